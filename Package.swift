@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "llm-cost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LLMCost", targets: ["LLMCost"]),
+        .executable(name: "llm-cost", targets: ["llm-cost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
+        .target(name: "LLMCostCore"),
+        .target(name: "LLMCostTokenizer", dependencies: ["LLMCostCore"]),
+        .target(name: "LLMCostPricing", dependencies: ["LLMCostCore"]),
+        .target(
+            name: "LLMCostStore",
+            dependencies: ["LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "TOMLKit"]),
+        .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),
+        .target(
+            name: "LLMCostMetering",
+            dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostConfig"]
+        ),
+        .target(
+            name: "LLMCost",
+            dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering", "LLMCostConfig"]
+        ),
+        .executableTarget(
+            name: "llm-cost",
+            dependencies: ["LLMCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "LLMCostStoreTests", dependencies: ["LLMCostStore", "LLMCostCore"]),
+        .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
+        .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
+    ]
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct LLMCostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm-cost",
+        abstract: "Meter, price and report LLM calls.",
+        subcommands: [])
+}
