@@ -5,5 +5,7 @@ struct LLMCostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-cost",
         abstract: "Meter, price and report LLM calls.",
-        subcommands: [])
+        subcommands: [
+            BenchCommand.self,
+        ])
 }

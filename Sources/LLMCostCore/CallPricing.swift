@@ -1,0 +1,25 @@
+/// The price of one call, as a pricing table quotes it.
+public struct PriceQuote: Sendable, Hashable {
+    /// The exact cost.
+    public var cost: Money
+    /// Which table entry priced it, for the ledger and for reproducing the number later
+    /// (for example `anthropic/claude-sonnet-4-5@2025-09-29`).
+    public var entryID: String
+
+    public init(cost: Money, entryID: String) {
+        self.cost = cost
+        self.entryID = entryID
+    }
+}
+
+/// Something that can price a call: the pricing table, or a user's negotiated rates.
+///
+/// Requirements for implementers:
+/// - Price `record.usage` of `record.provider`/`record.model` by the entry in force at
+///   `record.timestamp`, exactly (no binary floating point), rounded once to `Money`'s unit.
+/// - Return `nil` for a model you do not know. Never return a zero quote for an unknown
+///   model: an unknown model is unpriced, not free.
+/// - Be cheap and thread-safe: the ledger calls this for every imported row.
+public protocol CallPricing: Sendable {
+    func quote(for record: CallRecord) -> PriceQuote?
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `llm-cost bench`: the documented performance harness. Each capability adds a subcommand
+/// that measures itself, printing figures to compare side by side with a reference.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the speed of each part (see the README's Benchmarks section).",
+        subcommands: [])
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Runs the built `llm-cost` binary, as a user would, and captures what it prints.
+///
+/// The binary sits beside the test bundle in the build products folder (`swift test` builds
+/// it); `LLM_COST_BINARY` overrides the path.
+struct CLIRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binaryURL: URL {
+        if let path = ProcessInfo.processInfo.environment["LLM_COST_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        // On Linux the test binary is `<products>/llm-costPackageTests.xctest`; on macOS it is a
+        // bundle whose executable sits deeper.
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("llm-cost").path),
+            folder.path != "/"
+        {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("llm-cost")
+    }
+
+    /// The `../shared` folder beside the package, for tests that read the shared data.
+    static var sharedDirectory: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    /// Runs `llm-cost arguments...` with `environment` added to a clean environment
+    /// (HOME and XDG folders pointed at `home`, so no test touches the user's files).
+    static func run(
+        _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = arguments
+        var env = [
+            "HOME": home.path,
+            "XDG_DATA_HOME": home.appendingPathComponent("data").path,
+            "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
+            "XDG_CACHE_HOME": home.appendingPathComponent("cache").path,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "NO_COLOR": "1",
+            "TZ": "UTC",
+        ]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        process.currentDirectoryURL = home
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes fully before waiting, so a chatty process cannot block on a full pipe.
+        var stdoutData = Data()
+        var stderrData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder, removed by the caller's `defer`.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("llm-cost-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
