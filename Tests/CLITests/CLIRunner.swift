@@ -54,8 +54,17 @@ struct CLIRunner {
         env.merge(environment) { _, new in new }
         process.environment = env
         process.currentDirectoryURL = home
-        let out = Pipe()
-        let err = Pipe()
+        // Output goes to files rather than pipes, so a chatty process can never block.
+        let outURL = home.appendingPathComponent(".stdout-\(UUID().uuidString)")
+        let errURL = home.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         let input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -63,22 +72,13 @@ struct CLIRunner {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        // Read both pipes fully before waiting, so a chatty process cannot block on a full pipe.
-        var stdoutData = Data()
-        var stderrData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            stderrData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
+        try out.close()
+        try err.close()
         return Result(
             status: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
     /// A fresh temporary folder, removed by the caller's `defer`.
