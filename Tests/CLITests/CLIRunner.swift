@@ -57,8 +57,8 @@ struct CLIRunner {
         // Output goes to files rather than pipes, so a chatty process can never block.
         let outURL = home.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let errURL = home.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
