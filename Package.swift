@@ -20,7 +20,11 @@ let package = Package(
         .target(name: "LLMCostPricing", dependencies: ["LLMCostCore"]),
         .target(
             name: "LLMCostStore",
-            dependencies: ["LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "LLMCostCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "TOMLKit"]),
         .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),

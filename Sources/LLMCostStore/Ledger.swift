@@ -1,1 +1,134 @@
+import Foundation
+import GRDB
 import LLMCostCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The SQLite ledger: one file, WAL mode, safe for several processes at once.
+///
+/// Every metered call is one row in `calls`; `rollup_hourly` holds exact sums per UTC hour,
+/// provider, model and agent, written in the same transaction, so reports stay instant as the
+/// file grows. Writes are idempotent (see `DedupeKey`). The file is created with mode 0600: it
+/// says who spent what.
+public final class Ledger: Sendable {
+    /// Options for opening a ledger.
+    public struct Options: Sendable {
+        /// How long to wait for another process's write lock before failing.
+        public var busyTimeout: Duration = .seconds(5)
+        /// SQLite page cache per connection, in KiB (bulk imports want more).
+        public var cacheSizeKiB: Int = 64 * 1024
+
+        public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024) {
+            self.busyTimeout = busyTimeout
+            self.cacheSizeKiB = cacheSizeKiB
+        }
+    }
+
+    /// The ledger file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    public init(path: String, options: Options = Options()) throws(LedgerError) {
+        self.path = path
+        try Self.createFileIfMissing(path: path)
+        var configuration = Configuration()
+        let timeout = options.busyTimeout
+        configuration.busyMode = .timeout(
+            TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
+        let cacheSize = options.cacheSizeKiB
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheSize); PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = LedgerSchema.migrator
+            try pool.read { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    throw LedgerError.tooNew(path: path, detail: "its schema has migrations this version does not know")
+                }
+            }
+            try migrator.migrate(pool)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The default ledger: `$LLM_COST_DB`, else `$XDG_DATA_HOME/llm-cost/ledger.sqlite`, else
+    /// `~/.local/share/llm-cost/ledger.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["LLM_COST_DB"], !path.isEmpty { return path }
+        return dataDirectory(environment: environment) + "/ledger.sqlite"
+    }
+
+    /// `$XDG_DATA_HOME/llm-cost`, else `~/.local/share/llm-cost`.
+    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/llm-cost" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/llm-cost"
+    }
+
+    /// Runs `body` in one write transaction (rolled back if it throws).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Runs `body` on a read snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    static func translate(_ error: any Error, path: String) -> LedgerError {
+        guard let databaseError = error as? DatabaseError else {
+            return .sqlite(path: path, detail: "\(error)")
+        }
+        let message = databaseError.message ?? "\(databaseError.resultCode)"
+        switch databaseError.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .notADatabase(path: path, detail: message)
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .busy(path: path, detail: message)
+        case .SQLITE_READONLY, .SQLITE_PERM:
+            return .readOnly(path: path, detail: message)
+        case .SQLITE_CANTOPEN:
+            return .cannotCreate(path: path, detail: message)
+        default:
+            return .sqlite(path: path, detail: message)
+        }
+    }
+
+    /// Creates the file (and its folder) with owner-only permissions before SQLite opens it,
+    /// so the ledger is never world-readable, even for a moment.
+    private static func createFileIfMissing(path: String) throws(LedgerError) {
+        if FileManager.default.fileExists(atPath: path) { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .cannotCreate(path: path, detail: "\(error.localizedDescription)")
+            }
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return }
+            throw .cannotCreate(path: path, detail: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+    }
+}

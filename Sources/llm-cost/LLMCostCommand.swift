@@ -6,6 +6,31 @@ struct LLMCostCommand: AsyncParsableCommand {
         commandName: "llm-cost",
         abstract: "Meter, price and report LLM calls.",
         subcommands: [
+            ReportCommand.self,
+            RecordCommand.self,
+            ImportCommand.self,
+            ExportCommand.self,
+            DemoCommand.self,
+            LedgerCommand.self,
+            ConfigCommand.self,
             BenchCommand.self,
         ])
+
+    /// Exit codes: 0 ok, 1 runtime error, 2 usage error (ArgumentParser's own is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileOutput.standardError.write(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

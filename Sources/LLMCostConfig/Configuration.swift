@@ -1,0 +1,318 @@
+import Foundation
+import TOMLKit
+
+/// A configuration value, typed as TOML wrote it.
+public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
+    case string(String)
+    case integer(Int64)
+    /// A TOML float, kept as its shortest decimal text so money never goes through `Double`
+    /// arithmetic (`limit_usd = 10.5` stays exactly "10.5").
+    case decimal(String)
+    case bool(Bool)
+    case array([ConfigValue])
+    case table([String: ConfigValue])
+
+    public var description: String {
+        switch self {
+        case .string(let text): "\"\(text)\""
+        case .integer(let value): String(value)
+        case .decimal(let text): text
+        case .bool(let value): String(value)
+        case .array(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .table(let table):
+            "{ " + table.keys.sorted().map { "\($0) = \(table[$0]!.description)" }.joined(separator: ", ") + " }"
+        }
+    }
+}
+
+/// Where a setting's value came from, for `llm-cost config show`.
+public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
+    case builtInDefault
+    case file(path: String, line: Int?)
+    case environment(String)
+    case commandLine(String)
+
+    public var description: String {
+        switch self {
+        case .builtInDefault: "default"
+        case .file(let path, let line): line.map { "\(path):\($0)" } ?? path
+        case .environment(let name): "env \(name)"
+        case .commandLine(let flag): "flag \(flag)"
+        }
+    }
+}
+
+/// One documented setting: its key, type, default and environment override.
+public struct ConfigSetting: Sendable {
+    public enum Kind: Sendable {
+        case string, integer, stringArray
+    }
+
+    public var key: String
+    public var kind: Kind
+    /// The default, as shown to people (`nil`: computed, see `summary`).
+    public var defaultValue: ConfigValue?
+    public var environment: String?
+    public var summary: String
+}
+
+/// The effective configuration: the config file (if any) over built-in defaults, environment
+/// variables over the file, command-line flags over everything.
+///
+/// Search order for the file: `--config` / `LLM_COST_CONFIG`, else `./llm-cost.toml`, else
+/// `$XDG_CONFIG_HOME/llm-cost/config.toml` (`~/.config/llm-cost/config.toml`). No file is fine:
+/// every key has a default. Unknown keys are errors with file and line. `${VAR}` in a string
+/// is replaced by the environment variable.
+public struct Configuration: Sendable {
+    /// Every setting this version knows, documented (the README's table is generated from it).
+    public static let settings: [ConfigSetting] = [
+        ConfigSetting(
+            key: "ledger.path", kind: .string, defaultValue: nil, environment: "LLM_COST_DB",
+            summary: "the SQLite ledger file (default $XDG_DATA_HOME/llm-cost/ledger.sqlite, else ~/.local/share/llm-cost/ledger.sqlite)"),
+        ConfigSetting(
+            key: "ledger.busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
+            environment: "LLM_COST_BUSY_TIMEOUT_MS",
+            summary: "how long a write waits for another process's lock before failing"),
+        ConfigSetting(
+            key: "report.timezone", kind: .string, defaultValue: .string("local"), environment: "LLM_COST_TIMEZONE",
+            summary: "zone for days, weeks, months and date arguments: an IANA name (Europe/Paris), UTC, or local"),
+        ConfigSetting(
+            key: "report.group_by", kind: .stringArray, defaultValue: .array([.string("model")]),
+            environment: "LLM_COST_GROUP_BY",
+            summary: "default --by: provider, model, agent, session, tag:KEY, day, week, month (env: comma-separated)"),
+        ConfigSetting(
+            key: "report.format", kind: .string, defaultValue: .string("table"), environment: "LLM_COST_FORMAT",
+            summary: "default --format: table, json, csv or markdown"),
+        ConfigSetting(
+            key: "pricing.dir", kind: .string, defaultValue: nil, environment: "LLM_COST_PRICING_DIR",
+            summary: "folder of pricing files that add to or override the built-in table (default $XDG_CONFIG_HOME/llm-cost/pricing)"),
+    ]
+
+    /// Keys a `[providers.NAME]` table accepts.
+    public static let providerKeys = [
+        "type", "model", "base_url", "api_key_env", "api_key_file", "auth", "extra_headers",
+        "deployment", "api_version", "timeout", "max_retries",
+    ]
+
+    /// A resolved setting.
+    public struct Resolved: Sendable {
+        public var value: ConfigValue?
+        public var source: ConfigSource
+    }
+
+    /// A `[providers.NAME]` table: raw values (with `${VAR}` substituted) and where it is written.
+    public struct ProviderTable: Sendable {
+        public var name: String
+        public var values: [String: ConfigValue]
+        public var file: String
+        public var line: Int?
+    }
+
+    /// The config file read, if any.
+    public private(set) var file: String?
+    public private(set) var values: [String: Resolved] = [:]
+    public private(set) var providers: [ProviderTable] = []
+
+    /// Loads the effective configuration.
+    public static func load(
+        explicitPath: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigError) -> Configuration {
+        var configuration = Configuration()
+        for setting in settings {
+            configuration.values[setting.key] = Resolved(value: setting.defaultValue, source: .builtInDefault)
+        }
+        if let path = locateFile(explicitPath: explicitPath, environment: environment, workingDirectory: workingDirectory) {
+            try configuration.read(file: path, environment: environment)
+        }
+        try configuration.applyEnvironment(environment)
+        return configuration
+    }
+
+    /// Sets `key` from a command-line flag.
+    public mutating func override(_ key: String, with value: ConfigValue, flag: String) {
+        values[key] = Resolved(value: value, source: .commandLine(flag))
+    }
+
+    public func string(_ key: String) -> String? {
+        if case .string(let text)? = values[key]?.value { return text }
+        return nil
+    }
+
+    public func integer(_ key: String) -> Int64? {
+        if case .integer(let value)? = values[key]?.value { return value }
+        return nil
+    }
+
+    public func strings(_ key: String) -> [String]? {
+        guard case .array(let items)? = values[key]?.value else { return nil }
+        return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+    }
+
+    /// Where `key`'s value came from.
+    public func source(of key: String) -> ConfigSource? { values[key]?.source }
+
+    /// A located error about `key`'s value (file and line when it came from the file).
+    public func invalid(_ key: String, _ reason: String) -> ConfigError {
+        switch values[key]?.source {
+        case .file(let path, let line)?: return .invalidValue(file: path, line: line, key: key, reason: reason)
+        case .environment(let name)?: return .invalidValue(file: "environment variable \(name)", line: nil, key: key, reason: reason)
+        case .commandLine(let flag)?: return .invalidValue(file: "option \(flag)", line: nil, key: key, reason: reason)
+        default: return .invalidValue(file: file, line: nil, key: key, reason: reason)
+        }
+    }
+
+    // MARK: - Loading
+
+    static func locateFile(explicitPath: String?, environment: [String: String], workingDirectory: String) -> String? {
+        if let explicitPath, !explicitPath.isEmpty { return explicitPath }
+        if let path = environment["LLM_COST_CONFIG"], !path.isEmpty { return path }
+        let local = workingDirectory + "/llm-cost.toml"
+        if FileManager.default.fileExists(atPath: local) { return local }
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        let user = configHome + "/llm-cost/config.toml"
+        return FileManager.default.fileExists(atPath: user) ? user : nil
+    }
+
+    private mutating func read(file path: String, environment: [String: String]) throws(ConfigError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .syntax(file: path, line: error.source.begin.line, reason: error.description)
+        } catch {
+            throw .syntax(file: path, line: 1, reason: "\(error)")
+        }
+        file = path
+        let lines = ConfigKeyLines(text: text)
+        let known = Self.settings.map(\.key)
+        let sections = Set(known.map { String($0.prefix { $0 != "." }) } + ["providers"])
+        for (sectionName, sectionValue) in root {
+            guard sections.contains(sectionName), let section = sectionValue.tomlValue.table else {
+                throw .unknownKey(file: path, line: lines.line(of: sectionName), key: sectionName,
+                                  known: sections.sorted().map { "[\($0)]" })
+            }
+            if sectionName == "providers" {
+                try readProviders(section, file: path, lines: lines, environment: environment)
+                continue
+            }
+            for (key, value) in section {
+                let fullKey = "\(sectionName).\(key)"
+                let line = lines.line(of: fullKey)
+                guard let setting = Self.settings.first(where: { $0.key == fullKey }) else {
+                    throw .unknownKey(file: path, line: line, key: fullKey, known: known.filter { $0.hasPrefix(sectionName + ".") })
+                }
+                let converted = try Self.convert(value.tomlValue, key: fullKey, file: path, line: line, environment: environment)
+                try Self.check(converted, against: setting, file: path, line: line)
+                values[fullKey] = Resolved(value: converted, source: .file(path: path, line: line))
+            }
+        }
+    }
+
+    private mutating func readProviders(
+        _ section: TOMLTable, file path: String, lines: ConfigKeyLines, environment: [String: String]
+    ) throws(ConfigError) {
+        for (name, value) in section {
+            let tableLine = lines.line(of: "providers.\(name)")
+            guard let table = value.tomlValue.table else {
+                throw .wrongType(file: path, line: tableLine, key: "providers.\(name)", expected: "a table [providers.\(name)]")
+            }
+            var entries: [String: ConfigValue] = [:]
+            for (key, entry) in table {
+                let fullKey = "providers.\(name).\(key)"
+                let line = lines.line(of: fullKey)
+                guard Self.providerKeys.contains(key) else {
+                    throw .unknownKey(file: path, line: line, key: fullKey, known: Self.providerKeys)
+                }
+                entries[key] = try Self.convert(entry.tomlValue, key: fullKey, file: path, line: line, environment: environment)
+            }
+            providers.append(ProviderTable(name: name, values: entries, file: path, line: tableLine))
+        }
+        providers.sort { $0.name < $1.name }
+    }
+
+    private mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigError) {
+        for setting in Self.settings {
+            guard let variable = setting.environment, let text = environment[variable], !text.isEmpty else { continue }
+            let value: ConfigValue
+            switch setting.kind {
+            case .string: value = .string(text)
+            case .integer:
+                guard let integer = Int64(text) else {
+                    throw .wrongType(file: "environment variable \(variable)", line: nil, key: setting.key, expected: "an integer")
+                }
+                value = .integer(integer)
+            case .stringArray:
+                value = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            }
+            values[setting.key] = Resolved(value: value, source: .environment(variable))
+        }
+    }
+
+    private static func check(_ value: ConfigValue, against setting: ConfigSetting, file: String, line: Int?) throws(ConfigError) {
+        switch (setting.kind, value) {
+        case (.string, .string), (.integer, .integer): return
+        case (.stringArray, .array(let items)) where items.allSatisfy({ if case .string = $0 { true } else { false } }): return
+        case (.string, _): throw .wrongType(file: file, line: line, key: setting.key, expected: "a string")
+        case (.integer, _): throw .wrongType(file: file, line: line, key: setting.key, expected: "an integer")
+        case (.stringArray, _): throw .wrongType(file: file, line: line, key: setting.key, expected: "an array of strings")
+        }
+    }
+
+    static func convert(
+        _ value: TOMLValue, key: String, file: String, line: Int?, environment: [String: String]
+    ) throws(ConfigError) -> ConfigValue {
+        switch value.type {
+        case .string:
+            return .string(try substitute(value.string ?? "", key: key, file: file, line: line, environment: environment))
+        case .int: return .integer(Int64(value.int ?? 0))
+        case .double: return .decimal(value.double.map { "\($0)" } ?? "0")
+        case .bool: return .bool(value.bool ?? false)
+        case .array:
+            var items: [ConfigValue] = []
+            for item in value.array ?? [] {
+                items.append(try convert(item.tomlValue, key: key, file: file, line: line, environment: environment))
+            }
+            return .array(items)
+        case .table:
+            var entries: [String: ConfigValue] = [:]
+            for (entryKey, entry) in value.table ?? TOMLTable() {
+                entries[entryKey] = try convert(entry.tomlValue, key: "\(key).\(entryKey)", file: file, line: line, environment: environment)
+            }
+            return .table(entries)
+        case .date, .time, .dateTime:
+            throw .wrongType(file: file, line: line, key: key, expected: "a string, number, boolean, array or table (dates are written as strings)")
+        }
+    }
+
+    /// Replaces each `${NAME}` with the environment variable `NAME` (an error if it is unset).
+    static func substitute(
+        _ text: String, key: String, file: String?, line: Int?, environment: [String: String]
+    ) throws(ConfigError) -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                result += rest[start.lowerBound...]
+                return result
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let replacement = environment[name] else {
+                throw .missingVariable(file: file, line: line, key: key, variable: name)
+            }
+            result += replacement
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+}

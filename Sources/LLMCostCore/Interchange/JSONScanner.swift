@@ -1,0 +1,250 @@
+/// A small JSON reader over raw bytes, for flat one-line records.
+///
+/// It reads what the interchange format needs (objects, strings, numbers kept as their exact
+/// text, booleans, null) without building a tree and without `Double`: a number's text goes to
+/// `ExactDecimal` or an integer parser, so `"cost_usd": 0.1` stays exactly 0.1.
+public struct JSONScanner: ~Copyable {
+    /// Where and why the input is not the JSON expected.
+    public struct Failure: Error, CustomStringConvertible {
+        /// 1-based byte column.
+        public var column: Int
+        public var reason: String
+        public var description: String { "column \(column): \(reason)" }
+    }
+
+    /// A scalar value, its text borrowed from the input until the next call.
+    public enum Scalar {
+        case string(String)
+        case number(UnsafeBufferPointer<UInt8>)
+        case bool(Bool)
+        case null
+        case objectStart
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    public private(set) var index = 0
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    public func failure(_ reason: String, at position: Int? = nil) -> Failure {
+        Failure(column: (position ?? index) + 1, reason: reason)
+    }
+
+    public mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    public var isAtEnd: Bool { index >= bytes.count }
+
+    public mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else {
+            throw failure(index < bytes.count ? "expected \(what)" : "unexpected end of line, expected \(what)")
+        }
+        index += 1
+    }
+
+    /// Consumes `byte` if it is next (after whitespace).
+    public mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// Iterates an object's members: `body` gets each key and must consume its value.
+    /// Expects the opening `{` to be next unless `openingConsumed`.
+    public mutating func readObject(
+        openingConsumed: Bool = false, _ body: (inout JSONScanner, _ key: UnsafeBufferPointer<UInt8>, _ keyStart: Int) throws -> Void
+    ) throws {
+        if !openingConsumed { try expect(UInt8(ascii: "{"), "'{'") }
+        if consume(UInt8(ascii: "}")) { return }
+        var keyScratch = [UInt8]()
+        while true {
+            skipWhitespace()
+            let keyStart = index
+            try readRawString(into: &keyScratch)
+            try expect(UInt8(ascii: ":"), "':' after a key")
+            try keyScratch.withUnsafeBufferPointer { key in try body(&self, key, keyStart) }
+            if consume(UInt8(ascii: ",")) { continue }
+            try expect(UInt8(ascii: "}"), "',' or '}'")
+            return
+        }
+    }
+
+    /// Reads the next value as a scalar; an object is reported as `.objectStart` with its `{`
+    /// consumed, so the caller can read it with `readObject(openingConsumed: true)`.
+    public mutating func readScalar() throws(Failure) -> Scalar {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unexpected end of line, expected a value") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            var scratch = [UInt8]()
+            try readRawString(into: &scratch)
+            return .string(String(decoding: scratch, as: UTF8.self))
+        case UInt8(ascii: "{"):
+            index += 1
+            return .objectStart
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = index
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
+                    UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                    index += 1
+                default:
+                    return .number(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                }
+            }
+            return .number(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        case UInt8(ascii: "["):
+            throw failure("arrays are not expected here")
+        default:
+            throw failure("expected a value")
+        }
+    }
+
+    /// Skips any value, arrays and nested objects included.
+    public mutating func skipValue() throws {
+        skipWhitespace()
+        if consume(UInt8(ascii: "[")) {
+            if consume(UInt8(ascii: "]")) { return }
+            repeat { try skipValue() } while consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "]"), "',' or ']'")
+            return
+        }
+        if case .objectStart = try readScalar() {
+            try readObject(openingConsumed: true) { scanner, _, _ in try scanner.skipValue() }
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("expected a value") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
+            throw failure("expected a value")
+        }
+        index += count
+    }
+
+    /// Reads a JSON string (quotes included in the input) as UTF-8 bytes, escapes decoded.
+    private mutating func readRawString(into out: inout [UInt8]) throws(Failure) {
+        out.removeAll(keepingCapacity: true)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw failure(index < bytes.count ? "expected a string" : "unexpected end of line, expected a string")
+        }
+        index += 1
+        var runStart = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                out.append(contentsOf: bytes[runStart..<index])
+                index += 1
+                return
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                out.append(contentsOf: bytes[runStart..<index])
+                index += 1
+                guard index < bytes.count else { break }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try readHex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                        else { throw failure("unpaired surrogate in \\u escape") }
+                        index += 2
+                        let low = try readHex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
+                    out.append(contentsOf: String(Character(unicode)).utf8)
+                default:
+                    throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'", at: index - 2)
+                }
+                runStart = index
+                continue
+            }
+            index += 1
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func readHex4() throws(Failure) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw failure("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}
+
+/// Writes JSON text into a byte buffer, escaping strings per RFC 8259.
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
+
+    public init() { bytes.reserveCapacity(512) }
+
+    public mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    public mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                raw("\\u00")
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func integer(_ value: Int64) { raw(String(value)) }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}

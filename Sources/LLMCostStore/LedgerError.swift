@@ -1,0 +1,53 @@
+/// Everything that can go wrong with the ledger file, with the path and what to do about it.
+public struct LedgerError: Error, CustomStringConvertible, Sendable {
+    private enum Code: Sendable {
+        case cannotCreate
+        case notADatabase
+        case busy
+        case readOnly
+        case tooNew
+        case sqlite
+    }
+
+    private let code: Code
+    /// The ledger file.
+    public let path: String
+    /// The underlying detail (SQLite's message, the OS error).
+    public let detail: String
+
+    private init(_ code: Code, path: String, detail: String) {
+        self.code = code
+        self.path = path
+        self.detail = detail
+    }
+
+    static func cannotCreate(path: String, detail: String) -> LedgerError { .init(.cannotCreate, path: path, detail: detail) }
+    static func notADatabase(path: String, detail: String) -> LedgerError { .init(.notADatabase, path: path, detail: detail) }
+    static func busy(path: String, detail: String) -> LedgerError { .init(.busy, path: path, detail: detail) }
+    static func readOnly(path: String, detail: String) -> LedgerError { .init(.readOnly, path: path, detail: detail) }
+    static func tooNew(path: String, detail: String) -> LedgerError { .init(.tooNew, path: path, detail: detail) }
+    static func sqlite(path: String, detail: String) -> LedgerError { .init(.sqlite, path: path, detail: detail) }
+
+    /// Another process held the ledger locked for longer than the busy timeout.
+    public var isBusy: Bool { code == .busy }
+    /// The file exists but is not a SQLite database (or is damaged).
+    public var isCorrupt: Bool { code == .notADatabase }
+
+    public var description: String {
+        switch code {
+        case .cannotCreate:
+            return "cannot create the ledger at \(path): \(detail)"
+        case .notADatabase:
+            return "\(path) is not an llm-cost ledger (not a SQLite database, or damaged): \(detail). "
+                + "Nothing was written to it. Point --db elsewhere, or restore it from a backup."
+        case .busy:
+            return "the ledger \(path) is locked by another process (\(detail)); nothing was written. Try again."
+        case .readOnly:
+            return "the ledger \(path) cannot be written: \(detail)"
+        case .tooNew:
+            return "the ledger \(path) was written by a newer llm-cost (\(detail)); upgrade llm-cost to use it"
+        case .sqlite:
+            return "ledger \(path): \(detail)"
+        }
+    }
+}

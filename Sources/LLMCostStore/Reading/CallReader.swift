@@ -1,0 +1,98 @@
+import GRDB
+import LLMCostCore
+
+extension Ledger {
+    /// Calls `body` with every stored call in `[since, until)`, oldest first, from one
+    /// consistent snapshot, in constant memory.
+    public func forEachCall(since: Int64? = nil, until: Int64? = nil, _ body: (CallRecord) throws -> Void) throws {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [DatabaseValueConvertible] = []
+            if let since { conditions.append("c.ts_ms >= ?"); arguments.append(since) }
+            if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT c.ts_ms, p.name, m.name, a.name, s.name, c.tags, c.request_id, c.status,
+                       c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
+                       c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
+                       c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
+                       c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms
+                FROM calls c
+                JOIN names p ON p.id = c.provider_id
+                JOIN names m ON m.id = c.model_id
+                LEFT JOIN names a ON a.id = c.agent_id
+                LEFT JOIN names s ON s.id = c.session_id
+                \(whereClause)
+                ORDER BY c.ts_ms, c.id
+                """, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row[1], model: row[2])
+                record.epochMilliseconds = row[0]
+                record.agent = row[3]
+                record.session = row[4]
+                if let tags: String = row[5] { record.tags = TagsJSON.decode(tags) }
+                record.requestID = row[6]
+                record.status = CallStatus(storedValue: row[7])
+                record.usage = Usage(
+                    inputTokens: row[8], outputTokens: row[9], cacheReadTokens: row[10],
+                    cacheWrite5mTokens: row[11], cacheWrite1hTokens: row[12], reasoningTokens: row[13],
+                    webSearchRequests: row[14], webFetchRequests: row[15])
+                record.cost = (row[16] as Int64?).map(Money.init(nanoUSD:))
+                record.pricingEntry = row[17]
+                record.usageSource = (row[18] as Int64) == 1 ? .estimated : .reported
+                let estimatedInput: Int64? = row[19]
+                let estimatedOutput: Int64? = row[20]
+                if estimatedInput != nil || estimatedOutput != nil {
+                    record.estimatedUsage = Usage(inputTokens: estimatedInput ?? 0, outputTokens: estimatedOutput ?? 0)
+                }
+                record.estimatedCost = (row[21] as Int64?).map(Money.init(nanoUSD:))
+                record.latencyMilliseconds = row[22]
+                record.timeToFirstTokenMilliseconds = row[23]
+                try body(record)
+            }
+        }
+    }
+
+    /// Number of calls stored.
+    public func callCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
+    }
+
+    /// Checks that the hourly rollups equal sums over raw rows, field by field. Returns the
+    /// rollup rows that disagree (empty when consistent). Reads every row: for tests and
+    /// `llm-cost ledger verify`, not for reports.
+    public func rollupDiscrepancies() throws -> [String] {
+        try read { db in
+            let columns = [
+                "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+                "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
+                "cost_nano", "unpriced_calls", "error_calls",
+            ]
+            let rawSums = """
+                SELECT ts_ms / 3600000 AS hour, provider_id, model_id, agent_id, COUNT(*) AS calls,
+                    SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+                    SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_5m_tokens) AS cache_write_5m_tokens,
+                    SUM(cache_write_1h_tokens) AS cache_write_1h_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+                    SUM(web_search_requests) AS web_search_requests, SUM(web_fetch_requests) AS web_fetch_requests,
+                    COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(cost_nano IS NULL) AS unpriced_calls,
+                    SUM(status <> 0) AS error_calls
+                FROM calls GROUP BY 1, 2, 3, 4
+                """
+            let differs = columns.map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
+            let sql = """
+                WITH x AS (\(rawSums))
+                SELECT 'hour ' || COALESCE(x.hour, r.hour) || ' provider ' || COALESCE(x.provider_id, r.provider_id)
+                    || ' model ' || COALESCE(x.model_id, r.model_id) || ' agent ' || COALESCE(x.agent_id, r.agent_id)
+                    || ': rollup calls ' || COALESCE(r.calls, 'missing') || ', raw calls ' || COALESCE(x.calls, 'missing')
+                    || ', rollup cost ' || COALESCE(r.cost_nano, 'missing') || ', raw cost ' || COALESCE(x.cost_nano, 'missing')
+                FROM x LEFT JOIN rollup_hourly r USING (hour, provider_id, model_id, agent_id)
+                WHERE r.hour IS NULL OR \(differs)
+                UNION ALL
+                SELECT 'hour ' || r.hour || ': rollup row without raw rows'
+                FROM rollup_hourly r LEFT JOIN x USING (hour, provider_id, model_id, agent_id)
+                WHERE x.hour IS NULL
+                """
+            return try String.fetchAll(db, sql: sql)
+        }
+    }
+}

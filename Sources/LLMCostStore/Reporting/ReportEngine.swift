@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import LLMCostCore
+
+extension Ledger {
+    /// Computes a report. Whole UTC hours come from the hourly rollups; only the partial hours
+    /// at the window's edges, session and tag groupings, tag filters and zones whose offset is
+    /// not a whole number of hours read raw rows. Both paths give the same exact sums (tests
+    /// prove it), so the choice is only about speed.
+    public func report(_ query: ReportQuery) throws -> Report {
+        try read { db in try ReportEngine(db: db, query: query).run() }
+    }
+}
+
+private let millisecondsPerHour: Int64 = 3_600_000
+private let millisecondsPerQuarterHour: Int64 = 900_000
+
+private struct ReportEngine {
+    let db: Database
+    let query: ReportQuery
+
+    /// A group key while summing: names resolved, time still a bucket start in ms.
+    struct PartialKey: Hashable {
+        var names: [String?]
+        var bucketStart: Int64?
+    }
+
+    func run() throws -> Report {
+        let hasTime = query.groupBy.contains { $0.isTime }
+        let wholeHourZone = !hasTime || offsetsAreWholeHours(query.timeZone, from: query.since, to: query.until)
+        let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
+        var sums: [PartialKey: CallTotals] = [:]
+        var plan = "raw"
+        if rollupsUsable {
+            let firstHour = query.since.map { ceilDiv($0, millisecondsPerHour) }
+            let endHour = query.until.map { floorDiv($0, millisecondsPerHour) }
+            if let firstHour, let endHour, firstHour >= endHour {
+                try sumRaw(from: query.since, to: query.until, bucket: millisecondsPerHour, into: &sums)
+            } else {
+                plan = "rollups"
+                try sumRollups(fromHour: firstHour, toHour: endHour, into: &sums)
+                if let since = query.since, let firstHour, since < firstHour * millisecondsPerHour {
+                    try sumRaw(from: since, to: firstHour * millisecondsPerHour, bucket: millisecondsPerHour, into: &sums)
+                    plan = "rollups+raw edges"
+                }
+                if let until = query.until, let endHour, endHour * millisecondsPerHour < until {
+                    try sumRaw(from: endHour * millisecondsPerHour, to: until, bucket: millisecondsPerHour, into: &sums)
+                    plan = "rollups+raw edges"
+                }
+            }
+        } else {
+            let bucket = wholeHourZone ? millisecondsPerHour : millisecondsPerQuarterHour
+            try sumRaw(from: query.since, to: query.until, bucket: bucket, into: &sums)
+        }
+        return finish(sums, plan: plan)
+    }
+
+    // MARK: - SQL
+
+    /// The measures, in the order `readTotals` expects.
+    private static let rollupMeasures = [
+        "SUM(calls)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
+        "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
+        "SUM(web_search_requests)", "SUM(web_fetch_requests)", "SUM(cost_nano)", "SUM(unpriced_calls)",
+        "SUM(error_calls)",
+    ]
+    private static let rawMeasures = [
+        "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
+        "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
+        "SUM(web_search_requests)", "SUM(web_fetch_requests)", "COALESCE(SUM(cost_nano), 0)",
+        "SUM(cost_nano IS NULL)", "SUM(status <> 0)",
+    ]
+
+    private func sumRollups(fromHour: Int64?, toHour: Int64?, into sums: inout [PartialKey: CallTotals]) throws {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        if let fromHour { conditions.append("hour >= ?"); arguments.append(fromHour) }
+        if let toHour { conditions.append("hour < ?"); arguments.append(toHour) }
+        try addNameFilters(to: &conditions, arguments: &arguments)
+        try runGrouped(
+            table: "rollup_hourly", measures: Self.rollupMeasures, timeExpression: "hour",
+            bucketMilliseconds: millisecondsPerHour, conditions: conditions, arguments: arguments, into: &sums)
+    }
+
+    private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: CallTotals]) throws {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
+        if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
+        try addNameFilters(to: &conditions, arguments: &arguments)
+        for tag in query.tags {
+            conditions.append("id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)")
+            arguments.append(tag.key)
+            arguments.append(tag.value)
+        }
+        try runGrouped(
+            table: "calls", measures: Self.rawMeasures, timeExpression: "ts_ms / \(bucket)",
+            bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
+    }
+
+    /// Groups `table` by the query's dimensions in SQL, joins names onto the (few) groups, and
+    /// adds each group into `sums`.
+    private func runGrouped(
+        table: String, measures: [String], timeExpression: String, bucketMilliseconds: Int64,
+        conditions: [String], arguments whereArguments: [DatabaseValueConvertible],
+        into sums: inout [PartialKey: CallTotals]
+    ) throws {
+        var innerColumns: [String] = []
+        var groupAliases: [String] = []
+        var outerColumns: [String] = []
+        var joins: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        for (index, dimension) in query.groupBy.enumerated() where !dimension.isTime {
+            let column = "d\(index)"
+            switch dimension {
+            case .provider, .model, .agent, .session:
+                let idColumn = "\(dimension)_id"
+                innerColumns.append("\(idColumn) AS \(column)")
+                groupAliases.append(column)
+                joins.append("LEFT JOIN names n\(index) ON n\(index).id = g.\(column)")
+                outerColumns.append("n\(index).name")
+            case .tag(let key):
+                innerColumns.append("(SELECT value FROM call_tags WHERE call_id = calls.id AND key = ?) AS \(column)")
+                groupAliases.append(column)
+                arguments.append(key)
+                outerColumns.append("g.\(column)")
+            case .day, .week, .month:
+                break
+            }
+        }
+        let hasTime = query.groupBy.contains { $0.isTime }
+        if hasTime {
+            innerColumns.append("\(timeExpression) AS tb")
+            groupAliases.append("tb")
+            outerColumns.append("g.tb")
+        }
+        arguments.append(contentsOf: whereArguments)
+        let groupBy = groupAliases.isEmpty ? "" : "GROUP BY " + groupAliases.joined(separator: ", ")
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let measureColumns = measures.indices.map { "g.m\($0)" }
+        let innerMeasureList = measures.enumerated().map { "\($1) AS m\($0)" }
+        let sql = """
+            SELECT \((outerColumns + measureColumns).joined(separator: ", "))
+            FROM (SELECT \((innerColumns + innerMeasureList).joined(separator: ", "))
+                  FROM \(table) \(whereClause) \(groupBy)) g
+            \(joins.joined(separator: " "))
+            """
+        let nameCount = query.groupBy.filter { !$0.isTime }.count
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        while let row = try rows.next() {
+            var names: [String?] = []
+            names.reserveCapacity(nameCount)
+            for column in 0..<nameCount { names.append(row[column]) }
+            let bucketStart: Int64? = hasTime ? (row[nameCount] as Int64? ?? 0) * bucketMilliseconds : nil
+            let base = nameCount + (hasTime ? 1 : 0)
+            var totals = CallTotals()
+            totals.calls = row[base] ?? 0
+            guard totals.calls != 0 else { continue }
+            totals.usage = Usage(
+                inputTokens: row[base + 1] ?? 0, outputTokens: row[base + 2] ?? 0,
+                cacheReadTokens: row[base + 3] ?? 0, cacheWrite5mTokens: row[base + 4] ?? 0,
+                cacheWrite1hTokens: row[base + 5] ?? 0, reasoningTokens: row[base + 6] ?? 0,
+                webSearchRequests: row[base + 7] ?? 0, webFetchRequests: row[base + 8] ?? 0)
+            totals.cost = Money(nanoUSD: row[base + 9] ?? 0)
+            totals.unpricedCalls = row[base + 10] ?? 0
+            totals.errorCalls = row[base + 11] ?? 0
+            sums[PartialKey(names: names, bucketStart: bucketStart), default: CallTotals()] += totals
+        }
+    }
+
+    private func addNameFilters(to conditions: inout [String], arguments: inout [DatabaseValueConvertible]) throws {
+        for (column, names) in [("provider_id", query.providers), ("model_id", query.models), ("agent_id", query.agents)]
+        where !names.isEmpty {
+            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            conditions.append("\(column) IN (SELECT id FROM names WHERE name IN (\(placeholders)))")
+            arguments.append(contentsOf: names)
+        }
+    }
+
+    // MARK: - Time buckets
+
+    private func finish(_ sums: [PartialKey: CallTotals], plan: String) -> Report {
+        var labeler = TimeBucketLabeler(timeZone: query.timeZone)
+        var merged: [[String?]: CallTotals] = [:]
+        for (partial, totals) in sums {
+            var key: [String?] = []
+            var nameIndex = 0
+            for dimension in query.groupBy {
+                if dimension.isTime {
+                    key.append(partial.bucketStart.map { labeler.label(for: $0, dimension: dimension) })
+                } else {
+                    key.append(partial.names[nameIndex])
+                    nameIndex += 1
+                }
+            }
+            merged[key, default: CallTotals()] += totals
+        }
+        var total = CallTotals()
+        var rows = merged.map { ReportRow(key: $0.key, totals: $0.value) }
+        for row in rows { total += row.totals }
+        let timeIndexes = query.groupBy.indices.filter { query.groupBy[$0].isTime }
+        rows.sort { left, right in
+            for index in timeIndexes where left.key[index] != right.key[index] {
+                return (left.key[index] ?? "") < (right.key[index] ?? "")
+            }
+            if left.totals.costIsUnknown != right.totals.costIsUnknown { return !left.totals.costIsUnknown }
+            if left.totals.cost != right.totals.cost { return left.totals.cost > right.totals.cost }
+            if left.totals.calls != right.totals.calls { return left.totals.calls > right.totals.calls }
+            return left.key.map { $0 ?? "\u{10FFFF}" }.lexicographicallyPrecedes(right.key.map { $0 ?? "\u{10FFFF}" })
+        }
+        return Report(query: query, rows: rows, total: total, plan: plan)
+    }
+}
+
+/// Labels a UTC instant with its calendar day (`2026-11-20`), ISO week (the Monday it starts
+/// on, `2026-11-16`) or month (`2026-11`) in a time zone, caching per bucket.
+struct TimeBucketLabeler {
+    let timeZone: TimeZone
+    private var cache: [Int64: (year: Int, month: Int, day: Int, weekday: Int)] = [:]
+
+    init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+    mutating func label(for milliseconds: Int64, dimension: ReportDimension) -> String {
+        let date = localDate(milliseconds)
+        switch dimension {
+        case .month:
+            return String(format: "%04d-%02d", date.year, date.month)
+        case .week:
+            let days = Timestamp.daysFromCivil(year: date.year, month: date.month, day: date.day) - date.weekday
+            let monday = Timestamp.civilFromDays(days)
+            return String(format: "%04d-%02d-%02d", monday.year, monday.month, monday.day)
+        default:
+            return String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
+        }
+    }
+
+    /// The local date of an instant, and days since Monday (0...6).
+    private mutating func localDate(_ milliseconds: Int64) -> (year: Int, month: Int, day: Int, weekday: Int) {
+        if let cached = cache[milliseconds] { return cached }
+        let seconds = floorDiv(milliseconds, 1000)
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        let localDays = Int(floorDiv(seconds + offset, 86_400))
+        let civil = Timestamp.civilFromDays(localDays)
+        // 1970-01-01 was a Thursday: days since Monday = (days + 3) mod 7.
+        let weekday = ((localDays + 3) % 7 + 7) % 7
+        let result = (civil.year, civil.month, civil.day, weekday)
+        cache[milliseconds] = result
+        return result
+    }
+}
+
+/// Whether `zone`'s offset from UTC is a whole number of hours throughout the window, so that
+/// local days start on UTC hour boundaries and hourly rollups can be bucketed exactly.
+func offsetsAreWholeHours(_ zone: TimeZone, from: Int64?, to: Int64?) -> Bool {
+    let start = Date(timeIntervalSince1970: TimeInterval(from.map { $0 / 1000 } ?? 0))
+    let end = Date(timeIntervalSince1970: TimeInterval(to.map { $0 / 1000 } ?? Int64(Date().timeIntervalSince1970) + 366 * 86_400))
+    guard zone.secondsFromGMT(for: start) % 3600 == 0, zone.secondsFromGMT(for: end) % 3600 == 0 else { return false }
+    var cursor = start
+    for _ in 0..<2000 {
+        guard let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < end else { return true }
+        guard zone.secondsFromGMT(for: next) % 3600 == 0 else { return false }
+        cursor = next
+    }
+    return true
+}
+
+@inline(__always) func ceilDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
+    -floorDiv(-value, divisor)
+}

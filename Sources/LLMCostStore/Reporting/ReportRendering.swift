@@ -1,0 +1,280 @@
+import Foundation
+import LLMCostCore
+
+/// The output formats of `llm-cost report`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case table
+    case json
+    case csv
+    case markdown
+}
+
+/// Turns a `Report` into text. Every format prints exact decimal costs from integer sums; an
+/// unknown cost (every call in the row unpriced) is `unknown`/`null`, never `$0`.
+public struct ReportRenderer {
+    /// Terminal width the table fits into.
+    public var width: Int
+    /// Bold headers on a terminal (off when `NO_COLOR` is set or output is not a terminal).
+    public var colors: Bool
+
+    public init(width: Int = 80, colors: Bool = false) {
+        self.width = width
+        self.colors = colors
+    }
+
+    public func render(_ report: Report, as format: ReportFormat) -> String {
+        switch format {
+        case .table: table(report)
+        case .json: json(report)
+        case .csv: csv(report)
+        case .markdown: markdown(report)
+        }
+    }
+
+    // MARK: JSON (stable: scripts and tests read it)
+
+    public func json(_ report: Report) -> String {
+        var out = JSONWriter()
+        out.raw("{\"since\":")
+        appendTime(report.query.since, to: &out)
+        out.raw(",\"until\":")
+        appendTime(report.query.until, to: &out)
+        out.raw(",\"timezone\":")
+        out.string(report.query.timeZone.identifier)
+        out.raw(",\"group_by\":[")
+        for (index, dimension) in report.query.groupBy.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.string(dimension.description)
+        }
+        out.raw("],\"rows\":[")
+        for (index, row) in report.rows.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.raw("{\"key\":{")
+            for (keyIndex, dimension) in report.query.groupBy.enumerated() {
+                if keyIndex > 0 { out.raw(",") }
+                out.string(dimension.description)
+                out.raw(":")
+                if let value = row.key[keyIndex] { out.string(value) } else { out.raw("null") }
+            }
+            out.raw("},")
+            appendMeasures(row.totals, to: &out)
+            out.raw("}")
+        }
+        out.raw("],\"total\":{")
+        appendMeasures(report.total, to: &out)
+        out.raw("}}\n")
+        return out.text
+    }
+
+    private func appendTime(_ ms: Int64?, to out: inout JSONWriter) {
+        if let ms { out.string(Timestamp.format(milliseconds: ms)) } else { out.raw("null") }
+    }
+
+    private func appendMeasures(_ totals: CallTotals, to out: inout JSONWriter) {
+        let fields: [(StaticString, Int64)] = [
+            ("\"calls\":", totals.calls),
+            (",\"input_tokens\":", totals.usage.inputTokens),
+            (",\"output_tokens\":", totals.usage.outputTokens),
+            (",\"cache_read_tokens\":", totals.usage.cacheReadTokens),
+            (",\"cache_write_tokens\":", totals.usage.cacheWriteTokens),
+            (",\"cache_write_5m_tokens\":", totals.usage.cacheWrite5mTokens),
+            (",\"cache_write_1h_tokens\":", totals.usage.cacheWrite1hTokens),
+            (",\"reasoning_tokens\":", totals.usage.reasoningTokens),
+            (",\"web_search_requests\":", totals.usage.webSearchRequests),
+        ]
+        for (name, value) in fields {
+            out.raw(name)
+            out.integer(value)
+        }
+        out.raw(",\"cost_usd\":")
+        if totals.costIsUnknown { out.raw("null") } else { out.string(totals.cost.decimalString) }
+        out.raw(",\"unpriced_calls\":")
+        out.integer(totals.unpricedCalls)
+        out.raw(",\"error_calls\":")
+        out.integer(totals.errorCalls)
+    }
+
+    // MARK: CSV
+
+    public func csv(_ report: Report) -> String {
+        var lines: [String] = []
+        let header = report.query.groupBy.map(\.description) + [
+            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+            "reasoning_tokens", "web_search_requests", "cost_usd", "unpriced_calls", "error_calls",
+        ]
+        lines.append(header.map(csvField).joined(separator: ","))
+        func line(_ key: [String?], _ totals: CallTotals) -> String {
+            let measures = [
+                String(totals.calls), String(totals.usage.inputTokens), String(totals.usage.outputTokens),
+                String(totals.usage.cacheReadTokens), String(totals.usage.cacheWriteTokens),
+                String(totals.usage.reasoningTokens), String(totals.usage.webSearchRequests),
+                totals.costIsUnknown ? "" : totals.cost.decimalString, String(totals.unpricedCalls),
+                String(totals.errorCalls),
+            ]
+            return (key.map { csvField($0 ?? "") } + measures).joined(separator: ",")
+        }
+        for row in report.rows { lines.append(line(row.key, row.totals)) }
+        var totalKey: [String?] = Array(repeating: "", count: report.query.groupBy.count)
+        if !totalKey.isEmpty { totalKey[0] = "TOTAL" }
+        lines.append(line(totalKey, report.total))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Table and Markdown
+
+    private struct Column {
+        var title: String
+        var rightAligned: Bool
+        var cells: [String]
+    }
+
+    /// The columns people read: zero-only token columns are left out to fit 80 columns.
+    private func columns(_ report: Report) -> (columns: [Column], footnotes: [String]) {
+        let rows = report.rows.map(\.totals) + [report.total]
+        var columns: [Column] = report.query.groupBy.enumerated().map { index, dimension in
+            Column(
+                title: dimension.description.uppercased(), rightAligned: false,
+                cells: report.rows.map { $0.key[index] ?? "(none)" } + [index == 0 ? "TOTAL" : ""])
+        }
+        if columns.isEmpty { columns.append(Column(title: "", rightAligned: false, cells: Array(repeating: "", count: report.rows.count) + ["TOTAL"])) }
+        func numeric(_ title: String, alwaysShown: Bool = false, _ value: (CallTotals) -> Int64) {
+            guard alwaysShown || rows.contains(where: { value($0) != 0 }) else { return }
+            columns.append(Column(title: title, rightAligned: true, cells: rows.map { compactCount(value($0)) }))
+        }
+        numeric("CALLS", alwaysShown: true) { $0.calls }
+        numeric("INPUT", alwaysShown: true) { $0.usage.inputTokens }
+        numeric("OUTPUT", alwaysShown: true) { $0.usage.outputTokens }
+        numeric("C.READ") { $0.usage.cacheReadTokens }
+        numeric("C.WRITE") { $0.usage.cacheWriteTokens }
+        numeric("REASON") { $0.usage.reasoningTokens }
+        var footnotes: [String] = []
+        let anyUnpriced = report.total.unpricedCalls > 0
+        columns.append(Column(title: "COST", rightAligned: true, cells: rows.map { totals in
+            if totals.costIsUnknown { return "unknown" }
+            return displayMoney(totals.cost) + (totals.unpricedCalls > 0 ? "*" : "")
+        }))
+        let totalCost = report.total.cost.nanoUSD
+        columns.append(Column(title: "SHARE", rightAligned: true, cells: rows.map { totals in
+            guard totalCost > 0, !totals.costIsUnknown else { return "-" }
+            // Tenths of a percent, rounded half up, in integers.
+            let permille = (Int128(totals.cost.nanoUSD) * 2000 / Int128(totalCost) + 1) / 2
+            return "\(permille / 10).\(permille % 10)%"
+        }))
+        if anyUnpriced {
+            numeric("UNPRICED", alwaysShown: true) { $0.unpricedCalls }
+            footnotes.append(
+                "* \(report.total.unpricedCalls) call\(report.total.unpricedCalls == 1 ? "" : "s") unpriced (model not in the pricing table): cost unknown, not counted in COST")
+        }
+        return (columns, footnotes)
+    }
+
+    public func table(_ report: Report) -> String {
+        var (columns, footnotes) = columns(report)
+        let keyCount = max(report.query.groupBy.count, 1)
+        let gap = 2
+        func widthOf(_ column: Column) -> Int { max(column.title.count, column.cells.map(\.count).max() ?? 0) }
+        func totalWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + gap * (widths.count - 1) }
+        // Too wide: first leave out the least-read columns, then shorten names (each key column
+        // keeps at least 12 characters).
+        var hidden: [String] = []
+        for title in ["REASON", "C.WRITE", "SHARE", "C.READ"] where totalWidth(columns.map(widthOf)) > width {
+            if let index = columns.firstIndex(where: { $0.title == title }), index >= keyCount {
+                columns.remove(at: index)
+                hidden.append(title)
+            }
+        }
+        if !hidden.isEmpty {
+            footnotes.append("(\(hidden.joined(separator: ", ")) left out to fit \(width) columns: widen the terminal or use --format json)")
+        }
+        var widths = columns.map(widthOf)
+        while totalWidth(widths) > width {
+            guard let widest = (0..<keyCount).max(by: { widths[$0] < widths[$1] }), widths[widest] > 12 else { break }
+            widths[widest] -= 1
+        }
+        for index in 0..<keyCount {
+            columns[index].cells = columns[index].cells.map { truncate($0, to: widths[index]) }
+        }
+        func format(_ cells: [String]) -> String {
+            var line = ""
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { line += String(repeating: " ", count: gap) }
+                let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
+                line += columns[index].rightAligned ? padding + cell : cell + (index == cells.count - 1 ? "" : padding)
+            }
+            return line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var lines: [String] = []
+        let header = format(columns.map(\.title))
+        lines.append(colors ? "\u{1B}[1m\(header)\u{1B}[0m" : header)
+        let rowCount = report.rows.count
+        for row in 0..<rowCount { lines.append(format(columns.map { $0.cells[row] })) }
+        lines.append(String(repeating: "-", count: min(width, totalWidth(widths))))
+        lines.append(format(columns.map { $0.cells[rowCount] }))
+        if rowCount == 0 { lines.insert("(no calls in this window)", at: 1) }
+        lines.append("")
+        lines.append(windowDescription(report))
+        lines.append(contentsOf: footnotes)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func markdown(_ report: Report) -> String {
+        let (columns, footnotes) = columns(report)
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        var lines = [line(columns.map(\.title)), "|" + columns.map { $0.rightAligned ? "---:|" : "---|" }.joined()]
+        for row in 0..<report.rows.count { lines.append(line(columns.map { $0.cells[row] })) }
+        lines.append(line(columns.map { "**\($0.cells[report.rows.count])**" }.map { $0 == "****" ? "" : $0 }))
+        lines.append("")
+        lines.append(windowDescription(report))
+        for footnote in footnotes { lines.append("") ; lines.append(footnote.replacingOccurrences(of: "*", with: "\\*")) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func windowDescription(_ report: Report) -> String {
+        func local(_ ms: Int64?) -> String {
+            guard let ms else { return "-" }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = report.query.timeZone
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ms) / 1000))
+        }
+        let since = report.query.since == nil ? "the first call" : local(report.query.since)
+        let until = report.query.until == nil ? "now" : local(report.query.until)
+        return "window: \(since) to \(until) (\(report.query.timeZone.identifier))"
+    }
+}
+
+/// `1,234`, `12.3k`, `4.56M`, `7.89B`: counts that fit a narrow column.
+func compactCount(_ value: Int64) -> String {
+    let magnitude = value.magnitude
+    let sign = value < 0 ? "-" : ""
+    func scaled(_ divisor: UInt64, _ suffix: String) -> String {
+        let tenths = (magnitude * 100 / divisor + 5) / 10  // one decimal place, rounded half up
+        return "\(sign)\(tenths / 10).\(tenths % 10)\(suffix)"
+    }
+    switch magnitude {
+    case ..<10_000:
+        return value >= 1000 || value <= -1000 ? "\(sign)\(magnitude / 1000),\(String(format: "%03d", Int(magnitude % 1000)))" : String(value)
+    case ..<999_950: return scaled(1000, "k")
+    case ..<999_950_000: return scaled(1_000_000, "M")
+    default: return scaled(1_000_000_000, "B")
+    }
+}
+
+/// Dollars with cents, or four places for amounts under a cent so small costs never read $0.00.
+func displayMoney(_ money: Money) -> String {
+    if money.nanoUSD != 0 && money.nanoUSD.magnitude < 10_000_000 { return money.formatted(places: 4) }
+    return money.formatted(places: 2)
+}
+
+private func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+private func truncate(_ text: String, to width: Int) -> String {
+    guard text.count > width, width > 1 else { return text }
+    return String(text.prefix(width - 1)) + "…"
+}

@@ -1,0 +1,84 @@
+import GRDB
+
+/// The ledger's schema, as append-only migrations: a released migration is never edited;
+/// a change is a new migration at the end.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: calls, tags, names, hourly rollups") { db in
+            // Provider, model, agent and session names, stored once and referenced by id, so
+            // raw rows stay small and scans fast. Id 0 means "none".
+            try db.execute(sql: """
+                CREATE TABLE names (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE
+                );
+
+                -- One row per metered call: the truth every report is checked against.
+                CREATE TABLE calls (
+                    id INTEGER PRIMARY KEY,
+                    ts_ms INTEGER NOT NULL,                      -- call start, ms since 1970 UTC
+                    provider_id INTEGER NOT NULL,
+                    model_id INTEGER NOT NULL,
+                    agent_id INTEGER NOT NULL DEFAULT 0,
+                    session_id INTEGER NOT NULL DEFAULT 0,
+                    status INTEGER NOT NULL,                     -- 0 ok, 1 error, 2 cancelled
+                    input_tokens INTEGER NOT NULL,               -- uncached input
+                    output_tokens INTEGER NOT NULL,              -- reasoning included
+                    cache_read_tokens INTEGER NOT NULL,
+                    cache_write_5m_tokens INTEGER NOT NULL,
+                    cache_write_1h_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    web_search_requests INTEGER NOT NULL,
+                    web_fetch_requests INTEGER NOT NULL,
+                    cost_nano INTEGER,                           -- NULL: unpriced, never 0
+                    cost_origin INTEGER NOT NULL,                -- 0 unpriced, 1 given, 2 priced by the table
+                    pricing_entry TEXT,
+                    usage_estimated INTEGER NOT NULL DEFAULT 0,
+                    est_input_tokens INTEGER,
+                    est_output_tokens INTEGER,
+                    est_cost_nano INTEGER,
+                    latency_ms INTEGER,
+                    ttft_ms INTEGER,
+                    request_id TEXT,
+                    tags TEXT,                                   -- canonical JSON object, for export
+                    dedupe_key BLOB NOT NULL                     -- 16 bytes: see DedupeKey
+                );
+                CREATE UNIQUE INDEX calls_by_dedupe_key ON calls(dedupe_key);
+                CREATE INDEX calls_by_time ON calls(ts_ms);
+
+                -- Tags, one row per call and key, for tag filters and groupings.
+                CREATE TABLE call_tags (
+                    call_id INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (call_id, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX call_tags_by_key_value ON call_tags(key, value, call_id);
+
+                -- Exact sums per UTC hour, provider, model and agent, maintained in the same
+                -- transaction as every write to calls, so reports never scan raw rows.
+                CREATE TABLE rollup_hourly (
+                    hour INTEGER NOT NULL,                       -- ts_ms / 3600000
+                    provider_id INTEGER NOT NULL,
+                    model_id INTEGER NOT NULL,
+                    agent_id INTEGER NOT NULL,
+                    calls INTEGER NOT NULL,
+                    input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    cache_read_tokens INTEGER NOT NULL,
+                    cache_write_5m_tokens INTEGER NOT NULL,
+                    cache_write_1h_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    web_search_requests INTEGER NOT NULL,
+                    web_fetch_requests INTEGER NOT NULL,
+                    cost_nano INTEGER NOT NULL,                  -- sum over priced calls
+                    unpriced_calls INTEGER NOT NULL,
+                    error_calls INTEGER NOT NULL,
+                    PRIMARY KEY (hour, provider_id, model_id, agent_id)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,226 @@
+import GRDB
+import LLMCostCore
+
+/// What one write did.
+public enum WriteOutcome: Sendable, Equatable {
+    /// The call was new and is now in the ledger.
+    case inserted
+    /// The ledger already had this call (same request id, or same content): nothing changed.
+    case duplicate
+}
+
+/// The writes of one transaction: calls in, rollups kept exact.
+///
+/// Holds prepared statements, a name cache and the pending rollup sums for the transaction;
+/// `finish()` adds the sums to `rollup_hourly` before commit. Created only by the ledger's
+/// `write(pricing:_:)`, never kept past it.
+public final class LedgerWriteSession {
+    private let db: Database
+    private let pricing: (any CallPricing)?
+    private let insertCall: RawStatement
+    private let insertTag: RawStatement
+    private let lookupName: RawStatement
+    private let insertName: RawStatement
+    private var nameIDs: [String: Int64] = [:]
+    private var rollups = RollupAccumulator()
+    private var keyScratch: [UInt8] = []
+
+    /// Calls inserted and duplicates skipped so far.
+    public private(set) var insertedCount = 0
+    public private(set) var duplicateCount = 0
+
+    init(db: Database, pricing: (any CallPricing)?) throws {
+        self.db = db
+        self.pricing = pricing
+        insertCall = try RawStatement(db, """
+            INSERT INTO calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
+                input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
+                cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
+                cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
+                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tags, dedupe_key)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            ON CONFLICT(dedupe_key) DO NOTHING
+            """)
+        insertTag = try RawStatement(db, "INSERT OR REPLACE INTO call_tags (call_id, key, value) VALUES (?, ?, ?)")
+        lookupName = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
+        insertName = try RawStatement(db, "INSERT INTO names (name) VALUES (?)")
+    }
+
+    /// Writes one call unless the ledger has it already. A call without a cost is priced by
+    /// the session's pricing, when it knows the model; otherwise it is stored unpriced.
+    @discardableResult
+    public func insert(_ record: CallRecord) throws -> WriteOutcome {
+        var cost = record.cost
+        var pricingEntry = record.pricingEntry
+        // A cost with a pricing entry came from a table (an export of a priced row): reprice may
+        // recompute it. A bare cost was given by the caller and is kept as is.
+        var costOrigin = record.pricingEntry == nil ? CostOrigin.given : .table
+        if cost == nil {
+            if let quote = pricing?.quote(for: record) {
+                cost = quote.cost
+                pricingEntry = quote.entryID
+                costOrigin = .table
+            } else {
+                costOrigin = .unpriced
+            }
+        }
+        let providerID = try nameID(record.provider)
+        let modelID = try nameID(record.model)
+        let agentID = try record.agent.map(nameID) ?? 0
+        let sessionID = try record.session.map(nameID) ?? 0
+        let usage = record.usage
+        let timestamp = record.epochMilliseconds
+
+        let statement = insertCall
+        statement.bind(1, timestamp)
+        statement.bind(2, providerID)
+        statement.bind(3, modelID)
+        statement.bind(4, agentID)
+        statement.bind(5, sessionID)
+        statement.bind(6, Int64(record.status.storedValue))
+        statement.bind(7, usage.inputTokens)
+        statement.bind(8, usage.outputTokens)
+        statement.bind(9, usage.cacheReadTokens)
+        statement.bind(10, usage.cacheWrite5mTokens)
+        statement.bind(11, usage.cacheWrite1hTokens)
+        statement.bind(12, usage.reasoningTokens)
+        statement.bind(13, usage.webSearchRequests)
+        statement.bind(14, usage.webFetchRequests)
+        statement.bind(15, cost?.nanoUSD)
+        statement.bind(16, Int64(costOrigin.rawValue))
+        statement.bind(17, pricingEntry)
+        statement.bind(18, record.usageSource == .estimated ? 1 : 0)
+        statement.bind(19, record.estimatedUsage?.inputTokens)
+        statement.bind(20, record.estimatedUsage?.outputTokens)
+        statement.bind(21, record.estimatedCost?.nanoUSD)
+        statement.bind(22, record.latencyMilliseconds)
+        statement.bind(23, record.timeToFirstTokenMilliseconds)
+        statement.bind(24, record.requestID)
+        statement.bind(25, record.tags.isEmpty ? nil : TagsJSON.encode(record.tags))
+        statement.bindBlob(26, DedupeKey.make(for: record, scratch: &keyScratch))
+        guard try statement.run() == 1 else {
+            duplicateCount += 1
+            return .duplicate
+        }
+        if !record.tags.isEmpty {
+            let callID = statement.lastInsertedRowID
+            for (key, value) in record.tags {
+                insertTag.bind(1, callID)
+                insertTag.bind(2, key)
+                insertTag.bind(3, value)
+                try insertTag.run()
+            }
+        }
+        rollups.add(
+            RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
+            usage: usage, cost: cost, isError: record.status != .ok)
+        insertedCount += 1
+        return .inserted
+    }
+
+    /// Adds the pending sums to the rollup table. Called once, before commit.
+    func finish() throws {
+        try rollups.flush(into: db)
+    }
+
+    private func nameID(_ name: String) throws -> Int64 {
+        if let id = nameIDs[name] { return id }
+        lookupName.bind(1, name)
+        let id: Int64
+        if let existing = try lookupName.firstInteger() {
+            id = existing
+        } else {
+            insertName.bind(1, name)
+            try insertName.run()
+            id = insertName.lastInsertedRowID
+        }
+        nameIDs[name] = id
+        return id
+    }
+}
+
+extension Ledger {
+    /// Runs `body` with a write session in one transaction: everything it inserts lands
+    /// together with its rollups, or nothing does (when `body` throws).
+    public func write<T>(pricing: (any CallPricing)? = nil, _ body: (LedgerWriteSession) throws -> T) throws -> T {
+        do {
+            return try write { db in
+                let session = try LedgerWriteSession(db: db, pricing: pricing)
+                let result = try body(session)
+                try session.finish()
+                return result
+            }
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Records one call. Returns `.duplicate` (and changes nothing) if the ledger has it.
+    @discardableResult
+    public func record(_ record: CallRecord, pricing: (any CallPricing)? = nil) throws -> WriteOutcome {
+        try write(pricing: pricing) { try $0.insert(record) }
+    }
+}
+
+/// Where a stored cost came from.
+enum CostOrigin: Int {
+    case unpriced = 0
+    /// Given by whoever recorded the call (a provider-reported cost, an imported cost).
+    case given = 1
+    /// Computed from the pricing table; `reprice` may recompute it.
+    case table = 2
+}
+
+extension CallStatus {
+    var storedValue: Int {
+        switch self {
+        case .ok: 0
+        case .error: 1
+        case .cancelled: 2
+        }
+    }
+
+    init(storedValue: Int64) {
+        switch storedValue {
+        case 1: self = .error
+        case 2: self = .cancelled
+        default: self = .ok
+        }
+    }
+}
+
+/// Floor division, so times before 1970 fall in the right hour.
+@inline(__always) func floorDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
+    let quotient = value / divisor
+    return (value % divisor < 0) ? quotient - 1 : quotient
+}
+
+/// Tags as a canonical JSON object (sorted keys), the form stored and exported.
+enum TagsJSON {
+    static func encode(_ tags: [String: String]) -> String {
+        var json = JSONWriter()
+        json.raw("{")
+        for (offset, key) in tags.keys.sorted().enumerated() {
+            if offset > 0 { json.raw(",") }
+            json.string(key)
+            json.raw(":")
+            json.string(tags[key] ?? "")
+        }
+        json.raw("}")
+        return json.text
+    }
+
+    static func decode(_ text: String) -> [String: String] {
+        var tags: [String: String] = [:]
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var scanner = JSONScanner(UnsafeBufferPointer(buffer))
+            try? scanner.readObject { scanner, key, _ in
+                if case .string(let value) = try scanner.readScalar() {
+                    tags[String(decoding: key, as: UTF8.self)] = value
+                }
+            }
+        }
+        return tags
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement on the raw SQLite API, for the write paths that run once per call
+/// (GRDB's argument boxing costs more than the insert itself at hundreds of thousands of rows
+/// a second). Lives only inside one GRDB transaction closure.
+final class RawStatement {
+    private let connection: OpaquePointer
+    private let handle: OpaquePointer
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "connection is closed")
+        }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        self.connection = connection
+        self.handle = statement
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    func bind(_ index: Int32, _ value: String?) {
+        guard let value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        var text = value
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress {
+                    _ = sqlite3_bind_text(handle, index, base, Int32(chars.count), Self.transient)
+                } else {
+                    // An empty string may have no buffer; SQLite still needs a pointer.
+                    _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                }
+            }
+        }
+    }
+
+    func bindBlob(_ index: Int32, _ pair: (UInt64, UInt64)) {
+        var bytes = (pair.0.bigEndian, pair.1.bigEndian)
+        withUnsafeBytes(of: &bytes) { raw in
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, Self.transient)
+        }
+    }
+
+    /// Runs the statement to completion; returns the number of rows it changed.
+    @discardableResult
+    func run() throws -> Int {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw currentError(code) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Steps once and returns the first column as an integer, or `nil` when there is no row.
+    func firstInteger() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        guard code == SQLITE_DONE else { throw currentError(code) }
+        return nil
+    }
+
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    private func currentError(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export calls as JSON Lines (re-importable exactly) or CSV.")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "jsonl or csv.") var format: String = "jsonl"
+    @Option(help: ArgumentHelp("Only calls from this time on.", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("Only calls before this time.", valueName: "time")) var until: String?
+    @Option(help: ArgumentHelp("Time zone for dates in --since/--until.", valueName: "zone")) var tz: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        guard let exportFormat = CallExportFormat(rawValue: format.lowercased()) else {
+            throw ValidationError("--format: expected jsonl or csv, got \"\(format)\"")
+        }
+        let configuration = try ledger.loadConfiguration()
+        let zone = try resolveTimeZone(tz, configuration: configuration)
+        let start = try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false)
+        let end = try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true)
+        let source = try ledger.openLedger(configuration)
+        let sink: FileOutput
+        if let output {
+            let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            guard descriptor >= 0 else { throw ValidationError("--output: cannot write \(output): \(String(cString: strerror(errno)))") }
+            sink = FileOutput(descriptor: descriptor)
+        } else {
+            sink = .standardOutput
+        }
+        defer { if output != nil { close(sink.descriptor) } }
+        var buffer = ""
+        try CallExport.write(from: source, format: exportFormat, since: start, until: end) { chunk in
+            buffer += chunk
+            if buffer.utf8.count >= 1 << 16 {
+                sink.write(buffer)
+                buffer = ""
+            }
+        }
+        sink.write(buffer)
+    }
+}

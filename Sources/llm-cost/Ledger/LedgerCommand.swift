@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Inspect the ledger file.",
+        subcommands: [Info.self, Verify.self])
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Where the ledger is and how many calls it holds.")
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() throws {
+            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let size = (try? FileManager.default.attributesOfItem(atPath: opened.path)[.size] as? Int64) ?? 0
+            FileOutput.standardOutput.write("path: \(opened.path)\ncalls: \(try opened.callCount())\nsize: \(size) bytes\n")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that the hourly rollups equal the raw rows (reads every row).")
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() throws {
+            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let problems = try opened.rollupDiscrepancies()
+            guard problems.isEmpty else {
+                for problem in problems.prefix(50) { FileOutput.standardError.write(problem + "\n") }
+                throw ValidationError("\(opened.path): \(problems.count) rollup row(s) disagree with the raw calls")
+            }
+            FileOutput.standardOutput.write("ok: rollups match \(try opened.callCount()) calls\n")
+        }
+    }
+}

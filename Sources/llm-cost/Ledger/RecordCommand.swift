@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record one call by hand or from a script.",
+        discussion: """
+            Token counts use the ledger's shape: --input is uncached input; cache reads and \
+            writes are separate; --reasoning is part of --output. Without --cost-usd the call is \
+            priced from the pricing table, or stored as unpriced. Recording the same \
+            --request-id twice counts once.
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "Provider name (anthropic, openai, openrouter, ...).") var provider: String
+    @Option(help: "Model id as called.") var model: String
+    @Option(help: "Agent the call is attributed to.") var agent: String?
+    @Option(help: "Session the call belongs to.") var session: String?
+    @Option(help: ArgumentHelp("A tag (repeatable).", valueName: "key=value")) var tag: [String] = []
+    @Option(help: "Uncached input tokens.") var input: Int64 = 0
+    @Option(help: "Output tokens (reasoning included).") var output: Int64 = 0
+    @Option(name: .customLong("cache-read"), help: "Tokens read from the prompt cache.") var cacheRead: Int64 = 0
+    @Option(name: .customLong("cache-write-5m"), help: "Tokens written to the 5-minute cache.") var cacheWrite5m: Int64 = 0
+    @Option(name: .customLong("cache-write-1h"), help: "Tokens written to the 1-hour cache.") var cacheWrite1h: Int64 = 0
+    @Option(help: "Reasoning tokens (a part of --output).") var reasoning: Int64 = 0
+    @Option(name: .customLong("web-search"), help: "Web search requests.") var webSearch: Int64 = 0
+    @Option(name: .customLong("cost-usd"), help: ArgumentHelp("The exact cost, as a decimal.", valueName: "decimal")) var costUSD: String?
+    @Option(name: .customLong("request-id"), help: "The provider's request id (makes the record idempotent).") var requestID: String?
+    @Option(help: ArgumentHelp("When the call started (ISO 8601; default now).", valueName: "time")) var at: String?
+    @Option(help: "ok, error or cancelled.") var status: String = "ok"
+    @Option(name: .customLong("latency-ms"), help: "Call latency in milliseconds.") var latencyMs: Int64?
+
+    func run() throws {
+        var record = CallRecord(
+            timestamp: Date(), provider: provider, model: model, agent: agent, session: session,
+            tags: try parseTags(tag), requestID: requestID,
+            usage: Usage(
+                inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead,
+                cacheWrite5mTokens: cacheWrite5m, cacheWrite1hTokens: cacheWrite1h,
+                reasoningTokens: reasoning, webSearchRequests: webSearch),
+            latencyMilliseconds: latencyMs)
+        if let problem = record.usage.inconsistency { throw ValidationError(problem) }
+        guard let callStatus = CallStatus(rawValue: status) else {
+            throw ValidationError("--status: expected ok, error or cancelled, got \"\(status)\"")
+        }
+        record.status = callStatus
+        if let at {
+            guard let ms = Timestamp.parseMilliseconds(at) else {
+                throw ValidationError("--at: expected an ISO 8601 date-time with a zone, such as 2026-11-20T14:03:00Z")
+            }
+            record.epochMilliseconds = ms
+        }
+        if let costUSD {
+            guard let cost = Money(decimalUSD: costUSD) else {
+                throw ValidationError("--cost-usd: expected a decimal amount such as 0.0123, got \"\(costUSD)\"")
+            }
+            record.cost = cost
+        }
+        let configuration = try ledger.loadConfiguration()
+        let outcome = try ledger.openLedger(configuration).record(record, pricing: try loadPricing(configuration))
+        switch outcome {
+        case .inserted: FileOutput.standardOutput.write("recorded \(provider)/\(model)\n")
+        case .duplicate: FileOutput.standardOutput.write("already recorded (request id \(requestID ?? "-")): nothing changed\n")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Spend and tokens per provider, model, agent, session, tag or period.",
+        discussion: """
+            Costs are exact sums; calls of models missing from the pricing table are counted as \
+            unpriced and their cost shown as unknown, never $0. Input is uncached input; cache \
+            reads and writes have their own columns.
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: ArgumentHelp("Start of the window: \(TimeExpression.accepted).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("End of the window (exclusive; a bare date includes that whole day).", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Time zone for days, weeks, months and dates (default: report.timezone, local).", valueName: "zone"))
+    var tz: String?
+
+    @Option(name: .customLong("by"), parsing: .singleValue,
+            help: ArgumentHelp("Group by \(ReportDimension.accepted); repeat or comma-separate (default: model).", valueName: "key"))
+    var groupBy: [String] = []
+
+    @Option(help: ArgumentHelp("Only this provider (repeatable).", valueName: "name")) var provider: [String] = []
+    @Option(help: ArgumentHelp("Only this model (repeatable).", valueName: "name")) var model: [String] = []
+    @Option(help: ArgumentHelp("Only this agent (repeatable).", valueName: "name")) var agent: [String] = []
+    @Option(help: ArgumentHelp("Only calls with this tag (repeatable; all must match).", valueName: "key=value")) var tag: [String] = []
+
+    @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
+    var format: String?
+
+    func run() throws {
+        let configuration = try ledger.loadConfiguration()
+        let zone = try resolveTimeZone(tz, configuration: configuration)
+        let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy
+        var dimensions: [ReportDimension] = []
+        for name in written.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) {
+            guard let dimension = ReportDimension(name) else {
+                let message = "unknown grouping \"\(name)\"; expected \(ReportDimension.accepted)"
+                if groupBy.isEmpty { throw configuration.invalid("report.group_by", message) }
+                throw ValidationError("--by: \(message)")
+            }
+            if !dimensions.contains(dimension) { dimensions.append(dimension) }
+        }
+        let formatName = format ?? configuration.string("report.format") ?? "table"
+        guard let outputFormat = ReportFormat(rawValue: formatName.lowercased()) else {
+            let message = "unknown format \"\(formatName)\"; expected table, json, csv or markdown"
+            if format == nil { throw configuration.invalid("report.format", message) }
+            throw ValidationError("--format: \(message)")
+        }
+        let query = ReportQuery(
+            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
+            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),
+            timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
+            tags: try parseTags(tag).map { TagFilter(key: $0.key, value: $0.value) })
+        if let start = query.since, let end = query.until, start >= end {
+            throw ValidationError("--since must be before --until")
+        }
+        let report = try ledger.openLedger(configuration).report(query)
+        let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
+        FileOutput.standardOutput.write(renderer.render(report, as: outputFormat))
+    }
+}

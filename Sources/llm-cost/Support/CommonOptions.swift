@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+/// `--db` and `--config`, shared by every command that touches the ledger.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger file.", discussion: "Default: $LLM_COST_DB, else ledger.path from the config, else $XDG_DATA_HOME/llm-cost/ledger.sqlite.", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("The config file (default: $LLM_COST_CONFIG, ./llm-cost.toml, $XDG_CONFIG_HOME/llm-cost/config.toml).", valueName: "path"))
+    var config: String?
+
+    /// The effective configuration, with `--db` applied.
+    func loadConfiguration() throws -> Configuration {
+        var configuration = try Configuration.load(explicitPath: config)
+        if let db { configuration.override("ledger.path", with: .string(db), flag: "--db") }
+        return configuration
+    }
+
+    /// Opens the ledger the options and configuration point at.
+    func openLedger(_ configuration: Configuration) throws -> Ledger {
+        let path = configuration.string("ledger.path").map(expandTilde) ?? Ledger.defaultPath()
+        let timeout = configuration.integer("ledger.busy_timeout_ms") ?? 5000
+        return try Ledger(path: path, options: Ledger.Options(busyTimeout: .milliseconds(timeout)))
+    }
+}
+
+/// The zone named by `--tz` or `report.timezone`: an IANA name, `UTC`, or `local`.
+func resolveTimeZone(_ name: String?, configuration: Configuration) throws -> TimeZone {
+    let written = name ?? configuration.string("report.timezone") ?? "local"
+    if written.lowercased() == "local" { return .current }
+    if let zone = TimeZone(identifier: written) { return zone }
+    if name != nil { throw ValidationError("--tz: unknown time zone \"\(written)\" (an IANA name like Europe/Paris, UTC, or local)") }
+    throw configuration.invalid("report.timezone", "unknown time zone \"\(written)\" (an IANA name like Europe/Paris, UTC, or local)")
+}
+
+/// Parses `--since`/`--until`-style times, naming the flag in the error.
+func resolveTime(_ text: String?, flag: String, timeZone: TimeZone, isEnd: Bool, now: Date = Date()) throws -> Int64? {
+    guard let text else { return nil }
+    guard let ms = TimeExpression.resolve(text, now: now, timeZone: timeZone, isEnd: isEnd) else {
+        throw ValidationError("\(flag): cannot read \"\(text)\"; expected \(TimeExpression.accepted)")
+    }
+    return ms
+}
+
+/// Parses repeated `--tag key=value` options.
+func parseTags(_ written: [String], flag: String = "--tag") throws -> [String: String] {
+    var tags: [String: String] = [:]
+    for text in written {
+        guard let tag = TagFilter(text) else { throw ValidationError("\(flag): expected key=value, got \"\(text)\"") }
+        tags[tag.key] = tag.value
+    }
+    return tags
+}
+
+func expandTilde(_ path: String) -> String {
+    guard path == "~" || path.hasPrefix("~/") else { return path }
+    return NSHomeDirectory() + path.dropFirst()
+}
+
+/// The pricing the CLI prices unpriced calls with (the built-in table and user overrides).
+func loadPricing(_ configuration: Configuration) throws -> (any CallPricing)? {
+    nil
+}

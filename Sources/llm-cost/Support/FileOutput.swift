@@ -1,0 +1,42 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Standard output and error, and what the CLI needs to know about the terminal.
+struct FileOutput {
+    let descriptor: Int32
+
+    static let standardOutput = FileOutput(descriptor: 1)
+    static let standardError = FileOutput(descriptor: 2)
+
+    func write(_ text: String) {
+        var remaining = Array(text.utf8)[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            remaining = remaining.dropFirst(written)
+        }
+    }
+
+    var isTerminal: Bool { isatty(descriptor) == 1 }
+
+    /// Colours only on a terminal and only when `NO_COLOR` is not set (https://no-color.org).
+    var usesColor: Bool {
+        isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+    }
+
+    /// The terminal's width, else `$COLUMNS`, else 80.
+    var width: Int {
+        var size = winsize()
+        if isTerminal, ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }
+        return 80
+    }
+}
