@@ -41,7 +41,10 @@ let package = Package(
             dependencies: ["LLMCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
-        .testTarget(name: "LLMCostStoreTests", dependencies: ["LLMCostStore", "LLMCostCore"]),
+        .testTarget(
+            name: "LLMCostStoreTests",
+            dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
     ]

@@ -1,1 +1,213 @@
+import Foundation
+import GRDB
+import LLMCostCore
 import Testing
+@testable import LLMCostStore
+
+@Suite struct LedgerWriteTests {
+    @Test func recordsAreIdempotentOnRequestIDAndContent() throws {
+        let temporary = try TemporaryLedger()
+        var record = CallRecord(timestamp: Date(timeIntervalSince1970: 1_780_000_000), provider: "openai", model: "gpt-4o")
+        record.usage = Usage(inputTokens: 100, outputTokens: 20)
+        record.cost = Money(nanoUSD: 450_000)
+        #expect(try temporary.ledger.record(record) == .inserted)
+        #expect(try temporary.ledger.record(record) == .duplicate)  // same content, no request id
+
+        record.requestID = "req-1"
+        #expect(try temporary.ledger.record(record) == .inserted)
+        var retried = record
+        retried.usage.outputTokens = 999  // a retried record with other numbers: the first one wins
+        #expect(try temporary.ledger.record(retried) == .duplicate)
+        var otherProvider = record
+        otherProvider.provider = "anthropic"  // request ids are unique per provider only
+        #expect(try temporary.ledger.record(otherProvider) == .inserted)
+
+        let report = try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: []))
+        #expect(report.total.calls == 3)
+        #expect(report.total.usage.outputTokens == 60)
+        #expect(try temporary.ledger.rollupDiscrepancies().isEmpty)
+    }
+
+    @Test func unpricedCallsAreCountedNeverZeroCost() throws {
+        let temporary = try TemporaryLedger()
+        let at = Date(timeIntervalSince1970: 1_780_000_000)
+        try temporary.ledger.record(CallRecord(timestamp: at, provider: "x", model: "unknown-model", usage: Usage(inputTokens: 5)))
+        try temporary.ledger.record(CallRecord(timestamp: at, provider: "x", model: "known", requestID: "r", cost: Money(nanoUSD: 7)))
+        let report = try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: [.model]))
+        let unknown = try #require(report.rows.first { $0.key == ["unknown-model"] })
+        #expect(unknown.totals.costIsUnknown)
+        #expect(unknown.totals.unpricedCalls == 1)
+        #expect(report.total.unpricedCalls == 1)
+        #expect(report.total.cost == Money(nanoUSD: 7))
+        #expect(!report.total.costIsUnknown)
+        let json = ReportRenderer().json(report)
+        #expect(json.contains("\"key\":{\"model\":\"unknown-model\"},\"calls\":1"))
+        #expect(json.contains("\"cost_usd\":null"))
+    }
+
+    @Test func pricingFillsMissingCostsAndKnowsUnknownModels() throws {
+        struct FlatPricing: CallPricing {
+            func quote(for record: CallRecord) -> PriceQuote? {
+                record.model == "priced" ? PriceQuote(cost: Money(nanoUSD: record.usage.inputTokens * 3), entryID: "test/priced@2026-01-01") : nil
+            }
+        }
+        let temporary = try TemporaryLedger()
+        let at = Date(timeIntervalSince1970: 1_780_000_000)
+        try temporary.ledger.write(pricing: FlatPricing()) { session in
+            try session.insert(CallRecord(timestamp: at, provider: "p", model: "priced", requestID: "1", usage: Usage(inputTokens: 1000)))
+            try session.insert(CallRecord(timestamp: at, provider: "p", model: "other", requestID: "2", usage: Usage(inputTokens: 1000)))
+            try session.insert(CallRecord(timestamp: at, provider: "p", model: "priced", requestID: "3", usage: Usage(inputTokens: 1000), cost: Money(nanoUSD: 1)))
+        }
+        var exported: [CallRecord] = []
+        try temporary.ledger.forEachCall { exported.append($0) }
+        #expect(exported.map(\.cost) == [Money(nanoUSD: 3000), nil, Money(nanoUSD: 1)])
+        #expect(exported[0].pricingEntry == "test/priced@2026-01-01")
+        #expect(exported[2].pricingEntry == nil)
+    }
+
+    @Test func aFailedTransactionLeavesNothingBehind() throws {
+        struct Boom: Error {}
+        let temporary = try TemporaryLedger()
+        var random = RandomCalls(state: 1)
+        #expect(throws: Boom.self) {
+            try temporary.ledger.write { session in
+                for index in 0..<100 { try session.insert(random.record(index: index)) }
+                throw Boom()
+            }
+        }
+        #expect(try temporary.ledger.callCount() == 0)
+        #expect(try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: [])).total.calls == 0)
+    }
+
+    @Test func ledgerFileIsPrivateToItsOwner() throws {
+        let temporary = try TemporaryLedger()
+        let attributes = try FileManager.default.attributesOfItem(atPath: temporary.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
+
+@Suite struct LedgerFailureTests {
+    @Test func aFileThatIsNotADatabaseIsRejectedAndLeftAlone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.sqlite").path
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        try garbage.write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: LedgerError.self) { try Ledger(path: path) }
+        #expect(error.isCorrupt)
+        #expect(error.description.contains(path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    @Test func aWriterBlockedByAnotherConnectionFailsCleanlyThenSucceeds() throws {
+        let temporary = try TemporaryLedger(options: Ledger.Options(busyTimeout: .milliseconds(200)))
+        var random = RandomCalls(state: 9)
+        try temporary.ledger.record(random.record(index: 0))
+        // A second, independent connection (as another process would have) takes the write lock.
+        var holdsLock = Configuration()
+        holdsLock.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: temporary.path, configuration: holdsLock)
+        try other.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let blocked = random.record(index: 1)
+        let error = try #require(throws: LedgerError.self) { try temporary.ledger.record(blocked) }
+        #expect(error.isBusy)
+        try other.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        #expect(try temporary.ledger.record(blocked) == .inserted)
+        #expect(try temporary.ledger.callCount() == 2)
+    }
+}
+
+@Suite struct RollupTests {
+    /// Writes random calls in several transactions, duplicates included.
+    func populate(_ ledger: Ledger, count: Int, seed: UInt64) throws -> [CallRecord] {
+        var random = RandomCalls(state: seed)
+        let records = (0..<count).map { random.record(index: $0) }
+        for chunk in stride(from: 0, to: count, by: 250) {
+            try ledger.write { session in
+                for record in records[chunk..<min(chunk + 250, count)] { try session.insert(record) }
+                // Replays of earlier calls must change nothing.
+                for record in records[0..<min(20, chunk + 1)] { try session.insert(record) }
+            }
+        }
+        return records
+    }
+
+    @Test func rollupsAlwaysEqualRawRows() throws {
+        let temporary = try TemporaryLedger()
+        _ = try populate(temporary.ledger, count: 2000, seed: 3)
+        #expect(try temporary.ledger.rollupDiscrepancies().isEmpty)
+    }
+
+    @Test(arguments: ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Paris"])
+    func reportsEqualAnIndependentSumInAnyZone(zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        let temporary = try TemporaryLedger()
+        let records = try populate(temporary.ledger, count: 1500, seed: 11)
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = zone
+        var random = RandomCalls(state: 5)
+        let groupings: [[ReportDimension]] = [
+            [.model], [.provider, .agent], [.day], [.week, .model], [.month], [.session], [.tag("team")],
+            [.agent, .tag("feature"), .day], [],
+        ]
+        for groupBy in groupings {
+            // Windows that start and end mid-hour, at whole hours, and open-ended.
+            let since: Int64? = random.below(4) == 0 ? nil : RandomCalls.start + Int64(random.below(20 * 86_400_000))
+            let until: Int64? = random.below(4) == 0 ? nil : (since ?? RandomCalls.start) + Int64(random.below(40 * 86_400_000)) + 1
+            var query = ReportQuery(since: since, until: until, timeZone: zone, groupBy: groupBy)
+            if random.below(3) == 0 { query.models = ["gpt-4o", "mystery-model"] }
+            let report = try temporary.ledger.report(query)
+            var raw = query
+            raw.forceRawRows = true
+            let rawReport = try temporary.ledger.report(raw)
+            #expect(report.rows == rawReport.rows, "rollups vs raw rows for \(groupBy) in \(zoneName)")
+
+            // The oracle: every call summed directly, labels from Foundation's calendar.
+            var expected: [[String?]: CallTotals] = [:]
+            for record in records {
+                let ms = record.epochMilliseconds
+                if let since, ms < since { continue }
+                if let until, ms >= until { continue }
+                if !query.models.isEmpty && !query.models.contains(record.model) { continue }
+                let key: [String?] = groupBy.map { dimension in
+                    let components = calendar.dateComponents([.year, .month, .day], from: record.timestamp)
+                    switch dimension {
+                    case .provider: return record.provider
+                    case .model: return record.model
+                    case .agent: return record.agent
+                    case .session: return record.session
+                    case .tag(let key): return record.tags[key]
+                    case .day: return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
+                    case .month: return String(format: "%04d-%02d", components.year!, components.month!)
+                    case .week:
+                        let monday = calendar.dateInterval(of: .weekOfYear, for: record.timestamp)!.start
+                        let parts = calendar.dateComponents([.year, .month, .day], from: monday)
+                        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                    }
+                }
+                var totals = CallTotals()
+                totals.calls = 1
+                totals.usage = record.usage
+                if let cost = record.cost { totals.cost = cost } else { totals.unpricedCalls = 1 }
+                if record.status != .ok { totals.errorCalls = 1 }
+                expected[key, default: CallTotals()] += totals
+            }
+            let actual = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.key, $0.totals) })
+            #expect(actual == expected, "report vs oracle for \(groupBy) in \(zoneName), window \(String(describing: since))..<\(String(describing: until))")
+            var summed = CallTotals()
+            for row in report.rows { summed += row.totals }
+            #expect(summed == report.total, "total is the exact sum of the rows")
+        }
+    }
+
+    @Test func tagFiltersNarrowToMatchingCalls() throws {
+        let temporary = try TemporaryLedger()
+        let records = try populate(temporary.ledger, count: 800, seed: 21)
+        let query = ReportQuery(timeZone: .gmt, groupBy: [.agent], tags: [TagFilter(key: "team", value: "b"), TagFilter(key: "feature", value: "f2")])
+        let report = try temporary.ledger.report(query)
+        let matching = records.filter { $0.tags["team"] == "b" && $0.tags["feature"] == "f2" }
+        #expect(report.total.calls == Int64(matching.count))
+        #expect(report.total.usage.inputTokens == matching.map(\.usage.inputTokens).reduce(0, +))
+    }
+}

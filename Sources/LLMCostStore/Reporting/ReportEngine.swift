@@ -29,6 +29,7 @@ private struct ReportEngine {
         let hasTime = query.groupBy.contains { $0.isTime }
         let wholeHourZone = !hasTime || offsetsAreWholeHours(query.timeZone, from: query.since, to: query.until)
         let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
+            && !query.forceRawRows
         var sums: [PartialKey: CallTotals] = [:]
         var plan = "raw"
         if rollupsUsable {

@@ -92,6 +92,8 @@ public struct ReportQuery: Sendable {
     public var models: [String] = []
     public var agents: [String] = []
     public var tags: [TagFilter] = []
+    /// Ignore the rollups and sum raw rows (tests compare both paths).
+    var forceRawRows = false
 
     public init(
         since: Int64? = nil, until: Int64? = nil, timeZone: TimeZone = .current,

@@ -1,0 +1,59 @@
+import Foundation
+import LLMCostCore
+@testable import LLMCostStore
+
+/// A ledger in a fresh temporary folder, removed when the test ends.
+final class TemporaryLedger {
+    let folder: URL
+    let ledger: Ledger
+    var path: String { ledger.path }
+
+    init(options: Ledger.Options = Ledger.Options()) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path, options: options)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+}
+
+/// Seeded random calls with every field exercised: several providers, models, agents (and
+/// none), sessions, tags, statuses, unpriced calls, times spread over weeks.
+struct RandomCalls {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    static let start: Int64 = 1_772_000_000_000  // 2026-02-25, before the March DST changes
+
+    mutating func record(index: Int) -> CallRecord {
+        let providers = ["anthropic", "openai", "openrouter"]
+        let models = ["claude-sonnet-4-5", "gpt-4o", "gpt-4o-mini", "o3", "mystery-model"]
+        let agents: [String?] = ["planner", "coder", nil, "critic"]
+        var record = CallRecord(
+            timestamp: Date(), provider: providers[below(3)], model: models[below(models.count)],
+            agent: agents[below(agents.count)], session: below(4) == 0 ? nil : "s\(below(30))")
+        record.epochMilliseconds = Self.start + Int64(below(60 * 86_400_000))
+        if below(3) > 0 { record.tags["team"] = ["a", "b", "c"][below(3)] }
+        if below(2) == 0 { record.tags["feature"] = "f\(below(5))" }
+        record.requestID = below(5) == 0 ? nil : "req-\(index)"
+        record.status = [CallStatus.ok, .ok, .ok, .error, .cancelled][below(5)]
+        let output = Int64(below(5000))
+        record.usage = Usage(
+            inputTokens: Int64(below(100_000)), outputTokens: output, cacheReadTokens: Int64(below(50_000)),
+            cacheWrite5mTokens: Int64(below(3) == 0 ? below(10_000) : 0), cacheWrite1hTokens: Int64(below(4) == 0 ? below(5000) : 0),
+            reasoningTokens: output / Int64(1 + below(4)), webSearchRequests: Int64(below(10) == 0 ? below(3) : 0))
+        // The "mystery" model is never priced: it must show up as unpriced, never as $0.
+        record.cost = record.model == "mystery-model" ? nil : Money(nanoUSD: Int64(below(50_000_000)))
+        record.latencyMilliseconds = Int64(below(30_000))
+        return record
+    }
+}
