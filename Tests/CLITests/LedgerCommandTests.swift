@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+
+/// The ledger commands, run as a user runs them: the built binary on real files.
+@Suite struct LedgerCommandTests {
+    /// A JSONL file of `count` calls over two days, with known sums.
+    static func sampleLines(count: Int, requestIDs: Bool = true) -> [String] {
+        (0..<count).map { index in
+            let models = ["gpt-4o", "claude-sonnet-4-5", "gpt-4o-mini"]
+            let minute = index * 7
+            let ts = String(format: "2026-11-%02dT%02d:%02d:00Z", 18 + minute / 1440, minute / 60 % 24, minute % 60)
+            let id = requestIDs ? ",\"request_id\":\"r\(index)\"" : ""
+            return #"{"ts":"\#(ts)","provider":"\#(index % 3 == 1 ? "anthropic" : "openai")","model":"\#(models[index % 3])","agent":"a\#(index % 4)","session":"s\#(index % 5)","tags":{"team":"t\#(index % 2)"}\#(id),"input_tokens":\#(100 + index),"output_tokens":\#(10 + index % 50),"cache_read_tokens":\#(index % 7),"cost_usd":"0.00\#(1000 + index)"}"#
+        }
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func importThenReportGivesExactSums() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = Self.sampleLines(count: 300)
+        let file = home.appendingPathComponent("calls.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let imported = try CLIRunner.run(["import", file.path], home: home)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("imported 300 calls"))
+
+        let report = try CLIRunner.run(["report", "--by", "model", "--format", "json", "--tz", "UTC"], home: home)
+        #expect(report.status == 0, "\(report.stderr)")
+        let object = try json(report.stdout)
+        #expect(object["group_by"] as? [String] == ["model"])
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        let total = try #require(object["total"] as? [String: Any])
+        #expect(total["calls"] as? Int == 300)
+        #expect(total["input_tokens"] as? Int == (0..<300).map { 100 + $0 }.reduce(0, +))
+        // 300 costs of 0.00(1000+i) USD: exact decimal sum, as a string.
+        let expectedNano = (0..<300).map { Int64(1000 + $0) * 1000 }.reduce(0, +)  // "0.001000" USD is 1,000,000 nano
+        #expect(total["cost_usd"] as? String == String(format: "%d.%09d", expectedNano / 1_000_000_000, expectedNano % 1_000_000_000))
+        let rowCalls = rows.compactMap { $0["calls"] as? Int }.reduce(0, +)
+        #expect(rowCalls == 300)
+        let gpt4o = try #require(rows.first { ($0["key"] as? [String: Any])?["model"] as? String == "gpt-4o" })
+        #expect(gpt4o["calls"] as? Int == 100)
+
+        // Importing the same file again changes nothing.
+        let again = try CLIRunner.run(["import", file.path], home: home)
+        #expect(again.stdout.contains("imported 0 calls"))
+        #expect(again.stdout.contains("300 already in the ledger"))
+        let verify = try CLIRunner.run(["ledger", "verify"], home: home)
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test func reportFormatsAndGroupings() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = Self.sampleLines(count: 50)
+        _ = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        let table = try CLIRunner.run(["report", "--by", "agent,day", "--tz", "UTC"], home: home)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("AGENT"))
+        #expect(table.stdout.contains("2026-11-18"))
+        #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        let csv = try CLIRunner.run(["report", "--by", "tag:team", "--format", "csv"], home: home)
+        #expect(csv.stdout.hasPrefix("tag:team,calls,"))
+        #expect(csv.stdout.contains("\nTOTAL,50,"))
+        let markdown = try CLIRunner.run(["report", "--by", "session", "--format", "markdown"], home: home)
+        #expect(markdown.stdout.hasPrefix("| SESSION | CALLS |"))
+        let filtered = try CLIRunner.run(["report", "--model", "gpt-4o", "--tag", "team=t0", "--format", "json", "--by", "provider"], home: home)
+        let total = try #require(try json(filtered.stdout)["total"] as? [String: Any])
+        #expect(total["calls"] as? Int == (0..<50).filter { $0 % 3 == 0 && $0 % 2 == 0 }.count)
+    }
+
+    @Test func invalidLinesAreNamedAndNothingIsImported() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        var lines = Self.sampleLines(count: 10)
+        lines[3] = #"{"ts":"2026-11-18T00:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":"many"}"#
+        lines[7] = "not json"
+        let file = home.appendingPathComponent("bad.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let strict = try CLIRunner.run(["import", file.path], home: home)
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("bad.jsonl:4: column"))
+        #expect(strict.stderr.contains("input_tokens: expected a non-negative integer"))
+        #expect(strict.stderr.contains("bad.jsonl:8:"))
+        #expect(strict.stderr.contains("nothing was imported"))
+        let count = try CLIRunner.run(["report", "--format", "json", "--by", "model"], home: home)
+        #expect((try json(count.stdout)["total"] as? [String: Any])?["calls"] as? Int == 0)
+
+        let lenient = try CLIRunner.run(["import", "--skip-invalid", file.path], home: home)
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout.contains("imported 8 calls"))
+        #expect(lenient.stdout.contains("2 invalid lines skipped"))
+        #expect(lenient.stderr.contains("bad.jsonl:8:"))
+    }
+
+    @Test func exportThenImportRoundTripsExactly() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = Self.sampleLines(count: 120, requestIDs: false)
+        _ = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        _ = try CLIRunner.run(["record", "--provider", "x", "--model", "unknown-model", "--input", "5", "--at", "2026-11-19T00:00:00.5Z"], home: home)
+        let first = try CLIRunner.run(["export"], home: home)
+        #expect(first.status == 0)
+        #expect(first.stdout.split(separator: "\n").count == 121)
+
+        let second = home.appendingPathComponent("copy.sqlite").path
+        let reimport = try CLIRunner.run(["import", "--db", second, "-"], stdin: first.stdout, home: home)
+        #expect(reimport.stdout.contains("imported 121 calls"), "\(reimport.stderr)")
+        let exportedAgain = try CLIRunner.run(["export", "--db", second], home: home)
+        #expect(exportedAgain.stdout == first.stdout)
+        // Re-importing the export into the original ledger recognises every call.
+        let back = try CLIRunner.run(["import", "-"], stdin: first.stdout, home: home)
+        #expect(back.stdout.contains("imported 0 calls"))
+        #expect(back.stdout.contains("(121 already in the ledger)"))
+
+        let csv = try CLIRunner.run(["export", "--format", "csv", "--since", "2026-11-19", "--tz", "UTC"], home: home)
+        #expect(csv.stdout.hasPrefix("ts,provider,model,"))
+        #expect(csv.stdout.contains("unknown-model"))
+    }
+
+    @Test func recordIsIdempotentOnRequestID() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let arguments = ["record", "--provider", "openai", "--model", "gpt-4o", "--input", "10", "--output", "5", "--cost-usd", "0.000125", "--request-id", "chatcmpl-1", "--tag", "team=x"]
+        #expect(try CLIRunner.run(arguments, home: home).stdout.hasPrefix("recorded"))
+        #expect(try CLIRunner.run(arguments, home: home).stdout.hasPrefix("already recorded"))
+        let report = try CLIRunner.run(["report", "--format", "json", "--by", "tag:team"], home: home)
+        let total = try #require(try json(report.stdout)["total"] as? [String: Any])
+        #expect(total["calls"] as? Int == 1)
+        #expect(total["cost_usd"] as? String == "0.000125000")
+    }
+
+    @Test func usageErrorsExitTwoAndNameTheFlag() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let badGroup = try CLIRunner.run(["report", "--by", "colour"], home: home)
+        #expect(badGroup.status == 2)
+        #expect(badGroup.stderr.contains("--by: unknown grouping \"colour\""))
+        let badDate = try CLIRunner.run(["report", "--since", "2026-02-31"], home: home)
+        #expect(badDate.status == 2)
+        #expect(badDate.stderr.contains("--since: cannot read \"2026-02-31\""))
+        let badZone = try CLIRunner.run(["report", "--tz", "Mars/Olympus"], home: home)
+        #expect(badZone.status == 2)
+        let badRecord = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--output", "1", "--reasoning", "5"], home: home)
+        #expect(badRecord.status == 2)
+        #expect(badRecord.stderr.contains("reasoning_tokens (5) exceeds output_tokens (1)"))
+    }
+
+    @Test func aCorruptLedgerIsAClearErrorAndIsNotTouched() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let path = home.appendingPathComponent("broken.sqlite")
+        let garbage = Data(String(repeating: "this is not a database\n", count: 500).utf8)
+        try garbage.write(to: path)
+        let result = try CLIRunner.run(["report", "--db", path.path], home: home)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is not an llm-cost ledger"))
+        #expect(result.stderr.contains(path.path))
+        #expect(try Data(contentsOf: path) == garbage)
+    }
+
+    @Test func aLedgerLockedByAnotherProcessFailsCleanlyAndLosesNothing() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let db = home.appendingPathComponent("shared.sqlite").path
+        let record = ["record", "--db", db, "--provider", "p", "--model", "m", "--input", "1"]
+        #expect(try CLIRunner.run(record + ["--request-id", "first"], home: home).status == 0)
+
+        // The sqlite3 shell holds the write lock until its standard input closes.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [db]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
+        Thread.sleep(forTimeInterval: 0.3)
+
+        let blocked = try CLIRunner.run(record + ["--request-id", "second"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("locked by another process"))
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+
+        #expect(try CLIRunner.run(record + ["--request-id", "second"], home: home).status == 0)
+        let report = try CLIRunner.run(["report", "--db", db, "--format", "json"], home: home)
+        #expect((try json(report.stdout)["total"] as? [String: Any])?["calls"] as? Int == 2)
+    }
+
+    @Test func configErrorsNameFileAndLineAndShowSaysWhereValuesCameFrom() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let config = home.appendingPathComponent("llm-cost.toml")
+        try "[report]\ntimezone = \"UTC\"\nformats = \"json\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["report"], home: home)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(config.path):3: unknown key \"report.formats\""))
+
+        try "[report]\ntimezone = \"Asia/Tokyo\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let show = try CLIRunner.run(["config", "show"], home: home, environment: ["LLM_COST_FORMAT": "csv"])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("report.timezone = \"Asia/Tokyo\"    # \(config.path):2"))
+        #expect(show.stdout.contains("report.format = \"csv\"    # env LLM_COST_FORMAT"))
+        #expect(show.stdout.contains("report.group_by = [\"model\"]    # default"))
+    }
+
+    @Test func demoWritesAWeekAndReportsIt() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let demo = try CLIRunner.run(["demo"], home: home)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("Wrote 2000 synthetic calls"))
+        for agent in ["researcher", "coder", "reviewer"] { #expect(demo.stdout.contains(agent)) }
+        // The demo never touches the real ledger.
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("data/llm-cost/ledger.sqlite").path))
+    }
+}
