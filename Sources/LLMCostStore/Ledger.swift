@@ -31,6 +31,8 @@ public final class Ledger: Sendable {
     /// The ledger file.
     public let path: String
     let pool: DatabasePool
+    /// Committed name ids, shared by write transactions.
+    let knownNames = NameCache()
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public init(path: String, options: Options = Options()) throws(LedgerError) {

@@ -53,7 +53,7 @@ public enum CallRecordJSONL {
         var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: "", model: "")
         var estimated = Usage()
         var hasEstimate = false
-        var seen = Set<Int>()
+        var seen: UInt32 = 0  // one bit per field
         do {
             try scanner.readObject { scanner, key, keyStart in
                 guard let field = field(named: key) else {
@@ -61,7 +61,9 @@ public enum CallRecordJSONL {
                         "unknown field \"\(String(decoding: key, as: UTF8.self))\" (expected one of: \(fieldNames.joined(separator: ", ")))",
                         at: keyStart)
                 }
-                guard seen.insert(field.rawValue).inserted else {
+                let bit: UInt32 = 1 << UInt32(field.rawValue)
+                defer { seen |= bit }
+                guard seen & bit == 0 else {
                     throw scanner.failure("field \"\(fieldNames[field.rawValue])\" appears twice", at: keyStart)
                 }
                 let name = fieldNames[field.rawValue]

@@ -24,7 +24,8 @@ public enum CallExport {
         }
     }
 
-    static func csvLine(_ record: CallRecord) -> String {
+    /// One call as a CSV line (no newline), columns in `CallRecordJSONL.fieldNames` order.
+    public static func csvLine(_ record: CallRecord) -> String {
         let usage = record.usage
         let fields: [String?] = [
             Timestamp.format(milliseconds: record.epochMilliseconds), record.provider, record.model,

@@ -121,9 +121,9 @@ private struct ReportEngine {
                 joins.append("LEFT JOIN names n\(index) ON n\(index).id = g.\(column)")
                 outerColumns.append("n\(index).name")
             case .tag(let key):
-                innerColumns.append("(SELECT value FROM call_tags WHERE call_id = calls.id AND key = ?) AS \(column)")
+                innerColumns.append("json_extract(tags, ?) AS \(column)")
                 groupAliases.append(column)
-                arguments.append(key)
+                arguments.append(TagsJSON.path(forKey: key))
                 outerColumns.append("g.\(column)")
             case .day, .week, .month:
                 break

@@ -47,14 +47,14 @@ enum LedgerSchema {
                 CREATE UNIQUE INDEX calls_by_dedupe_key ON calls(dedupe_key);
                 CREATE INDEX calls_by_time ON calls(ts_ms);
 
-                -- Tags, one row per call and key, for tag filters and groupings.
+                -- Tags by key and value, so a tag filter reads only the matching calls. Grouping
+                -- by a tag reads calls.tags instead (it visits every call anyway).
                 CREATE TABLE call_tags (
-                    call_id INTEGER NOT NULL,
                     key TEXT NOT NULL,
                     value TEXT NOT NULL,
-                    PRIMARY KEY (call_id, key)
+                    call_id INTEGER NOT NULL,
+                    PRIMARY KEY (key, value, call_id)
                 ) WITHOUT ROWID;
-                CREATE INDEX call_tags_by_key_value ON call_tags(key, value, call_id);
 
                 -- Exact sums per UTC hour, provider, model and agent, maintained in the same
                 -- transaction as every write to calls, so reports never scan raw rows.

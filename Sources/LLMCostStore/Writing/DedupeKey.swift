@@ -8,7 +8,9 @@ import LLMCostCore
 /// counts), leaving out cost and estimates so that a priced re-import of an exported unpriced
 /// row is still recognised. 128 bits make an accidental collision negligible at any size.
 enum DedupeKey {
-    static func make(for record: CallRecord, scratch: inout [UInt8]) -> (UInt64, UInt64) {
+    static func make(
+        for record: CallRecord, sortedTags: [(key: String, value: String)], scratch: inout [UInt8]
+    ) -> (UInt64, UInt64) {
         scratch.removeAll(keepingCapacity: true)
         func add(_ text: String) {
             scratch.append(contentsOf: text.utf8)
@@ -28,9 +30,9 @@ enum DedupeKey {
             add(record.model)
             add(record.agent ?? "\u{1}")
             add(record.session ?? "\u{1}")
-            for key in record.tags.keys.sorted() {
-                add(key)
-                add(record.tags[key] ?? "")
+            for tag in sortedTags {
+                add(tag.key)
+                add(tag.value)
             }
             scratch.append(0xFF)
             add(record.status.rawValue)

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import LLMCostCore
 
@@ -17,11 +18,13 @@ public enum WriteOutcome: Sendable, Equatable {
 public final class LedgerWriteSession {
     private let db: Database
     private let pricing: (any CallPricing)?
+    private let knownNames: NameCache
     private let insertCall: RawStatement
     private let insertTag: RawStatement
     private let lookupName: RawStatement
     private let insertName: RawStatement
-    private var nameIDs: [String: Int64] = [:]
+    /// Names this transaction looked up or created; shared only once it commits.
+    private(set) var newNames: [String: Int64] = [:]
     private var rollups = RollupAccumulator()
     private var keyScratch: [UInt8] = []
 
@@ -29,9 +32,10 @@ public final class LedgerWriteSession {
     public private(set) var insertedCount = 0
     public private(set) var duplicateCount = 0
 
-    init(db: Database, pricing: (any CallPricing)?) throws {
+    init(db: Database, pricing: (any CallPricing)?, knownNames: NameCache) throws {
         self.db = db
         self.pricing = pricing
+        self.knownNames = knownNames
         insertCall = try RawStatement(db, """
             INSERT INTO calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
                 input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
@@ -41,7 +45,7 @@ public final class LedgerWriteSession {
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT(dedupe_key) DO NOTHING
             """)
-        insertTag = try RawStatement(db, "INSERT OR REPLACE INTO call_tags (call_id, key, value) VALUES (?, ?, ?)")
+        insertTag = try RawStatement(db, "INSERT OR IGNORE INTO call_tags (key, value, call_id) VALUES (?, ?, ?)")
         lookupName = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
         insertName = try RawStatement(db, "INSERT INTO names (name) VALUES (?)")
     }
@@ -96,18 +100,19 @@ public final class LedgerWriteSession {
         statement.bind(22, record.latencyMilliseconds)
         statement.bind(23, record.timeToFirstTokenMilliseconds)
         statement.bind(24, record.requestID)
-        statement.bind(25, record.tags.isEmpty ? nil : TagsJSON.encode(record.tags))
-        statement.bindBlob(26, DedupeKey.make(for: record, scratch: &keyScratch))
+        let sortedTags = record.tags.sorted { $0.key < $1.key }
+        statement.bind(25, sortedTags.isEmpty ? nil : TagsJSON.encode(sortedTags))
+        statement.bindBlob(26, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
         guard try statement.run() == 1 else {
             duplicateCount += 1
             return .duplicate
         }
         if !record.tags.isEmpty {
             let callID = statement.lastInsertedRowID
-            for (key, value) in record.tags {
-                insertTag.bind(1, callID)
-                insertTag.bind(2, key)
-                insertTag.bind(3, value)
+            for (key, value) in sortedTags {
+                insertTag.bind(1, key)
+                insertTag.bind(2, value)
+                insertTag.bind(3, callID)
                 try insertTag.run()
             }
         }
@@ -124,7 +129,7 @@ public final class LedgerWriteSession {
     }
 
     private func nameID(_ name: String) throws -> Int64 {
-        if let id = nameIDs[name] { return id }
+        if let id = newNames[name] ?? knownNames[name] { return id }
         lookupName.bind(1, name)
         let id: Int64
         if let existing = try lookupName.firstInteger() {
@@ -134,7 +139,7 @@ public final class LedgerWriteSession {
             try insertName.run()
             id = insertName.lastInsertedRowID
         }
-        nameIDs[name] = id
+        newNames[name] = id
         return id
     }
 }
@@ -144,12 +149,16 @@ extension Ledger {
     /// together with its rollups, or nothing does (when `body` throws).
     public func write<T>(pricing: (any CallPricing)? = nil, _ body: (LedgerWriteSession) throws -> T) throws -> T {
         do {
-            return try write { db in
-                let session = try LedgerWriteSession(db: db, pricing: pricing)
+            var committedNames: [String: Int64] = [:]
+            let result = try write { db in
+                let session = try LedgerWriteSession(db: db, pricing: pricing, knownNames: knownNames)
                 let result = try body(session)
                 try session.finish()
+                committedNames = session.newNames
                 return result
             }
+            knownNames.learn(committedNames)
+            return result
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
         }
@@ -198,16 +207,25 @@ extension CallStatus {
 /// Tags as a canonical JSON object (sorted keys), the form stored and exported.
 enum TagsJSON {
     static func encode(_ tags: [String: String]) -> String {
+        encode(tags.sorted { $0.key < $1.key })
+    }
+
+    static func encode(_ sortedTags: [(key: String, value: String)]) -> String {
         var json = JSONWriter()
         json.raw("{")
-        for (offset, key) in tags.keys.sorted().enumerated() {
+        for (offset, tag) in sortedTags.enumerated() {
             if offset > 0 { json.raw(",") }
-            json.string(key)
+            json.string(tag.key)
             json.raw(":")
-            json.string(tags[key] ?? "")
+            json.string(tag.value)
         }
         json.raw("}")
         return json.text
+    }
+
+    /// The JSON path of a tag key for `json_extract`, quoted so any key works.
+    static func path(forKey key: String) -> String {
+        "$.\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     static func decode(_ text: String) -> [String: String] {
@@ -222,5 +240,30 @@ enum TagsJSON {
             }
         }
         return tags
+    }
+}
+
+/// Name ids committed to the ledger, shared by its write transactions. Ids never change once
+/// committed (names are never deleted), so a cached id stays right even when other processes
+/// write too; a transaction's new names join only after it commits, so a rollback cannot leave
+/// an id behind that the file does not have.
+final class NameCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: Int64] = [:]
+    /// Bounds memory in long-lived processes that see many sessions.
+    private let limit = 200_000
+
+    subscript(name: String) -> Int64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return ids[name]
+    }
+
+    func learn(_ names: [String: Int64]) {
+        guard !names.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if ids.count + names.count > limit { ids.removeAll(keepingCapacity: true) }
+        ids.merge(names) { _, new in new }
     }
 }

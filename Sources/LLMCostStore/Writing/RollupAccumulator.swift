@@ -104,8 +104,6 @@ struct RollupAccumulator {
             upsert.bind(16, totals.errorCalls)
             try upsert.run()
         }
-        // Rows a reprice or delete emptied would only slow scans.
-        try db.execute(sql: "DELETE FROM rollup_hourly WHERE calls = 0")
         pending.removeAll()
     }
 }

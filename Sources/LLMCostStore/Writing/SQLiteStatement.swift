@@ -1,10 +1,11 @@
 import GRDB
 import GRDBSQLite
 
-/// A prepared statement on the raw SQLite API, for the write paths that run once per call
-/// (GRDB's argument boxing costs more than the insert itself at hundreds of thousands of rows
-/// a second). Lives only inside one GRDB transaction closure.
-final class RawStatement {
+/// One of GRDB's cached prepared statements, bound and stepped through the raw SQLite API:
+/// the write paths run once per call, and GRDB's argument boxing costs more than the insert
+/// itself at hundreds of thousands of rows a second. GRDB still owns (and finalizes) the
+/// statement. Use only inside the transaction closure that made it.
+struct RawStatement {
     private let connection: OpaquePointer
     private let handle: OpaquePointer
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -13,16 +14,12 @@ final class RawStatement {
         guard let connection = db.sqliteConnection else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "connection is closed")
         }
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
-        }
+        let statement = try db.cachedStatement(sql: sql)
         self.connection = connection
-        self.handle = statement
+        self.handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
-
-    deinit { sqlite3_finalize(handle) }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
