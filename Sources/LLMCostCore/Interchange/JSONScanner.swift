@@ -23,8 +23,18 @@ public struct JSONScanner: ~Copyable {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     public private(set) var index = 0
+    /// Holds a string that had escapes, decoded; reused so strings cost no allocation. The
+    /// first half is for values, the second for keys, so a key survives reading its value.
+    private var scratch: UnsafeMutableBufferPointer<UInt8>
+    private var scratchCount = 0
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        // A decoded string is never longer than the line it came from.
+        scratch = .allocate(capacity: 2 * max(bytes.count, 1))
+    }
+
+    deinit { scratch.deallocate() }
 
     public func failure(_ reason: String, at position: Int? = nil) -> Failure {
         Failure(column: (position ?? index) + 1, reason: reason)
@@ -64,13 +74,12 @@ public struct JSONScanner: ~Copyable {
     ) throws {
         if !openingConsumed { try expect(UInt8(ascii: "{"), "'{'") }
         if consume(UInt8(ascii: "}")) { return }
-        var keyScratch = [UInt8]()
         while true {
             skipWhitespace()
             let keyStart = index
-            try readRawString(into: &keyScratch)
+            let key = try readRawString(scratchOffset: max(bytes.count, 1))
             try expect(UInt8(ascii: ":"), "':' after a key")
-            try keyScratch.withUnsafeBufferPointer { key in try body(&self, key, keyStart) }
+            try body(&self, key, keyStart)
             if consume(UInt8(ascii: ",")) { continue }
             try expect(UInt8(ascii: "}"), "',' or '}'")
             return
@@ -84,9 +93,7 @@ public struct JSONScanner: ~Copyable {
         guard index < bytes.count else { throw failure("unexpected end of line, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "\""):
-            var scratch = [UInt8]()
-            try readRawString(into: &scratch)
-            return .string(String(decoding: scratch, as: UTF8.self))
+            return .string(String(decoding: try readRawString(), as: UTF8.self))
         case UInt8(ascii: "{"):
             index += 1
             return .objectStart
@@ -142,53 +149,70 @@ public struct JSONScanner: ~Copyable {
     }
 
     /// Reads a JSON string (quotes included in the input) as UTF-8 bytes, escapes decoded.
-    private mutating func readRawString(into out: inout [UInt8]) throws(Failure) {
-        out.removeAll(keepingCapacity: true)
+    /// Without escapes the bytes are the input's own; with escapes they are the scratch
+    /// buffer's, valid until the next string is read.
+    private mutating func readRawString(scratchOffset: Int = 0) throws(Failure) -> UnsafeBufferPointer<UInt8> {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
             throw failure(index < bytes.count ? "expected a string" : "unexpected end of line, expected a string")
         }
         index += 1
-        var runStart = index
+        let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                out.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                return
+                return UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw failure("control character in a string") }
+            index += 1
+        }
+        // Escapes: copy what came before, then decode into the scratch buffer.
+        scratchCount = scratchOffset
+        func append(_ byte: UInt8) {
+            scratch[scratchCount] = byte
+            scratchCount += 1
+        }
+        for offset in start..<index { append(bytes[offset]) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return UnsafeBufferPointer(rebasing: scratch[scratchOffset..<scratchCount])
             }
             if byte < 0x20 { throw failure("control character in a string") }
-            if byte == UInt8(ascii: "\\") {
-                out.append(contentsOf: bytes[runStart..<index])
+            if byte != UInt8(ascii: "\\") {
+                append(byte)
                 index += 1
-                guard index < bytes.count else { break }
-                let escaped = bytes[index]
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try readHex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw failure("unpaired surrogate in \\u escape") }
-                        index += 2
-                        let low = try readHex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
-                    out.append(contentsOf: String(Character(unicode)).utf8)
-                default:
-                    throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'", at: index - 2)
-                }
-                runStart = index
                 continue
             }
             index += 1
+            guard index < bytes.count else { break }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): append(escaped)
+            case UInt8(ascii: "b"): append(0x08)
+            case UInt8(ascii: "f"): append(0x0C)
+            case UInt8(ascii: "n"): append(0x0A)
+            case UInt8(ascii: "r"): append(0x0D)
+            case UInt8(ascii: "t"): append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try readHex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else { throw failure("unpaired surrogate in \\u escape") }
+                    index += 2
+                    let low = try readHex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                // At most 4 UTF-8 bytes for the 6 to 12 input bytes read: the buffer suffices.
+                guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
+                UTF8.encode(unicode) { append($0) }
+            default:
+                throw failure("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'", at: index - 2)
+            }
         }
         throw failure("unterminated string")
     }

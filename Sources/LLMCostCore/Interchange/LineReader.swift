@@ -6,7 +6,7 @@ import Darwin
 
 /// Reads a file (or standard input) line by line in constant memory, handing each line to a
 /// closure as raw bytes without its terminator (`\n` or `\r\n`).
-public struct LineReader {
+public struct LineReader: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
@@ -60,8 +60,12 @@ public struct LineReader {
             if count == 0 { break }
             bytesRead += Int64(count)
             try buffer.withUnsafeBufferPointer { chunk in
+                guard let base = chunk.baseAddress else { return }
                 var start = 0
-                for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
+                while start < count,
+                    let found = memchr(base + start, Int32(UInt8(ascii: "\n")), count - start)
+                {
+                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                     lineNumber += 1
                     if pending.isEmpty {
                         try body(Self.trimCR(UnsafeBufferPointer(rebasing: chunk[start..<index])), lineNumber, bytesRead)

@@ -6,11 +6,13 @@ public struct ImportOptions {
     /// Skip invalid lines (still naming each) instead of rejecting the whole file.
     public var skipInvalid = false
     /// Called now and then with bytes read and the file size (when known).
-    public var progress: ((_ bytesRead: Int64, _ totalBytes: Int64?, _ lines: Int) -> Void)?
+    public var progress: (@Sendable (_ bytesRead: Int64, _ totalBytes: Int64?, _ lines: Int) -> Void)?
     /// Rows per write transaction when `skipInvalid` (an all-or-nothing import is one transaction).
     public var batchSize = 50_000
+    /// Read and check every line, write nothing.
+    public var dryRun = false
 
-    public init(skipInvalid: Bool = false, progress: ((Int64, Int64?, Int) -> Void)? = nil) {
+    public init(skipInvalid: Bool = false, progress: (@Sendable (Int64, Int64?, Int) -> Void)? = nil) {
         self.skipInvalid = skipInvalid
         self.progress = progress
     }
@@ -50,75 +52,110 @@ extension Ledger {
     /// named, then nothing is written (`ImportRejected`). With `skipInvalid`, valid lines land
     /// and invalid ones are listed. Calls already in the ledger are counted as duplicates and
     /// left unchanged; calls without a cost are priced by `pricing` when it knows the model.
+    /// Lines are parsed on a second thread while this one writes.
     public func importJSONL(
         path: String, pricing: (any CallPricing)? = nil, options: ImportOptions = ImportOptions()
     ) throws -> ImportSummary {
         let reader = try LineReader(path: path)
-        let totalBytes = reader.size
-        var summary = ImportSummary(path: path)
-        var nextProgress: Int64 = 0
-        var pending: [CallRecord] = []
-        pending.reserveCapacity(options.batchSize)
-
-        func flush() throws {
-            guard !pending.isEmpty else { return }
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
-            let (inserted, duplicates) = try write(pricing: pricing) { session -> (Int, Int) in
-                for record in batch { try session.insert(record) }
-                return (session.insertedCount, session.duplicateCount)
-            }
-            summary.inserted += inserted
-            summary.duplicates += duplicates
-        }
-
-        func readLines(into session: LedgerWriteSession?) throws {
-            try reader.forEachLine { line, number, bytesRead in
-                summary.linesRead = number
-                if let progress = options.progress, bytesRead >= nextProgress {
-                    progress(bytesRead, totalBytes, number)
-                    nextProgress = bytesRead + 4 << 20
-                }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                    summary.blankLines += 1
-                    return
-                }
-                let record: CallRecord
-                do {
-                    record = try CallRecordJSONL.decode(line)
-                } catch {
-                    summary.rejected.append(RejectedLine(number: number, reason: "\(error)"))
-                    return
-                }
-                if let session {
-                    // Once a line is bad the transaction will roll back: only keep validating.
-                    if summary.rejected.isEmpty { try session.insert(record) }
-                } else {
-                    pending.append(record)
-                    if pending.count >= options.batchSize { try flush() }
-                }
-            }
-        }
-
-        if options.skipInvalid {
-            try readLines(into: nil)
-            try flush()
-        } else {
+        let pipe = RecordPipe()
+        let parsed = ParseResult(path: path)
+        let stopAtFirstRejection = !options.skipInvalid && !options.dryRun
+        let keepRecords = !options.dryRun
+        let progress = options.progress
+        let producer = Thread {
+            let totalBytes = reader.size
+            var nextProgress: Int64 = 0
+            var batch: [CallRecord] = []
+            batch.reserveCapacity(4096)
+            var summary = ImportSummary(path: path)
             do {
-                try write(pricing: pricing) { session in
-                    try readLines(into: session)
-                    if !summary.rejected.isEmpty {
-                        summary.rolledBack = true
-                        throw ImportRejected(summary: summary)
+                try reader.forEachLine { line, number, bytesRead in
+                    summary.linesRead = number
+                    if let progress, bytesRead >= nextProgress {
+                        progress(bytesRead, totalBytes, number)
+                        nextProgress = bytesRead + 4 << 20
                     }
-                    summary.inserted = session.insertedCount
-                    summary.duplicates = session.duplicateCount
+                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                        summary.blankLines += 1
+                        return
+                    }
+                    do {
+                        let record = try CallRecordJSONL.decode(line)
+                        // After a rejection in all-or-nothing mode nothing will be written:
+                        // keep validating, stop handing records over.
+                        guard keepRecords, !(stopAtFirstRejection && !summary.rejected.isEmpty) else { return }
+                        batch.append(record)
+                        if batch.count == 4096 {
+                            try pipe.put(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    } catch {
+                        summary.rejected.append(RejectedLine(number: number, reason: "\(error)"))
+                    }
                 }
-            } catch let rejected as ImportRejected {
-                throw rejected
+                if !batch.isEmpty { try pipe.put(batch) }
+                progress?(totalBytes ?? 0, totalBytes, summary.linesRead)
+                parsed.summary = summary
+                pipe.finish()
+            } catch {
+                parsed.summary = summary
+                pipe.finish(error: error)
             }
         }
-        options.progress?(totalBytes ?? 0, totalBytes, summary.linesRead)
+        producer.stackSize = 1 << 22
+        producer.start()
+        defer { pipe.cancel() }
+
+        var inserted = 0
+        var duplicates = 0
+        if options.dryRun {
+            while try pipe.take() != nil {}
+        } else if options.skipInvalid {
+            var done = false
+            while !done {
+                let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
+                    while session.insertedCount + session.duplicateCount < options.batchSize {
+                        guard let batch = try pipe.take() else {
+                            done = true
+                            break
+                        }
+                        for record in batch { try session.insert(record) }
+                    }
+                    return (session.insertedCount, session.duplicateCount)
+                }
+                inserted += added
+                duplicates += repeated
+            }
+        } else {
+            try write(pricing: pricing) { session in
+                while let batch = try pipe.take() {
+                    for record in batch { try session.insert(record) }
+                }
+                if let summary = parsed.summary, !summary.rejected.isEmpty {
+                    var rejected = summary
+                    rejected.rolledBack = true
+                    throw ImportRejected(summary: rejected)
+                }
+                inserted = session.insertedCount
+                duplicates = session.duplicateCount
+            }
+        }
+        var summary = parsed.summary ?? ImportSummary(path: path)
+        summary.inserted = inserted
+        summary.duplicates = duplicates
+        summary.rolledBack = options.dryRun && !summary.rejected.isEmpty
         return summary
+    }
+}
+
+/// The parsing thread's summary, read by the writing thread once the pipe is drained.
+private final class ParseResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: ImportSummary?
+    init(path: String) {}
+
+    var summary: ImportSummary? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }

@@ -22,6 +22,9 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(help: "No progress display.") var quiet = false
 
+    @Flag(name: .customLong("dry-run"), help: "Check every line and report, but write nothing.")
+    var dryRun = false
+
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let target = try ledger.openLedger(configuration)
@@ -29,6 +32,7 @@ struct ImportCommand: ParsableCommand {
         let showProgress = !quiet && terminal.isTerminal
         let started = Date()
         var options = ImportOptions(skipInvalid: skipInvalid)
+        options.dryRun = dryRun
         if showProgress {
             options.progress = { bytesRead, totalBytes, lines in
                 let share = totalBytes.map { $0 > 0 ? " \(bytesRead * 100 / $0)%" : "" } ?? ""
@@ -48,13 +52,16 @@ struct ImportCommand: ParsableCommand {
         if showProgress { terminal.write("\r\u{1B}[K") }
         Self.listRejected(summary)
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        var line = "imported \(summary.inserted) call\(summary.inserted == 1 ? "" : "s") from \(file)"
+        var line = dryRun
+            ? "checked \(summary.linesRead - summary.blankLines) line\(summary.linesRead == 1 ? "" : "s") of \(file): \(summary.rejected.isEmpty ? "all valid" : "\(summary.rejected.count) invalid"), nothing written"
+            : "imported \(summary.inserted) call\(summary.inserted == 1 ? "" : "s") from \(file)"
         var notes: [String] = []
         if summary.duplicates > 0 { notes.append("\(summary.duplicates) already in the ledger") }
         if !summary.rejected.isEmpty { notes.append("\(summary.rejected.count) invalid line\(summary.rejected.count == 1 ? "" : "s") skipped") }
         if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
         line += String(format: " in %.2fs, %.0f lines/s\n", seconds, Double(summary.linesRead) / seconds)
         FileOutput.standardOutput.write(line)
+        if dryRun && !summary.rejected.isEmpty { throw ExitCode(1) }
     }
 
     /// Names each rejected line as `file:line: reason`, the first 100 in full.

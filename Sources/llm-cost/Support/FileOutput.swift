@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Standard output and error, and what the CLI needs to know about the terminal.
-struct FileOutput {
+struct FileOutput: Sendable {
     let descriptor: Int32
 
     static let standardOutput = FileOutput(descriptor: 1)
