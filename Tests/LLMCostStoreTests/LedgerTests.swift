@@ -211,3 +211,49 @@ import Testing
         #expect(report.total.usage.inputTokens == matching.map(\.usage.inputTokens).reduce(0, +))
     }
 }
+
+@Suite struct RepriceTests {
+    /// Prices "gpt-4o" and "o3" at a rate that depends on `factor`; knows nothing else.
+    struct Table: CallPricing {
+        var factor: Int64
+        func quote(for record: CallRecord) -> PriceQuote? {
+            guard record.model == "gpt-4o" || record.model == "o3" else { return nil }
+            return PriceQuote(cost: Money(nanoUSD: record.usage.inputTokens * factor + record.usage.outputTokens), entryID: "t@\(factor)")
+        }
+    }
+
+    @Test func repriceChangesTableCostsKeepsGivenCostsAndRollupsStayExact() throws {
+        let temporary = try TemporaryLedger()
+        var random = RandomCalls(state: 77)
+        var records = (0..<600).map { random.record(index: $0) }
+        for index in records.indices where index % 2 == 0 { records[index].cost = nil }  // half to be priced by the table
+        try temporary.ledger.write(pricing: Table(factor: 2)) { session in
+            for record in records { try session.insert(record) }
+        }
+        let before = try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: []))
+
+        let dry = try temporary.ledger.reprice(pricing: Table(factor: 5), dryRun: true)
+        #expect(dry.changed > 0)
+        #expect(try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: [])).total == before.total)
+
+        let summary = try temporary.ledger.reprice(pricing: Table(factor: 5))
+        #expect(summary.changed == dry.changed)
+        #expect(try temporary.ledger.rollupDiscrepancies().isEmpty)
+        var expected = Money.zero
+        var unpriced: Int64 = 0
+        for (index, record) in records.enumerated() {
+            if index % 2 == 1 {
+                if let cost = record.cost { expected += cost } else { unpriced += 1 }
+            } else if let quote = Table(factor: 5).quote(for: record) {
+                expected += quote.cost
+            } else {
+                unpriced += 1
+            }
+        }
+        let after = try temporary.ledger.report(ReportQuery(timeZone: .gmt, groupBy: [.model]))
+        #expect(after.total.cost == expected)
+        #expect(after.total.unpricedCalls == unpriced)
+        // A second reprice with the same table changes nothing.
+        #expect(try temporary.ledger.reprice(pricing: Table(factor: 5)).changed == 0)
+    }
+}
