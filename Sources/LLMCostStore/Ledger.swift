@@ -31,8 +31,9 @@ public final class Ledger: Sendable {
     /// The ledger file.
     public let path: String
     let pool: DatabasePool
-    /// Committed name ids, shared by write transactions.
-    let knownNames = NameCache()
+    /// Committed name and tag-set ids, shared by write transactions.
+    let knownNames = IDCache()
+    let knownTagSets = IDCache()
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public init(path: String, options: Options = Options()) throws(LedgerError) {

@@ -257,3 +257,35 @@ import Testing
         #expect(try temporary.ledger.reprice(pricing: Table(factor: 5)).changed == 0)
     }
 }
+
+@Suite struct WindowPieceTests {
+    let hour: Int64 = 3_600_000
+    let day: Int64 = 86_400_000
+
+    @Test func aWindowSplitsIntoRawEdgesHoursAndDays() {
+        let since = 10 * day + 3 * hour + 17
+        let until = 14 * day + 5 * hour + 99
+        #expect(windowPieces(since: since, until: until, allowDays: true) == [
+            WindowPiece(source: .raw, from: since, to: 10 * day + 4 * hour),
+            WindowPiece(source: .hourly, from: 10 * day + 4 * hour, to: 11 * day),
+            WindowPiece(source: .daily, from: 11 * day, to: 14 * day),
+            WindowPiece(source: .hourly, from: 14 * day, to: 14 * day + 5 * hour),
+            WindowPiece(source: .raw, from: 14 * day + 5 * hour, to: until),
+        ])
+        #expect(windowPieces(since: since, until: until, allowDays: false) == [
+            WindowPiece(source: .raw, from: since, to: 10 * day + 4 * hour),
+            WindowPiece(source: .hourly, from: 10 * day + 4 * hour, to: 14 * day + 5 * hour),
+            WindowPiece(source: .raw, from: 14 * day + 5 * hour, to: until),
+        ])
+    }
+
+    @Test func openAndTinyWindows() {
+        #expect(windowPieces(since: nil, until: nil, allowDays: true) == [WindowPiece(source: .daily, from: nil, to: nil)])
+        #expect(windowPieces(since: 5, until: 10, allowDays: true) == [WindowPiece(source: .raw, from: 5, to: 10)])
+        #expect(windowPieces(since: 2 * day, until: 2 * day + 3 * hour, allowDays: true) == [WindowPiece(source: .hourly, from: 2 * day, to: 2 * day + 3 * hour)])
+        #expect(windowPieces(since: nil, until: 3 * day + 1, allowDays: true) == [
+            WindowPiece(source: .daily, from: nil, to: 3 * day),
+            WindowPiece(source: .raw, from: 3 * day, to: 3 * day + 1),
+        ])
+    }
+}

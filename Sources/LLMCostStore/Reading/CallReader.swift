@@ -12,7 +12,7 @@ extension Ledger {
             if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT c.ts_ms, p.name, m.name, a.name, s.name, c.tags, c.request_id, c.status,
+                SELECT c.ts_ms, p.name, m.name, a.name, s.name, t.tags, c.request_id, c.status,
                        c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                        c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
                        c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
@@ -22,6 +22,7 @@ extension Ledger {
                 JOIN names m ON m.id = c.model_id
                 LEFT JOIN names a ON a.id = c.agent_id
                 LEFT JOIN names s ON s.id = c.session_id
+                LEFT JOIN tag_sets t ON t.id = c.tag_set_id
                 \(whereClause)
                 ORDER BY c.ts_ms, c.id
                 """, arguments: StatementArguments(arguments))
@@ -58,41 +59,47 @@ extension Ledger {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
     }
 
-    /// Checks that the hourly rollups equal sums over raw rows, field by field. Returns the
-    /// rollup rows that disagree (empty when consistent). Reads every row: for tests and
-    /// `llm-cost ledger verify`, not for reports.
+    /// Checks that the hourly and daily rollups equal sums over raw rows, field by field.
+    /// Returns the rollup rows that disagree (empty when consistent). Reads every row: for
+    /// tests and `llm-cost ledger verify`, not for reports.
     public func rollupDiscrepancies() throws -> [String] {
         try read { db in
-            let columns = [
-                "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
-                "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
-                "cost_nano", "unpriced_calls", "error_calls",
-            ]
-            let rawSums = """
-                SELECT ts_ms / 3600000 AS hour, provider_id, model_id, agent_id, COUNT(*) AS calls,
-                    SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-                    SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_5m_tokens) AS cache_write_5m_tokens,
-                    SUM(cache_write_1h_tokens) AS cache_write_1h_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-                    SUM(web_search_requests) AS web_search_requests, SUM(web_fetch_requests) AS web_fetch_requests,
-                    COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(cost_nano IS NULL) AS unpriced_calls,
-                    SUM(status <> 0) AS error_calls
-                FROM calls GROUP BY 1, 2, 3, 4
-                """
-            let differs = columns.map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
-            let sql = """
-                WITH x AS (\(rawSums))
-                SELECT 'hour ' || COALESCE(x.hour, r.hour) || ' provider ' || COALESCE(x.provider_id, r.provider_id)
-                    || ' model ' || COALESCE(x.model_id, r.model_id) || ' agent ' || COALESCE(x.agent_id, r.agent_id)
-                    || ': rollup calls ' || COALESCE(r.calls, 'missing') || ', raw calls ' || COALESCE(x.calls, 'missing')
-                    || ', rollup cost ' || COALESCE(r.cost_nano, 'missing') || ', raw cost ' || COALESCE(x.cost_nano, 'missing')
-                FROM x LEFT JOIN rollup_hourly r USING (hour, provider_id, model_id, agent_id)
-                WHERE r.hour IS NULL OR \(differs)
-                UNION ALL
-                SELECT 'hour ' || r.hour || ': rollup row without raw rows'
-                FROM rollup_hourly r LEFT JOIN x USING (hour, provider_id, model_id, agent_id)
-                WHERE x.hour IS NULL
-                """
-            return try String.fetchAll(db, sql: sql)
+            try Self.discrepancies(db, table: "rollup_hourly", timeColumn: "hour", unitMilliseconds: 3_600_000)
+                + Self.discrepancies(db, table: "rollup_daily", timeColumn: "day", unitMilliseconds: 86_400_000)
         }
+    }
+
+    private static func discrepancies(_ db: Database, table: String, timeColumn: String, unitMilliseconds: Int64) throws -> [String] {
+        let columns = [
+            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+            "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
+            "cost_nano", "unpriced_calls", "error_calls",
+        ]
+        let rawSums = """
+            SELECT ts_ms / \(unitMilliseconds) AS \(timeColumn), provider_id, model_id, agent_id, COUNT(*) AS calls,
+                SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+                SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_5m_tokens) AS cache_write_5m_tokens,
+                SUM(cache_write_1h_tokens) AS cache_write_1h_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+                SUM(web_search_requests) AS web_search_requests, SUM(web_fetch_requests) AS web_fetch_requests,
+                COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(cost_nano IS NULL) AS unpriced_calls,
+                SUM(status <> 0) AS error_calls
+            FROM calls GROUP BY 1, 2, 3, 4
+            """
+        let differs = columns.map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
+        let key = "\(timeColumn), provider_id, model_id, agent_id"
+        let sql = """
+            WITH x AS (\(rawSums))
+            SELECT '\(table) \(timeColumn) ' || x.\(timeColumn) || ' provider ' || x.provider_id
+                || ' model ' || x.model_id || ' agent ' || x.agent_id
+                || ': rollup calls ' || COALESCE(r.calls, 'missing') || ', raw calls ' || x.calls
+                || ', rollup cost ' || COALESCE(r.cost_nano, 'missing') || ', raw cost ' || x.cost_nano
+            FROM x LEFT JOIN \(table) r USING (\(key))
+            WHERE r.\(timeColumn) IS NULL OR \(differs)
+            UNION ALL
+            SELECT '\(table) \(timeColumn) ' || r.\(timeColumn) || ': rollup row without raw rows'
+            FROM \(table) r LEFT JOIN x USING (\(key))
+            WHERE x.\(timeColumn) IS NULL AND r.calls <> 0
+            """
+        return try String.fetchAll(db, sql: sql)
     }
 }

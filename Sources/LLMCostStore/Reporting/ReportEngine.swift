@@ -3,17 +3,55 @@ import GRDB
 import LLMCostCore
 
 extension Ledger {
-    /// Computes a report. Whole UTC hours come from the hourly rollups; only the partial hours
-    /// at the window's edges, session and tag groupings, tag filters and zones whose offset is
-    /// not a whole number of hours read raw rows. Both paths give the same exact sums (tests
-    /// prove it), so the choice is only about speed.
+    /// Computes a report. Whole UTC days come from the daily rollups and whole hours from the
+    /// hourly ones; only the partial hours at the window's edges, session and tag groupings,
+    /// tag filters and zones whose offset is not a whole number of hours read raw rows. Every
+    /// path gives the same exact sums (tests prove it): the choice is only about speed.
     public func report(_ query: ReportQuery) throws -> Report {
         try read { db in try ReportEngine(db: db, query: query).run() }
     }
 }
 
 private let millisecondsPerHour: Int64 = 3_600_000
+private let millisecondsPerDay: Int64 = 86_400_000
 private let millisecondsPerQuarterHour: Int64 = 900_000
+
+/// Where a piece of the window is summed from.
+enum SumSource: Equatable {
+    case raw, hourly, daily
+}
+
+/// A piece of a report window, `[from, to)` in ms (`nil`: unbounded), and its source.
+struct WindowPiece: Equatable {
+    var source: SumSource
+    var from: Int64?
+    var to: Int64?
+}
+
+/// Splits `[since, until)` into pieces, each read from the coarsest source that covers it
+/// exactly: raw rows for partial hours at the edges, hourly rollups for partial days, daily
+/// rollups (when `allowDays`) for whole UTC days.
+func windowPieces(since: Int64?, until: Int64?, allowDays: Bool) -> [WindowPiece] {
+    let firstHour = since.map { ceilDiv($0, millisecondsPerHour) * millisecondsPerHour }
+    let lastHour = until.map { floorDiv($0, millisecondsPerHour) * millisecondsPerHour }
+    if let firstHour, let lastHour, firstHour >= lastHour {
+        return [WindowPiece(source: .raw, from: since, to: until)]
+    }
+    var pieces: [WindowPiece] = []
+    if let since, let firstHour, since < firstHour { pieces.append(WindowPiece(source: .raw, from: since, to: firstHour)) }
+    let firstDay = firstHour.map { ceilDiv($0, millisecondsPerDay) * millisecondsPerDay }
+    let lastDay = lastHour.map { floorDiv($0, millisecondsPerDay) * millisecondsPerDay }
+    let noWholeDay = firstDay.flatMap { first in lastDay.map { first >= $0 } } ?? false
+    if allowDays, !noWholeDay {
+        if let firstHour, let firstDay, firstHour < firstDay { pieces.append(WindowPiece(source: .hourly, from: firstHour, to: firstDay)) }
+        pieces.append(WindowPiece(source: .daily, from: firstDay, to: lastDay))
+        if let lastHour, let lastDay, lastDay < lastHour { pieces.append(WindowPiece(source: .hourly, from: lastDay, to: lastHour)) }
+    } else {
+        pieces.append(WindowPiece(source: .hourly, from: firstHour, to: lastHour))
+    }
+    if let until, let lastHour, lastHour < until { pieces.append(WindowPiece(source: .raw, from: lastHour, to: until)) }
+    return pieces
+}
 
 private struct ReportEngine {
     let db: Database
@@ -27,38 +65,33 @@ private struct ReportEngine {
 
     func run() throws -> Report {
         let hasTime = query.groupBy.contains { $0.isTime }
-        let wholeHourZone = !hasTime || offsetsAreWholeHours(query.timeZone, from: query.since, to: query.until)
+        let wholeHourZone = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 3600, from: query.since, to: query.until)
+        // Days in the daily rollups are UTC days: fine for any zone without time grouping,
+        // and for time grouping only in a zone that is UTC throughout the window.
+        let utcDays = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 86_400, from: query.since, to: query.until)
         let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
             && !query.forceRawRows
         var sums: [PartialKey: CallTotals] = [:]
-        var plan = "raw"
-        if rollupsUsable {
-            let firstHour = query.since.map { ceilDiv($0, millisecondsPerHour) }
-            let endHour = query.until.map { floorDiv($0, millisecondsPerHour) }
-            if let firstHour, let endHour, firstHour >= endHour {
-                try sumRaw(from: query.since, to: query.until, bucket: millisecondsPerHour, into: &sums)
-            } else {
-                plan = "rollups"
-                try sumRollups(fromHour: firstHour, toHour: endHour, into: &sums)
-                if let since = query.since, let firstHour, since < firstHour * millisecondsPerHour {
-                    try sumRaw(from: since, to: firstHour * millisecondsPerHour, bucket: millisecondsPerHour, into: &sums)
-                    plan = "rollups+raw edges"
-                }
-                if let until = query.until, let endHour, endHour * millisecondsPerHour < until {
-                    try sumRaw(from: endHour * millisecondsPerHour, to: until, bucket: millisecondsPerHour, into: &sums)
-                    plan = "rollups+raw edges"
-                }
-            }
-        } else {
+        guard rollupsUsable else {
             let bucket = wholeHourZone ? millisecondsPerHour : millisecondsPerQuarterHour
             try sumRaw(from: query.since, to: query.until, bucket: bucket, into: &sums)
+            return finish(sums, plan: "raw")
         }
+        let pieces = windowPieces(since: query.since, until: query.until, allowDays: utcDays)
+        for piece in pieces {
+            switch piece.source {
+            case .raw: try sumRaw(from: piece.from, to: piece.to, bucket: millisecondsPerHour, into: &sums)
+            case .hourly: try sumRollups("rollup_hourly", timeColumn: "hour", unit: millisecondsPerHour, piece: piece, into: &sums)
+            case .daily: try sumRollups("rollup_daily", timeColumn: "day", unit: millisecondsPerDay, piece: piece, into: &sums)
+            }
+        }
+        let plan = pieces.map { "\($0.source)" }.joined(separator: "+")
         return finish(sums, plan: plan)
     }
 
     // MARK: - SQL
 
-    /// The measures, in the order `readTotals` expects.
+    /// The measures, in the order `runGrouped` reads them.
     private static let rollupMeasures = [
         "SUM(calls)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
         "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
@@ -72,15 +105,17 @@ private struct ReportEngine {
         "SUM(cost_nano IS NULL)", "SUM(status <> 0)",
     ]
 
-    private func sumRollups(fromHour: Int64?, toHour: Int64?, into sums: inout [PartialKey: CallTotals]) throws {
+    private func sumRollups(
+        _ table: String, timeColumn: String, unit: Int64, piece: WindowPiece, into sums: inout [PartialKey: CallTotals]
+    ) throws {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible] = []
-        if let fromHour { conditions.append("hour >= ?"); arguments.append(fromHour) }
-        if let toHour { conditions.append("hour < ?"); arguments.append(toHour) }
+        if let from = piece.from { conditions.append("\(timeColumn) >= ?"); arguments.append(from / unit) }
+        if let to = piece.to { conditions.append("\(timeColumn) < ?"); arguments.append(to / unit) }
         try addNameFilters(to: &conditions, arguments: &arguments)
         try runGrouped(
-            table: "rollup_hourly", measures: Self.rollupMeasures, timeExpression: "hour",
-            bucketMilliseconds: millisecondsPerHour, conditions: conditions, arguments: arguments, into: &sums)
+            table: table, measures: Self.rollupMeasures, timeExpression: timeColumn,
+            bucketMilliseconds: unit, conditions: conditions, arguments: arguments, into: &sums)
     }
 
     private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: CallTotals]) throws {
@@ -90,7 +125,7 @@ private struct ReportEngine {
         if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
         try addNameFilters(to: &conditions, arguments: &arguments)
         for tag in query.tags {
-            conditions.append("id IN (SELECT call_id FROM call_tags WHERE key = ? AND value = ?)")
+            conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value = ?)")
             arguments.append(tag.key)
             arguments.append(tag.value)
         }
@@ -99,35 +134,38 @@ private struct ReportEngine {
             bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
     }
 
-    /// Groups `table` by the query's dimensions in SQL, joins names onto the (few) groups, and
-    /// adds each group into `sums`.
+    /// Groups `table` by the query's dimensions in SQL (names and tag sets as integer ids),
+    /// joins names and tag sets onto the (few) groups, and adds each group into `sums`.
     private func runGrouped(
         table: String, measures: [String], timeExpression: String, bucketMilliseconds: Int64,
-        conditions: [String], arguments whereArguments: [DatabaseValueConvertible],
+        conditions: [String], arguments: [DatabaseValueConvertible],
         into sums: inout [PartialKey: CallTotals]
     ) throws {
         var innerColumns: [String] = []
         var groupAliases: [String] = []
         var outerColumns: [String] = []
         var joins: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
+        var tagKeys: [Int: String] = [:]  // position among the name columns -> tag key
+        var nameCount = 0
         for (index, dimension) in query.groupBy.enumerated() where !dimension.isTime {
-            let column = "d\(index)"
             switch dimension {
             case .provider, .model, .agent, .session:
-                let idColumn = "\(dimension)_id"
-                innerColumns.append("\(idColumn) AS \(column)")
-                groupAliases.append(column)
-                joins.append("LEFT JOIN names n\(index) ON n\(index).id = g.\(column)")
+                innerColumns.append("\(dimension)_id AS d\(index)")
+                groupAliases.append("d\(index)")
+                joins.append("LEFT JOIN names n\(index) ON n\(index).id = g.d\(index)")
                 outerColumns.append("n\(index).name")
             case .tag(let key):
-                innerColumns.append("json_extract(tags, ?) AS \(column)")
-                groupAliases.append(column)
-                arguments.append(TagsJSON.path(forKey: key))
-                outerColumns.append("g.\(column)")
+                if !groupAliases.contains("dts") {
+                    innerColumns.append("tag_set_id AS dts")
+                    groupAliases.append("dts")
+                    joins.append("LEFT JOIN tag_sets ts ON ts.id = g.dts")
+                }
+                tagKeys[nameCount] = key
+                outerColumns.append("ts.tags")
             case .day, .week, .month:
                 break
             }
+            nameCount += 1
         }
         let hasTime = query.groupBy.contains { $0.isTime }
         if hasTime {
@@ -135,7 +173,6 @@ private struct ReportEngine {
             groupAliases.append("tb")
             outerColumns.append("g.tb")
         }
-        arguments.append(contentsOf: whereArguments)
         let groupBy = groupAliases.isEmpty ? "" : "GROUP BY " + groupAliases.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let measureColumns = measures.indices.map { "g.m\($0)" }
@@ -146,12 +183,24 @@ private struct ReportEngine {
                   FROM \(table) \(whereClause) \(groupBy)) g
             \(joins.joined(separator: " "))
             """
-        let nameCount = query.groupBy.filter { !$0.isTime }.count
+        var decodedTagSets: [String: [String: String]] = [:]
         let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         while let row = try rows.next() {
             var names: [String?] = []
             names.reserveCapacity(nameCount)
-            for column in 0..<nameCount { names.append(row[column]) }
+            for column in 0..<nameCount {
+                let text: String? = row[column]
+                if let key = tagKeys[column] {
+                    guard let text else {
+                        names.append(nil)
+                        continue
+                    }
+                    if decodedTagSets[text] == nil { decodedTagSets[text] = TagsJSON.decode(text) }
+                    names.append(decodedTagSets[text]?[key])
+                } else {
+                    names.append(text)
+                }
+            }
             let bucketStart: Int64? = hasTime ? (row[nameCount] as Int64? ?? 0) * bucketMilliseconds : nil
             let base = nameCount + (hasTime ? 1 : 0)
             var totals = CallTotals()
@@ -250,16 +299,17 @@ struct TimeBucketLabeler {
     }
 }
 
-/// Whether `zone`'s offset from UTC is a whole number of hours throughout the window, so that
-/// local days start on UTC hour boundaries and hourly rollups can be bucketed exactly.
-func offsetsAreWholeHours(_ zone: TimeZone, from: Int64?, to: Int64?) -> Bool {
+/// Whether `zone`'s offset from UTC is a multiple of `seconds` throughout the window: with
+/// 3600, local days start on UTC hour boundaries and hourly rollups bucket exactly; with
+/// 86400 (UTC itself), daily rollups do.
+func offsets(of zone: TimeZone, areMultiplesOf seconds: Int, from: Int64?, to: Int64?) -> Bool {
     let start = Date(timeIntervalSince1970: TimeInterval(from.map { $0 / 1000 } ?? 0))
     let end = Date(timeIntervalSince1970: TimeInterval(to.map { $0 / 1000 } ?? Int64(Date().timeIntervalSince1970) + 366 * 86_400))
-    guard zone.secondsFromGMT(for: start) % 3600 == 0, zone.secondsFromGMT(for: end) % 3600 == 0 else { return false }
+    guard zone.secondsFromGMT(for: start) % seconds == 0, zone.secondsFromGMT(for: end) % seconds == 0 else { return false }
     var cursor = start
     for _ in 0..<2000 {
         guard let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < end else { return true }
-        guard zone.secondsFromGMT(for: next) % 3600 == 0 else { return false }
+        guard zone.secondsFromGMT(for: next) % seconds == 0 else { return false }
         cursor = next
     }
     return true

@@ -5,7 +5,7 @@ import GRDB
 enum LedgerSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: calls, tags, names, hourly rollups") { db in
+        migrator.registerMigration("v1: calls, names, tag sets, hourly and daily rollups") { db in
             // Provider, model, agent and session names, stored once and referenced by id, so
             // raw rows stay small and scans fast. Id 0 means "none".
             try db.execute(sql: """
@@ -41,19 +41,23 @@ enum LedgerSchema {
                     latency_ms INTEGER,
                     ttft_ms INTEGER,
                     request_id TEXT,
-                    tags TEXT,                                   -- canonical JSON object, for export
+                    tag_set_id INTEGER NOT NULL DEFAULT 0,       -- 0: no tags
                     dedupe_key BLOB NOT NULL                     -- 16 bytes: see DedupeKey
                 );
                 CREATE UNIQUE INDEX calls_by_dedupe_key ON calls(dedupe_key);
                 CREATE INDEX calls_by_time ON calls(ts_ms);
 
-                -- Tags by key and value, so a tag filter reads only the matching calls. Grouping
-                -- by a tag reads calls.tags instead (it visits every call anyway).
-                CREATE TABLE call_tags (
+                -- Each distinct set of tags, stored once (calls repeat a few combinations
+                -- millions of times), and its members by key and value for tag filters.
+                CREATE TABLE tag_sets (
+                    id INTEGER PRIMARY KEY,
+                    tags TEXT NOT NULL UNIQUE                    -- canonical JSON object, sorted keys
+                );
+                CREATE TABLE tag_set_members (
                     key TEXT NOT NULL,
                     value TEXT NOT NULL,
-                    call_id INTEGER NOT NULL,
-                    PRIMARY KEY (key, value, call_id)
+                    tag_set_id INTEGER NOT NULL,
+                    PRIMARY KEY (key, value, tag_set_id)
                 ) WITHOUT ROWID;
 
                 -- Exact sums per UTC hour, provider, model and agent, maintained in the same
@@ -76,6 +80,27 @@ enum LedgerSchema {
                     unpriced_calls INTEGER NOT NULL,
                     error_calls INTEGER NOT NULL,
                     PRIMARY KEY (hour, provider_id, model_id, agent_id)
+                ) WITHOUT ROWID;
+
+                -- The same sums per UTC day: whole days of a window read 24 times fewer rows.
+                CREATE TABLE rollup_daily (
+                    day INTEGER NOT NULL,                        -- ts_ms / 86400000
+                    provider_id INTEGER NOT NULL,
+                    model_id INTEGER NOT NULL,
+                    agent_id INTEGER NOT NULL,
+                    calls INTEGER NOT NULL,
+                    input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    cache_read_tokens INTEGER NOT NULL,
+                    cache_write_5m_tokens INTEGER NOT NULL,
+                    cache_write_1h_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    web_search_requests INTEGER NOT NULL,
+                    web_fetch_requests INTEGER NOT NULL,
+                    cost_nano INTEGER NOT NULL,                  -- sum over priced calls
+                    unpriced_calls INTEGER NOT NULL,
+                    error_calls INTEGER NOT NULL,
+                    PRIMARY KEY (day, provider_id, model_id, agent_id)
                 ) WITHOUT ROWID;
                 """)
         }

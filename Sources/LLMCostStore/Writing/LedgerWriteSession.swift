@@ -18,13 +18,17 @@ public enum WriteOutcome: Sendable, Equatable {
 public final class LedgerWriteSession {
     private let db: Database
     private let pricing: (any CallPricing)?
-    private let knownNames: NameCache
+    private let knownNames: IDCache
+    private let knownTagSets: IDCache
     private let insertCall: RawStatement
-    private let insertTag: RawStatement
     private let lookupName: RawStatement
     private let insertName: RawStatement
-    /// Names this transaction looked up or created; shared only once it commits.
+    private let lookupTagSet: RawStatement
+    private let insertTagSet: RawStatement
+    private let insertTagMember: RawStatement
+    /// Names and tag sets this transaction looked up or created; shared only once it commits.
     private(set) var newNames: [String: Int64] = [:]
+    private(set) var newTagSets: [String: Int64] = [:]
     private var rollups = RollupAccumulator()
     private var keyScratch: [UInt8] = []
 
@@ -32,20 +36,23 @@ public final class LedgerWriteSession {
     public private(set) var insertedCount = 0
     public private(set) var duplicateCount = 0
 
-    init(db: Database, pricing: (any CallPricing)?, knownNames: NameCache) throws {
+    init(db: Database, pricing: (any CallPricing)?, knownNames: IDCache, knownTagSets: IDCache) throws {
         self.db = db
         self.pricing = pricing
         self.knownNames = knownNames
+        self.knownTagSets = knownTagSets
         insertCall = try RawStatement(db, """
             INSERT INTO calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
                 input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
                 cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
                 cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
-                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tags, dedupe_key)
+                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT(dedupe_key) DO NOTHING
             """)
-        insertTag = try RawStatement(db, "INSERT OR IGNORE INTO call_tags (key, value, call_id) VALUES (?, ?, ?)")
+        lookupTagSet = try RawStatement(db, "SELECT id FROM tag_sets WHERE tags = ?")
+        insertTagSet = try RawStatement(db, "INSERT INTO tag_sets (tags) VALUES (?)")
+        insertTagMember = try RawStatement(db, "INSERT OR IGNORE INTO tag_set_members (key, value, tag_set_id) VALUES (?, ?, ?)")
         lookupName = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
         insertName = try RawStatement(db, "INSERT INTO names (name) VALUES (?)")
     }
@@ -101,20 +108,11 @@ public final class LedgerWriteSession {
         statement.bind(23, record.timeToFirstTokenMilliseconds)
         statement.bind(24, record.requestID)
         let sortedTags = record.tags.sorted { $0.key < $1.key }
-        statement.bind(25, sortedTags.isEmpty ? nil : TagsJSON.encode(sortedTags))
+        statement.bind(25, try tagSetID(sortedTags))
         statement.bindBlob(26, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
         guard try statement.run() == 1 else {
             duplicateCount += 1
             return .duplicate
-        }
-        if !record.tags.isEmpty {
-            let callID = statement.lastInsertedRowID
-            for (key, value) in sortedTags {
-                insertTag.bind(1, key)
-                insertTag.bind(2, value)
-                insertTag.bind(3, callID)
-                try insertTag.run()
-            }
         }
         rollups.add(
             RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
@@ -126,6 +124,30 @@ public final class LedgerWriteSession {
     /// Adds the pending sums to the rollup table. Called once, before commit.
     func finish() throws {
         try rollups.flush(into: db)
+    }
+
+    /// The id of a set of tags (0 for none), creating it and its members on first sight.
+    private func tagSetID(_ sortedTags: [(key: String, value: String)]) throws -> Int64 {
+        guard !sortedTags.isEmpty else { return 0 }
+        let canonical = TagsJSON.encode(sortedTags)
+        if let id = newTagSets[canonical] ?? knownTagSets[canonical] { return id }
+        lookupTagSet.bind(1, canonical)
+        let id: Int64
+        if let existing = try lookupTagSet.firstInteger() {
+            id = existing
+        } else {
+            insertTagSet.bind(1, canonical)
+            try insertTagSet.run()
+            id = insertTagSet.lastInsertedRowID
+            for tag in sortedTags {
+                insertTagMember.bind(1, tag.key)
+                insertTagMember.bind(2, tag.value)
+                insertTagMember.bind(3, id)
+                try insertTagMember.run()
+            }
+        }
+        newTagSets[canonical] = id
+        return id
     }
 
     private func nameID(_ name: String) throws -> Int64 {
@@ -150,14 +172,18 @@ extension Ledger {
     public func write<T>(pricing: (any CallPricing)? = nil, _ body: (LedgerWriteSession) throws -> T) throws -> T {
         do {
             var committedNames: [String: Int64] = [:]
+            var committedTagSets: [String: Int64] = [:]
             let result = try write { db in
-                let session = try LedgerWriteSession(db: db, pricing: pricing, knownNames: knownNames)
+                let session = try LedgerWriteSession(
+                    db: db, pricing: pricing, knownNames: knownNames, knownTagSets: knownTagSets)
                 let result = try body(session)
                 try session.finish()
                 committedNames = session.newNames
+                committedTagSets = session.newTagSets
                 return result
             }
             knownNames.learn(committedNames)
+            knownTagSets.learn(committedTagSets)
             return result
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
@@ -223,11 +249,6 @@ enum TagsJSON {
         return json.text
     }
 
-    /// The JSON path of a tag key for `json_extract`, quoted so any key works.
-    static func path(forKey key: String) -> String {
-        "$.\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
     static func decode(_ text: String) -> [String: String] {
         var tags: [String: String] = [:]
         var bytes = Array(text.utf8)
@@ -243,11 +264,11 @@ enum TagsJSON {
     }
 }
 
-/// Name ids committed to the ledger, shared by its write transactions. Ids never change once
-/// committed (names are never deleted), so a cached id stays right even when other processes
-/// write too; a transaction's new names join only after it commits, so a rollback cannot leave
-/// an id behind that the file does not have.
-final class NameCache: @unchecked Sendable {
+/// Ids of names or tag sets committed to the ledger, shared by its write transactions. Ids never
+/// change once committed (nothing is deleted), so a cached id stays right even when other
+/// processes write too; a transaction's new entries join only after it commits, so a rollback
+/// cannot leave an id behind that the file does not have.
+final class IDCache: @unchecked Sendable {
     private let lock = NSLock()
     private var ids: [String: Int64] = [:]
     /// Bounds memory in long-lived processes that see many sessions.

@@ -63,47 +63,44 @@ struct RollupAccumulator {
         pending[key] = totals
     }
 
+    /// Adds the pending sums to `rollup_hourly` and, summed per UTC day, to `rollup_daily`.
     mutating func flush(into db: Database) throws {
         guard !pending.isEmpty else { return }
-        let upsert = try RawStatement(db, """
-            INSERT INTO rollup_hourly (hour, provider_id, model_id, agent_id, calls, input_tokens,
-                output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-                reasoning_tokens, web_search_requests, web_fetch_requests, cost_nano,
-                unpriced_calls, error_calls)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            ON CONFLICT (hour, provider_id, model_id, agent_id) DO UPDATE SET
-                calls = calls + excluded.calls,
-                input_tokens = input_tokens + excluded.input_tokens,
-                output_tokens = output_tokens + excluded.output_tokens,
-                cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-                cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
-                cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
-                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-                web_search_requests = web_search_requests + excluded.web_search_requests,
-                web_fetch_requests = web_fetch_requests + excluded.web_fetch_requests,
-                cost_nano = cost_nano + excluded.cost_nano,
-                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-                error_calls = error_calls + excluded.error_calls
-            """)
+        var daily: [RollupKey: CallTotals] = [:]
         for (key, totals) in pending {
-            upsert.bind(1, key.hour)
-            upsert.bind(2, key.providerID)
-            upsert.bind(3, key.modelID)
-            upsert.bind(4, key.agentID)
-            upsert.bind(5, totals.calls)
-            upsert.bind(6, totals.usage.inputTokens)
-            upsert.bind(7, totals.usage.outputTokens)
-            upsert.bind(8, totals.usage.cacheReadTokens)
-            upsert.bind(9, totals.usage.cacheWrite5mTokens)
-            upsert.bind(10, totals.usage.cacheWrite1hTokens)
-            upsert.bind(11, totals.usage.reasoningTokens)
-            upsert.bind(12, totals.usage.webSearchRequests)
-            upsert.bind(13, totals.usage.webFetchRequests)
-            upsert.bind(14, totals.cost.nanoUSD)
-            upsert.bind(15, totals.unpricedCalls)
-            upsert.bind(16, totals.errorCalls)
+            var dayKey = key
+            dayKey.hour = floorDiv(key.hour, 24)
+            daily[dayKey, default: CallTotals()] += totals
+        }
+        try Self.upsert(pending, into: "rollup_hourly", timeColumn: "hour", db: db)
+        try Self.upsert(daily, into: "rollup_daily", timeColumn: "day", db: db)
+        pending.removeAll()
+    }
+
+    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table).
+    private static func upsert(_ sums: [RollupKey: CallTotals], into table: String, timeColumn: String, db: Database) throws {
+        let measures = [
+            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+            "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
+            "cost_nano", "unpriced_calls", "error_calls",
+        ]
+        let columns = [timeColumn, "provider_id", "model_id", "agent_id"] + measures
+        let upsert = try RawStatement(db, """
+            INSERT INTO \(table) (\(columns.joined(separator: ", ")))
+            VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
+            ON CONFLICT (\(timeColumn), provider_id, model_id, agent_id) DO UPDATE SET
+            \(measures.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+            """)
+        for (key, totals) in sums {
+            let values = [
+                key.hour, key.providerID, key.modelID, key.agentID, totals.calls,
+                totals.usage.inputTokens, totals.usage.outputTokens, totals.usage.cacheReadTokens,
+                totals.usage.cacheWrite5mTokens, totals.usage.cacheWrite1hTokens, totals.usage.reasoningTokens,
+                totals.usage.webSearchRequests, totals.usage.webFetchRequests, totals.cost.nanoUSD,
+                totals.unpricedCalls, totals.errorCalls,
+            ]
+            for (index, value) in values.enumerated() { upsert.bind(Int32(index + 1), value) }
             try upsert.run()
         }
-        pending.removeAll()
     }
 }
