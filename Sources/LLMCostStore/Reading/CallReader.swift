@@ -70,11 +70,7 @@ extension Ledger {
     }
 
     private static func discrepancies(_ db: Database, table: String, timeColumn: String, unitMilliseconds: Int64) throws -> [String] {
-        let columns = [
-            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
-            "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
-            "cost_nano", "unpriced_calls", "error_calls",
-        ]
+        let columns = RollupColumns.measures
         let rawSums = """
             SELECT ts_ms / \(unitMilliseconds) AS \(timeColumn), provider_id, model_id, agent_id, COUNT(*) AS calls,
                 SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,

@@ -92,12 +92,7 @@ private struct ReportEngine {
     // MARK: - SQL
 
     /// The measures, in the order `runGrouped` reads them.
-    private static let rollupMeasures = [
-        "SUM(calls)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
-        "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
-        "SUM(web_search_requests)", "SUM(web_fetch_requests)", "SUM(cost_nano)", "SUM(unpriced_calls)",
-        "SUM(error_calls)",
-    ]
+    private static let rollupMeasures = RollupColumns.measures.map { "SUM(\($0))" }
     private static let rawMeasures = [
         "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
         "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",

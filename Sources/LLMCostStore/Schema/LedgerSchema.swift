@@ -60,50 +60,34 @@ enum LedgerSchema {
                     PRIMARY KEY (key, value, tag_set_id)
                 ) WITHOUT ROWID;
 
-                -- Exact sums per UTC hour, provider, model and agent, maintained in the same
-                -- transaction as every write to calls, so reports never scan raw rows.
-                CREATE TABLE rollup_hourly (
-                    hour INTEGER NOT NULL,                       -- ts_ms / 3600000
-                    provider_id INTEGER NOT NULL,
-                    model_id INTEGER NOT NULL,
-                    agent_id INTEGER NOT NULL,
-                    calls INTEGER NOT NULL,
-                    input_tokens INTEGER NOT NULL,
-                    output_tokens INTEGER NOT NULL,
-                    cache_read_tokens INTEGER NOT NULL,
-                    cache_write_5m_tokens INTEGER NOT NULL,
-                    cache_write_1h_tokens INTEGER NOT NULL,
-                    reasoning_tokens INTEGER NOT NULL,
-                    web_search_requests INTEGER NOT NULL,
-                    web_fetch_requests INTEGER NOT NULL,
-                    cost_nano INTEGER NOT NULL,                  -- sum over priced calls
-                    unpriced_calls INTEGER NOT NULL,
-                    error_calls INTEGER NOT NULL,
-                    PRIMARY KEY (hour, provider_id, model_id, agent_id)
-                ) WITHOUT ROWID;
-
-                -- The same sums per UTC day: whole days of a window read 24 times fewer rows.
-                CREATE TABLE rollup_daily (
-                    day INTEGER NOT NULL,                        -- ts_ms / 86400000
-                    provider_id INTEGER NOT NULL,
-                    model_id INTEGER NOT NULL,
-                    agent_id INTEGER NOT NULL,
-                    calls INTEGER NOT NULL,
-                    input_tokens INTEGER NOT NULL,
-                    output_tokens INTEGER NOT NULL,
-                    cache_read_tokens INTEGER NOT NULL,
-                    cache_write_5m_tokens INTEGER NOT NULL,
-                    cache_write_1h_tokens INTEGER NOT NULL,
-                    reasoning_tokens INTEGER NOT NULL,
-                    web_search_requests INTEGER NOT NULL,
-                    web_fetch_requests INTEGER NOT NULL,
-                    cost_nano INTEGER NOT NULL,                  -- sum over priced calls
-                    unpriced_calls INTEGER NOT NULL,
-                    error_calls INTEGER NOT NULL,
-                    PRIMARY KEY (day, provider_id, model_id, agent_id)
-                ) WITHOUT ROWID;
                 """)
+            // Exact sums per UTC hour (and per UTC day), provider, model and agent, maintained in
+            // the same transaction as every write to calls, so reports never scan raw rows.
+            // Whole days of a window read the daily table: 24 times fewer rows.
+            for (table, timeColumn) in [("rollup_hourly", "hour"), ("rollup_daily", "day")] {
+                let measures = RollupColumns.measures.map { "    \($0) INTEGER NOT NULL," }.joined(separator: "\n")
+                try db.execute(sql: """
+                    CREATE TABLE \(table) (
+                        \(timeColumn) INTEGER NOT NULL,
+                        provider_id INTEGER NOT NULL,
+                        model_id INTEGER NOT NULL,
+                        agent_id INTEGER NOT NULL,
+                    \(measures)
+                        PRIMARY KEY (\(timeColumn), provider_id, model_id, agent_id)
+                    ) WITHOUT ROWID
+                    """)
+            }
         }
         return migrator
     }
+}
+
+/// The measures every rollup row carries, in one order used by the schema, the writer and the
+/// consistency check. `cost_nano` sums priced calls only; `unpriced_calls` counts the rest.
+enum RollupColumns {
+    static let measures = [
+        "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+        "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
+        "cost_nano", "unpriced_calls", "error_calls",
+    ]
 }

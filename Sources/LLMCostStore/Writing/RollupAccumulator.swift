@@ -38,20 +38,12 @@ public struct CallTotals: Sendable, Hashable {
 struct RollupAccumulator {
     private var pending: [RollupKey: CallTotals] = [:]
 
-    mutating func add(_ key: RollupKey, usage: Usage, cost: Money?, isError: Bool, sign: Int64 = 1) {
+    mutating func add(_ key: RollupKey, usage: Usage, cost: Money?, isError: Bool) {
         var totals = pending[key] ?? CallTotals()
-        totals.calls += sign
-        totals.usage += sign == 1 ? usage : Usage(
-            inputTokens: -usage.inputTokens, outputTokens: -usage.outputTokens,
-            cacheReadTokens: -usage.cacheReadTokens, cacheWrite5mTokens: -usage.cacheWrite5mTokens,
-            cacheWrite1hTokens: -usage.cacheWrite1hTokens, reasoningTokens: -usage.reasoningTokens,
-            webSearchRequests: -usage.webSearchRequests, webFetchRequests: -usage.webFetchRequests)
-        if let cost {
-            totals.cost.nanoUSD += sign * cost.nanoUSD
-        } else {
-            totals.unpricedCalls += sign
-        }
-        if isError { totals.errorCalls += sign }
+        totals.calls += 1
+        totals.usage += usage
+        if let cost { totals.cost += cost } else { totals.unpricedCalls += 1 }
+        if isError { totals.errorCalls += 1 }
         pending[key] = totals
     }
 
@@ -79,11 +71,7 @@ struct RollupAccumulator {
 
     /// `key.hour` holds the table's time unit (an hour, or a day for the daily table).
     private static func upsert(_ sums: [RollupKey: CallTotals], into table: String, timeColumn: String, db: Database) throws {
-        let measures = [
-            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
-            "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
-            "cost_nano", "unpriced_calls", "error_calls",
-        ]
+        let measures = RollupColumns.measures
         let columns = [timeColumn, "provider_id", "model_id", "agent_id"] + measures
         let upsert = try RawStatement(db, """
             INSERT INTO \(table) (\(columns.joined(separator: ", ")))
