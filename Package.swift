@@ -17,7 +17,10 @@ let package = Package(
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
         .target(name: "LLMCostTokenizer", dependencies: ["LLMCostCore"]),
-        .target(name: "LLMCostPricing", dependencies: ["LLMCostCore"]),
+        .target(
+            name: "LLMCostPricing", dependencies: ["LLMCostCore", "TOMLKit"],
+            // `DefaultTable` is a symlink to the package's `pricing/` folder: the binary carries the table.
+            resources: [.embedInCode("DefaultTable")]),
         .target(
             name: "LLMCostStore",
             dependencies: ["LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(name: "LLMCostStoreTests", dependencies: ["LLMCostStore", "LLMCostCore"]),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
+        .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
     ]
 )
