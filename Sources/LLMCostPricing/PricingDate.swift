@@ -2,9 +2,9 @@ import Foundation
 
 /// Dates of price entries: `2025-09-29` (midnight UTC) or `2025-09-29T17:00:00Z`, held as
 /// milliseconds since 1970 UTC so that comparing a call's time to an entry is an integer compare.
-enum PricingDate {
+public enum PricingDate {
     /// Parses `YYYY-MM-DD` or an ISO 8601 date-time with a zone (`Z` or `±HH:MM`).
-    static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.count == 10 {
             return parse(trimmed + "T00:00:00Z")
@@ -22,7 +22,7 @@ enum PricingDate {
     }
 
     /// `2025-09-29` at midnight UTC, else `2025-09-29T17:00:00Z`.
-    static func format(_ milliseconds: Int64) -> String {
+    public static func format(_ milliseconds: Int64) -> String {
         let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
@@ -32,5 +32,5 @@ enum PricingDate {
         return day + String(format: "T%02d:%02d:%02dZ", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
     }
 
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -7,5 +7,7 @@ struct LLMCostCommand: AsyncParsableCommand {
         abstract: "Meter, price and report LLM calls.",
         subcommands: [
             BenchCommand.self,
+            CostCommand.self,
+            PricingCommand.self,
         ])
 }
