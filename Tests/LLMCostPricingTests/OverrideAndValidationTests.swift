@@ -182,3 +182,28 @@ import Testing
         }
     }
 }
+
+@Suite struct LiteLLMImportTests {
+    @Test func readsPerTokenFloatsExactlyAsPerMillionDecimals() {
+        #expect(LiteLLMImport.perMillion(NSNumber(value: 3e-06))?.description == "3")
+        #expect(LiteLLMImport.perMillion(NSNumber(value: 1.25e-07))?.description == "0.125")
+        #expect(LiteLLMImport.perMillion(NSNumber(value: 2.8e-08))?.description == "0.028")
+        #expect(LiteLLMImport.perMillion(NSNumber(value: 3.3333e-07))?.description == "0.33333")
+        #expect(LiteLLMImport.perMillion(NSNumber(value: -1e-06)) == nil)
+        #expect(LiteLLMImport.perMillion("3e-06") == nil)
+    }
+
+    @Test func keepsAServiceTierOnlyWhenOneMultiplierFitsInputAndOutput() throws {
+        let fields: [String: Any] = [
+            "litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06,
+            "input_cost_per_token_batches": 1e-06, "output_cost_per_token_batches": 4e-06,
+            "input_cost_per_token_priority": 3.5e-06, "output_cost_per_token_priority": 1.5e-05,
+            "cache_creation_input_token_cost_above_1hr": 4e-06,
+        ]
+        let model = try #require(LiteLLMImport.convert(key: "gpt-test", fields))
+        #expect(model.serviceTiers[.batch]?.description == "0.5")
+        #expect(model.serviceTiers[.priority] == nil)  // 1.75 for input, 1.875 for output
+        #expect(model.prices.cacheWrite1h?.description == "4")
+        #expect(LiteLLMImport.convert(key: "tts", ["litellm_provider": "openai", "mode": "audio_speech"]) == nil)
+    }
+}
