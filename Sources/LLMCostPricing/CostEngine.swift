@@ -137,6 +137,14 @@ extension PriceEntry {
 
     /// Prices `usage` under this entry, exactly, rounding once at the end.
     public func cost(of usage: Usage, serviceTier: ServiceTier = .standard) throws(PricingError) -> CostComputation {
+        let (breakdown, tierAbove) = try parts(of: usage, serviceTier: serviceTier)
+        guard let money = breakdown.total.money else { throw .overflow(entry: id) }
+        return CostComputation(
+            entry: self, serviceTier: serviceTier, contextTierAbove: tierAbove, breakdown: breakdown, cost: money)
+    }
+
+    /// The exact parts of the cost, and the long-context threshold applied if any.
+    func parts(of usage: Usage, serviceTier: ServiceTier) throws(PricingError) -> (CostBreakdown, Int64?) {
         if let problem = usage.inconsistency { throw .invalidUsage(problem) }
         // With counts and prices bounded (prices by the loader), no product or sum can leave Int128.
         let largest = max(
@@ -171,9 +179,6 @@ extension PriceEntry {
             // Per-1k-request prices at 10⁻¹² USD: × 1000 to reach atto-dollars per request.
             webSearch: ExactAmount(attoUSD: Int128(usage.webSearchRequests) * Int128(compiled.webSearchPer1k) * 1000),
             webFetch: ExactAmount(attoUSD: Int128(usage.webFetchRequests) * Int128(compiled.webFetchPer1k) * 1000))
-        guard let money = breakdown.total.money else { throw .overflow(entry: id) }
-        return CostComputation(
-            entry: self, serviceTier: serviceTier,
-            contextTierAbove: levelIndex > 0 ? level.aboveTokens : nil, breakdown: breakdown, cost: money)
+        return (breakdown, levelIndex > 0 ? level.aboveTokens : nil)
     }
 }

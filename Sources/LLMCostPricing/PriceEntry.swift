@@ -107,11 +107,15 @@ public struct ModelDefinition: Sendable {
 
     /// The entry in force at `time` (milliseconds since 1970 UTC), if any.
     public func entry(atMilliseconds time: Int64) -> PriceEntry? {
-        // Entries are few per model and sorted: scanning from the newest is a couple of compares.
+        entryIndex(atMilliseconds: time).map { entries[$0] }
+    }
+
+    /// The position of the entry in force at `time`: entries are few per model and sorted, so
+    /// scanning from the newest is a couple of integer compares.
+    func entryIndex(atMilliseconds time: Int64) -> Int? {
         var index = entries.count - 1
         while index >= 0 {
-            let entry = entries[index]
-            if entry.effectiveFrom <= time { return time < entry.compiled.until ? entry : nil }
+            if entries[index].effectiveFrom <= time { return time < entries[index].compiled.until ? index : nil }
             index -= 1
         }
         return nil

@@ -17,8 +17,9 @@ public struct PriceTable: Sendable {
         var isAlias: Bool
     }
 
-    /// `provider/name` (normalized) → model.
-    let scoped: [String: IndexHit]
+    /// provider → name (both normalized) → model. Two lookups, so no key is ever concatenated
+    /// (and allocated) on the pricing path.
+    let scoped: [String: [String: IndexHit]]
     /// `name` (normalized) → model, for providers whose names are used bare.
     let bare: [String: IndexHit]
     /// Other provider names (normalized) → the provider's key (`gemini` → `google`).
@@ -56,7 +57,7 @@ public struct PriceTable: Sendable {
         }
 
         var models: [ModelDefinition] = []
-        var scoped: [String: IndexHit] = [:]
+        var scoped: [String: [String: IndexHit]] = [:]
         var bare: [String: IndexHit] = [:]
         for key in tables.keys.sorted() {
             guard let table = tables[key] else { continue }
@@ -71,12 +72,12 @@ public struct PriceTable: Sendable {
                 models.append(model)
                 for (name, isAlias) in [(model.id, false)] + model.aliases.map({ ($0, true) }) {
                     let name = normalize(name)
-                    if let clash = scoped[key + "/" + name], models[clash.model].id != model.id {
+                    if let clash = scoped[key]?[name], models[clash.model].id != model.id {
                         issues.append(
                             PricingIssue(model.location, "\(table.name)/\(name) names both \(models[clash.model].id) and \(model.id)"))
                         continue
                     }
-                    scoped[key + "/" + name] = IndexHit(model: index, isAlias: isAlias)
+                    scoped[key, default: [:]][name] = IndexHit(model: index, isAlias: isAlias)
                     guard table.bareNames, model.id != "*" else { continue }
                     if let clash = bare[name] {
                         let other = models[clash.model]
@@ -151,7 +152,7 @@ extension PriceTable {
         return trace ?? []
     }
 
-    private func find(provider: String?, name: String, depth: Int, trace: inout [String]?) -> Int? {
+    func find(provider: String?, name: String, depth: Int, trace: inout [String]?) -> Int? {
         // Fallbacks and vendor prefixes recurse; a cycle in user files must not loop for ever.
         guard depth < 4 else {
             trace?.append("stopped: more than 4 redirections (a fallback cycle?)")
@@ -161,7 +162,7 @@ extension PriceTable {
         guard let provider, !provider.isEmpty else { return findBare(normalized, original: name, depth: depth, trace: &trace) }
         let writtenKey = Self.normalize(provider)
         let providerKey = providerAliases[writtenKey] ?? writtenKey
-        if let hit = scoped[providerKey + "/" + normalized] {
+        if let hit = scoped[providerKey]?[normalized] {
             trace?.append(describe(hit, as: name, in: providerKey))
             return hit.model
         }
@@ -180,7 +181,7 @@ extension PriceTable {
             trace?.append("\(table.name) names models <vendor>/<model> and bills the vendor's price: looking up \(rest) at \(vendor)")
             return find(provider: vendor, name: rest, depth: depth + 1, trace: &trace)
         }
-        if let undated = Self.strippingDateSuffix(normalized), let hit = scoped[providerKey + "/" + undated] {
+        if let undated = Self.strippingDateSuffix(normalized), let hit = scoped[providerKey]?[undated] {
             trace?.append("\(name) is a dated id not listed itself: the undated \(undated) prices it")
             trace?.append(describe(hit, as: undated, in: providerKey))
             return hit.model
@@ -189,7 +190,7 @@ extension PriceTable {
             trace?.append("\(table.name) does not list \(name): using \(fallback) prices (fallback = \"\(fallback)\")")
             return find(provider: fallback, name: name, depth: depth + 1, trace: &trace)
         }
-        if let hit = scoped[providerKey + "/*"] {
+        if let hit = scoped[providerKey]?["*"] {
             trace?.append("every \(table.name) model is priced by its `*` entry (\(models[hit.model].location))")
             return hit.model
         }
@@ -273,11 +274,15 @@ extension PriceTable: CallPricing {
     /// when the table cannot price it (unknown model, no entry then, bad counts). A record
     /// tagged `service_tier=batch|flex|priority` is priced at that tier.
     public func quote(for record: CallRecord) -> PriceQuote? {
-        guard let model = model(provider: record.provider, model: record.model),
-            let entry = model.entry(atMilliseconds: record.epochMilliseconds)
+        var trace: [String]? = nil
+        guard let modelIndex = find(provider: record.provider, name: record.model, depth: 0, trace: &trace),
+            let entryIndex = models[modelIndex].entryIndex(atMilliseconds: record.epochMilliseconds)
         else { return nil }
         let tier = record.tags.isEmpty ? .standard : record.tags["service_tier"].flatMap(ServiceTier.init(rawValue:)) ?? .standard
-        guard let computation = try? entry.cost(of: record.usage, serviceTier: tier) else { return nil }
-        return PriceQuote(cost: computation.cost, entryID: entry.id)
+        // Priced in place: copying the entry out of the table would cost more than the arithmetic.
+        guard let (parts, _) = try? models[modelIndex].entries[entryIndex].parts(of: record.usage, serviceTier: tier),
+            let cost = parts.total.money
+        else { return nil }
+        return PriceQuote(cost: cost, entryID: models[modelIndex].entries[entryIndex].id)
     }
 }
