@@ -15,15 +15,8 @@ public struct ExactAmount: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Rounded once, half to even, to nano-dollars; `nil` if it does not fit `Money`.
     public var money: Money? {
-        let divisor: Int128 = 1_000_000_000
-        let (quotient, remainder) = attoUSD.quotientAndRemainder(dividingBy: divisor)
-        var nano = quotient
-        let twice = remainder.magnitude * 2
-        if twice > divisor.magnitude || (twice == divisor.magnitude && quotient % 2 != 0) {
-            nano += attoUSD < 0 ? -1 : 1
-        }
-        guard let value = Int64(exactly: nano) else { return nil }
-        return Money(nanoUSD: value)
+        ExactDecimal(isNegative: attoUSD < 0, significand: attoUSD.magnitude, exponent: -Self.decimals)
+            .rounded(toScale: Money.scale).map(Money.init(nanoUSD:))
     }
 
     /// A plain decimal with at least nine places and no trailing zeros beyond them:
