@@ -104,6 +104,9 @@ public struct ModelDefinition: Sendable {
     public var maxOutput: Int64?
     public var entries: [PriceEntry]
     public var location: SourceLocation
+    /// Another model this one is priced as, with no entries of its own: an Azure deployment
+    /// name, a gateway's route. `provider/model`, or a model of the same provider.
+    public var sameAs: String?
 
     /// The entry in force at `time` (milliseconds since 1970 UTC), if any.
     public func entry(atMilliseconds time: Int64) -> PriceEntry? {

@@ -97,10 +97,11 @@ public struct PriceTable: Sendable {
                     SourceLocation(file: tables[key]?.files.last ?? key, line: 0),
                     "provider alias \(alias) is also a provider with its own file"))
         }
-        return (
-            PriceTable(providers: tables, models: models, scoped: scoped, bare: bare, providerAliases: providerAliases),
-            issues
-        )
+        let table = PriceTable(providers: tables, models: models, scoped: scoped, bare: bare, providerAliases: providerAliases)
+        for model in models where model.sameAs != nil && table.model(provider: model.provider, model: model.id) == nil {
+            issues.append(PricingIssue(model.location, "same_as = \"\(model.sameAs ?? "")\" of \(model.id) does not resolve to a priced model"))
+        }
+        return (table, issues)
     }
 
     /// The form names are compared in: lowercase, with `.` as `-` (so OpenRouter's
@@ -164,7 +165,7 @@ extension PriceTable {
         let providerKey = providerAliases[writtenKey] ?? writtenKey
         if let hit = scoped[providerKey]?[normalized] {
             trace?.append(describe(hit, as: name, in: providerKey))
-            return hit.model
+            return settle(hit, depth: depth, trace: &trace)
         }
         guard let table = providers[providerKey] else {
             trace?.append("no pricing file for provider \(provider)")
@@ -184,7 +185,7 @@ extension PriceTable {
         if let undated = Self.strippingDateSuffix(normalized), let hit = scoped[providerKey]?[undated] {
             trace?.append("\(name) is a dated id not listed itself: the undated \(undated) prices it")
             trace?.append(describe(hit, as: undated, in: providerKey))
-            return hit.model
+            return settle(hit, depth: depth, trace: &trace)
         }
         if let fallback = table.fallback {
             trace?.append("\(table.name) does not list \(name): using \(fallback) prices (fallback = \"\(fallback)\")")
@@ -192,7 +193,7 @@ extension PriceTable {
         }
         if let hit = scoped[providerKey]?["*"] {
             trace?.append("every \(table.name) model is priced by its `*` entry (\(models[hit.model].location))")
-            return hit.model
+            return settle(hit, depth: depth, trace: &trace)
         }
         trace?.append("\(table.name) has no model \(name)")
         return nil
@@ -201,7 +202,7 @@ extension PriceTable {
     private func findBare(_ normalized: String, original: String, depth: Int, trace: inout [String]?) -> Int? {
         if let hit = bare[normalized] {
             trace?.append(describe(hit, as: original, in: nil))
-            return hit.model
+            return settle(hit, depth: depth, trace: &trace)
         }
         if let slash = normalized.firstIndex(of: "/") {
             let prefix = String(normalized[..<slash])
@@ -214,7 +215,7 @@ extension PriceTable {
         if let undated = Self.strippingDateSuffix(normalized), let hit = bare[undated] {
             trace?.append("\(original) is a dated id not listed itself: the undated \(undated) prices it")
             trace?.append(describe(hit, as: undated, in: nil))
-            return hit.model
+            return settle(hit, depth: depth, trace: &trace)
         }
         trace?.append("no provider given and no provider's bare names include \(original)")
         return nil
@@ -223,8 +224,25 @@ extension PriceTable {
     private func describe(_ hit: IndexHit, as name: String, in provider: String?) -> String {
         let model = models[hit.model]
         let target = "\(model.provider)/\(model.id) (\(model.location))"
-        if hit.isAlias { return "\(name) is an alias of \(target)" }
-        return provider == nil ? "\(name) is the id of \(target)" : "\(name) is the id of \(target)"
+        return hit.isAlias ? "\(name) is an alias of \(target)" : "\(name) is the id of \(target)"
+    }
+
+    /// The model a hit prices as: itself, or where its `same_as` points (a deployment name
+    /// priced as a catalogue model), `provider/model` or a model of the same provider.
+    private func settle(_ hit: IndexHit, depth: Int, trace: inout [String]?) -> Int? {
+        let model = models[hit.model]
+        guard let target = model.sameAs else { return hit.model }
+        var provider = model.provider
+        var name = target
+        if let slash = target.firstIndex(of: "/") {
+            let prefix = Self.normalize(String(target[..<slash]))
+            if providers[prefix] != nil || providerAliases[prefix] != nil {
+                provider = prefix
+                name = String(target[target.index(after: slash)...])
+            }
+        }
+        trace?.append("\(model.provider)/\(model.id) is priced as \(provider)/\(name) (same_as)")
+        return find(provider: provider, name: name, depth: depth + 1, trace: &trace)
     }
 
     /// `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`; `gpt-4o-2024-08-06` → `gpt-4o`.

@@ -32,7 +32,7 @@ struct PricingFileParser {
         "provider", "provider_aliases", "bare_names", "fallback", "vendor_prefixed", "default_cache_write_5m",
         "default_cache_write_1h", "model", "price", "notes",
     ]
-    static let modelKeys: Set<String> = ["id", "aliases", "context_window", "max_output", "notes"]
+    static let modelKeys: Set<String> = ["id", "aliases", "context_window", "max_output", "same_as", "notes"]
     static let priceFieldKeys: Set<String> = [
         "input", "output", "reasoning", "cache_read", "cache_write_5m", "cache_write_1h",
     ]
@@ -96,8 +96,12 @@ struct PricingFileParser {
         let entries = parseEntries(root, provider: provider, defaults: defaults, models: models)
         for index in models.indices {
             models[index].entries = entries[PriceTable.normalize(models[index].id)] ?? []
-            if models[index].entries.isEmpty {
-                report(models[index].location.line, "model \(models[index].id) has no [[price]] entry")
+            if let sameAs = models[index].sameAs {
+                if !models[index].entries.isEmpty {
+                    report(models[index].location.line, "model \(models[index].id) has same_as = \"\(sameAs)\" and [[price]] entries: keep one")
+                }
+            } else if models[index].entries.isEmpty {
+                report(models[index].location.line, "model \(models[index].id) has no [[price]] entry (or same_as)")
             }
         }
         return ParsedPricingFile(
@@ -129,6 +133,7 @@ struct PricingFileParser {
             let aliases = fields.stringArray("aliases")
             let contextWindow = fields.positiveInteger("context_window")
             let maxOutput = fields.positiveInteger("max_output")
+            let sameAs = fields.string("same_as")
             issues += fields.issues
             guard let id else { continue }
             // Every name the model answers to must be unique within the provider.
@@ -143,7 +148,7 @@ struct PricingFileParser {
             models.append(
                 ModelDefinition(
                     provider: provider, id: id, aliases: aliases, contextWindow: contextWindow, maxOutput: maxOutput,
-                    entries: [], location: SourceLocation(file: source.name, line: headerLine ?? 0)))
+                    entries: [], location: SourceLocation(file: source.name, line: headerLine ?? 0), sameAs: sameAs))
         }
         return models
     }

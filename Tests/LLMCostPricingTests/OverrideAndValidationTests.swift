@@ -54,6 +54,48 @@ import Testing
         #expect(try table.cost(provider: "gateway", model: "house-model", usage: usage, at: utc("2025-06-01T12:00:00Z")).cost == money("3"))
     }
 
+    @Test func deploymentNamesPriceAsCatalogueModelsWithSameAs() throws {
+        let deployments = PricingSource(
+            name: "azure-deployments.toml",
+            text: """
+                provider = "azure"
+                [[model]]
+                id = "prod-chat"
+                same_as = "gpt-4o"
+                [[model]]
+                id = "batch-summaries"
+                same_as = "openai/gpt-4.1-mini"
+                """)
+        let table = try PriceTableLoader.load(user: [deployments])
+        let resolution = try #require(table.resolve(provider: "azure", model: "prod-chat"))
+        #expect("\(resolution.model.provider)/\(resolution.model.id)" == "openai/gpt-4o")
+        #expect(resolution.steps.contains { $0.contains("priced as azure/gpt-4o (same_as)") })
+        #expect(table.model(provider: "azure", model: "batch-summaries")?.id == "gpt-4.1-mini")
+        let cost = try table.cost(provider: "azure", model: "prod-chat", usage: Usage(inputTokens: 1_000_000), at: utc("2025-01-01"))
+        #expect(cost.cost == money("2.5"))
+
+        let broken = PricingSource(
+            name: "broken.toml",
+            text: """
+                provider = "azure"
+                [[model]]
+                id = "nowhere"
+                same_as = "gpt-99"
+                [[model]]
+                id = "both"
+                same_as = "gpt-4o"
+                [[price]]
+                model = "both"
+                effective_from = 2025-01-01
+                source = "https://example.com"
+                input = "1"
+                output = "1"
+                """)
+        let issues = PriceTableLoader.validate(user: [broken]).map(\.description)
+        #expect(issues.contains { $0.hasPrefix("broken.toml:2: same_as = \"gpt-99\" of nowhere does not resolve") })
+        #expect(issues.contains { $0.hasPrefix("broken.toml:5: model both has same_as") })
+    }
+
     @Test func xdgConfigHomeIsTheDefaultUserFolder() {
         let folder = PriceTableLoader.userDirectory(environment: ["XDG_CONFIG_HOME": "/tmp/xdg", "HOME": "/home/u"])
         #expect(folder.path == "/tmp/xdg/llm-cost/pricing")
