@@ -44,7 +44,15 @@ struct CostCommand: ParsableCommand {
         if let problem = usage.inconsistency { throw ValidationError(problem) }
         let time = try PricingOptions.time(at)
         let table = try pricing.loadTable()
-        let computation = try table.cost(provider: provider, model: model, usage: usage, at: time, serviceTier: tier)
+        let computation: CostComputation
+        do {
+            computation = try table.cost(provider: provider, model: model, usage: usage, at: time, serviceTier: tier)
+        } catch {
+            guard error.isUnknownModel else { throw error }
+            // Say which rules were tried, so a typo or a missing provider is obvious.
+            throw PricingCommandFailure.unknownModel(
+                model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
+        }
         let report = CostReport(computation, usage: usage, calledAs: model)
         print(format == .json ? try PricingJSON.render(report) : report.text)
     }
