@@ -87,10 +87,6 @@ public struct PriceEntry: Sendable {
     public var availableServiceTiers: [ServiceTier] {
         ServiceTier.allCases.filter { $0 == .standard || serviceTiers[$0] != nil }
     }
-
-    func isInForce(atMilliseconds time: Int64) -> Bool {
-        time >= effectiveFrom && time < (compiled.until)
-    }
 }
 
 /// A model of one provider: its id, the other names it answers to, its limits and its dated

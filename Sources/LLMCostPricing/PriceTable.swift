@@ -132,6 +132,12 @@ public struct Resolution: Sendable {
 }
 
 extension PriceTable {
+    /// The table's name for a provider as callers write it (`Gemini` → `google`), if it has a file.
+    public func providerName(_ written: String) -> String? {
+        let key = Self.normalize(written)
+        return providers[providerAliases[key] ?? key]?.name
+    }
+
     /// The model that `model` (called through `provider`, if known) is priced as, or `nil` when
     /// the table does not know it. A handful of dictionary lookups.
     public func model(provider: String?, model name: String) -> ModelDefinition? {

@@ -94,6 +94,14 @@ import Testing
         #expect(rows.contains { $0["model"] as? String == "gpt-5" && $0["input"] as? String == "1.25" })
         #expect(rows.allSatisfy { $0["provider"] as? String == "openai" })
 
+        let viaAlias = try run(["pricing", "list", "--provider", "Gemini"], home: home)
+        #expect(viaAlias.status == 0)
+        #expect(viaAlias.stdout.contains("google    gemini-2.5-pro"))
+        #expect(!viaAlias.stdout.contains("openai"))
+        let unknown = try run(["pricing", "list", "--provider", "acme"], home: home)
+        #expect([2, 64].contains(unknown.status))
+        #expect(unknown.stderr.contains("no pricing file for \"acme\""))
+
         let show = try run(["pricing", "show", "gemini-2.5-pro", "--provider", "gemini"], home: home)
         #expect(show.status == 0)
         #expect(show.stdout.contains("above 200000  in 2.5 / out 15"))

@@ -25,9 +25,9 @@ struct PricingImportCommand: ParsableCommand {
 
     func run() throws {
         let table = try pricing.loadTable()
-        let start = PricingDate.milliseconds(try PricingOptions.time(effectiveFrom.map { $0 }, flag: "--effective-from"))
-        let day = start - start % 86_400_000
-        let from = effectiveFrom == nil ? day : start
+        let written = PricingDate.milliseconds(try PricingOptions.time(effectiveFrom, flag: "--effective-from"))
+        // Without --effective-from the entries start today at midnight UTC, not this very second.
+        let from = effectiveFrom == nil ? written - written % 86_400_000 : written
         let url = URL(fileURLWithPath: litellm)
         let data: Data
         do {
@@ -35,8 +35,14 @@ struct PricingImportCommand: ParsableCommand {
         } catch {
             throw ValidationError("--litellm: cannot read \(litellm): \(error.localizedDescription)")
         }
+        let providers = try provider.map { name in
+            guard let known = table.providerName(name) else {
+                throw ValidationError("--provider: no pricing file for \"\(name)\"")
+            }
+            return known
+        }
         let plan = try LiteLLMImport.plan(
-            json: data, fileName: litellm, against: table, at: from, providers: provider.isEmpty ? nil : Set(provider))
+            json: data, fileName: litellm, against: table, at: from, providers: providers.isEmpty ? nil : Set(providers))
 
         var changed = 0
         var added = 0

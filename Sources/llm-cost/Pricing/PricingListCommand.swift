@@ -26,16 +26,19 @@ struct PricingListCommand: ParsableCommand {
     func run() throws {
         let table = try pricing.loadTable()
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
-        let wanted = provider?.lowercased()
-        let rows = table.models.filter { wanted == nil || $0.provider.lowercased() == wanted }.map { model in
+        var wanted: String?
+        if let provider {
+            guard let name = table.providerName(provider) else {
+                throw ValidationError("--provider: no pricing file for \"\(provider)\" (known: \(table.providers.values.map(\.name).sorted().joined(separator: ", ")))")
+            }
+            wanted = name
+        }
+        let rows = table.models.filter { wanted == nil || $0.provider == wanted }.map { model in
             let entry = model.entry(atMilliseconds: time)
             return Row(
                 provider: model.provider, model: model.id, aliases: model.aliases, entry: entry?.id,
                 input: entry.map { "\($0.prices.input)" }, output: entry.map { "\($0.prices.output)" },
                 cache_read: entry?.prices.cacheRead.map { "\($0)" }, entries: model.entries.count)
-        }
-        if let wanted, rows.isEmpty, table.providers[wanted] == nil {
-            throw ValidationError("--provider: no pricing file for \"\(wanted)\" (known: \(table.providers.keys.sorted().joined(separator: ", ")))")
         }
         if format == .json {
             print(try PricingJSON.render(rows))
