@@ -48,12 +48,35 @@ import Testing
         #expect(after["cost_usd"] as? String == "10.000000000")
     }
 
+    @Test func theBinaryCarriesItsTableWhenCopiedAnywhere() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let copy = home.appendingPathComponent("elsewhere/llm-cost")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLIRunner.binaryURL, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["cost", "--model", "gpt-5", "--input", "1000000", "--at", "2025-09-01", "--format", "json"]
+        process.currentDirectoryURL = home
+        process.environment = ["HOME": home.path, "XDG_CONFIG_HOME": home.appendingPathComponent("config").path]
+        let output = home.appendingPathComponent("out.json")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        #expect(process.terminationStatus == 0)
+        #expect(try json(String(decoding: try Data(contentsOf: output), as: UTF8.self))["cost_usd"] as? String == "1.250000000")
+    }
+
     @Test func unknownModelExitsOneWithAClearMessage() throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let result = try run(["cost", "--model", "gpt-99-ultra", "--input", "10"], home: home)
         #expect(result.status == 1)
         #expect(result.stderr.contains("unknown model gpt-99-ultra"))
+        #expect(result.stderr.contains("no provider's bare names include gpt-99-ultra"))
         #expect(result.stdout.isEmpty)
     }
 
