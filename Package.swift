@@ -17,7 +17,10 @@ let package = Package(
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
         .target(name: "LLMCostTokenizer", dependencies: ["LLMCostCore"]),
-        .target(name: "LLMCostPricing", dependencies: ["LLMCostCore"]),
+        .target(
+            name: "LLMCostPricing", dependencies: ["LLMCostCore", "TOMLKit"],
+            // `DefaultTable` is a symlink to the package's `pricing/` folder: the binary carries the table.
+            resources: [.embedInCode("DefaultTable")]),
         .target(
             name: "LLMCostStore",
             dependencies: [
@@ -46,6 +49,7 @@ let package = Package(
             dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
+        .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
     ]
 )

@@ -14,6 +14,8 @@ struct LLMCostCommand: AsyncParsableCommand {
             LedgerCommand.self,
             ConfigCommand.self,
             BenchCommand.self,
+            CostCommand.self,
+            PricingCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 runtime error, 2 usage error (ArgumentParser's own is 64).

@@ -8,5 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the speed of each part (see the README's Benchmarks section).",
         subcommands: [
             BenchLedgerCommand.self,
+            BenchPricingCommand.self,
         ])
 }

@@ -58,7 +58,9 @@ func expandTilde(_ path: String) -> String {
     return NSHomeDirectory() + path.dropFirst()
 }
 
-/// The pricing the CLI prices unpriced calls with (the built-in table and user overrides).
+/// The pricing the CLI prices unpriced calls with: the built-in table, with the files in
+/// `pricing.dir` (default `$XDG_CONFIG_HOME/llm-cost/pricing`) added and overriding.
 func loadPricing(_ configuration: Configuration) throws -> (any CallPricing)? {
-    nil
+    try PriceTableLoader.load(
+        userDirectory: configuration.string("pricing.dir").map { URL(fileURLWithPath: expandTilde($0), isDirectory: true) })
 }

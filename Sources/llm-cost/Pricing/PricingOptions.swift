@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import LLMCostPricing
+
+/// `--pricing-dir`, shared by `cost` and the `pricing` commands: the user folder whose files
+/// add to or override the built-in table.
+struct PricingOptions: ParsableArguments {
+    @Option(
+        name: .customLong("pricing-dir"),
+        help: ArgumentHelp(
+            "Folder of user pricing files (default: $XDG_CONFIG_HOME/llm-cost/pricing).", valueName: "path"))
+    var pricingDir: String?
+
+    var userDirectory: URL {
+        PriceTableLoader.userDirectory(override: pricingDir.map { URL(fileURLWithPath: $0, isDirectory: true) })
+    }
+
+    /// The built-in table with the user folder's files applied; throws every problem found.
+    func loadTable() throws -> PriceTable {
+        try PriceTableLoader.load(userDirectory: userDirectory)
+    }
+}
+
+/// `--format text|json` for the pricing commands.
+enum PricingOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+/// Writes JSON with sorted keys, so output is stable for scripts and diffs.
+enum PricingJSON {
+    static func render(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension PricingOptions {
+    /// Parses `--at`: an ISO 8601 date-time with a zone, or a date (midnight UTC); default now.
+    static func time(_ text: String?, flag: String = "--at") throws -> Date {
+        guard let text else { return Date() }
+        guard let milliseconds = PricingDate.parse(text) else {
+            throw ValidationError("\(flag): expected an ISO 8601 time with a zone (2025-06-10T12:00:00Z) or a date (2025-06-10), got \"\(text)\"")
+        }
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import LLMCostPricing
+
+/// `llm-cost pricing resolve MODEL`: which table model a name prices as, and why.
+struct PricingResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve", abstract: "Show which entry a model name resolves to, and why.")
+
+    @OptionGroup var pricing: PricingOptions
+    @Argument(help: "Model id as called (dated ids, aliases, provider prefixes, -latest).") var model: String
+    @Option(help: "Provider the call goes through.") var provider: String?
+    @Option(help: ArgumentHelp("Show the entry in force at this time (default now).", valueName: "time")) var at: String?
+
+    func run() throws {
+        let table = try pricing.loadTable()
+        guard let resolution = table.resolve(provider: provider, model: model) else {
+            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
+        }
+        let time = PricingDate.milliseconds(try PricingOptions.time(at))
+        let definition = resolution.model
+        print("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")
+        for step in resolution.steps { print("  - \(step)") }
+        if let entry = definition.entry(atMilliseconds: time) {
+            print("entry in force at \(PricingDate.format(time)): \(entry.id)")
+        } else {
+            print("no entry in force at \(PricingDate.format(time)): calls then are unpriced")
+        }
+    }
+}

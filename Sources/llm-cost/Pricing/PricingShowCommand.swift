@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LLMCostPricing
+
+/// `llm-cost pricing show MODEL`: the model, its names and limits, and its entry in force.
+struct PricingShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a model's entry in force: every price, tier and limit.")
+
+    @OptionGroup var pricing: PricingOptions
+    @Argument(help: "Model id as called.") var model: String
+    @Option(help: "Provider the call goes through.") var provider: String?
+    @Option(help: ArgumentHelp("The entry in force at this time (default now).", valueName: "time")) var at: String?
+
+    func run() throws {
+        let table = try pricing.loadTable()
+        guard let definition = table.model(provider: provider, model: model) else {
+            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
+        }
+        let time = PricingDate.milliseconds(try PricingOptions.time(at))
+        print("model          \(definition.provider)/\(definition.id)")
+        if !definition.aliases.isEmpty { print("aliases        \(definition.aliases.joined(separator: ", "))") }
+        if let window = definition.contextWindow { print("context window \(window) tokens") }
+        if let maxOutput = definition.maxOutput { print("max output     \(maxOutput) tokens") }
+        guard let entry = definition.entry(atMilliseconds: time) else {
+            print("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(model)`)")
+            return
+        }
+        PricingEntryText.detail(entry).forEach { print($0) }
+    }
+}
+
+/// Failures of the pricing commands that are not a `PricingError`, with the message to print.
+struct PricingCommandFailure: Error, CustomStringConvertible {
+    private enum Code {
+        case unknownModel
+        case invalidTable
+    }
+
+    private let code: Code
+    let description: String
+
+    static func unknownModel(_ model: String, provider: String?, steps: [String]) -> PricingCommandFailure {
+        let name = provider.map { "\($0)/\(model)" } ?? model
+        let tried = steps.map { "  - \($0)" }.joined(separator: "\n")
+        return PricingCommandFailure(
+            code: .unknownModel,
+            description: "unknown model \(name): calls to it are unpriced\n" + (tried.isEmpty ? "" : "tried:\n\(tried)"))
+    }
+
+    static func invalidTable(count: Int) -> PricingCommandFailure {
+        PricingCommandFailure(code: .invalidTable, description: "\(count) problem(s) in the pricing table")
+    }
+}
