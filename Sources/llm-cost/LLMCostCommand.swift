@@ -10,6 +10,7 @@ struct LLMCostCommand: AsyncParsableCommand {
             RecordCommand.self,
             ImportCommand.self,
             ExportCommand.self,
+            RepriceCommand.self,
             DemoCommand.self,
             LedgerCommand.self,
             ConfigCommand.self,

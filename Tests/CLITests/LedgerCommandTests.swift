@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 import Testing
 
 /// The ledger commands, run as a user runs them: the built binary on real files.
@@ -219,5 +220,57 @@ import Testing
         for agent in ["researcher", "coder", "reviewer"] { #expect(demo.stdout.contains(agent)) }
         // The demo never touches the real ledger.
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("data/llm-cost/ledger.sqlite").path))
+    }
+}
+
+/// Prices in the ledger follow the pricing table: at write time, and again after it changes.
+@Suite struct PricedLedgerTests {
+    @Test func importPricesFromTheTableAndRepriceFollowsAUserOverride() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = [
+            #"{"ts":"2026-11-18T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":1000000,"request_id":"a"}"#,
+            #"{"ts":"2026-11-18T11:00:00Z","provider":"inhouse","model":"tiny-1","input_tokens":2000000,"output_tokens":1000000,"request_id":"b"}"#,
+            #"{"ts":"2026-11-18T12:00:00Z","provider":"inhouse","model":"tiny-1","input_tokens":10,"cost_usd":"5","request_id":"c"}"#,
+        ]
+        #expect(try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home).status == 0)
+        func report() throws -> [String: Any] {
+            let output = try CLIRunner.run(["report", "--by", "model", "--format", "json"], home: home)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            return try #require(object["total"] as? [String: Any])
+        }
+        let before = try report()
+        #expect(before["unpriced_calls"] as? Int == 1)  // tiny-1 is in no table; the given $5 stays
+        let gpt4oInput = try CLIRunner.run(["cost", "--model", "gpt-4o", "--input", "1000000", "--format", "json"], home: home)
+        let gpt4oCost = try #require((try JSONSerialization.jsonObject(with: Data(gpt4oInput.stdout.utf8)) as? [String: Any])?["cost_usd"] as? String)
+        #expect(before["cost_usd"] as? String == (Money(decimalUSD: gpt4oCost)! + Money(decimalUSD: "5")!).decimalString)
+
+        // The user adds a price for the in-house model; reprice picks it up, keeps the given cost.
+        let pricing = home.appendingPathComponent("config/llm-cost/pricing")
+        try FileManager.default.createDirectory(at: pricing, withIntermediateDirectories: true)
+        try """
+            provider = "inhouse"
+
+            [[model]]
+            id = "tiny-1"
+
+            [[price]]
+            model = "tiny-1"
+            effective_from = 2026-01-01
+            source = "https://example.com/internal-rates"
+            input = "0.10"
+            output = "0.40"
+            """.write(to: pricing.appendingPathComponent("inhouse.toml"), atomically: true, encoding: .utf8)
+        let dry = try CLIRunner.run(["reprice", "--dry-run"], home: home)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("would change 1 of 2"))
+        #expect(try report()["unpriced_calls"] as? Int == 1)
+        let reprice = try CLIRunner.run(["reprice"], home: home)
+        #expect(reprice.stdout.contains("newly priced: 1"))
+        let after = try report()
+        #expect(after["unpriced_calls"] as? Int == 0)
+        // 2M input at $0.10 + 1M output at $0.40 = $0.60 more.
+        #expect(after["cost_usd"] as? String == (Money(decimalUSD: gpt4oCost)! + Money(decimalUSD: "5.6")!).decimalString)
+        #expect(try CLIRunner.run(["ledger", "verify"], home: home).status == 0)
     }
 }

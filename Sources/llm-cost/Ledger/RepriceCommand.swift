@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+struct RepriceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reprice",
+        abstract: "Price stored calls again after the pricing table changed, and show the difference.",
+        discussion: """
+            Recomputes costs that came from the pricing table and prices calls that were \
+            unpriced; a cost given by whoever recorded the call is kept. One transaction: all \
+            or nothing.
+            """)
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: ArgumentHelp("Only calls from this time on.", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("Only calls before this time.", valueName: "time")) var until: String?
+    @Option(help: ArgumentHelp("Time zone for dates in --since/--until.", valueName: "zone")) var tz: String?
+    @Flag(name: .customLong("dry-run"), help: "Show what would change, write nothing.") var dryRun = false
+
+    func run() throws {
+        let configuration = try ledger.loadConfiguration()
+        let zone = try resolveTimeZone(tz, configuration: configuration)
+        guard let pricing = try loadPricing(configuration) else { throw ValidationError("no pricing table available") }
+        let summary = try ledger.openLedger(configuration).reprice(
+            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
+            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),
+            pricing: pricing, dryRun: dryRun)
+        let difference = summary.costAfter - summary.costBefore
+        let sign = difference.nanoUSD >= 0 ? "+" : ""
+        FileOutput.standardOutput.write("""
+            \(dryRun ? "would change" : "changed") \(summary.changed) of \(summary.examined) calls priced by the table or unpriced
+            newly priced: \(summary.newlyPriced), now unpriced: \(summary.nowUnpriced)
+            cost before: \(summary.costBefore.decimalString) USD, after: \(summary.costAfter.decimalString) USD (\(sign)\(difference.decimalString))
+
+            """)
+    }
+}
