@@ -19,7 +19,8 @@ public final class Ledger: Sendable {
     public struct Options: Sendable {
         /// How long to wait for another process's write lock before failing.
         public var busyTimeout: Duration = .seconds(5)
-        /// SQLite page cache per connection, in KiB (bulk imports want more).
+        /// SQLite page cache of the writing connection, in KiB: index inserts want a large one.
+        /// Reading connections keep SQLite's small default, which scans faster.
         public var cacheSizeKiB: Int = 64 * 1024
 
         public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024) {
@@ -45,7 +46,10 @@ public final class Ledger: Sendable {
             TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
         let cacheSize = options.cacheSizeKiB
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheSize); PRAGMA synchronous = NORMAL")
+            // Readers of a pool are opened read-only; only the writer gets the large cache.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -\(cacheSize); PRAGMA synchronous = NORMAL")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -241,18 +241,25 @@ private struct ReportEngine {
             merged[key, default: CallTotals()] += totals
         }
         var total = CallTotals()
-        var rows = merged.map { ReportRow(key: $0.key, totals: $0.value) }
-        for row in rows { total += row.totals }
+        let unsorted = merged.map { ReportRow(key: $0.key, totals: $0.value) }
+        for row in unsorted { total += row.totals }
+        // Time first (chronological), then cost (unknown last), calls, and the key. Indices are
+        // sorted, not rows: comparing copies of rows retains their keys on every comparison,
+        // which dominates for hundreds of thousands of sessions.
         let timeIndexes = query.groupBy.indices.filter { query.groupBy[$0].isTime }
-        rows.sort { left, right in
-            for index in timeIndexes where left.key[index] != right.key[index] {
-                return (left.key[index] ?? "") < (right.key[index] ?? "")
+        let unknown = unsorted.map(\.totals.costIsUnknown)
+        let costs = unsorted.map(\.totals.cost.nanoUSD)
+        let calls = unsorted.map(\.totals.calls)
+        let order = unsorted.indices.sorted { left, right in
+            for index in timeIndexes where unsorted[left].key[index] != unsorted[right].key[index] {
+                return (unsorted[left].key[index] ?? "") < (unsorted[right].key[index] ?? "")
             }
-            if left.totals.costIsUnknown != right.totals.costIsUnknown { return !left.totals.costIsUnknown }
-            if left.totals.cost != right.totals.cost { return left.totals.cost > right.totals.cost }
-            if left.totals.calls != right.totals.calls { return left.totals.calls > right.totals.calls }
-            return left.key.map { $0 ?? "\u{10FFFF}" }.lexicographicallyPrecedes(right.key.map { $0 ?? "\u{10FFFF}" })
+            if unknown[left] != unknown[right] { return !unknown[left] }
+            if costs[left] != costs[right] { return costs[left] > costs[right] }
+            if calls[left] != calls[right] { return calls[left] > calls[right] }
+            return unsorted[left].key.map { $0 ?? "\u{10FFFF}" }.lexicographicallyPrecedes(unsorted[right].key.map { $0 ?? "\u{10FFFF}" })
         }
+        let rows = order.map { unsorted[$0] }
         return Report(query: query, rows: rows, total: total, plan: plan)
     }
 }
