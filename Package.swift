@@ -24,6 +24,8 @@ let package = Package(
         ),
         .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "TOMLKit"]),
         .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),
+        // A loopback HTTP/1.1 server speaking the providers' wire formats, for tests and demos.
+        .target(name: "LLMCostSimulator", dependencies: ["LLMCostCore"]),
         .target(
             name: "LLMCostMetering",
             dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostConfig"]
@@ -34,11 +36,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "llm-cost",
-            dependencies: ["LLMCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(name: "LLMCostStoreTests", dependencies: ["LLMCostStore", "LLMCostCore"]),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
-        .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
+        .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
     ]
 )
