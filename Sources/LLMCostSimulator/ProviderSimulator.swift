@@ -25,6 +25,7 @@ public final class ProviderSimulator: @unchecked Sendable {
     private var received: [SimulatorRequest] = []
     private var listener: Int32 = -1
     private var requestCount = 0
+    private var replyOutcomes: [ReplyOutcome] = []
     private let behavior: SimulatorBehavior
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
@@ -86,9 +87,10 @@ public final class ProviderSimulator: @unchecked Sendable {
         listener = -1
         lock.unlock()
         guard fd >= 0 else { return }
-        // shutdown() wakes the thread blocked in accept(); close() alone does not on Linux.
+        // shutdown() wakes the thread blocked in accept() (close() alone does not on Linux) and
+        // makes every later accept() fail. The accept thread closes the descriptor itself, so
+        // its number cannot be reused by another socket while that thread might still use it.
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 
     deinit { stop() }
@@ -100,6 +102,13 @@ public final class ProviderSimulator: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// How each reply ended so far, in the order they ended.
+    public var outcomes: [ReplyOutcome] {
+        lock.lock()
+        defer { lock.unlock() }
+        return replyOutcomes
+    }
+
     /// Every request received so far, in arrival order.
     public var requests: [SimulatorRequest] {
         lock.lock()
@@ -108,10 +117,18 @@ public final class ProviderSimulator: @unchecked Sendable {
     }
 
     private func acceptLoop(_ fd: Int32) {
+        defer { close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                return
+            }
+            lock.lock()
+            let stopped = listener != fd
+            lock.unlock()
+            if stopped {
+                HTTPConnection(fd: client).close()
                 return
             }
             var noDelay: Int32 = 1
@@ -132,8 +149,21 @@ public final class ProviderSimulator: @unchecked Sendable {
         let reply = queue.isEmpty ? nil : queue.removeFirst()
         lock.unlock()
         let chosen = reply ?? behavior.reply(to: request)
-        ReplyWriter(connection: connection, request: request, requestNumber: number).write(chosen)
+        let outcome = ReplyWriter(connection: connection, request: request, requestNumber: number).write(chosen)
+        lock.lock()
+        replyOutcomes.append(outcome)
+        lock.unlock()
     }
+}
+
+/// How the simulator's side of one reply ended.
+public enum ReplyOutcome: Sendable, Hashable {
+    /// Everything was written.
+    case complete
+    /// The reply was cut off on purpose (`cutAfterEvents`).
+    case cut
+    /// The client closed the connection before the reply was complete (a cancelled call).
+    case clientGone
 }
 
 /// Writes one reply, applying its delays, stalls, cut-offs and corruption.
@@ -142,7 +172,7 @@ struct ReplyWriter {
     let request: SimulatorRequest
     let requestNumber: Int
 
-    func write(_ reply: SimulatedReply) {
+    func write(_ reply: SimulatedReply) -> ReplyOutcome {
         sleep(reply.firstByteDelay)
         let format = request.format ?? .openAIChat
         var headers: [(String, String)] = [("connection", "close")]
@@ -151,9 +181,9 @@ struct ReplyWriter {
         for (name, value) in reply.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         guard request.format != nil else {
             let body = jsonText(["error": ["message": "no such endpoint: \(request.path)", "type": "not_found_error"]])
-            _ = connection.writeHead(status: 404, headers: headers + [("content-type", "application/json"), ("content-length", "\(body.utf8.count)")])
-            _ = connection.write(body)
-            return
+            let ok = connection.writeHead(status: 404, headers: headers + [("content-type", "application/json"), ("content-length", "\(body.utf8.count)")])
+                && connection.write(body)
+            return ok ? .complete : .clientGone
         }
         switch WireRenderer.render(reply.body, format: format, request: request) {
         case .body(let status, let contentType, let text):
@@ -161,32 +191,32 @@ struct ReplyWriter {
                 // A raw event stream (a transcript) is split into its events, so the stream
                 // misbehaviours apply to it too.
                 let events = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { $0 + "\n\n" }
-                writeStream(events: events, reply: reply, headers: headers, rawLastEvent: !text.hasSuffix("\n\n"))
-            } else {
-                _ = connection.writeHead(status: status, headers: headers + [("content-type", contentType), ("content-length", "\(text.utf8.count)")])
-                _ = connection.write(text)
+                return writeStream(events: events, reply: reply, headers: headers, rawLastEvent: !text.hasSuffix("\n\n"))
             }
+            let ok = connection.writeHead(status: status, headers: headers + [("content-type", contentType), ("content-length", "\(text.utf8.count)")])
+                && connection.write(text)
+            return ok ? .complete : .clientGone
         case .events(let events):
-            writeStream(events: events.map(\.wireText), reply: reply, headers: headers, rawLastEvent: false)
+            return writeStream(events: events.map(\.wireText), reply: reply, headers: headers, rawLastEvent: false)
         }
     }
 
     /// Writes events as chunks of a chunked body; ends with the terminating chunk unless cut.
     /// `rawLastEvent`: the source text had no final blank line; keep it that way.
-    private func writeStream(events: [String], reply: SimulatedReply, headers: [(String, String)], rawLastEvent: Bool) {
+    private func writeStream(events: [String], reply: SimulatedReply, headers: [(String, String)], rawLastEvent: Bool) -> ReplyOutcome {
         guard connection.writeHead(status: 200, headers: headers + [
             ("content-type", "text/event-stream"), ("cache-control", "no-cache"), ("transfer-encoding", "chunked"),
-        ]) else { return }
+        ]) else { return .clientGone }
         for (index, event) in events.enumerated() {
-            if let cut = reply.cutAfterEvents, index >= cut { return }  // no terminating chunk: a broken stream
+            if let cut = reply.cutAfterEvents, index >= cut { return .cut }  // no terminating chunk: a broken stream
             if let stall = reply.stallAfterEvents, index == stall { sleep(reply.stallDuration) }
             if index > 0 { sleep(reply.eventDelay) }
             var text = event
             if index == events.count - 1, rawLastEvent, text.hasSuffix("\n\n") { text.removeLast(2) }
             if index == reply.malformedEventIndex { text = Self.corrupt(text) }
-            guard connection.writeChunk(text) else { return }
+            guard connection.writeChunk(text) else { return .clientGone }
         }
-        _ = connection.write("0\r\n\r\n")
+        return connection.write("0\r\n\r\n") ? .complete : .clientGone
     }
 
     /// Breaks the JSON of an event's data line while keeping the SSE framing intact.

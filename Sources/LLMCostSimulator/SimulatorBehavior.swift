@@ -15,7 +15,7 @@ import LLMCostCore
 /// | `slow` | the echo with 50 ms between events |
 /// | `stall` | two events, then 10 s of silence |
 /// | `cut-off` | three events, then the connection closes mid-stream |
-/// | `malformed` | the third event's JSON is broken |
+/// | `malformed` | the fourth event's JSON is broken (the first content event in every format) |
 /// | `rate-limit` | 429 with `Retry-After: 1` |
 /// | `overloaded` | 529 |
 /// | `server-error` | 500 |
@@ -58,7 +58,7 @@ public struct SimulatorBehavior: Sendable {
         case "slow": return SimulatedReply(.completion(echo), eventDelay: .milliseconds(50))
         case "stall": return SimulatedReply(.completion(echo), stallAfterEvents: 2, stallDuration: .seconds(10))
         case "cut-off": return SimulatedReply(.completion(echo), cutAfterEvents: 3)
-        case "malformed": return SimulatedReply(.completion(echo), malformedEventIndex: 2)
+        case "malformed": return SimulatedReply(.completion(echo), malformedEventIndex: 3)
         case "rate-limit": return .httpError(status: 429, message: "simulated rate limit", retryAfter: 1)
         case "overloaded": return .httpError(status: 529, message: "simulated overload")
         case "server-error": return .httpError(status: 500, message: "simulated server error")

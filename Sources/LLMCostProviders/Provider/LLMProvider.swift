@@ -7,7 +7,9 @@ import LLMCostCore
 /// - `stream` returns at once and does its work when iterated. The sequence yields `started`
 ///   first, then deltas and `usage` updates, and ends with exactly one `finished`, or throws a
 ///   `ProviderError` (never another error type). Cancelling the iterating task must close the
-///   connection and end the sequence with `ProviderError.Kind.cancelled`.
+///   connection; the sequence then ends without `finished`, quietly or by throwing
+///   `ProviderError.Kind.cancelled` (whichever side sees the cancellation first), and
+///   `complete` always throws `.cancelled`.
 /// - Usage must be converted exactly to `Usage`'s disjoint shape, and each `usage` event must
 ///   carry the whole usage known so far (a replacement, never an increment).
 /// - Never retry a stream after yielding an event; never put secrets in errors or logs.
@@ -31,6 +33,7 @@ extension LLMProvider {
         var accumulator = ResponseAccumulator()
         do {
             for try await event in stream(request) { accumulator.apply(event) }
+            if Task.isCancelled { throw ProviderError.cancelled(provider: name, requestID: accumulator.start.requestID) }
         } catch let error as ProviderError {
             throw error
         } catch {
