@@ -318,3 +318,17 @@ enum ResponsesWire {
         return events
     }
 }
+
+extension ProviderSimulator {
+    /// The exact event stream the simulator sends for `completion` in `format`: for benchmarks
+    /// and for tests that parse offline what the server would send.
+    public static func eventStreamText(for completion: SimulatedCompletion, format: WireFormat, includeUsage: Bool = true) -> String {
+        let events: [OutgoingEvent]
+        switch format {
+        case .anthropic: events = AnthropicWire.events(completion)
+        case .openAIChat: events = OpenAIChatWire.events(completion, includeUsage: includeUsage)
+        case .openAIResponses: events = ResponsesWire.events(completion)
+        }
+        return events.map(\.wireText).joined()
+    }
+}
