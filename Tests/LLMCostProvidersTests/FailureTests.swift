@@ -100,6 +100,20 @@ import Testing
         #expect(events.first.map { if case .started = $0 { return true } else { return false } } == true)
     }
 
+    @Test func aSilentServerHitsTheFirstByteTimeout() async throws {
+        let simulator = try startSimulator()
+        defer { simulator.stop() }
+        simulator.enqueue(SimulatedReply(.completion(SimulatedCompletion(textChunks: ["late"])), firstByteDelay: .seconds(2)))
+        let provider = AnthropicProvider(
+            model: "m", baseURL: simulator.baseURL, credentials: .apiKey("k"),
+            timeouts: Timeouts(connect: .milliseconds(100), firstByte: .milliseconds(200), idle: .seconds(5), total: .seconds(10)),
+            retry: .none)
+        let (events, error) = await collect(provider.stream(.user("hi")))
+        #expect(events.isEmpty)
+        #expect(error?.kind == .timeout)
+        #expect(error?.message.contains("first-byte") == true)
+    }
+
     @Test func malformedJSONInAnEventIsADecodingError() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }

@@ -86,6 +86,28 @@ import Testing
         #expect(accumulate(events).response?.usage == Usage(inputTokens: 42, outputTokens: 7))
     }
 
+    @Test func parallelToolCallsInterleaveByIndex() throws {
+        let text = """
+            data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"alpha","arguments":""}}]},"finish_reason":null}]}
+
+            data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"beta","arguments":"{\"y\""}}]},"finish_reason":null}]}
+
+            data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"x\":1}"}}]},"finish_reason":null}]}
+
+            data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":":2}"}}]},"finish_reason":null}]}
+
+            data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+            data: [DONE]
+            """
+        let events = try parseOffline(text, parser: OpenAIChatStreamParser(provider: "openai", requestID: nil), chunkSize: 5)
+        let response = try #require(accumulate(events).response)
+        #expect(response.toolCalls.map(\.name) == ["alpha", "beta"])
+        #expect(response.toolCalls.map(\.parsedArguments) == [["x": 1], ["y": 2]])
+        #expect(events.suffix(3).prefix(2) == [.toolCallEnd(index: 0), .toolCallEnd(index: 1)])
+        #expect(response.usage == nil)
+    }
+
     @Test func responsesStreamTextToolsAndUsage() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }
