@@ -112,11 +112,13 @@ import Testing
     }
 
     @Test func splitsCacheWritesByLifetime() throws {
+        func usage(_ json: String) throws -> AnthropicWireUsage {
+            try JSONDecoder().decode(AnthropicWireUsage.self, from: Data(json.utf8))
+        }
         var tracker = AnthropicUsageTracker()
-        tracker.merge(["input_tokens": 5, "cache_creation_input_tokens": 300,
-                       "cache_creation": ["ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 200]])
+        tracker.merge(try usage(#"{"input_tokens":5,"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}}"#))
         #expect(tracker.usage == Usage(inputTokens: 5, cacheWrite5mTokens: 100, cacheWrite1hTokens: 200))
-        tracker.merge(["output_tokens": 9])
+        tracker.merge(try usage(#"{"output_tokens":9}"#))
         #expect(tracker.usage == Usage(inputTokens: 5, outputTokens: 9, cacheWrite5mTokens: 100, cacheWrite1hTokens: 200))
     }
 

@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func parallelToolCallsInterleaveByIndex() throws {
-        let text = """
+        let text = #"""
             data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"alpha","arguments":""}}]},"finish_reason":null}]}
 
             data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"beta","arguments":"{\"y\""}}]},"finish_reason":null}]}
@@ -99,7 +99,7 @@ import Testing
             data: {"id":"c1","model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
 
             data: [DONE]
-            """
+            """#
         let events = try parseOffline(text, parser: OpenAIChatStreamParser(provider: "openai", requestID: nil), chunkSize: 5)
         let response = try #require(accumulate(events).response)
         #expect(response.toolCalls.map(\.name) == ["alpha", "beta"])

@@ -31,16 +31,14 @@ struct AnthropicStreamParser: WireStreamParser {
 
     mutating func consume(_ event: SSEEvent) throws(ProviderError) -> [StreamEvent] {
         if stopped || event.event == "ping" { return [] }
-        let object = try WireJSON.object(event.data, provider: provider, context: "`\(event.event)` event")
+        let object = try WireJSON.decode(AnthropicWireEvent.self, event.data, provider: provider, context: "`\(event.event)` event")
         // The `type` member is authoritative; the SSE event name is the fallback.
-        let type = WireJSON.string(object["type"]) ?? event.event
-        switch type {
+        switch object.type ?? event.event {
         case "message_start":
-            let message = WireJSON.dictionary(object["message"]) ?? [:]
-            start.messageID = WireJSON.string(message["id"])
-            start.model = WireJSON.string(message["model"])
+            start.messageID = object.message?.id
+            start.model = object.message?.model
             var events: [StreamEvent] = [.started(start)]
-            if let u = WireJSON.dictionary(message["usage"]) {
+            if let u = object.message?.usage {
                 usage.merge(u)
                 events.append(.usage(usage.usage))
             }
@@ -50,21 +48,18 @@ struct AnthropicStreamParser: WireStreamParser {
         case "content_block_delta":
             return contentBlockDelta(object)
         case "content_block_stop":
-            guard let index = WireJSON.int(object["index"]).map(Int.init), case .toolUse(let tool)? = blocks[index]
-            else { return [] }
+            guard let index = object.index, case .toolUse(let tool)? = blocks[index] else { return [] }
             return [.toolCallEnd(index: tool)]
         case "message_delta":
-            if let delta = WireJSON.dictionary(object["delta"]), let reason = WireJSON.string(delta["stop_reason"]) {
-                stopReason = .anthropic(reason)
-            }
-            guard let u = WireJSON.dictionary(object["usage"]) else { return [] }
+            if let reason = object.delta?.stop_reason { stopReason = .anthropic(reason) }
+            guard let u = object.usage else { return [] }
             usage.merge(u)
             return [.usage(usage.usage)]
         case "message_stop":
             stopped = true
             return [.finished(stopReason: stopReason ?? .anthropic("end_turn"), usage: usage.hasUsage ? usage.usage : nil)]
         case "error":
-            throw streamError(object)
+            throw streamError(object.error)
         default:
             return []
         }
@@ -79,28 +74,25 @@ struct AnthropicStreamParser: WireStreamParser {
         return []
     }
 
-    private mutating func contentBlockStart(_ object: [String: Any]) -> [StreamEvent] {
-        guard let index = WireJSON.int(object["index"]).map(Int.init),
-            let block = WireJSON.dictionary(object["content_block"])
-        else { return [] }
-        switch WireJSON.string(block["type"]) {
+    private mutating func contentBlockStart(_ object: AnthropicWireEvent) -> [StreamEvent] {
+        guard let index = object.index, let block = object.content_block else { return [] }
+        switch block.type {
         case "text":
             blocks[index] = .text
-            let text = WireJSON.string(block["text"]) ?? ""
+            let text = block.text ?? ""
             return text.isEmpty ? [] : [.textDelta(text)]
         case "thinking":
             blocks[index] = .thinking
-            let text = WireJSON.string(block["thinking"]) ?? ""
+            let text = block.thinking ?? ""
             return text.isEmpty ? [] : [.reasoningDelta(text)]
         case "tool_use":
             let tool = toolCount
             toolCount += 1
             blocks[index] = .toolUse(index: tool)
-            return [.toolCallStart(
-                index: tool, id: WireJSON.string(block["id"]) ?? "", name: WireJSON.string(block["name"]) ?? "")]
+            return [.toolCallStart(index: tool, id: block.id ?? "", name: block.name ?? "")]
         case "fallback":
             blocks[index] = .other
-            guard let to = WireJSON.dictionary(block["to"]), let model = WireJSON.string(to["model"]) else { return [] }
+            guard let model = block.to?.model else { return [] }
             start.model = model
             return [.started(start)]
         default:
@@ -111,17 +103,15 @@ struct AnthropicStreamParser: WireStreamParser {
         }
     }
 
-    private func contentBlockDelta(_ object: [String: Any]) -> [StreamEvent] {
-        guard let index = WireJSON.int(object["index"]).map(Int.init),
-            let delta = WireJSON.dictionary(object["delta"])
-        else { return [] }
-        switch (WireJSON.string(delta["type"]), blocks[index]) {
+    private func contentBlockDelta(_ object: AnthropicWireEvent) -> [StreamEvent] {
+        guard let index = object.index, let delta = object.delta else { return [] }
+        switch (delta.type, blocks[index]) {
         case ("text_delta", _):
-            return [.textDelta(WireJSON.string(delta["text"]) ?? "")]
+            return [.textDelta(delta.text ?? "")]
         case ("thinking_delta", _):
-            return [.reasoningDelta(WireJSON.string(delta["thinking"]) ?? "")]
+            return [.reasoningDelta(delta.thinking ?? "")]
         case ("input_json_delta", .toolUse(let tool)?):
-            let partial = WireJSON.string(delta["partial_json"]) ?? ""
+            let partial = delta.partial_json ?? ""
             return partial.isEmpty ? [] : [.toolCallArgumentsDelta(index: tool, delta: partial)]
         default:
             return []
@@ -129,10 +119,9 @@ struct AnthropicStreamParser: WireStreamParser {
     }
 
     /// An `error` event mid-stream, e.g. `{"type":"error","error":{"type":"overloaded_error",...}}`.
-    private func streamError(_ object: [String: Any]) -> ProviderError {
-        let error = WireJSON.dictionary(object["error"]) ?? [:]
-        let type = WireJSON.string(error["type"]) ?? "error"
-        let message = WireJSON.string(error["message"]) ?? type
+    private func streamError(_ error: AnthropicWireEvent.ErrorBody?) -> ProviderError {
+        let type = error?.type ?? "error"
+        let message = error?.message ?? type
         let status: Int
         switch type {
         case "overloaded_error": status = 529

@@ -19,25 +19,17 @@ struct AnthropicUsageTracker: Sendable {
     /// Whether any usage was seen at all.
     private(set) var hasUsage = false
 
-    mutating func merge(_ usage: [String: Any]) {
+    mutating func merge(_ usage: AnthropicWireUsage) {
         hasUsage = true
-        if let v = WireJSON.int(usage["input_tokens"]) { input = v }
-        if let v = WireJSON.int(usage["output_tokens"]) { output = v }
-        if let v = WireJSON.int(usage["cache_read_input_tokens"]) { cacheRead = v }
-        if let v = WireJSON.int(usage["cache_creation_input_tokens"]) { cacheCreationTotal = v }
-        if let split = WireJSON.dictionary(usage["cache_creation"]) {
-            if let v = WireJSON.int(split["ephemeral_5m_input_tokens"]) { cache5m = v }
-            if let v = WireJSON.int(split["ephemeral_1h_input_tokens"]) { cache1h = v }
-        }
-        if let details = WireJSON.dictionary(usage["output_tokens_details"]),
-            let v = WireJSON.int(details["thinking_tokens"])
-        {
-            thinking = v
-        }
-        if let server = WireJSON.dictionary(usage["server_tool_use"]) {
-            if let v = WireJSON.int(server["web_search_requests"]) { webSearch = v }
-            if let v = WireJSON.int(server["web_fetch_requests"]) { webFetch = v }
-        }
+        if let v = usage.input_tokens { input = v }
+        if let v = usage.output_tokens { output = v }
+        if let v = usage.cache_read_input_tokens { cacheRead = v }
+        if let v = usage.cache_creation_input_tokens { cacheCreationTotal = v }
+        if let v = usage.cache_creation?.ephemeral_5m_input_tokens { cache5m = v }
+        if let v = usage.cache_creation?.ephemeral_1h_input_tokens { cache1h = v }
+        if let v = usage.output_tokens_details?.thinking_tokens { thinking = v }
+        if let v = usage.server_tool_use?.web_search_requests { webSearch = v }
+        if let v = usage.server_tool_use?.web_fetch_requests { webFetch = v }
     }
 
     /// The usage as now known, in our disjoint shape.

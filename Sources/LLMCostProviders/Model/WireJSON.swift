@@ -16,6 +16,16 @@ enum WireJSON {
         return object
     }
 
+    /// Decodes one event into `type`, or explains (for the error) why it cannot.
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, provider: String, context: String) throws(ProviderError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch {
+            let excerpt = text.count > 200 ? String(text.prefix(200)) + "…" : text
+            throw ProviderError.decoding(provider: provider, message: "malformed JSON in \(context): \(excerpt)")
+        }
+    }
+
     static func int(_ any: Any?) -> Int64? {
         guard let any, !(any is NSNull) else { return nil }
         if let number = any as? NSNumber { return number.int64Value }

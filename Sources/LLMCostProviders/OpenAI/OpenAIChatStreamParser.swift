@@ -27,37 +27,33 @@ struct OpenAIChatStreamParser: WireStreamParser {
             done = true
             return closeTools() + [.finished(stopReason: finishReason ?? .openAIChat("stop"), usage: usage)]
         }
-        let chunk = try WireJSON.object(event.data, provider: provider, context: "a chat completion chunk")
-        if let error = chunk["error"] {
+        let chunk = try WireJSON.decode(OpenAIChatChunk.self, event.data, provider: provider, context: "a chat completion chunk")
+        if let error = chunk.error {
             throw Self.streamError(error, provider: provider, requestID: requestID)
         }
         var events: [StreamEvent] = []
         if !started {
             started = true
-            events.append(.started(StreamStart(
-                requestID: requestID, messageID: WireJSON.string(chunk["id"]), model: WireJSON.string(chunk["model"]))))
+            events.append(.started(StreamStart(requestID: requestID, messageID: chunk.id, model: chunk.model)))
         }
-        for case let choice as [String: Any] in chunk["choices"] as? [Any] ?? [] {
-            if let delta = WireJSON.dictionary(choice["delta"]) {
-                // `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter).
-                if let reasoning = WireJSON.string(delta["reasoning_content"]) ?? WireJSON.string(delta["reasoning"]),
-                    !reasoning.isEmpty
-                {
+        for choice in chunk.choices ?? [] {
+            if let delta = choice.delta {
+                if let reasoning = delta.reasoning_content ?? delta.reasoning, !reasoning.isEmpty {
                     events.append(.reasoningDelta(reasoning))
                 }
-                if let content = WireJSON.string(delta["content"]), !content.isEmpty {
+                if let content = delta.content, !content.isEmpty {
                     events.append(.textDelta(content))
                 }
-                for case let call as [String: Any] in delta["tool_calls"] as? [Any] ?? [] {
+                for call in delta.tool_calls ?? [] {
                     events += toolCallDelta(call)
                 }
             }
-            if let reason = WireJSON.string(choice["finish_reason"]) {
+            if let reason = choice.finish_reason {
                 finishReason = .openAIChat(reason)
                 events += closeTools()
             }
         }
-        if let u = WireJSON.dictionary(chunk["usage"]) {
+        if let u = chunk.usage {
             let converted = OpenAIUsage.chat(u)
             usage = converted
             events.append(.usage(converted))
@@ -77,9 +73,8 @@ struct OpenAIChatStreamParser: WireStreamParser {
         return closeTools() + [.finished(stopReason: finishReason, usage: usage)]
     }
 
-    private mutating func toolCallDelta(_ call: [String: Any]) -> [StreamEvent] {
-        let wireIndex = WireJSON.int(call["index"]).map(Int.init) ?? 0
-        let function = WireJSON.dictionary(call["function"]) ?? [:]
+    private mutating func toolCallDelta(_ call: OpenAIChatChunk.ToolCallDelta) -> [StreamEvent] {
+        let wireIndex = call.index ?? 0
         var events: [StreamEvent] = []
         let ours: Int
         if let known = tools[wireIndex] {
@@ -87,10 +82,9 @@ struct OpenAIChatStreamParser: WireStreamParser {
         } else {
             ours = tools.count
             tools[wireIndex] = (ours, true)
-            events.append(.toolCallStart(
-                index: ours, id: WireJSON.string(call["id"]) ?? "", name: WireJSON.string(function["name"]) ?? ""))
+            events.append(.toolCallStart(index: ours, id: call.id ?? "", name: call.function?.name ?? ""))
         }
-        if let arguments = WireJSON.string(function["arguments"]), !arguments.isEmpty {
+        if let arguments = call.function?.arguments, !arguments.isEmpty {
             events.append(.toolCallArgumentsDelta(index: ours, delta: arguments))
         }
         return events
@@ -103,13 +97,10 @@ struct OpenAIChatStreamParser: WireStreamParser {
     }
 
     /// An error object inside a stream (OpenRouter and others send `{"error":{...}}` mid-stream).
-    static func streamError(_ error: Any, provider: String, requestID: String?) -> ProviderError {
-        let object = error as? [String: Any] ?? [:]
-        let message = WireJSON.string(object["message"]) ?? (error as? String) ?? "error in stream"
-        let status = WireJSON.int(object["code"]).map(Int.init) ?? 500
-        let type = WireJSON.string(object["type"]) ?? WireJSON.string(object["code"])
+    static func streamError(_ error: OpenAIWireError, provider: String, requestID: String?) -> ProviderError {
+        let status = error.status.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
         return .fromHTTPStatus(
-            (400...599).contains(status) ? status : 500, provider: provider, requestID: requestID, message: message,
-            errorType: type, retryAfter: nil)
+            status, provider: provider, requestID: requestID, message: error.message ?? "error in stream",
+            errorType: error.type ?? error.codeText, retryAfter: nil)
     }
 }

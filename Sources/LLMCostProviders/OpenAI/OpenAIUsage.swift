@@ -15,6 +15,15 @@ enum OpenAIUsage {
             reasoningTokens: reasoning)
     }
 
+    /// The same conversion from the decoded wire struct.
+    static func chat(_ usage: OpenAIChatWireUsage) -> Usage {
+        let prompt = usage.prompt_tokens ?? 0
+        let cached = usage.prompt_tokens_details?.cached_tokens ?? 0
+        return Usage(
+            inputTokens: max(0, prompt - cached), outputTokens: usage.completion_tokens ?? 0,
+            cacheReadTokens: min(cached, prompt), reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0)
+    }
+
     /// Responses API: `input_tokens` includes `input_tokens_details.cached_tokens`, and
     /// `output_tokens` includes `output_tokens_details.reasoning_tokens`.
     static func responses(_ usage: [String: Any]) -> Usage {
