@@ -108,6 +108,56 @@ import Testing
         #expect(response.usage == nil)
     }
 
+    @Test func errorsInsideAChatStreamAreTyped() {
+        let object = #"data: {"error":{"message":"Rate limit exceeded","code":429}}"# + "\n\n"
+        let error = #expect(throws: ProviderError.self) {
+            _ = try parseOffline(object, parser: OpenAIChatStreamParser(provider: "openrouter", requestID: nil))
+        }
+        #expect(error?.kind == .rateLimited)
+        #expect(error?.message == "Rate limit exceeded")
+        let text = #"data: {"error":"model crashed"}"# + "\n\n"
+        let plain = #expect(throws: ProviderError.self) {
+            _ = try parseOffline(text, parser: OpenAIChatStreamParser(provider: "vllm", requestID: nil))
+        }
+        #expect(plain?.kind == .server)
+        #expect(plain?.message == "model crashed")
+    }
+
+    @Test func responsesIncompleteAndFailed() throws {
+        let incomplete = #"""
+            event: response.created
+            data: {"type":"response.created","response":{"id":"resp_1","model":"o4-mini","status":"in_progress"}}
+
+            event: response.output_text.delta
+            data: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"delta":"Part"}
+
+            event: response.incomplete
+            data: {"type":"response.incomplete","response":{"id":"resp_1","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"usage":{"input_tokens":30,"input_tokens_details":{"cached_tokens":10},"output_tokens":64,"output_tokens_details":{"reasoning_tokens":60}}}}
+
+            """#
+        let events = try parseOffline(incomplete, parser: OpenAIResponsesStreamParser(provider: "openai", requestID: nil), chunkSize: 3)
+        let response = try #require(accumulate(events).response)
+        #expect(response.text == "Part")
+        #expect(response.stopReason.kind == .maxTokens)
+        #expect(response.usage == Usage(inputTokens: 20, outputTokens: 64, cacheReadTokens: 10, reasoningTokens: 60))
+        #expect(response.model == "o4-mini")
+
+        let failed = #"""
+            event: response.failed
+            data: {"type":"response.failed","response":{"id":"resp_2","status":"failed","error":{"code":"server_error","message":"The model failed."}}}
+
+            """#
+        let error = #expect(throws: ProviderError.self) {
+            _ = try parseOffline(failed, parser: OpenAIResponsesStreamParser(provider: "openai", requestID: nil))
+        }
+        #expect(error?.kind == .server)
+        #expect(error?.message == "The model failed.")
+        let cut = #expect(throws: ProviderError.self) {
+            _ = try parseOffline(String(incomplete.prefix(250)), parser: OpenAIResponsesStreamParser(provider: "openai", requestID: nil))
+        }
+        #expect(cut?.kind == .network)
+    }
+
     @Test func responsesStreamTextToolsAndUsage() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }

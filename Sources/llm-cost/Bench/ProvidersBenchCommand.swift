@@ -20,16 +20,19 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         let completion = SimulatedCompletion(
             model: "claude-bench", textChunks: (0..<events).map { "word\($0 % 977) and more " },
             usage: Usage(inputTokens: 100, outputTokens: Int64(events)))
-        let stream = Data(ProviderSimulator.eventStreamText(for: completion, format: .anthropic).utf8)
+        let streamText = ProviderSimulator.eventStreamText(for: completion, format: .anthropic)
+        let stream = Data(streamText.utf8)
         let megabytes = Double(stream.count) / 1_000_000
         print("stream: Anthropic Messages, \(events) text deltas, \(String(format: "%.2f", megabytes)) MB, best of \(runs)")
 
+        let swiftFraming = try bestOf(runs) { sseFramingOnly(stream) }
         let swiftDecode = try bestOf(runs) { try decodeInProcess(stream) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let streamFile = folder.appendingPathComponent("stream.txt")
         try stream.write(to: streamFile)
+        report("SSE framing only", swift: swiftFraming, reference: runReference(["sse", streamFile.path, String(runs)]), megabytes: megabytes)
         let pythonDecode = runReference(["decode", streamFile.path, String(runs)])
         report("decode (SSE + JSON + events)", swift: swiftDecode, reference: pythonDecode, megabytes: megabytes)
 
@@ -38,14 +41,28 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         defer { simulator.stop() }
         let provider = AnthropicProvider(model: "claude-bench", baseURL: simulator.baseURL, credentials: .apiKey("bench"))
         let swiftHTTP = try await bestOfAsync(runs) {
-            simulator.enqueue(SimulatedReply(.completion(completion)))
+            // Pre-rendered, so the server's own JSON writing is not timed.
+            simulator.enqueue(SimulatedReply(.rawEventStream(streamText)))
             var text = 0
             for try await event in provider.stream(.user("bench")) { if case .textDelta(let delta) = event { text += delta.utf8.count } }
             return text
         }
-        for _ in 0..<runs { simulator.enqueue(SimulatedReply(.completion(completion))) }
+        for _ in 0..<runs { simulator.enqueue(SimulatedReply(.rawEventStream(streamText))) }
         let pythonHTTP = runReference(["http", simulator.baseURL.absoluteString, String(runs)])
         report("end to end, loopback HTTP", swift: swiftHTTP, reference: pythonHTTP, megabytes: megabytes)
+    }
+
+    private func sseFramingOnly(_ stream: Data) -> Int {
+        var decoder = SSEDecoder()
+        var count = 0
+        var offset = 0
+        let bytes = [UInt8](stream)
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 4096)
+            count += decoder.decode(bytes[offset..<end]).count
+            offset = end
+        }
+        return count + decoder.finish().count
     }
 
     private func decodeInProcess(_ stream: Data) throws -> Int {
@@ -114,7 +131,14 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         from anthropic._streaming import SSEDecoder
         mode, target, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
         best = float("inf")
-        if mode == "decode":
+        if mode == "sse":
+            data = open(target, "rb").read()
+            pieces = [data[i:i + 4096] for i in range(0, len(data), 4096)]
+            for _ in range(runs):
+                start = time.perf_counter()
+                count = sum(1 for _ in SSEDecoder().iter_bytes(iter(pieces)))
+                best = min(best, time.perf_counter() - start)
+        elif mode == "decode":
             data = open(target, "rb").read()
             pieces = [data[i:i + 4096] for i in range(0, len(data), 4096)]
             for _ in range(runs):
