@@ -112,9 +112,7 @@ import Testing
     }
 
     @Test func splitsCacheWritesByLifetime() throws {
-        func usage(_ json: String) throws -> AnthropicWireUsage {
-            try JSONDecoder().decode(AnthropicWireUsage.self, from: Data(json.utf8))
-        }
+        func usage(_ json: String) throws -> WireValue { try WireValueReader.parse(json) }
         var tracker = AnthropicUsageTracker()
         tracker.merge(try usage(#"{"input_tokens":5,"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}}"#))
         #expect(tracker.usage == Usage(inputTokens: 5, cacheWrite5mTokens: 100, cacheWrite1hTokens: 200))

@@ -27,11 +27,9 @@ import Testing
         #expect(simulator.requests[0].path == "/v1/chat/completions")
     }
 
-    @Test func chatUsageChunkArithmetic() {
-        let usage = OpenAIUsage.chat([
-            "prompt_tokens": 1000, "completion_tokens": 300,
-            "prompt_tokens_details": ["cached_tokens": 800], "completion_tokens_details": ["reasoning_tokens": 120],
-        ])
+    @Test func chatUsageChunkArithmetic() throws {
+        let usage = OpenAIUsage.chat(try WireValueReader.parse(
+            #"{"prompt_tokens":1000,"completion_tokens":300,"prompt_tokens_details":{"cached_tokens":800},"completion_tokens_details":{"reasoning_tokens":120}}"#))
         #expect(usage == Usage(inputTokens: 200, outputTokens: 300, cacheReadTokens: 800, reasoningTokens: 120))
         #expect(usage.totalInputTokens == 1000)
     }

@@ -74,8 +74,7 @@ func parseOffline<Parser: WireStreamParser>(_ text: String, parser: Parser, chun
         for event in decoder.decode(bytes[offset..<end]) { events += try parser.consume(event) }
         offset = end
     }
-    for event in decoder.finish() { events += try parser.consume(event) }
-    events += try parser.finish()
+    events += try parser.finishStream(&decoder, provider: "test", requestID: nil)
     return events
 }
 

@@ -31,14 +31,15 @@ struct AnthropicStreamParser: WireStreamParser {
 
     mutating func consume(_ event: SSEEvent) throws(ProviderError) -> [StreamEvent] {
         if stopped || event.event == "ping" { return [] }
-        let object = try WireJSON.decode(AnthropicWireEvent.self, event.data, provider: provider, context: "`\(event.event)` event")
+        let object = try WireJSON.event(event.data, provider: provider, context: "`\(event.event)` event")
         // The `type` member is authoritative; the SSE event name is the fallback.
-        switch object.type ?? event.event {
+        switch object["type"]?.string ?? event.event {
         case "message_start":
-            start.messageID = object.message?.id
-            start.model = object.message?.model
+            let message = object["message"]
+            start.messageID = message?["id"]?.string
+            start.model = message?["model"]?.string
             var events: [StreamEvent] = [.started(start)]
-            if let u = object.message?.usage {
+            if let u = message?["usage"], u.isObject {
                 usage.merge(u)
                 events.append(.usage(usage.usage))
             }
@@ -48,18 +49,18 @@ struct AnthropicStreamParser: WireStreamParser {
         case "content_block_delta":
             return contentBlockDelta(object)
         case "content_block_stop":
-            guard let index = object.index, case .toolUse(let tool)? = blocks[index] else { return [] }
+            guard let index = object["index"]?.int64.map(Int.init), case .toolUse(let tool)? = blocks[index] else { return [] }
             return [.toolCallEnd(index: tool)]
         case "message_delta":
-            if let reason = object.delta?.stop_reason { stopReason = .anthropic(reason) }
-            guard let u = object.usage else { return [] }
+            if let reason = object["delta"]?["stop_reason"]?.string { stopReason = .anthropic(reason) }
+            guard let u = object["usage"], u.isObject else { return [] }
             usage.merge(u)
             return [.usage(usage.usage)]
         case "message_stop":
             stopped = true
             return [.finished(stopReason: stopReason ?? .anthropic("end_turn"), usage: usage.hasUsage ? usage.usage : nil)]
         case "error":
-            throw streamError(object.error)
+            throw streamError(object["error"])
         default:
             return []
         }
@@ -74,25 +75,25 @@ struct AnthropicStreamParser: WireStreamParser {
         return []
     }
 
-    private mutating func contentBlockStart(_ object: AnthropicWireEvent) -> [StreamEvent] {
-        guard let index = object.index, let block = object.content_block else { return [] }
-        switch block.type {
+    private mutating func contentBlockStart(_ object: WireValue) -> [StreamEvent] {
+        guard let index = object["index"]?.int64.map(Int.init), let block = object["content_block"] else { return [] }
+        switch block["type"]?.string {
         case "text":
             blocks[index] = .text
-            let text = block.text ?? ""
+            let text = block["text"]?.string ?? ""
             return text.isEmpty ? [] : [.textDelta(text)]
         case "thinking":
             blocks[index] = .thinking
-            let text = block.thinking ?? ""
+            let text = block["thinking"]?.string ?? ""
             return text.isEmpty ? [] : [.reasoningDelta(text)]
         case "tool_use":
             let tool = toolCount
             toolCount += 1
             blocks[index] = .toolUse(index: tool)
-            return [.toolCallStart(index: tool, id: block.id ?? "", name: block.name ?? "")]
+            return [.toolCallStart(index: tool, id: block["id"]?.string ?? "", name: block["name"]?.string ?? "")]
         case "fallback":
             blocks[index] = .other
-            guard let model = block.to?.model else { return [] }
+            guard let model = block["to"]?["model"]?.string else { return [] }
             start.model = model
             return [.started(start)]
         default:
@@ -103,15 +104,15 @@ struct AnthropicStreamParser: WireStreamParser {
         }
     }
 
-    private func contentBlockDelta(_ object: AnthropicWireEvent) -> [StreamEvent] {
-        guard let index = object.index, let delta = object.delta else { return [] }
-        switch (delta.type, blocks[index]) {
+    private func contentBlockDelta(_ object: WireValue) -> [StreamEvent] {
+        guard let index = object["index"]?.int64.map(Int.init), let delta = object["delta"] else { return [] }
+        switch (delta["type"]?.string, blocks[index]) {
         case ("text_delta", _):
-            return [.textDelta(delta.text ?? "")]
+            return [.textDelta(delta["text"]?.string ?? "")]
         case ("thinking_delta", _):
-            return [.reasoningDelta(delta.thinking ?? "")]
+            return [.reasoningDelta(delta["thinking"]?.string ?? "")]
         case ("input_json_delta", .toolUse(let tool)?):
-            let partial = delta.partial_json ?? ""
+            let partial = delta["partial_json"]?.string ?? ""
             return partial.isEmpty ? [] : [.toolCallArgumentsDelta(index: tool, delta: partial)]
         default:
             return []
@@ -119,9 +120,9 @@ struct AnthropicStreamParser: WireStreamParser {
     }
 
     /// An `error` event mid-stream, e.g. `{"type":"error","error":{"type":"overloaded_error",...}}`.
-    private func streamError(_ error: AnthropicWireEvent.ErrorBody?) -> ProviderError {
-        let type = error?.type ?? "error"
-        let message = error?.message ?? type
+    private func streamError(_ error: WireValue?) -> ProviderError {
+        let type = error?["type"]?.string ?? "error"
+        let message = error?["message"]?.string ?? type
         let status: Int
         switch type {
         case "overloaded_error": status = 529

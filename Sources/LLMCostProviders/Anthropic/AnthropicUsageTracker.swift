@@ -19,17 +19,21 @@ struct AnthropicUsageTracker: Sendable {
     /// Whether any usage was seen at all.
     private(set) var hasUsage = false
 
-    mutating func merge(_ usage: AnthropicWireUsage) {
+    mutating func merge(_ usage: WireValue) {
         hasUsage = true
-        if let v = usage.input_tokens { input = v }
-        if let v = usage.output_tokens { output = v }
-        if let v = usage.cache_read_input_tokens { cacheRead = v }
-        if let v = usage.cache_creation_input_tokens { cacheCreationTotal = v }
-        if let v = usage.cache_creation?.ephemeral_5m_input_tokens { cache5m = v }
-        if let v = usage.cache_creation?.ephemeral_1h_input_tokens { cache1h = v }
-        if let v = usage.output_tokens_details?.thinking_tokens { thinking = v }
-        if let v = usage.server_tool_use?.web_search_requests { webSearch = v }
-        if let v = usage.server_tool_use?.web_fetch_requests { webFetch = v }
+        if let v = usage["input_tokens"]?.int64 { input = v }
+        if let v = usage["output_tokens"]?.int64 { output = v }
+        if let v = usage["cache_read_input_tokens"]?.int64 { cacheRead = v }
+        if let v = usage["cache_creation_input_tokens"]?.int64 { cacheCreationTotal = v }
+        if let split = usage["cache_creation"] {
+            if let v = split["ephemeral_5m_input_tokens"]?.int64 { cache5m = v }
+            if let v = split["ephemeral_1h_input_tokens"]?.int64 { cache1h = v }
+        }
+        if let v = usage["output_tokens_details"]?["thinking_tokens"]?.int64 { thinking = v }
+        if let server = usage["server_tool_use"] {
+            if let v = server["web_search_requests"]?.int64 { webSearch = v }
+            if let v = server["web_fetch_requests"]?.int64 { webFetch = v }
+        }
     }
 
     /// The usage as now known, in our disjoint shape.

@@ -27,33 +27,34 @@ struct OpenAIChatStreamParser: WireStreamParser {
             done = true
             return closeTools() + [.finished(stopReason: finishReason ?? .openAIChat("stop"), usage: usage)]
         }
-        let chunk = try WireJSON.decode(OpenAIChatChunk.self, event.data, provider: provider, context: "a chat completion chunk")
-        if let error = chunk.error {
+        let chunk = try WireJSON.event(event.data, provider: provider, context: "a chat completion chunk")
+        if let error = chunk["error"], error != .null {
             throw Self.streamError(error, provider: provider, requestID: requestID)
         }
         var events: [StreamEvent] = []
         if !started {
             started = true
-            events.append(.started(StreamStart(requestID: requestID, messageID: chunk.id, model: chunk.model)))
+            events.append(.started(StreamStart(requestID: requestID, messageID: chunk["id"]?.string, model: chunk["model"]?.string)))
         }
-        for choice in chunk.choices ?? [] {
-            if let delta = choice.delta {
-                if let reasoning = delta.reasoning_content ?? delta.reasoning, !reasoning.isEmpty {
+        for choice in chunk["choices"]?.array ?? [] {
+            if let delta = choice["delta"] {
+                // `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter).
+                if let reasoning = delta["reasoning_content"]?.string ?? delta["reasoning"]?.string, !reasoning.isEmpty {
                     events.append(.reasoningDelta(reasoning))
                 }
-                if let content = delta.content, !content.isEmpty {
+                if let content = delta["content"]?.string, !content.isEmpty {
                     events.append(.textDelta(content))
                 }
-                for call in delta.tool_calls ?? [] {
+                for call in delta["tool_calls"]?.array ?? [] {
                     events += toolCallDelta(call)
                 }
             }
-            if let reason = choice.finish_reason {
+            if let reason = choice["finish_reason"]?.string {
                 finishReason = .openAIChat(reason)
                 events += closeTools()
             }
         }
-        if let u = chunk.usage {
+        if let u = chunk["usage"], u.isObject {
             let converted = OpenAIUsage.chat(u)
             usage = converted
             events.append(.usage(converted))
@@ -73,8 +74,8 @@ struct OpenAIChatStreamParser: WireStreamParser {
         return closeTools() + [.finished(stopReason: finishReason, usage: usage)]
     }
 
-    private mutating func toolCallDelta(_ call: OpenAIChatChunk.ToolCallDelta) -> [StreamEvent] {
-        let wireIndex = call.index ?? 0
+    private mutating func toolCallDelta(_ call: WireValue) -> [StreamEvent] {
+        let wireIndex = call["index"]?.int64.map(Int.init) ?? 0
         var events: [StreamEvent] = []
         let ours: Int
         if let known = tools[wireIndex] {
@@ -82,9 +83,9 @@ struct OpenAIChatStreamParser: WireStreamParser {
         } else {
             ours = tools.count
             tools[wireIndex] = (ours, true)
-            events.append(.toolCallStart(index: ours, id: call.id ?? "", name: call.function?.name ?? ""))
+            events.append(.toolCallStart(index: ours, id: call["id"]?.string ?? "", name: call["function"]?["name"]?.string ?? ""))
         }
-        if let arguments = call.function?.arguments, !arguments.isEmpty {
+        if let arguments = call["function"]?["arguments"]?.string, !arguments.isEmpty {
             events.append(.toolCallArgumentsDelta(index: ours, delta: arguments))
         }
         return events
@@ -96,11 +97,12 @@ struct OpenAIChatStreamParser: WireStreamParser {
         return open.map { .toolCallEnd(index: $0) }
     }
 
-    /// An error object inside a stream (OpenRouter and others send `{"error":{...}}` mid-stream).
-    static func streamError(_ error: OpenAIWireError, provider: String, requestID: String?) -> ProviderError {
-        let status = error.status.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
-        return .fromHTTPStatus(
-            status, provider: provider, requestID: requestID, message: error.message ?? "error in stream",
-            errorType: error.type ?? error.codeText, retryAfter: nil)
+    /// An error inside a stream: OpenRouter and others send `{"error":{"message":..,"code":429}}`
+    /// mid-stream, some servers `{"error":"text"}`.
+    static func streamError(_ error: WireValue, provider: String, requestID: String?) -> ProviderError {
+        let message = error["message"]?.string ?? error.string ?? "error in stream"
+        let status = error["code"]?.int64.map(Int.init).flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
+        let type = error["type"]?.string ?? error["code"]?.string
+        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil)
     }
 }

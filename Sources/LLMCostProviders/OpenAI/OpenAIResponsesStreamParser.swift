@@ -21,52 +21,52 @@ struct OpenAIResponsesStreamParser: WireStreamParser {
 
     mutating func consume(_ event: SSEEvent) throws(ProviderError) -> [StreamEvent] {
         if done { return [] }
-        let object = try WireJSON.object(event.data, provider: provider, context: "`\(event.event)` event")
-        let type = WireJSON.string(object["type"]) ?? event.event
+        let object = try WireJSON.event(event.data, provider: provider, context: "`\(event.event)` event")
+        let type = object["type"]?.string ?? event.event
         var events: [StreamEvent] = []
-        if !started, let response = WireJSON.dictionary(object["response"]) {
+        if !started, let response = object["response"] {
             started = true
             events.append(.started(StreamStart(
-                requestID: requestID, messageID: WireJSON.string(response["id"]), model: WireJSON.string(response["model"]))))
+                requestID: requestID, messageID: response["id"]?.string, model: response["model"]?.string)))
         }
         switch type {
         case "response.output_text.delta":
-            if let delta = WireJSON.string(object["delta"]), !delta.isEmpty { events.append(.textDelta(delta)) }
+            if let delta = object["delta"]?.string, !delta.isEmpty { events.append(.textDelta(delta)) }
         case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
-            if let delta = WireJSON.string(object["delta"]), !delta.isEmpty { events.append(.reasoningDelta(delta)) }
+            if let delta = object["delta"]?.string, !delta.isEmpty { events.append(.reasoningDelta(delta)) }
         case "response.output_item.added":
-            guard let item = WireJSON.dictionary(object["item"]), WireJSON.string(item["type"]) == "function_call"
+            guard let item = object["item"], item["type"]?.string == "function_call"
             else { break }
             let index = tools.count
-            if let id = WireJSON.string(item["id"]) { tools[id] = index }
-            if let position = WireJSON.int(object["output_index"]) { toolsByOutputIndex[Int(position)] = index }
+            if let id = item["id"]?.string { tools[id] = index }
+            if let position = object["output_index"]?.int64 { toolsByOutputIndex[Int(position)] = index }
             events.append(.toolCallStart(
-                index: index, id: WireJSON.string(item["call_id"]) ?? WireJSON.string(item["id"]) ?? "",
-                name: WireJSON.string(item["name"]) ?? ""))
-            if let arguments = WireJSON.string(item["arguments"]), !arguments.isEmpty {
+                index: index, id: item["call_id"]?.string ?? item["id"]?.string ?? "",
+                name: item["name"]?.string ?? ""))
+            if let arguments = item["arguments"]?.string, !arguments.isEmpty {
                 events.append(.toolCallArgumentsDelta(index: index, delta: arguments))
             }
         case "response.function_call_arguments.delta":
-            if let index = toolIndex(object), let delta = WireJSON.string(object["delta"]), !delta.isEmpty {
+            if let index = toolIndex(object), let delta = object["delta"]?.string, !delta.isEmpty {
                 events.append(.toolCallArgumentsDelta(index: index, delta: delta))
             }
         case "response.output_item.done":
-            if let item = WireJSON.dictionary(object["item"]), WireJSON.string(item["type"]) == "function_call",
-                let index = WireJSON.string(item["id"]).flatMap({ tools[$0] }) ?? toolIndex(object)
+            if let item = object["item"], item["type"]?.string == "function_call",
+                let index = item["id"]?.string.flatMap({ tools[$0] }) ?? toolIndex(object)
             {
                 events.append(.toolCallEnd(index: index))
             }
         case "response.completed", "response.incomplete":
             done = true
-            let response = WireJSON.dictionary(object["response"]) ?? [:]
-            let usage = WireJSON.dictionary(response["usage"]).map(OpenAIUsage.responses)
+            let response = object["response"] ?? .null
+            let usage = response["usage"].flatMap { $0.isObject ? OpenAIUsage.responses($0) : nil }
             if let usage { events.append(.usage(usage)) }
             events.append(.finished(stopReason: stopReason(type: type, response: response), usage: usage))
         case "response.failed":
-            let response = WireJSON.dictionary(object["response"]) ?? [:]
-            throw failure(WireJSON.dictionary(response["error"]) ?? [:])
+            let response = object["response"] ?? .null
+            throw failure(response["error"] ?? .null)
         case "error":
-            throw failure(WireJSON.dictionary(object["error"]) ?? object)
+            throw failure(object["error"] ?? object)
         default:
             break
         }
@@ -82,14 +82,14 @@ struct OpenAIResponsesStreamParser: WireStreamParser {
         return []
     }
 
-    private func toolIndex(_ object: [String: Any]) -> Int? {
-        if let id = WireJSON.string(object["item_id"]), let index = tools[id] { return index }
-        return WireJSON.int(object["output_index"]).flatMap { toolsByOutputIndex[Int($0)] }
+    private func toolIndex(_ object: WireValue) -> Int? {
+        if let id = object["item_id"]?.string, let index = tools[id] { return index }
+        return object["output_index"]?.int64.flatMap { toolsByOutputIndex[Int($0)] }
     }
 
-    private func stopReason(type: String, response: [String: Any]) -> StopReason {
+    private func stopReason(type: String, response: WireValue) -> StopReason {
         if type == "response.incomplete" {
-            let reason = WireJSON.dictionary(response["incomplete_details"]).flatMap { WireJSON.string($0["reason"]) } ?? "incomplete"
+            let reason = response["incomplete_details"]?["reason"]?.string ?? "incomplete"
             switch reason {
             case "max_output_tokens": return StopReason(kind: .maxTokens, raw: reason)
             case "content_filter": return StopReason(kind: .contentFilter, raw: reason)
@@ -99,9 +99,9 @@ struct OpenAIResponsesStreamParser: WireStreamParser {
         return tools.isEmpty ? StopReason(kind: .endTurn, raw: "completed") : StopReason(kind: .toolUse, raw: "completed")
     }
 
-    private func failure(_ error: [String: Any]) -> ProviderError {
-        let code = WireJSON.string(error["code"]) ?? WireJSON.string(error["type"])
-        let message = WireJSON.string(error["message"]) ?? code ?? "the response failed"
+    private func failure(_ error: WireValue) -> ProviderError {
+        let code = error["code"]?.string ?? error["type"]?.string
+        let message = error["message"]?.string ?? code ?? "the response failed"
         let status: Int
         switch code {
         case "rate_limit_exceeded": status = 429

@@ -9,6 +9,24 @@ protocol WireStreamParser: Sendable {
     mutating func finish() throws(ProviderError) -> [StreamEvent]
 }
 
+extension WireStreamParser {
+    /// The body ended: flushes the SSE decoder and finishes the parser. An event left without
+    /// its blank line whose JSON does not parse was cut off mid-event: that is a broken
+    /// connection (`.network`), not a server sending bad JSON.
+    mutating func finishStream(_ decoder: inout SSEDecoder, provider: String, requestID: String?) throws(ProviderError) -> [StreamEvent] {
+        var events: [StreamEvent] = []
+        for event in decoder.finish() {
+            do {
+                events += try consume(event)
+            } catch where error.kind == .decoding {
+                throw ProviderError.network(
+                    provider: provider, requestID: requestID, message: "the stream ended in the middle of an event: the reply was cut off")
+            }
+        }
+        return events + (try finish())
+    }
+}
+
 /// What every HTTP-speaking adapter shares: transport, limits, retries, the raw log.
 struct HTTPCallContext: Sendable {
     var provider: String
@@ -111,10 +129,7 @@ struct HTTPCallContext: Sendable {
         }
         // A cancelled consumer ends the body loop quietly; do not mistake that for a cut-off reply.
         try Task.checkCancellation()
-        for event in decoder.finish() {
-            for output in try parser.consume(event) { yield(output) }
-        }
-        for output in try parser.finish() { yield(output) }
+        for output in try parser.finishStream(&decoder, provider: provider, requestID: requestID) { yield(output) }
     }
 
     /// Maps transport failures and anything else into the one error type.

@@ -12,7 +12,12 @@ public struct StreamDecoder: Sendable {
     private var sse = SSEDecoder()
     private var parser: any WireStreamParser
 
+    private let provider: String
+    private let requestID: String?
+
     public init(protocol wire: WireProtocol, provider: String, requestID: String? = nil) {
+        self.provider = provider
+        self.requestID = requestID
         switch wire {
         case .anthropicMessages: parser = AnthropicStreamParser(provider: provider, requestID: requestID)
         case .openAIChat: parser = OpenAIChatStreamParser(provider: provider, requestID: requestID)
@@ -30,8 +35,6 @@ public struct StreamDecoder: Sendable {
 
     /// The stream ended: the last events, or an error when it was cut off.
     public mutating func finish() throws(ProviderError) -> [StreamEvent] {
-        var events: [StreamEvent] = []
-        for event in sse.finish() { events += try parser.consume(event) }
-        return events + (try parser.finish())
+        try parser.finishStream(&sse, provider: provider, requestID: requestID)
     }
 }
