@@ -66,9 +66,12 @@ public struct SSEDecoder: Sendable {
             if line.isEmpty {
                 event = processLine(UnsafeBufferPointer(rebasing: buffer[start..<index]))
             } else {
-                line.append(contentsOf: buffer[start..<index])
-                event = line.withUnsafeBufferPointer { processLine($0) }
-                line.removeAll(keepingCapacity: true)
+                // Move the pending bytes out first: reading `line` while `processLine` mutates
+                // `self` would be overlapping access.
+                var whole = line
+                line = []
+                whole.append(contentsOf: buffer[start..<index])
+                event = whole.withUnsafeBufferPointer { processLine($0) }
             }
             if let event { events.append(event) }
             lastByteWasCR = byte == 0x0D
