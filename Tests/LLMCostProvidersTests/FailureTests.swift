@@ -114,6 +114,21 @@ import Testing
         #expect(error?.message.contains("first-byte") == true)
     }
 
+    @Test func aSteadyButEndlessStreamHitsTheTotalTimeout() async throws {
+        let simulator = try startSimulator()
+        defer { simulator.stop() }
+        simulator.enqueue(SimulatedReply(
+            .completion(SimulatedCompletion(textChunks: Array(repeating: "x", count: 40))), eventDelay: .milliseconds(50)))
+        let provider = AnthropicProvider(
+            model: "m", baseURL: simulator.baseURL, credentials: .apiKey("k"),
+            timeouts: Timeouts(connect: .seconds(1), firstByte: .seconds(1), idle: .seconds(1), total: .milliseconds(400)),
+            retry: .none)
+        let (events, error) = await collect(provider.stream(.user("hi")))
+        #expect(error?.kind == .timeout)
+        #expect(error?.message.contains("total") == true)
+        #expect(events.contains(.textDelta("x")))
+    }
+
     @Test func malformedJSONInAnEventIsADecodingError() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }

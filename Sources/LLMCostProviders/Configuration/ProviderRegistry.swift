@@ -75,8 +75,10 @@ public struct ProviderRegistry: Sendable {
 
     /// Builds the provider called `name`. Throws `ProviderSettingsError` for an unknown name
     /// and `ProviderError` (`.configuration`) when, say, its API key is not set.
-    public func provider(named name: String) throws -> any LLMProvider {
-        let settings = try settings(named: name)
+    /// `maxRetries` overrides the configured retries (a health check wants the first answer).
+    public func provider(named name: String, maxRetries: Int? = nil) throws -> any LLMProvider {
+        var settings = try settings(named: name)
+        if let maxRetries { settings.maxRetries = maxRetries }
         guard let factory = factories[settings.type] else {
             throw ProviderSettingsError.unknownType("providers.\(name).type", type: settings.type, known: types)
         }

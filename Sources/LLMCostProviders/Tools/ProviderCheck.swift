@@ -25,7 +25,8 @@ public struct ProviderCheck: Sendable {
         let started = clock.now
         let provider: any LLMProvider
         do {
-            provider = try registry.provider(named: name)
+            // No retries: a check reports what the first attempt met, at once.
+            provider = try registry.provider(named: name, maxRetries: 0)
         } catch {
             return Result(name: name, ok: false, diagnosis: "not usable: \(error)")
         }
