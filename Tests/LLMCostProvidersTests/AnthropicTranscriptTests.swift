@@ -137,5 +137,6 @@ import Testing
         #expect(error?.isRetryable == true)
         #expect(error?.message == "Overloaded")
         #expect(error?.requestID == "req_1")
+        #expect(error?.httpStatus == nil, "the HTTP status was 200; the error came inside the stream")
     }
 }

@@ -134,6 +134,6 @@ struct AnthropicStreamParser: WireStreamParser {
         case "timeout_error": status = 504
         default: status = 500
         }
-        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil)
+        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil, inStream: true)
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// base_url = "http://${VLLM_HOST}/v1"  # ${VAR} comes from the environment
 /// api_key_env = "VLLM_API_KEY"        # the variable holding the key; keys never live in the file
 /// auth = "bearer"                     # bearer, api-key, x-api-key, none
-/// extra_headers = { "X-Team" = "search" }
+/// extra_headers = { "X-Team" = "search" }  # OpenRouter: { "HTTP-Referer" = "https://my.app", "X-Title" = "My App" }
 /// timeout = 60                        # seconds
 /// max_retries = 2
 /// ```

@@ -132,14 +132,17 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
 
     /// Classifies a failed HTTP reply by status, keeping the provider's message.
     /// A body error type of `overloaded_error` (Anthropic) wins over the status.
+    /// `inStream`: the error arrived as an event of a 200 stream; `status` then only picks the
+    /// kind and is not reported as the HTTP status.
     static func fromHTTPStatus(
-        _ status: Int, provider: String, requestID: String?, message: String, errorType: String?,
-        retryAfter: Duration?
+        _ wireStatus: Int, provider: String, requestID: String?, message: String, errorType: String?,
+        retryAfter: Duration?, inStream: Bool = false
     ) -> Self {
+        let status: Int? = inStream ? nil : wireStatus
         if errorType == "overloaded_error" {
             return .overloaded(provider: provider, status: status, requestID: requestID, message: message, retryAfter: retryAfter)
         }
-        switch status {
+        switch wireStatus {
         case 401: return .authentication(provider: provider, status: status, requestID: requestID, message: message)
         case 403: return .permission(provider: provider, status: status, requestID: requestID, message: message)
         case 404: return .notFound(provider: provider, status: status, requestID: requestID, message: message)

@@ -103,6 +103,6 @@ struct OpenAIChatStreamParser: WireStreamParser {
         let message = error["message"]?.string ?? error.string ?? "error in stream"
         let status = error["code"]?.int64.map(Int.init).flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
         let type = error["type"]?.string ?? error["code"]?.string
-        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil)
+        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil, inStream: true)
     }
 }

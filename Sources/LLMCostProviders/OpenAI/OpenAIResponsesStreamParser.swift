@@ -109,6 +109,6 @@ struct OpenAIResponsesStreamParser: WireStreamParser {
         case "server_error", nil: status = 500
         default: status = 500
         }
-        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: code, retryAfter: nil)
+        return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: code, retryAfter: nil, inStream: true)
     }
 }
