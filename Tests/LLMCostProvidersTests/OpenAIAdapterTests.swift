@@ -185,3 +185,33 @@ import Testing
         #expect(url.absoluteString == "https://acme.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21")
     }
 }
+
+/// Many calls at once against one simulator, as the metering layer's concurrency tests will do.
+@Suite struct ConcurrencyTests {
+    @Test func fiftyConcurrentStreamsEachGetTheirOwnReply() async throws {
+        let simulator = try startSimulator()
+        defer { simulator.stop() }
+        let anthropicProvider = anthropic(simulator)
+        let openAIProvider = openAIChat(simulator)
+        let replies = try await withThrowingTaskGroup(of: (Int, ChatResponse).self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    let provider: any LLMProvider = index.isMultiple(of: 2) ? anthropicProvider : openAIProvider
+                    return (index, try await provider.complete(.user("call number \(index)")))
+                }
+            }
+            var replies: [Int: ChatResponse] = [:]
+            for try await (index, response) in group { replies[index] = response }
+            return replies
+        }
+        #expect(replies.count == 50)
+        for (index, response) in replies {
+            #expect(response.text == "Simulated reply to: call number \(index)")
+            #expect(response.usage?.outputTokens == 6)
+        }
+        #expect(Set(simulator.requests.map(\.path)) == ["/v1/messages", "/v1/chat/completions"])
+        // The server records an outcome just after its last write, maybe after the client finished.
+        for _ in 0..<200 where simulator.outcomes.count < 50 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(simulator.outcomes.filter { $0 == .complete }.count == 50)
+    }
+}
