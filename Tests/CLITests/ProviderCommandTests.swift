@@ -77,6 +77,22 @@ import Testing
         #expect(noKey.stderr.contains("set OPENROUTER_API_KEY"))
     }
 
+    @Test func rawLogShowsTheWireWithTheKeyRedacted() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        var env = environment(simulator)
+        env["LLM_COST_RAW_LOG"] = "1"
+        let result = try CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: env)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("[anthropic] > POST http://127.0.0.1:\(simulator.port)/v1/messages"))
+        #expect(result.stderr.contains("x-api-key: [redacted]"))
+        #expect(result.stderr.contains("event: message_stop"))
+        #expect(!result.stderr.contains(key))
+    }
+
     @Test func providersListShowsKeyStatusNeverKeys() throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }

@@ -1,10 +1,31 @@
+import Foundation
 import LLMCost
 
 /// The providers the CLI knows: the environment presets today; the config file's
 /// `[providers.NAME]` tables are layered on with `registry.configure(tables:)` once the config
 /// module loads them (convert each table to `[String: SettingValue]`).
+///
+/// `LLM_COST_RAW_LOG=1` prints every request, response head and body chunk to stderr,
+/// secrets redacted, for debugging a provider.
 enum CLIProviderRegistry {
     static func load() throws -> ProviderRegistry {
-        ProviderRegistry.fromProcessEnvironment()
+        var rawLog: RawLogHook?
+        if ProcessInfo.processInfo.environment["LLM_COST_RAW_LOG"] == "1" {
+            rawLog = { @Sendable provider, entry in
+                FileHandle.standardError.write(Data("[\(provider)] \(describe(entry))\n".utf8))
+            }
+        }
+        return ProviderRegistry.fromProcessEnvironment(rawLog: rawLog)
+    }
+
+    private static func describe(_ entry: RawLogEntry) -> String {
+        switch entry {
+        case .request(let method, let url, let headers, let body):
+            return "> \(method) \(url) \(headers.map { "\($0.name): \($0.value)" }.joined(separator: "; "))\n> \(body)"
+        case .response(let status, let headers):
+            return "< \(status) \(headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))"
+        case .chunk(let text):
+            return "< \(text)"
+        }
     }
 }
