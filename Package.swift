@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LLMCost", targets: ["LLMCost"]),
+        .library(name: "LLMCostSimulator", targets: ["LLMCostSimulator"]),
         .executable(name: "llm-cost", targets: ["llm-cost"]),
     ],
     dependencies: [

@@ -15,7 +15,7 @@ public struct ProviderListing: Sendable {
         let variable = settings.apiKeyEnv ?? defaults.apiKeyEnv
         if registry.environment.apiKey(for: settings) != nil { return "set (\(variable ?? "?"))" }
         if auth == .none || variable == nil { return "not needed" }
-        return "missing (set \(variable!))"
+        return "missing (set \(variable ?? "its key variable"))"
     }
 
     /// Providers whose API key is set: the ones `providers check` tries by default (local
