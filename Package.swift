@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LLMCost", targets: ["LLMCost"]),
+        .library(name: "LLMCostSimulator", targets: ["LLMCostSimulator"]),
         .executable(name: "llm-cost", targets: ["llm-cost"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
         ),
         .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "TOMLKit"]),
         .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),
+        // A loopback HTTP/1.1 server speaking the providers' wire formats, for tests and demos.
+        .target(name: "LLMCostSimulator", dependencies: ["LLMCostCore"]),
         .target(
             name: "LLMCostMetering",
             dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostConfig"]
@@ -41,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "llm-cost",
-            dependencies: ["LLMCost", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(
@@ -50,6 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
-        .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
+        .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
     ]
 )

@@ -90,8 +90,8 @@ public struct Configuration: Sendable {
 
     /// Keys a `[providers.NAME]` table accepts.
     public static let providerKeys = [
-        "type", "model", "base_url", "api_key_env", "api_key_file", "auth", "extra_headers",
-        "deployment", "api_version", "timeout", "max_retries",
+        "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment",
+        "api_version", "timeout", "max_retries",
     ]
 
     /// A resolved setting.

@@ -17,6 +17,9 @@ struct LLMCostCommand: AsyncParsableCommand {
             BenchCommand.self,
             CostCommand.self,
             PricingCommand.self,
+            ProvidersCommand.self,
+            PromptCommand.self,
+            SimulateCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 runtime error, 2 usage error (ArgumentParser's own is 64).

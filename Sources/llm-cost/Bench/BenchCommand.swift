@@ -9,5 +9,6 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchLedgerCommand.self,
             BenchPricingCommand.self,
+            ProvidersBenchCommand.self,
         ])
 }

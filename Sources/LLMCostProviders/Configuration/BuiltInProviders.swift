@@ -1,0 +1,116 @@
+import Foundation
+
+/// The factories of the built-in provider types.
+enum BuiltInProviders {
+    static let defaultAzureAPIVersion = "2024-10-21"
+
+    static let factories: [String: ProviderFactory] = [
+        "anthropic": anthropic,
+        "openai": { settings, environment in
+            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.openAIBaseURL,
+                                 maxTokensField: "max_completion_tokens", streamingUsage: true)
+        },
+        "openrouter": { settings, environment in
+            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.openRouterBaseURL,
+                                 maxTokensField: "max_tokens", streamingUsage: true)
+        },
+        "ollama": { settings, environment in
+            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.ollamaBaseURL,
+                                 maxTokensField: "max_tokens", streamingUsage: true)
+        },
+        "vllm": { settings, environment in
+            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.vLLMBaseURL,
+                                 maxTokensField: "max_tokens", streamingUsage: true)
+        },
+        "openai-compatible": { settings, environment in
+            guard settings.baseURL != nil else {
+                throw ProviderSettingsError.missingKey(
+                    "providers.\(settings.name).base_url", why: "an openai-compatible provider needs its server's URL")
+            }
+            return try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.openAIBaseURL,
+                                        maxTokensField: "max_tokens", streamingUsage: false)
+        },
+        "openai-responses": responses,
+        "azure": azure,
+    ]
+
+    /// The key for `settings`, or a configuration error naming the variable to set.
+    static func requiredKey(_ settings: ProviderSettings, _ environment: ProviderEnvironment, auth: AuthMethod) throws -> String? {
+        guard auth != .none else { return nil }
+        if let key = environment.apiKey(for: settings) { return key }
+        let variable = settings.apiKeyEnv ?? ProviderPresets.defaults(forType: settings.type).apiKeyEnv
+        throw ProviderError.configuration(
+            provider: settings.name,
+            message: variable.map { "no API key: set \($0)" }
+                ?? "no API key: set api_key_env to the variable holding it, or auth = \"none\"")
+    }
+
+    static func model(_ settings: ProviderSettings) throws -> String {
+        guard let model = settings.model, !model.isEmpty else {
+            throw ProviderSettingsError.missingKey("providers.\(settings.name).model", why: "which model to call")
+        }
+        return model
+    }
+
+    static func anthropic(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
+        let auth = settings.auth ?? .xAPIKey
+        let key = try requiredKey(settings, environment, auth: auth)
+        let credentials: AnthropicProvider.Credentials
+        switch (auth, key) {
+        case (.bearer, let key?): credentials = .oauth(BearerTokenProvider { _ in key })
+        case (_, let key?): credentials = .apiKey(key)
+        default: credentials = .none
+        }
+        return AnthropicProvider(
+            name: settings.name, model: try model(settings), baseURL: settings.baseURL ?? AnthropicProvider.defaultBaseURL,
+            credentials: credentials, extraHeaders: settings.extraHeaders, timeouts: settings.timeouts,
+            retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog)
+    }
+
+    static func openAICompatible(
+        _ settings: ProviderSettings, _ environment: ProviderEnvironment, defaultBase: URL, maxTokensField: String,
+        streamingUsage: Bool
+    ) throws -> any LLMProvider {
+        let auth = settings.auth ?? ProviderPresets.defaults(forType: settings.type).auth
+        // Compatible servers often need no key: send one only when there is one.
+        let key = settings.type == "openai" || settings.type == "openrouter"
+            ? try requiredKey(settings, environment, auth: auth) : environment.apiKey(for: settings)
+        return OpenAIChatProvider(
+            name: settings.name, model: try model(settings),
+            endpoint: OpenAIChatProvider.chatCompletionsURL(base: settings.baseURL ?? defaultBase),
+            auth: auth, apiKey: key, extraHeaders: settings.extraHeaders, maxTokensField: maxTokensField,
+            capabilities: ProviderCapabilities(streamingUsage: streamingUsage), timeouts: settings.timeouts,
+            retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog)
+    }
+
+    static func responses(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
+        let auth = settings.auth ?? .bearer
+        return OpenAIResponsesProvider(
+            name: settings.name, model: try model(settings), baseURL: settings.baseURL ?? OpenAIChatProvider.openAIBaseURL,
+            auth: auth, apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
+            timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
+            rawLog: environment.rawLog)
+    }
+
+    static func azure(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
+        guard let endpoint = settings.baseURL else {
+            throw ProviderSettingsError.missingKey(
+                "providers.\(settings.name).base_url", why: "the Azure endpoint (https://NAME.openai.azure.com)")
+        }
+        guard let deployment = settings.deployment ?? settings.model else {
+            throw ProviderSettingsError.missingKey("providers.\(settings.name).deployment", why: "the Azure deployment name")
+        }
+        let apiVersion = settings.apiVersion ?? defaultAzureAPIVersion
+        guard let url = OpenAIChatProvider.azureChatCompletionsURL(endpoint: endpoint, deployment: deployment, apiVersion: apiVersion)
+        else {
+            throw ProviderSettingsError.invalidValue("providers.\(settings.name).deployment", "cannot form a URL with `\(deployment)`")
+        }
+        let auth = settings.auth ?? .apiKey
+        return OpenAIChatProvider(
+            name: settings.name, model: settings.model ?? deployment, endpoint: url, auth: auth,
+            apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
+            maxTokensField: "max_completion_tokens", capabilities: ProviderCapabilities(streamingUsage: true),
+            timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
+            rawLog: environment.rawLog)
+    }
+}

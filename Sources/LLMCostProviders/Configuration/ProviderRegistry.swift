@@ -1,0 +1,87 @@
+import Foundation
+
+/// What a provider factory gets besides the settings.
+public struct ProviderEnvironment: Sendable {
+    /// Environment variables (for API keys).
+    public var variables: [String: String]
+    public var transport: any HTTPTransport
+    public var rawLog: RawLogHook?
+
+    public init(variables: [String: String], transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil) {
+        self.variables = variables
+        self.transport = transport
+        self.rawLog = rawLog
+    }
+
+    /// The API key the settings point at, or `nil`.
+    public func apiKey(for settings: ProviderSettings) -> String? {
+        let variable = settings.apiKeyEnv ?? ProviderPresets.defaults(forType: settings.type).apiKeyEnv
+        return variable.flatMap { variables[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// Builds a provider of one type from its settings.
+public typealias ProviderFactory = @Sendable (ProviderSettings, ProviderEnvironment) throws -> any LLMProvider
+
+/// Providers by name: the environment presets, the config file's `[providers.NAME]` tables, and
+/// factories for each `type`, built-in or registered by library users (`register(type:)`).
+public struct ProviderRegistry: Sendable {
+    private var factories: [String: ProviderFactory] = BuiltInProviders.factories
+    private var configured: [String: ProviderSettings] = [:]
+    public var environment: ProviderEnvironment
+
+    /// A registry with the environment presets (see `ProviderPresets`).
+    public init(environment: ProviderEnvironment) {
+        self.environment = environment
+        for settings in ProviderPresets.settings(environment: environment.variables) { configured[settings.name] = settings }
+    }
+
+    /// A registry from the process environment.
+    public static func fromProcessEnvironment(rawLog: RawLogHook? = nil) -> ProviderRegistry {
+        ProviderRegistry(environment: ProviderEnvironment(variables: ProcessInfo.processInfo.environment, rawLog: rawLog))
+    }
+
+    /// Adds a custom provider type: `type = "NAME"` in a config table then builds with `factory`.
+    public mutating func register(type: String, factory: @escaping ProviderFactory) {
+        factories[type] = factory
+    }
+
+    /// Adds or replaces one provider.
+    public mutating func add(_ settings: ProviderSettings) throws(ProviderSettingsError) {
+        guard factories[settings.type] != nil else {
+            throw .unknownType("providers.\(settings.name).type", type: settings.type, known: types)
+        }
+        configured[settings.name] = settings
+    }
+
+    /// The entry point for the config file: every `[providers.NAME]` table, by NAME. A table
+    /// with the name of a preset replaces the preset.
+    public mutating func configure(tables: [String: [String: SettingValue]]) throws(ProviderSettingsError) {
+        for (name, table) in tables.sorted(by: { $0.key < $1.key }) {
+            try add(ProviderSettings(name: name, table: table, environment: environment.variables))
+        }
+    }
+
+    /// Known provider types.
+    public var types: [String] { factories.keys.sorted() }
+
+    /// Every configured provider's settings, by name.
+    public var allSettings: [ProviderSettings] { configured.values.sorted { $0.name < $1.name } }
+
+    public func settings(named name: String) throws(ProviderSettingsError) -> ProviderSettings {
+        guard let settings = configured[name] else { throw .unknownProvider(name, known: configured.keys.sorted()) }
+        return settings
+    }
+
+    /// Builds the provider called `name`. Throws `ProviderSettingsError` for an unknown name
+    /// and `ProviderError` (`.configuration`) when, say, its API key is not set.
+    /// `maxRetries` overrides the configured retries (a health check wants the first answer).
+    public func provider(named name: String, maxRetries: Int? = nil) throws -> any LLMProvider {
+        var settings = try settings(named: name)
+        if let maxRetries { settings.maxRetries = maxRetries }
+        guard let factory = factories[settings.type] else {
+            throw ProviderSettingsError.unknownType("providers.\(name).type", type: settings.type, known: types)
+        }
+        return try factory(settings, environment)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// One configured provider: a `[providers.NAME]` table, validated.
+///
+/// ```toml
+/// [providers.my-vllm]
+/// type = "openai-compatible"          # anthropic, openai, openai-responses, openrouter, azure, ollama, vllm, or a registered custom type
+/// model = "meta-llama/Llama-3.1-8B"
+/// base_url = "http://${VLLM_HOST}/v1"  # ${VAR} comes from the environment
+/// api_key_env = "VLLM_API_KEY"        # the variable holding the key; keys never live in the file
+/// auth = "bearer"                     # bearer, api-key, x-api-key, none
+/// extra_headers = { "X-Team" = "search" }  # OpenRouter: { "HTTP-Referer" = "https://my.app", "X-Title" = "My App" }
+/// timeout = 60                        # seconds
+/// max_retries = 2
+/// ```
+public struct ProviderSettings: Sendable, Hashable {
+    public var name: String
+    public var type: String
+    public var model: String?
+    public var baseURL: URL?
+    /// The environment variable that holds the API key.
+    public var apiKeyEnv: String?
+    public var auth: AuthMethod?
+    public var extraHeaders: [String: String]
+    /// Azure OpenAI deployment name.
+    public var deployment: String?
+    /// Azure OpenAI `api-version`.
+    public var apiVersion: String?
+    public var timeout: Duration?
+    public var maxRetries: Int?
+
+    public init(
+        name: String, type: String, model: String? = nil, baseURL: URL? = nil, apiKeyEnv: String? = nil,
+        auth: AuthMethod? = nil, extraHeaders: [String: String] = [:], deployment: String? = nil,
+        apiVersion: String? = nil, timeout: Duration? = nil, maxRetries: Int? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.model = model
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+        self.auth = auth
+        self.extraHeaders = extraHeaders
+        self.deployment = deployment
+        self.apiVersion = apiVersion
+        self.timeout = timeout
+        self.maxRetries = maxRetries
+    }
+
+    public static let knownKeys = [
+        "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment", "api_version",
+        "timeout", "max_retries",
+    ]
+
+    /// Reads a `[providers.NAME]` table: the entry point for the config file. `${VAR}` in
+    /// string values is replaced from `environment`. Errors name `providers.NAME.key`.
+    public init(name: String, table: [String: SettingValue], environment: [String: String]) throws(ProviderSettingsError) {
+        let prefix = "providers.\(name)"
+        for key in table.keys where !Self.knownKeys.contains(key) {
+            throw .unknownKey("\(prefix).\(key)", known: Self.knownKeys)
+        }
+        func string(_ key: String) throws(ProviderSettingsError) -> String? {
+            guard let value = table[key] else { return nil }
+            guard case .string(let text) = value else { throw .wrongType("\(prefix).\(key)", expected: "a string", found: value) }
+            return try VariableSubstitution.substitute(text, environment: environment, path: "\(prefix).\(key)")
+        }
+        guard let type = try string("type") else {
+            throw .missingKey("\(prefix).type", why: "every provider needs a type (anthropic, openai, openrouter, ...)")
+        }
+        self.init(name: name, type: type)
+        model = try string("model")
+        if let text = try string("base_url") {
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+            else { throw .invalidValue("\(prefix).base_url", "expected an http(s) URL, found `\(text)`") }
+            baseURL = url
+        }
+        apiKeyEnv = try string("api_key_env")
+        if let text = try string("auth") {
+            guard let method = AuthMethod(rawValue: text) else {
+                throw .invalidValue(
+                    "\(prefix).auth", "expected one of \(AuthMethod.allCases.map(\.rawValue).joined(separator: ", ")), found `\(text)`")
+            }
+            auth = method
+        }
+        if let value = table["extra_headers"] {
+            guard case .table(let headers) = value else {
+                throw .wrongType("\(prefix).extra_headers", expected: "a table of strings", found: value)
+            }
+            for (header, headerValue) in headers {
+                guard case .string(let text) = headerValue else {
+                    throw .wrongType("\(prefix).extra_headers.\(header)", expected: "a string", found: headerValue)
+                }
+                extraHeaders[header] = try VariableSubstitution.substitute(
+                    text, environment: environment, path: "\(prefix).extra_headers.\(header)")
+            }
+        }
+        deployment = try string("deployment")
+        apiVersion = try string("api_version")
+        if let value = table["timeout"] {
+            let seconds: Double
+            switch value {
+            case .integer(let n): seconds = Double(n)
+            case .double(let d): seconds = d
+            default: throw .wrongType("\(prefix).timeout", expected: "a number of seconds", found: value)
+            }
+            guard seconds > 0, seconds.isFinite else { throw .invalidValue("\(prefix).timeout", "must be positive, found \(seconds)") }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let value = table["max_retries"] {
+            guard case .integer(let n) = value else { throw .wrongType("\(prefix).max_retries", expected: "an integer", found: value) }
+            guard (0...20).contains(n) else { throw .invalidValue("\(prefix).max_retries", "expected 0...20, found \(n)") }
+            maxRetries = Int(n)
+        }
+    }
+
+    /// The retry policy these settings ask for.
+    public var retryPolicy: RetryPolicy { maxRetries.map { RetryPolicy(maxRetries: $0) } ?? .default }
+
+    /// The timeouts these settings ask for.
+    public var timeouts: Timeouts { timeout.map(Timeouts.uniform) ?? .default }
+}

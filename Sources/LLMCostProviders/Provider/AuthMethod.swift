@@ -1,0 +1,22 @@
+/// How an HTTP provider sends its key.
+public enum AuthMethod: String, Sendable, Hashable, CaseIterable {
+    /// `Authorization: Bearer KEY` (OpenAI, OpenRouter, most compatible servers).
+    case bearer
+    /// `api-key: KEY` (Azure OpenAI).
+    case apiKey = "api-key"
+    /// `x-api-key: KEY` (Anthropic, some gateways).
+    case xAPIKey = "x-api-key"
+    /// No auth header (Ollama, a local vLLM).
+    case none
+
+    /// The header carrying `key`, or `nil` for `.none` or a missing key.
+    func header(for key: String?) -> (name: String, value: String)? {
+        guard let key, !key.isEmpty else { return nil }
+        switch self {
+        case .bearer: return ("authorization", "Bearer \(key)")
+        case .apiKey: return ("api-key", key)
+        case .xAPIKey: return ("x-api-key", key)
+        case .none: return nil
+        }
+    }
+}

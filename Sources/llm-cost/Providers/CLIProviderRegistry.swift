@@ -1,0 +1,53 @@
+import Foundation
+import LLMCost
+
+/// The providers the CLI knows: the environment presets, with the config file's
+/// `[providers.NAME]` tables layered on (a table named like a preset replaces it).
+///
+/// `LLM_COST_RAW_LOG=1` prints every request, response head and body chunk to stderr,
+/// secrets redacted, for debugging a provider.
+enum CLIProviderRegistry {
+    static func load(_ configuration: Configuration) throws -> ProviderRegistry {
+        var rawLog: RawLogHook?
+        if ProcessInfo.processInfo.environment["LLM_COST_RAW_LOG"] == "1" {
+            rawLog = { @Sendable provider, entry in
+                FileHandle.standardError.write(Data("[\(provider)] \(describe(entry))\n".utf8))
+            }
+        }
+        var registry = ProviderRegistry.fromProcessEnvironment(rawLog: rawLog)
+        for table in configuration.providers {
+            do {
+                try registry.configure(tables: [table.name: table.values.mapValues(settingValue)])
+            } catch {
+                // Say where in the config file the table is.
+                throw ConfigError.invalidValue(
+                    file: table.file, line: table.line, key: "providers.\(table.name)", reason: "\(error)")
+            }
+        }
+        return registry
+    }
+
+    /// The config module's value as the providers module takes it.
+    private static func settingValue(_ value: ConfigValue) -> SettingValue {
+        switch value {
+        case .string(let text): .string(text)
+        case .integer(let number): .integer(number)
+        // Timeouts and the like: a float is fine here, no money flows through provider settings.
+        case .decimal(let text): .double(Double(text) ?? 0)
+        case .bool(let flag): .bool(flag)
+        case .array(let items): .array(items.map(settingValue))
+        case .table(let entries): .table(entries.mapValues(settingValue))
+        }
+    }
+
+    private static func describe(_ entry: RawLogEntry) -> String {
+        switch entry {
+        case .request(let method, let url, let headers, let body):
+            return "> \(method) \(url) \(headers.map { "\($0.name): \($0.value)" }.joined(separator: "; "))\n> \(body)"
+        case .response(let status, let headers):
+            return "< \(status) \(headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))"
+        case .chunk(let text):
+            return "< \(text)"
+        }
+    }
+}

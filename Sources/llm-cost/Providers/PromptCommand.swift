@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+/// `llm-cost prompt`: one request, the reply on stdout, a usage summary on stderr.
+struct PromptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompt", abstract: "Send one prompt to a provider and print the reply and its usage.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "The provider name (see `llm-cost providers list`).") var provider: String
+    @Option(help: "The model (default: the provider's).") var model: String?
+    @Option(help: "Attribute the call to this agent.") var agent: String?
+    @Option(help: "Attribute the call to this session.") var session: String?
+    @Option(help: "The system prompt.") var system: String?
+    @Option(help: "The output token limit.") var maxTokens: Int?
+    @Flag(help: "Print the reply as it arrives.") var stream = false
+    @Option(help: "text or json.") var format: Format = .text
+    @Argument(help: "The prompt.") var text: String
+
+    func validate() throws {
+        if let maxTokens, maxTokens <= 0 { throw UsageFailure.exit("--max-tokens must be positive, got \(maxTokens)") }
+    }
+
+    func run() async throws {
+        let configuration = try ledger.loadConfiguration()
+        let registry = try CLIProviderRegistry.load(configuration)
+        let pricing = try loadPricing(configuration)
+        guard registry.allSettings.contains(where: { $0.name == provider }) else {
+            throw UsageFailure.exit("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
+        }
+        let options = PromptRunner.Options(
+            provider: provider, model: model, system: system, maxTokens: maxTokens, text: text,
+            context: MeteringContext(agent: agent, session: session))
+        let streaming = stream && format == .text
+        do {
+            let outcome = try await PromptRunner(registry: registry, pricing: pricing).run(options) { delta in
+                if streaming { StandardStreams.out(delta) }
+            }
+            // Recorded like any call (the metering layer will take this over, budgets included).
+            var record = outcome.record
+            if let quote = outcome.quote {
+                record.cost = quote.cost
+                record.pricingEntry = quote.entryID
+            }
+            try ledger.openLedger(configuration).record(record)
+            switch format {
+            case .json: print(outcome.json)
+            case .text: streaming ? print() : print(outcome.response.text)
+            }
+            StandardStreams.err(outcome.summaryLine + "\n")
+        } catch {
+            if streaming { print() }
+            StandardStreams.err("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Unbuffered writes, so a streamed reply appears as it arrives.
+enum StandardStreams {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import LLMCost
+
+/// `llm-cost providers list|check`.
+struct ProvidersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "providers",
+        abstract: "List the configured providers, or check that they answer.",
+        subcommands: [ProvidersListCommand.self, ProvidersCheckCommand.self],
+        defaultSubcommand: ProvidersListCommand.self)
+}
+
+/// `llm-cost providers list`: name, type, model, URL, and whether its key is set (never the key).
+struct ProvidersListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the configured providers.")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() async throws {
+        print(ProviderListing(registry: try CLIProviderRegistry.load(try ledger.loadConfiguration())).table())
+    }
+}
+
+/// `llm-cost providers check [NAME]`: a one-token request to each provider (or just NAME).
+struct ProvidersCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Send a cheap real request and diagnose auth, URL and network problems.")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Argument(help: "The provider to check (default: every provider whose API key is set).")
+    var name: String?
+
+    func run() async throws {
+        let registry = try CLIProviderRegistry.load(try ledger.loadConfiguration())
+        let listing = ProviderListing(registry: registry)
+        let names = name.map { [$0] } ?? listing.namesWithKeys
+        guard !names.isEmpty else {
+            throw UsageFailure.exit("no provider has its API key set; name one to check, e.g. `llm-cost providers check ollama`")
+        }
+        if let name, !registry.allSettings.contains(where: { $0.name == name }) {
+            throw UsageFailure.exit("no provider named `\(name)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
+        }
+        var failed = false
+        for name in names {
+            let result = await ProviderCheck(registry: registry).check(name)
+            print(result.line)
+            failed = failed || !result.ok
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

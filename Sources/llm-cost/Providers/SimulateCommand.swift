@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import LLMCostSimulator
+
+/// `llm-cost simulate`: the provider simulator as a standalone server, for demos and for
+/// tests that run several processes against one endpoint.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a local server that speaks the Anthropic and OpenAI wire formats (deterministic replies).",
+        discussion: """
+            Point a provider at it, e.g. ANTHROPIC_BASE_URL=http://127.0.0.1:PORT or
+            OPENAI_BASE_URL=http://127.0.0.1:PORT/v1. Choose a misbehaviour with the model
+            `sim-SCENARIO` or the header `x-simulator-scenario`; scenarios: \(SimulatorBehavior.scenarios.joined(separator: ", ")).
+            """)
+
+    @Option(help: "The port (0 picks a free one).") var port: UInt16 = 8089
+    @Option(help: "The IPv4 address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Answer 401 unless requests present this key.") var requireKey: String?
+
+    func run() async throws {
+        let simulator = ProviderSimulator(requiredAPIKey: requireKey)
+        let actual: UInt16
+        do {
+            actual = try simulator.start(host: host, port: port)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        // Written unbuffered: scripts wait for this line to know the port.
+        FileHandle.standardOutput.write(Data("""
+            llm-cost simulator listening on http://\(host):\(actual)
+              Anthropic: POST /v1/messages   OpenAI: POST /v1/chat/completions, POST /v1/responses
+
+            """.utf8))
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
