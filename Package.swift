@@ -40,5 +40,6 @@ let package = Package(
         .testTarget(name: "LLMCostStoreTests", dependencies: ["LLMCostStore", "LLMCostCore"]),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer"]),
     ]
 )
