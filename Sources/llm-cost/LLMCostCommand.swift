@@ -7,5 +7,6 @@ struct LLMCostCommand: AsyncParsableCommand {
         abstract: "Meter, price and report LLM calls.",
         subcommands: [
             BenchCommand.self,
+            TokensCommand.self,
         ])
 }
