@@ -34,7 +34,15 @@ enum CharacterClasses {
         return Unicode.Scalar(value).map(compute) ?? 0
     }
 
+    /// The Unicode version of tiktoken 0.14.0's regex engine (regex-syntax). Scalars assigned
+    /// later (Swift's tables may be newer) are unassigned there, so they are classless here.
+    static let regexUnicodeVersion = (major: 16, minor: 0)
+
     static func compute(_ scalar: Unicode.Scalar) -> UInt8 {
+        guard let age = scalar.properties.age,
+            age.major < regexUnicodeVersion.major
+                || (age.major == regexUnicodeVersion.major && age.minor <= regexUnicodeVersion.minor)
+        else { return 0 }
         var bits: UInt8 = 0
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .titlecaseLetter:
