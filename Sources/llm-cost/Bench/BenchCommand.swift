@@ -6,5 +6,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of each part (see the README's Benchmarks section).",
-        subcommands: [])
+        subcommands: [BenchTokenizerCommand.self])
 }
