@@ -47,8 +47,8 @@ import Testing
                 let length = min(200, buffer.count - start)
                 var scan = TokenArraySink()
                 var heap = TokenArraySink()
-                BytePairMerge.mergeByScan(buffer.baseAddress! + start, length: length, table: encoding.table, into: &scan)
-                BytePairMerge.mergeByHeap(buffer.baseAddress! + start, length: length, table: encoding.table, into: &heap)
+                BytePairMerge.mergeByScan(buffer.baseAddress! + start, length: length, table: encoding.table.view, into: &scan)
+                BytePairMerge.mergeByHeap(buffer.baseAddress! + start, length: length, table: encoding.table.view, into: &heap)
                 #expect(scan.ids == heap.ids, "\(name) bytes \(start)..<\(start + length)")
                 start += 997
             }

@@ -17,7 +17,11 @@ public final class BPEEncoding: Sendable {
         self.name = name
         self.table = table
         specialTokens = name.specialTokens
-        specialTokenText = Dictionary(uniqueKeysWithValues: name.specialTokens.map { ($1, $0) })
+        // o200k_harmony gives 200018 two names (<|endofprompt|> and <|reserved_200018|>, as
+        // tiktoken does); decoding uses the meaningful one.
+        specialTokenText = Dictionary(name.specialTokens.map { ($1, $0) }) { first, second in
+            first.hasPrefix("<|reserved_") ? second : first
+        }
     }
 
     /// Token ids of `text`, special-token strings encoded as ordinary text.
@@ -128,7 +132,7 @@ public final class BPEEncoding: Sendable {
     private func encodePieces<Scanner: PieceScanner, Sink: TokenSink>(
         _ text: UTF8Text, scanner: Scanner.Type, into sink: inout Sink
     ) {
-        let table = self.table
+        let table = self.table.view
         var start = 0
         while start < text.count {
             let end = Scanner.pieceEnd(in: text, from: start)
@@ -145,5 +149,6 @@ public final class BPEEncoding: Sendable {
             }
             start = end
         }
+        withExtendedLifetime(self.table) {}
     }
 }

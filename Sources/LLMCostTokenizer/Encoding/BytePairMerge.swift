@@ -6,10 +6,10 @@
 /// cost stays O(n log n) instead of quadratic; both pick the same pair at every step.
 enum BytePairMerge {
     /// Pieces up to this many bytes take the linear-scan path.
-    static let linearScanLimit = 256
+    static let linearScanLimit = 64
 
     @inline(__always)
-    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankTable, into sink: inout Sink) {
+    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
         if length <= linearScanLimit {
             mergeByScan(piece, length: length, table: table, into: &sink)
         } else {
@@ -22,7 +22,7 @@ enum BytePairMerge {
         var rank: UInt32
     }
 
-    static func mergeByScan<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankTable, into sink: inout Sink) {
+    static func mergeByScan<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
         withUnsafeTemporaryAllocation(of: Part.self, capacity: length + 1) { parts in
             // parts[i] starts a current token; parts[i].rank is the rank of joining it with the next.
             var count = length + 1
@@ -66,7 +66,7 @@ enum BytePairMerge {
         }
     }
 
-    static func mergeByHeap<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankTable, into sink: inout Sink) {
+    static func mergeByHeap<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
         // Token boundaries as a doubly linked list over byte positions; `next[i] == length`
         // ends the list. `pairRank[i]` is the rank of joining the token at i with its successor.
         var next = [Int32](repeating: 0, count: length)

@@ -23,8 +23,8 @@ final class RankTable: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<UInt32>
     private let bytes: UnsafeMutablePointer<UInt8>
     private let slotMask: Int
-    /// Rank of each single byte, for one-byte pieces and the start of every merge.
-    let byteRanks: [UInt32]
+    /// Rank of each single byte, for one-byte pieces.
+    private let byteRankPointer: UnsafeMutablePointer<UInt32>
 
     static func blockSize(rankCount: Int, slotCount: Int, byteCount: Int) -> Int {
         headerSize + 4 * (rankCount + 1) + 4 * slotCount + byteCount + 8
@@ -42,14 +42,17 @@ final class RankTable: @unchecked Sendable {
         slots = (base + Self.headerSize + 4 * (rankCount + 1)).assumingMemoryBound(to: UInt32.self)
         bytes = (base + Self.headerSize + 4 * (rankCount + 1) + 4 * slotCount).assumingMemoryBound(to: UInt8.self)
         slotMask = slotCount - 1
-        var singles = [UInt32](repeating: Self.none, count: 256)
+        byteRankPointer = .allocate(capacity: 256)
+        byteRankPointer.initialize(repeating: Self.none, count: 256)
         for rank in 0..<rankCount where offsets[rank + 1] - offsets[rank] == 1 {
-            singles[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
+            byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
         }
-        byteRanks = singles
     }
 
-    deinit { block.deallocate() }
+    deinit {
+        block.deallocate()
+        byteRankPointer.deallocate()
+    }
 
     /// Builds the table from `(token bytes, rank)` pairs; ranks need not be dense
     /// (p50k leaves a hole where its special token sits).
@@ -95,18 +98,14 @@ final class RankTable: @unchecked Sendable {
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
     @inline(__always)
     func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {
-        if length > maxTokenLength { return Self.none }
-        var slot = Int(truncatingIfNeeded: Self.hash(start, length)) & slotMask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { return Self.none }
-            let rank = Int(entry - 1)
-            let tokenStart = Int(offsets[rank])
-            if Int(offsets[rank + 1]) - tokenStart == length, memcmp(bytes + tokenStart, start, length) == 0 {
-                return UInt32(rank)
-            }
-            slot = (slot + 1) & slotMask
-        }
+        view.rank(of: start, length: length)
+    }
+
+    /// Plain pointers into the block for the hot loop: a struct, so lookups cost no
+    /// reference counting. Valid while the table is alive.
+    var view: RankView {
+        RankView(offsets: offsets, slots: slots, bytes: bytes, slotMask: slotMask, maxTokenLength: maxTokenLength,
+                 byteRanks: byteRankPointer)
     }
 
     /// The bytes of `rank`, empty for a rank outside the table.
@@ -118,7 +117,7 @@ final class RankTable: @unchecked Sendable {
     }
 
     /// A fixed, platform-independent hash (the cache stores slot positions, so it must not
-    /// change between runs): 8-byte words mixed by multiplication.
+    /// change between runs; changing it means bumping the cache version in `TokenizerFiles`): 8-byte words mixed by multiplication.
     @inline(__always)
     static func hash(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
         var h = UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15
@@ -131,16 +130,74 @@ final class RankTable: @unchecked Sendable {
             index += 8
         }
         if index < length {
-            var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < length {
-                word |= UInt64(start[index]) << shift
-                shift += 8
-                index += 1
+            // The last 1...7 bytes: one 8-byte load ending at the piece's end when the piece
+            // is long enough, else byte by byte; either way exactly the same value.
+            let remaining = length - index
+            var word: UInt64
+            if length >= 8 {
+                word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self))
+                word >>= UInt64(8 * (8 - remaining))
+            } else if length >= 4 {
+                // Two overlapping 4-byte loads cover 4...7 bytes; the length (mixed in above)
+                // keeps different lengths apart.
+                let low = UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self))
+                let high = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self))
+                word = UInt64(low) | UInt64(high) << 32
+            } else {
+                word = UInt64(start[0]) | UInt64(start[length >> 1]) << 8 | UInt64(start[length - 1]) << 16
             }
             h = (h ^ word) &* 0xC4CE_B9FE_1A85_EC53
             h ^= h >> 29
         }
         return h
+    }
+}
+
+/// The lookup half of `RankTable` as plain pointers (see `RankTable.view`).
+struct RankView {
+    let offsets: UnsafePointer<UInt32>
+    let slots: UnsafePointer<UInt32>
+    let bytes: UnsafePointer<UInt8>
+    let slotMask: Int
+    let maxTokenLength: Int
+    let byteRanks: UnsafePointer<UInt32>
+
+    init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<UInt32>, bytes: UnsafeMutablePointer<UInt8>,
+         slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>) {
+        self.offsets = UnsafePointer(offsets)
+        self.slots = UnsafePointer(slots)
+        self.bytes = UnsafePointer(bytes)
+        self.slotMask = slotMask
+        self.maxTokenLength = maxTokenLength
+        self.byteRanks = UnsafePointer(byteRanks)
+    }
+
+    /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
+    @inline(__always)
+    func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {
+        if length > maxTokenLength { return RankTable.none }
+        var slot = Int(truncatingIfNeeded: RankTable.hash(start, length)) & slotMask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return RankTable.none }
+            let rank = Int(entry &- 1)
+            let tokenStart = Int(offsets[rank])
+            if Int(offsets[rank &+ 1]) &- tokenStart == length, Self.equal(bytes + tokenStart, start, length) {
+                return UInt32(truncatingIfNeeded: rank)
+            }
+            slot = (slot &+ 1) & slotMask
+        }
+    }
+
+    /// Byte equality without a libc call for the short strings that dominate.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        if length > 16 { return memcmp(a, b, length) == 0 }
+        var index = 0
+        while index < length {
+            if a[index] != b[index] { return false }
+            index &+= 1
+        }
+        return true
     }
 }

@@ -5,6 +5,15 @@
 struct UTF8Text {
     let base: UnsafePointer<UInt8>
     let count: Int
+    /// `CharacterClasses.basicPlane`, read once here so the hot loop skips the global's
+    /// lazy-initialisation check on every scalar.
+    let classes: UnsafePointer<UInt8>
+
+    init(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+        classes = CharacterClasses.basicPlane
+    }
 
     @inline(__always)
     subscript(_ index: Int) -> UInt8 { base[index] }
@@ -14,16 +23,16 @@ struct UTF8Text {
     func scalarClass(at index: Int) -> (bits: UInt8, next: Int) {
         let lead = base[index]
         if lead < 0x80 {
-            return (CharacterClasses.basicPlane[Int(lead)], index + 1)
+            return (classes[Int(lead)], index + 1)
         }
         if lead < 0xE0 {
             let value = (UInt32(lead & 0x1F) << 6) | UInt32(base[index + 1] & 0x3F)
-            return (CharacterClasses.basicPlane[Int(value)], index + 2)
+            return (classes[Int(value)], index + 2)
         }
         if lead < 0xF0 {
             let value = (UInt32(lead & 0x0F) << 12) | (UInt32(base[index + 1] & 0x3F) << 6)
                 | UInt32(base[index + 2] & 0x3F)
-            return (CharacterClasses.basicPlane[Int(value)], index + 3)
+            return (classes[Int(value)], index + 3)
         }
         let value = (UInt32(lead & 0x07) << 18) | (UInt32(base[index + 1] & 0x3F) << 12)
             | (UInt32(base[index + 2] & 0x3F) << 6) | UInt32(base[index + 3] & 0x3F)
