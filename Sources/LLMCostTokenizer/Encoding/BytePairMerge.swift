@@ -1,12 +1,15 @@
 /// tiktoken's byte-pair merge for one piece that is not itself a token: repeatedly join the
 /// adjacent pair whose concatenation has the lowest rank, the leftmost on ties.
 ///
-/// Short pieces use tiktoken's own scheme (a small array of part boundaries, scanned for the
-/// minimum). Long pieces (a 100k-letter run is one piece) use a heap and a linked list, so the
-/// cost stays O(n log n) instead of quadratic; both pick the same pair at every step.
+/// tiktoken looks up the concatenated bytes of two adjacent parts; every part is a token, so
+/// the pair table (`RankView.pairRank`, built from every two-token split of every token) gives
+/// the same answer from the two ranks, and the merged part's token is that rank.
+/// Short pieces use tiktoken's own scheme (a small array of parts, scanned for the minimum).
+/// Long pieces (a 100k-letter run is one piece) use a heap and a linked list, so the cost stays
+/// O(n log n) instead of quadratic; both pick the same pair at every step.
 enum BytePairMerge {
     /// Pieces up to this many bytes take the linear-scan path.
-    static let linearScanLimit = 64
+    static let linearScanLimit = 128
 
     @inline(__always)
     static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
@@ -18,59 +21,53 @@ enum BytePairMerge {
     }
 
     private struct Part {
-        var start: Int32
+        /// The part's token.
+        var token: UInt32
+        /// The rank of joining this part with the next one.
         var rank: UInt32
     }
 
     static func mergeByScan<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
-        withUnsafeTemporaryAllocation(of: Part.self, capacity: length + 1) { parts in
-            // parts[i] starts a current token; parts[i].rank is the rank of joining it with the next.
-            var count = length + 1
+        withUnsafeTemporaryAllocation(of: Part.self, capacity: length) { buffer in
+            let parts = buffer.baseAddress!
+            var count = length
+            for index in 0..<length {
+                parts[index] = Part(token: table.byteRanks[Int(piece[index])], rank: RankTable.none)
+            }
             var minRank = RankTable.none
             var minIndex = 0
             for index in 0..<(length - 1) {
-                let rank = table.rank(of: piece + index, length: 2)
-                parts[index] = Part(start: Int32(index), rank: rank)
+                let rank = table.pairRank(parts[index].token, parts[index + 1].token)
+                parts[index].rank = rank
                 if rank < minRank {
                     minRank = rank
                     minIndex = index
                 }
             }
-            parts[length - 1] = Part(start: Int32(length - 1), rank: RankTable.none)
-            parts[length] = Part(start: Int32(length), rank: RankTable.none)
-
-            // Rank of the token that would result from joining parts[i] and parts[i+1] with parts[i+2].
-            @inline(__always) func joinedRank(_ index: Int) -> UInt32 {
-                guard index + 3 < count else { return RankTable.none }
-                let start = Int(parts[index].start)
-                return table.rank(of: piece + start, length: Int(parts[index + 3].start) - start)
-            }
-
             while minRank != RankTable.none {
                 let index = minIndex
-                if index > 0 { parts[index - 1].rank = joinedRank(index - 1) }
-                parts[index].rank = joinedRank(index)
+                parts[index].token = minRank
                 // Remove parts[index + 1].
-                (parts.baseAddress! + index + 1).update(from: parts.baseAddress! + index + 2, count: count - index - 2)
+                (parts + index + 1).update(from: parts + index + 2, count: count - index - 2)
                 count -= 1
+                parts[index].rank = index + 1 < count ? table.pairRank(minRank, parts[index + 1].token) : RankTable.none
+                if index > 0 { parts[index - 1].rank = table.pairRank(parts[index - 1].token, minRank) }
                 minRank = RankTable.none
                 for candidate in 0..<(count - 1) where parts[candidate].rank < minRank {
                     minRank = parts[candidate].rank
                     minIndex = candidate
                 }
             }
-            for index in 0..<(count - 1) {
-                let start = Int(parts[index].start)
-                sink.append(table.rank(of: piece + start, length: Int(parts[index + 1].start) - start))
-            }
+            for index in 0..<count { sink.append(parts[index].token) }
         }
     }
 
     static func mergeByHeap<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
-        // Token boundaries as a doubly linked list over byte positions; `next[i] == length`
-        // ends the list. `pairRank[i]` is the rank of joining the token at i with its successor.
+        // Parts as a doubly linked list over byte positions; `next[i] == length` ends the list.
+        // `pairRank[i]` is the rank of joining the part at i with its successor.
         var next = [Int32](repeating: 0, count: length)
         var previous = [Int32](repeating: -1, count: length)
+        var token = [UInt32](repeating: 0, count: length)
         var pairRank = [UInt32](repeating: RankTable.none, count: length)
         var alive = [Bool](repeating: true, count: length)
         // Min-heap of (rank << 32 | start): lowest rank first, then leftmost, as tiktoken picks.
@@ -79,13 +76,13 @@ enum BytePairMerge {
         for index in 0..<length {
             next[index] = Int32(index + 1)
             previous[index] = Int32(index - 1)
+            token[index] = table.byteRanks[Int(piece[index])]
         }
 
         func rankAt(_ start: Int) -> UInt32 {
             let successor = Int(next[start])
             guard successor < length else { return RankTable.none }
-            let end = Int(next[successor])
-            return table.rank(of: piece + start, length: end - start)
+            return table.pairRank(token[start], token[successor])
         }
         func push(_ value: UInt64) {
             heap.append(value)
@@ -129,6 +126,7 @@ enum BytePairMerge {
             guard alive[start], pairRank[start] == rank else { continue }
             let removed = Int(next[start])
             alive[removed] = false
+            token[start] = rank
             next[start] = next[removed]
             if Int(next[removed]) < length { previous[Int(next[removed])] = Int32(start) }
             let newRank = rankAt(start)
@@ -143,9 +141,8 @@ enum BytePairMerge {
         }
         var start = 0
         while start < length {
-            let end = Int(next[start])
-            sink.append(table.rank(of: piece + start, length: end - start))
-            start = end
+            sink.append(token[start])
+            start = Int(next[start])
         }
     }
 }

@@ -1,52 +1,63 @@
 import Foundation
 
-/// The mergeable ranks of an encoding as flat memory: token bytes by rank, and an
-/// open-addressing hash table from byte strings to ranks.
+/// The mergeable ranks of an encoding as flat memory: token bytes by rank, an open-addressing
+/// hash table from byte strings to ranks, and a pair table from two adjacent tokens' ranks to
+/// the rank of their concatenation (so merging never rehashes bytes).
 ///
 /// One contiguous block holds everything, so the same layout is built from a `.tiktoken`
 /// file or read back whole from the binary cache (`RankCacheFile`) without rebuilding.
-/// Layout after the 128-byte header (native little-endian):
+/// Layout after the 192-byte header (native little-endian):
 /// `offsets: UInt32 × (rankCount + 1)`, `slots: UInt32 × slotCount` (0 = empty, else rank + 1),
-/// `bytes: UInt8 × byteCount` (then 8 bytes of padding).
+/// `bytes: UInt8 × byteCount`, padding to 8, `pairKeys: UInt64 × pairSlotCount`
+/// (`left << 32 | right`, all ones = empty), `pairValues: UInt32 × pairSlotCount`, 8 spare bytes.
 final class RankTable: @unchecked Sendable {
     // @unchecked: the block is written once during construction and only read afterwards.
 
     static let none = UInt32.max
-    static let headerSize = 128
+    static let emptyPair = UInt64.max
+    static let headerSize = 192
 
-    let block: UnsafeMutableRawBufferPointer
-    let rankCount: Int
-    let slotCount: Int
-    let byteCount: Int
-    let maxTokenLength: Int
-    private let offsets: UnsafeMutablePointer<UInt32>
-    private let slots: UnsafeMutablePointer<UInt32>
-    private let bytes: UnsafeMutablePointer<UInt8>
-    private let slotMask: Int
-    /// Rank of each single byte, for one-byte pieces.
-    private let byteRankPointer: UnsafeMutablePointer<UInt32>
+    struct Shape: Equatable {
+        var rankCount: Int
+        var slotCount: Int
+        var byteCount: Int
+        var pairSlotCount: Int
 
-    static func blockSize(rankCount: Int, slotCount: Int, byteCount: Int) -> Int {
-        headerSize + 4 * (rankCount + 1) + 4 * slotCount + byteCount + 8
+        var offsetsStart: Int { RankTable.headerSize }
+        var slotsStart: Int { offsetsStart + 4 * (rankCount + 1) }
+        var bytesStart: Int { slotsStart + 4 * slotCount }
+        var pairKeysStart: Int { (bytesStart + byteCount + 7) & ~7 }
+        var pairValuesStart: Int { pairKeysStart + 8 * pairSlotCount }
+        var blockSize: Int { pairValuesStart + 4 * pairSlotCount + 8 }
     }
 
+    let block: UnsafeMutableRawBufferPointer
+    let shape: Shape
+    let maxTokenLength: Int
+    var rankCount: Int { shape.rankCount }
+    let view: RankView
+    /// Rank of each single byte, for one-byte pieces and the start of every merge.
+    private let byteRankPointer: UnsafeMutablePointer<UInt32>
+
     /// Wraps a filled block (from the builder or the cache); takes ownership of it.
-    init(block: UnsafeMutableRawBufferPointer, rankCount: Int, slotCount: Int, byteCount: Int, maxTokenLength: Int) {
+    init(block: UnsafeMutableRawBufferPointer, shape: Shape, maxTokenLength: Int) {
         self.block = block
-        self.rankCount = rankCount
-        self.slotCount = slotCount
-        self.byteCount = byteCount
+        self.shape = shape
         self.maxTokenLength = maxTokenLength
         let base = block.baseAddress!
-        offsets = (base + Self.headerSize).assumingMemoryBound(to: UInt32.self)
-        slots = (base + Self.headerSize + 4 * (rankCount + 1)).assumingMemoryBound(to: UInt32.self)
-        bytes = (base + Self.headerSize + 4 * (rankCount + 1) + 4 * slotCount).assumingMemoryBound(to: UInt8.self)
-        slotMask = slotCount - 1
+        let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
+        let bytes = (base + shape.bytesStart).assumingMemoryBound(to: UInt8.self)
         byteRankPointer = .allocate(capacity: 256)
         byteRankPointer.initialize(repeating: Self.none, count: 256)
-        for rank in 0..<rankCount where offsets[rank + 1] - offsets[rank] == 1 {
+        for rank in 0..<shape.rankCount where offsets[rank + 1] - offsets[rank] == 1 {
             byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
         }
+        view = RankView(
+            offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: UInt32.self), bytes: bytes,
+            slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
+            pairKeys: (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self),
+            pairValues: (base + shape.pairValuesStart).assumingMemoryBound(to: UInt32.self),
+            pairMask: shape.pairSlotCount - 1)
     }
 
     deinit {
@@ -59,21 +70,64 @@ final class RankTable: @unchecked Sendable {
     convenience init(tokens: [(bytes: ArraySlice<UInt8>, rank: Int)]) {
         let rankCount = (tokens.map(\.rank).max() ?? -1) + 1
         let byteCount = tokens.reduce(0) { $0 + $1.bytes.count }
-        var slotCount = 1
-        while slotCount < 2 * max(tokens.count, 1) { slotCount <<= 1 }
-        let size = Self.blockSize(rankCount: rankCount, slotCount: slotCount, byteCount: byteCount)
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        // First the byte section alone, which is enough to find every token's splits.
+        let byteShape = Shape(rankCount: rankCount, slotCount: Self.powerOfTwo(atLeast: 2 * tokens.count), byteCount: byteCount, pairSlotCount: 1)
+        var longest = 0
+        for token in tokens { longest = max(longest, token.bytes.count) }
+        let draft = RankTable(block: Self.byteSection(tokens, shape: byteShape), shape: byteShape, maxTokenLength: longest)
+        let lookup = draft.view
+        // Every split of a token into two tokens is a pair the merge may meet.
+        var pairs: [(key: UInt64, value: UInt32)] = []
+        pairs.reserveCapacity(tokens.count * 3)
+        for rank in 0..<rankCount {
+            let token = lookup.tokenBytes(rank)
+            guard token.count >= 2, let base = token.baseAddress else { continue }
+            for split in 1..<token.count {
+                let left = lookup.rank(of: base, length: split)
+                guard left != Self.none else { continue }
+                let right = lookup.rank(of: base + split, length: token.count - split)
+                guard right != Self.none else { continue }
+                pairs.append((UInt64(left) << 32 | UInt64(right), UInt32(rank)))
+            }
+        }
+        let shape = Shape(rankCount: rankCount, slotCount: byteShape.slotCount, byteCount: byteCount,
+                          pairSlotCount: Self.powerOfTwo(atLeast: 2 * pairs.count))
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
+        block.initializeMemory(as: UInt8.self, repeating: 0)
+        block.baseAddress!.copyMemory(from: draft.block.baseAddress!, byteCount: byteShape.pairKeysStart)
+        let keys = (block.baseAddress! + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self)
+        let values = (block.baseAddress! + shape.pairValuesStart).assumingMemoryBound(to: UInt32.self)
+        keys.initialize(repeating: Self.emptyPair, count: shape.pairSlotCount)
+        let mask = shape.pairSlotCount - 1
+        for pair in pairs {
+            var slot = Self.pairSlot(pair.key) & mask
+            while keys[slot] != Self.emptyPair { slot = (slot + 1) & mask }
+            keys[slot] = pair.key
+            values[slot] = pair.value
+        }
+        self.init(block: block, shape: shape, maxTokenLength: longest)
+    }
+
+    private static func powerOfTwo(atLeast value: Int) -> Int {
+        var result = 1
+        while result < value { result <<= 1 }
+        return result
+    }
+
+    /// A block with offsets, byte hash slots and bytes filled, and an empty pair table.
+    private static func byteSection(_ tokens: [(bytes: ArraySlice<UInt8>, rank: Int)], shape: Shape) -> UnsafeMutableRawBufferPointer {
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
         block.initializeMemory(as: UInt8.self, repeating: 0)
         let base = block.baseAddress!
-        let offsets = (base + Self.headerSize).assumingMemoryBound(to: UInt32.self)
-        let slots = (base + Self.headerSize + 4 * (rankCount + 1)).assumingMemoryBound(to: UInt32.self)
-        let bytes = (base + Self.headerSize + 4 * (rankCount + 1) + 4 * slotCount).assumingMemoryBound(to: UInt8.self)
+        let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
+        let slots = (base + shape.slotsStart).assumingMemoryBound(to: UInt32.self)
+        let bytes = (base + shape.bytesStart).assumingMemoryBound(to: UInt8.self)
+        (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self).initialize(repeating: emptyPair, count: shape.pairSlotCount)
         // Lay token bytes out in rank order; a missing rank gets an empty span.
-        var byRank = [Int](repeating: -1, count: rankCount)
+        var byRank = [Int](repeating: -1, count: shape.rankCount)
         for (index, token) in tokens.enumerated() { byRank[token.rank] = index }
         var cursor = 0
-        var longest = 0
-        for rank in 0..<rankCount {
+        for rank in 0..<shape.rankCount {
             offsets[rank] = UInt32(cursor)
             guard byRank[rank] >= 0 else { continue }
             let token = tokens[byRank[rank]].bytes
@@ -81,18 +135,22 @@ final class RankTable: @unchecked Sendable {
                 (bytes + cursor).update(from: source.baseAddress!, count: source.count)
             }
             cursor += token.count
-            longest = max(longest, token.count)
         }
-        offsets[rankCount] = UInt32(cursor)
-        let mask = slotCount - 1
-        for rank in 0..<rankCount where byRank[rank] >= 0 {
+        offsets[shape.rankCount] = UInt32(cursor)
+        let mask = shape.slotCount - 1
+        for rank in 0..<shape.rankCount where byRank[rank] >= 0 {
             let start = Int(offsets[rank])
             let length = Int(offsets[rank + 1]) - start
-            var slot = Int(truncatingIfNeeded: Self.hash(bytes + start, length)) & mask
+            var slot = Int(truncatingIfNeeded: hash(bytes + start, length)) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = UInt32(rank + 1)
         }
-        self.init(block: block, rankCount: rankCount, slotCount: slotCount, byteCount: byteCount, maxTokenLength: longest)
+        return block
+    }
+
+    @inline(__always)
+    static func pairSlot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 24)
     }
 
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
@@ -101,19 +159,10 @@ final class RankTable: @unchecked Sendable {
         view.rank(of: start, length: length)
     }
 
-    /// Plain pointers into the block for the hot loop: a struct, so lookups cost no
-    /// reference counting. Valid while the table is alive.
-    var view: RankView {
-        RankView(offsets: offsets, slots: slots, bytes: bytes, slotMask: slotMask, maxTokenLength: maxTokenLength,
-                 byteRanks: byteRankPointer)
-    }
-
     /// The bytes of `rank`, empty for a rank outside the table.
-    @inline(__always)
     func tokenBytes(_ rank: Int) -> UnsafeBufferPointer<UInt8> {
-        guard rank >= 0, rank < rankCount else { return UnsafeBufferPointer(start: bytes, count: 0) }
-        let start = Int(offsets[rank])
-        return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[rank + 1]) - start)
+        guard rank >= 0, rank < shape.rankCount else { return UnsafeBufferPointer(start: view.bytes, count: 0) }
+        return view.tokenBytes(rank)
     }
 
     /// A fixed, platform-independent hash (the cache stores slot positions, so it must not
@@ -153,7 +202,8 @@ final class RankTable: @unchecked Sendable {
     }
 }
 
-/// The lookup half of `RankTable` as plain pointers (see `RankTable.view`).
+/// The lookup half of `RankTable` as plain pointers: a struct, so the hot loop pays no
+/// reference counting. Valid while its table is alive.
 struct RankView {
     let offsets: UnsafePointer<UInt32>
     let slots: UnsafePointer<UInt32>
@@ -161,17 +211,43 @@ struct RankView {
     let slotMask: Int
     let maxTokenLength: Int
     let byteRanks: UnsafePointer<UInt32>
+    let pairKeys: UnsafePointer<UInt64>
+    let pairValues: UnsafePointer<UInt32>
+    let pairMask: Int
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<UInt32>, bytes: UnsafeMutablePointer<UInt8>,
-         slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>) {
+         slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
+         pairKeys: UnsafeMutablePointer<UInt64>, pairValues: UnsafeMutablePointer<UInt32>, pairMask: Int) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
         self.slotMask = slotMask
         self.maxTokenLength = maxTokenLength
         self.byteRanks = UnsafePointer(byteRanks)
+        self.pairKeys = UnsafePointer(pairKeys)
+        self.pairValues = UnsafePointer(pairValues)
+        self.pairMask = pairMask
     }
 
+    @inline(__always)
+    func tokenBytes(_ rank: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = Int(offsets[rank])
+        return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[rank + 1]) - start)
+    }
+
+    /// The rank of the token spelled by tokens `left` then `right`, or `RankTable.none`:
+    /// the same answer as looking their concatenated bytes up, without touching bytes.
+    @inline(__always)
+    func pairRank(_ left: UInt32, _ right: UInt32) -> UInt32 {
+        let key = UInt64(left) << 32 | UInt64(right)
+        var slot = RankTable.pairSlot(key) & pairMask
+        while true {
+            let candidate = pairKeys[slot]
+            if candidate == key { return pairValues[slot] }
+            if candidate == RankTable.emptyPair { return RankTable.none }
+            slot = (slot &+ 1) & pairMask
+        }
+    }
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
     @inline(__always)
     func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {

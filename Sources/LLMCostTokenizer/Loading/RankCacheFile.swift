@@ -4,11 +4,11 @@ import Foundation
 /// later load is one read, a checksum and no parsing (o200k: a few milliseconds instead of the
 /// base64 parse, hash-table build and sha256 of the 3.6 MB text file).
 ///
-/// The 128-byte header records the sha256 of the verified source file plus its size and
+/// The 192-byte header records the sha256 of the verified source file plus its size and
 /// modification time; a cache is used only when those still match (or the source is gone), and
 /// its payload checksum catches a truncated or damaged cache, which is then rebuilt.
 enum RankCacheFile {
-    private static let magic: UInt64 = 0x324B_4E52_434D_4C4C  // "LLMCRNK2" little-endian
+    private static let magic: UInt64 = 0x334B_4E52_434D_4C4C  // "LLMCRNK3" little-endian
 
     struct SourceStamp: Equatable {
         var size: UInt64
@@ -49,17 +49,17 @@ enum RankCacheFile {
             block.deallocate()
             return nil
         }
-        let rankCount = Int(field(1)), slotCount = Int(field(2)), byteCount = Int(field(3))
+        let shape = RankTable.Shape(rankCount: Int(field(1)), slotCount: Int(field(2)), byteCount: Int(field(3)), pairSlotCount: Int(field(16)))
         let stamp = SourceStamp(size: field(5), modificationNanoseconds: Int64(bitPattern: field(6)))
-        guard rankCount < 10_000_000, slotCount < 100_000_000, byteCount < 1_000_000_000,
-            RankTable.blockSize(rankCount: rankCount, slotCount: slotCount, byteCount: byteCount) == size,
+        guard shape.rankCount < 10_000_000, shape.slotCount < 100_000_000, shape.byteCount < 1_000_000_000,
+            shape.pairSlotCount < 100_000_000, shape.blockSize == size,
             source == nil || source == stamp,
             checksum(UnsafeRawBufferPointer(rebasing: block[RankTable.headerSize...])) == field(7)
         else {
             block.deallocate()
             return nil
         }
-        return RankTable(block: block, rankCount: rankCount, slotCount: slotCount, byteCount: byteCount, maxTokenLength: Int(field(4)))
+        return RankTable(block: block, shape: shape, maxTokenLength: Int(field(4)))
     }
 
     /// Writes `table` to `path` atomically (temporary file, then rename). Best effort: a
@@ -69,9 +69,10 @@ enum RankCacheFile {
         let block = table.block
         func setField(_ index: Int, _ value: UInt64) { block.storeBytes(of: value, toByteOffset: index * 8, as: UInt64.self) }
         setField(0, magic)
-        setField(1, UInt64(table.rankCount))
-        setField(2, UInt64(table.slotCount))
-        setField(3, UInt64(table.byteCount))
+        setField(1, UInt64(table.shape.rankCount))
+        setField(2, UInt64(table.shape.slotCount))
+        setField(3, UInt64(table.shape.byteCount))
+        setField(16, UInt64(table.shape.pairSlotCount))
         setField(4, UInt64(table.maxTokenLength))
         setField(5, source?.size ?? 0)
         setField(6, UInt64(bitPattern: source?.modificationNanoseconds ?? 0))
