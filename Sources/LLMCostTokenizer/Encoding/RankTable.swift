@@ -7,7 +7,8 @@ import Foundation
 /// One contiguous block holds everything, so the same layout is built from a `.tiktoken`
 /// file or read back whole from the binary cache (`RankCacheFile`) without rebuilding.
 /// Layout after the 192-byte header (native little-endian):
-/// `offsets: UInt32 × (rankCount + 1)`, `slots: UInt32 × slotCount` (0 = empty, else rank + 1),
+/// `offsets: UInt32 × (rankCount + 1)`, padding to 8, `slots: ByteSlot × slotCount` (each the
+/// token's first eight bytes, its length and rank + 1, so most lookups touch one cache line),
 /// `bytes: UInt8 × byteCount`, padding to 8, `pairKeys: UInt64 × pairSlotCount`
 /// (`left << 32 | right`, all ones = empty), `pairValues: UInt32 × pairSlotCount`, 8 spare bytes.
 final class RankTable: @unchecked Sendable {
@@ -24,8 +25,8 @@ final class RankTable: @unchecked Sendable {
         var pairSlotCount: Int
 
         var offsetsStart: Int { RankTable.headerSize }
-        var slotsStart: Int { offsetsStart + 4 * (rankCount + 1) }
-        var bytesStart: Int { slotsStart + 4 * slotCount }
+        var slotsStart: Int { (offsetsStart + 4 * (rankCount + 1) + 7) & ~7 }
+        var bytesStart: Int { slotsStart + MemoryLayout<ByteSlot>.stride * slotCount }
         var pairKeysStart: Int { (bytesStart + byteCount + 7) & ~7 }
         var pairValuesStart: Int { pairKeysStart + 8 * pairSlotCount }
         var blockSize: Int { pairValuesStart + 4 * pairSlotCount + 8 }
@@ -53,7 +54,7 @@ final class RankTable: @unchecked Sendable {
             byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
         }
         view = RankView(
-            offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: UInt32.self), bytes: bytes,
+            offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), bytes: bytes,
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
             pairKeys: (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self),
             pairValues: (base + shape.pairValuesStart).assumingMemoryBound(to: UInt32.self),
@@ -120,7 +121,7 @@ final class RankTable: @unchecked Sendable {
         block.initializeMemory(as: UInt8.self, repeating: 0)
         let base = block.baseAddress!
         let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
-        let slots = (base + shape.slotsStart).assumingMemoryBound(to: UInt32.self)
+        let slots = (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self)
         let bytes = (base + shape.bytesStart).assumingMemoryBound(to: UInt8.self)
         (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self).initialize(repeating: emptyPair, count: shape.pairSlotCount)
         // Lay token bytes out in rank order; a missing rank gets an empty span.
@@ -141,9 +142,10 @@ final class RankTable: @unchecked Sendable {
         for rank in 0..<shape.rankCount where byRank[rank] >= 0 {
             let start = Int(offsets[rank])
             let length = Int(offsets[rank + 1]) - start
-            var slot = Int(truncatingIfNeeded: hash(bytes + start, length)) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(rank + 1)
+            let prefix = packedPrefix(bytes + start, length)
+            var slot = Int(truncatingIfNeeded: hash(bytes + start, length, prefix: prefix)) & mask
+            while slots[slot].meta != 0 { slot = (slot + 1) & mask }
+            slots[slot] = ByteSlot(prefix: prefix, meta: UInt64(length) << 32 | UInt64(rank + 1))
         }
         return block
     }
@@ -165,36 +167,44 @@ final class RankTable: @unchecked Sendable {
         return view.tokenBytes(rank)
     }
 
-    /// A fixed, platform-independent hash (the cache stores slot positions, so it must not
-    /// change between runs; changing it means bumping the cache version in `TokenizerFiles`): 8-byte words mixed by multiplication.
+    /// The first min(8, length) bytes, little-endian, zero-padded: exact, with no read
+    /// outside the string (overlapping loads for 2...7 bytes).
     @inline(__always)
-    static func hash(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
-        var h = UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15
-        var index = 0
+    static func packedPrefix(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
         let raw = UnsafeRawPointer(start)
+        if length >= 8 { return UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) }
+        if length >= 4 {
+            let low = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (length - 4))
+        }
+        if length >= 2 {
+            let low = UInt64(UInt16(littleEndian: raw.loadUnaligned(as: UInt16.self)))
+            let high = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: length - 2, as: UInt16.self)))
+            return low | high << UInt64(8 * (length - 2))
+        }
+        return length == 1 ? UInt64(start[0]) : 0
+    }
+
+    /// A fixed, platform-independent hash (the cache stores slot positions, so it must not
+    /// change between runs; changing it means bumping the cache version in `TokenizerFiles`).
+    /// `prefix` is `packedPrefix(start, length)`, which the caller needs anyway.
+    @inline(__always)
+    static func hash(_ start: UnsafePointer<UInt8>, _ length: Int, prefix: UInt64) -> UInt64 {
+        var h = (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15) ^ prefix
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        guard length > 8 else { return h }
+        let raw = UnsafeRawPointer(start)
+        var index = 8
         while index + 8 <= length {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
+            h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))) &* 0xC4CE_B9FE_1A85_EC53
+            h ^= h >> 29
             index += 8
         }
         if index < length {
-            // The last 1...7 bytes: one 8-byte load ending at the piece's end when the piece
-            // is long enough, else byte by byte; either way exactly the same value.
-            let remaining = length - index
-            var word: UInt64
-            if length >= 8 {
-                word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self))
-                word >>= UInt64(8 * (8 - remaining))
-            } else if length >= 4 {
-                // Two overlapping 4-byte loads cover 4...7 bytes; the length (mixed in above)
-                // keeps different lengths apart.
-                let low = UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self))
-                let high = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self))
-                word = UInt64(low) | UInt64(high) << 32
-            } else {
-                word = UInt64(start[0]) | UInt64(start[length >> 1]) << 8 | UInt64(start[length - 1]) << 16
-            }
+            // The last 1...7 bytes, as one load ending at the string's end.
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)) >> UInt64(8 * (8 - (length - index)))
             h = (h ^ word) &* 0xC4CE_B9FE_1A85_EC53
             h ^= h >> 29
         }
@@ -202,11 +212,17 @@ final class RankTable: @unchecked Sendable {
     }
 }
 
+/// One byte-table slot: the token's first eight bytes and `length << 32 | rank + 1` (0 = empty).
+struct ByteSlot {
+    var prefix: UInt64
+    var meta: UInt64
+}
+
 /// The lookup half of `RankTable` as plain pointers: a struct, so the hot loop pays no
 /// reference counting. Valid while its table is alive.
 struct RankView {
     let offsets: UnsafePointer<UInt32>
-    let slots: UnsafePointer<UInt32>
+    let slots: UnsafePointer<ByteSlot>
     let bytes: UnsafePointer<UInt8>
     let slotMask: Int
     let maxTokenLength: Int
@@ -215,7 +231,7 @@ struct RankView {
     let pairValues: UnsafePointer<UInt32>
     let pairMask: Int
 
-    init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<UInt32>, bytes: UnsafeMutablePointer<UInt8>,
+    init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
          pairKeys: UnsafeMutablePointer<UInt64>, pairValues: UnsafeMutablePointer<UInt32>, pairMask: Int) {
         self.offsets = UnsafePointer(offsets)
@@ -252,14 +268,17 @@ struct RankView {
     @inline(__always)
     func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {
         if length > maxTokenLength { return RankTable.none }
-        var slot = Int(truncatingIfNeeded: RankTable.hash(start, length)) & slotMask
+        let prefix = RankTable.packedPrefix(start, length)
+        let wanted = UInt64(truncatingIfNeeded: length) << 32
+        var slot = Int(truncatingIfNeeded: RankTable.hash(start, length, prefix: prefix)) & slotMask
         while true {
             let entry = slots[slot]
-            if entry == 0 { return RankTable.none }
-            let rank = Int(entry &- 1)
-            let tokenStart = Int(offsets[rank])
-            if Int(offsets[rank &+ 1]) &- tokenStart == length, Self.equal(bytes + tokenStart, start, length) {
-                return UInt32(truncatingIfNeeded: rank)
+            if entry.meta == 0 { return RankTable.none }
+            if entry.meta & 0xFFFF_FFFF_0000_0000 == wanted, entry.prefix == prefix {
+                let rank = UInt32(truncatingIfNeeded: entry.meta) &- 1
+                if length <= 8 { return rank }
+                let tokenStart = Int(offsets[Int(rank)])
+                if Self.equal(bytes + tokenStart + 8, start + 8, length - 8) { return rank }
             }
             slot = (slot &+ 1) & slotMask
         }
