@@ -9,8 +9,8 @@ import Foundation
 /// Layout after the 192-byte header (native little-endian):
 /// `offsets: UInt32 × (rankCount + 1)`, padding to 8, `slots: ByteSlot × slotCount` (each the
 /// token's first eight bytes, its length and rank + 1, so most lookups touch one cache line),
-/// `bytes: UInt8 × byteCount`, padding to 8, `pairKeys: UInt64 × pairSlotCount`
-/// (`left << 32 | right`, all ones = empty), `pairValues: UInt32 × pairSlotCount`, 8 spare bytes.
+/// `bytes: UInt8 × byteCount`, padding to 8, `pairs: UInt64 × pairSlotCount`
+/// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20), 8 spare bytes.
 final class RankTable: @unchecked Sendable {
     // @unchecked: the block is written once during construction and only read afterwards.
 
@@ -27,9 +27,8 @@ final class RankTable: @unchecked Sendable {
         var offsetsStart: Int { RankTable.headerSize }
         var slotsStart: Int { (offsetsStart + 4 * (rankCount + 1) + 7) & ~7 }
         var bytesStart: Int { slotsStart + MemoryLayout<ByteSlot>.stride * slotCount }
-        var pairKeysStart: Int { (bytesStart + byteCount + 7) & ~7 }
-        var pairValuesStart: Int { pairKeysStart + 8 * pairSlotCount }
-        var blockSize: Int { pairValuesStart + 4 * pairSlotCount + 8 }
+        var pairsStart: Int { (bytesStart + byteCount + 7) & ~7 }
+        var blockSize: Int { pairsStart + 8 * pairSlotCount + 8 }
     }
 
     let block: UnsafeMutableRawBufferPointer
@@ -56,8 +55,7 @@ final class RankTable: @unchecked Sendable {
         view = RankView(
             offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), bytes: bytes,
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
-            pairKeys: (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self),
-            pairValues: (base + shape.pairValuesStart).assumingMemoryBound(to: UInt32.self),
+            pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
             pairMask: shape.pairSlotCount - 1)
     }
 
@@ -78,7 +76,7 @@ final class RankTable: @unchecked Sendable {
         let draft = RankTable(block: Self.byteSection(tokens, shape: byteShape), shape: byteShape, maxTokenLength: longest)
         let lookup = draft.view
         // Every split of a token into two tokens is a pair the merge may meet.
-        var pairs: [(key: UInt64, value: UInt32)] = []
+        var pairs: [UInt64] = []
         pairs.reserveCapacity(tokens.count * 3)
         for rank in 0..<rankCount {
             let token = lookup.tokenBytes(rank)
@@ -88,23 +86,21 @@ final class RankTable: @unchecked Sendable {
                 guard left != Self.none else { continue }
                 let right = lookup.rank(of: base + split, length: token.count - split)
                 guard right != Self.none else { continue }
-                pairs.append((UInt64(left) << 32 | UInt64(right), UInt32(rank)))
+                pairs.append(UInt64(left) << 40 | UInt64(right) << 20 | UInt64(rank))
             }
         }
         let shape = Shape(rankCount: rankCount, slotCount: byteShape.slotCount, byteCount: byteCount,
                           pairSlotCount: Self.powerOfTwo(atLeast: 2 * pairs.count))
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
         block.initializeMemory(as: UInt8.self, repeating: 0)
-        block.baseAddress!.copyMemory(from: draft.block.baseAddress!, byteCount: byteShape.pairKeysStart)
-        let keys = (block.baseAddress! + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self)
-        let values = (block.baseAddress! + shape.pairValuesStart).assumingMemoryBound(to: UInt32.self)
-        keys.initialize(repeating: Self.emptyPair, count: shape.pairSlotCount)
+        block.baseAddress!.copyMemory(from: draft.block.baseAddress!, byteCount: byteShape.pairsStart)
+        let entries = (block.baseAddress! + shape.pairsStart).assumingMemoryBound(to: UInt64.self)
+        entries.initialize(repeating: Self.emptyPair, count: shape.pairSlotCount)
         let mask = shape.pairSlotCount - 1
         for pair in pairs {
-            var slot = Self.pairSlot(pair.key) & mask
-            while keys[slot] != Self.emptyPair { slot = (slot + 1) & mask }
-            keys[slot] = pair.key
-            values[slot] = pair.value
+            var slot = Self.pairSlot(pair >> 20) & mask
+            while entries[slot] != Self.emptyPair { slot = (slot + 1) & mask }
+            entries[slot] = pair
         }
         self.init(block: block, shape: shape, maxTokenLength: longest)
     }
@@ -123,7 +119,7 @@ final class RankTable: @unchecked Sendable {
         let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
         let slots = (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self)
         let bytes = (base + shape.bytesStart).assumingMemoryBound(to: UInt8.self)
-        (base + shape.pairKeysStart).assumingMemoryBound(to: UInt64.self).initialize(repeating: emptyPair, count: shape.pairSlotCount)
+        (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self).initialize(repeating: emptyPair, count: shape.pairSlotCount)
         // Lay token bytes out in rank order; a missing rank gets an empty span.
         var byRank = [Int](repeating: -1, count: shape.rankCount)
         for (index, token) in tokens.enumerated() { byRank[token.rank] = index }
@@ -227,21 +223,19 @@ struct RankView {
     let slotMask: Int
     let maxTokenLength: Int
     let byteRanks: UnsafePointer<UInt32>
-    let pairKeys: UnsafePointer<UInt64>
-    let pairValues: UnsafePointer<UInt32>
+    let pairs: UnsafePointer<UInt64>
     let pairMask: Int
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
-         pairKeys: UnsafeMutablePointer<UInt64>, pairValues: UnsafeMutablePointer<UInt32>, pairMask: Int) {
+         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
         self.slotMask = slotMask
         self.maxTokenLength = maxTokenLength
         self.byteRanks = UnsafePointer(byteRanks)
-        self.pairKeys = UnsafePointer(pairKeys)
-        self.pairValues = UnsafePointer(pairValues)
+        self.pairs = UnsafePointer(pairs)
         self.pairMask = pairMask
     }
 
@@ -255,15 +249,18 @@ struct RankView {
     /// the same answer as looking their concatenated bytes up, without touching bytes.
     @inline(__always)
     func pairRank(_ left: UInt32, _ right: UInt32) -> UInt32 {
-        let key = UInt64(left) << 32 | UInt64(right)
+        // `left` or `right` may be `RankTable.none` (a byte without a rank); its high bits
+        // then make a key no entry has.
+        let key = UInt64(left) << 20 | UInt64(right)
         var slot = RankTable.pairSlot(key) & pairMask
         while true {
-            let candidate = pairKeys[slot]
-            if candidate == key { return pairValues[slot] }
-            if candidate == RankTable.emptyPair { return RankTable.none }
+            let entry = pairs[slot]
+            if entry == RankTable.emptyPair { return RankTable.none }
+            if entry >> 20 == key { return UInt32(truncatingIfNeeded: entry & 0xF_FFFF) }
             slot = (slot &+ 1) & pairMask
         }
     }
+
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
     @inline(__always)
     func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {

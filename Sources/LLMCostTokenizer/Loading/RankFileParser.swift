@@ -30,10 +30,14 @@ enum RankFileParser {
             }
             while digit < lineEnd {
                 let byte = data[digit]
-                guard byte >= 0x30, byte <= 0x39, rank < 100_000_000 else {
-                    throw TokenizerError.malformedRankFile(path: path, line: lineNumber, reason: "rank is not a small decimal integer")
+                guard byte >= 0x30, byte <= 0x39 else {
+                    throw TokenizerError.malformedRankFile(path: path, line: lineNumber, reason: "rank is not a decimal integer")
                 }
                 rank = rank * 10 + Int(byte - 0x30)
+                // The pair table packs ranks in 20 bits; real encodings stay far below.
+                guard rank < 1 << 20 else {
+                    throw TokenizerError.malformedRankFile(path: path, line: lineNumber, reason: "rank is not below 2^20")
+                }
                 digit += 1
             }
             let start = decoded.count
