@@ -37,7 +37,7 @@ enum BytePairMerge {
             var minRank = RankTable.none
             var minIndex = 0
             for index in 0..<(length - 1) {
-                let rank = table.pairRank(parts[index].token, parts[index + 1].token)
+                let rank = table.bytePairRanks[Int(piece[index]) << 8 | Int(piece[index + 1])]
                 parts[index].rank = rank
                 if rank < minRank {
                     minRank = rank
@@ -47,8 +47,12 @@ enum BytePairMerge {
             while minRank != RankTable.none {
                 let index = minIndex
                 parts[index].token = minRank
-                // Remove parts[index + 1].
-                (parts + index + 1).update(from: parts + index + 2, count: count - index - 2)
+                // Remove parts[index + 1] (a few elements: a loop beats a memmove call).
+                var move = index + 1
+                while move < count - 1 {
+                    parts[move] = parts[move + 1]
+                    move += 1
+                }
                 count -= 1
                 parts[index].rank = index + 1 < count ? table.pairRank(minRank, parts[index + 1].token) : RankTable.none
                 if index > 0 { parts[index - 1].rank = table.pairRank(parts[index - 1].token, minRank) }

@@ -38,6 +38,8 @@ final class RankTable: @unchecked Sendable {
     let view: RankView
     /// Rank of each single byte, for one-byte pieces and the start of every merge.
     private let byteRankPointer: UnsafeMutablePointer<UInt32>
+    /// Rank of every two-byte string (`first << 8 | second`), a merge's first round without hashing.
+    private let bytePairRankPointer: UnsafeMutablePointer<UInt32>
 
     /// Wraps a filled block (from the builder or the cache); takes ownership of it.
     init(block: UnsafeMutableRawBufferPointer, shape: Shape, maxTokenLength: Int) {
@@ -48,6 +50,7 @@ final class RankTable: @unchecked Sendable {
         let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
         let bytes = (base + shape.bytesStart).assumingMemoryBound(to: UInt8.self)
         byteRankPointer = .allocate(capacity: 256)
+        bytePairRankPointer = .allocate(capacity: 65536)
         byteRankPointer.initialize(repeating: Self.none, count: 256)
         for rank in 0..<shape.rankCount where offsets[rank + 1] - offsets[rank] == 1 {
             byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
@@ -56,12 +59,18 @@ final class RankTable: @unchecked Sendable {
             offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), bytes: bytes,
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
             pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
-            pairMask: shape.pairSlotCount - 1)
+            pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer)
+        for first in 0..<256 {
+            for second in 0..<256 {
+                bytePairRankPointer[first << 8 | second] = view.pairRank(byteRankPointer[first], byteRankPointer[second])
+            }
+        }
     }
 
     deinit {
         block.deallocate()
         byteRankPointer.deallocate()
+        bytePairRankPointer.deallocate()
     }
 
     /// Builds the table from `(token bytes, rank)` pairs; ranks need not be dense
@@ -224,11 +233,13 @@ struct RankView {
     let maxTokenLength: Int
     let byteRanks: UnsafePointer<UInt32>
     let pairs: UnsafePointer<UInt64>
+    /// See `RankTable.bytePairRankPointer`; filled right after the view is made.
+    let bytePairRanks: UnsafePointer<UInt32>
     let pairMask: Int
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
-         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int) {
+         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
@@ -236,6 +247,7 @@ struct RankView {
         self.maxTokenLength = maxTokenLength
         self.byteRanks = UnsafePointer(byteRanks)
         self.pairs = UnsafePointer(pairs)
+        self.bytePairRanks = UnsafePointer(bytePairRanks)
         self.pairMask = pairMask
     }
 
