@@ -87,7 +87,7 @@ public final class BPEEncoding: Sendable {
     }
 
     private func runWithSpecials<Sink: TokenSink>(_ text: String, allowedSpecial: Set<String>, into sink: inout Sink) {
-        let allowed = allowedSpecial.filter { specialTokens[$0] != nil }.map { (Array($0.utf8), specialTokens[$0]!) }
+        let allowed = allowedSpecial.compactMap { text in specialTokens[text].map { (Array(text.utf8), $0) } }
         guard !allowed.isEmpty else { return run(text, into: &sink) }
         var text = text
         text.withUTF8 { buffer in
