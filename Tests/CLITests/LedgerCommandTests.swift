@@ -274,3 +274,40 @@ import Testing
         #expect(try CLIRunner.run(["ledger", "verify"], home: home).status == 0)
     }
 }
+
+/// Several processes writing one ledger file at once, as agents sharing a ledger do.
+@Suite struct ConcurrentLedgerTests {
+    @Test func sixteenProcessesRecordIntoAFreshLedgerAndNothingIsLost() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let db = home.appendingPathComponent("shared.sqlite").path
+        // Each process records 20 calls; all start at once on a file none of them has created.
+        let results = try (0..<16).map { worker in
+            let lines = (0..<20).map { call in
+                #"{"ts":"2026-11-20T10:\#(String(format: "%02d", call)):00Z","provider":"openai","model":"gpt-4o","agent":"w\#(worker)","input_tokens":\#(worker * 100 + call),"request_id":"w\#(worker)-\#(call)"}"#
+            }
+            let file = home.appendingPathComponent("w\(worker).jsonl")
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            return file
+        }.map { file in
+            let process = Process()
+            process.executableURL = CLIRunner.binaryURL
+            process.arguments = ["import", "--quiet", "--db", db, file.path]
+            process.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in results { process.waitUntilExit() }
+        #expect(results.allSatisfy { $0.terminationStatus == 0 })
+        let report = try CLIRunner.run(["report", "--db", db, "--by", "agent", "--format", "json"], home: home)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let total = try #require(object["total"] as? [String: Any])
+        #expect(total["calls"] as? Int == 320)
+        var expectedInput = 0
+        for worker in 0..<16 { for call in 0..<20 { expectedInput += worker * 100 + call } }
+        #expect(total["input_tokens"] as? Int == expectedInput)
+        #expect(try CLIRunner.run(["ledger", "verify", "--db", db], home: home).status == 0)
+    }
+}
