@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
+        .testTarget(name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer"]),
     ]
 )

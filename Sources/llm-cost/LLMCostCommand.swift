@@ -20,6 +20,7 @@ struct LLMCostCommand: AsyncParsableCommand {
             ProvidersCommand.self,
             PromptCommand.self,
             SimulateCommand.self,
+            TokensCommand.self,
         ])
 
     /// Exit codes: 0 ok, 1 runtime error, 2 usage error (ArgumentParser's own is 64).

@@ -10,5 +10,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchLedgerCommand.self,
             BenchPricingCommand.self,
             ProvidersBenchCommand.self,
+            BenchTokenizerCommand.self,
         ])
 }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Measures load time and encode throughput per encoding, optionally side by side with
+/// tiktoken through `shared/tools/tiktoken_reference.py bench` in the same run.
+public struct TokenizerBenchmark: Sendable {
+    public var encodings: [EncodingName]
+    public var files: [String]
+    /// Folder of the `.tiktoken` files.
+    public var tokenizersDirectory: String
+    /// Path of `tiktoken_reference.py`, when the comparison is wanted.
+    public var referenceScript: String?
+    public var repetitions: Int
+
+    public init(encodings: [EncodingName], files: [String], tokenizersDirectory: String, referenceScript: String?, repetitions: Int = 3) {
+        self.encodings = encodings
+        self.files = files
+        self.tokenizersDirectory = tokenizersDirectory
+        self.referenceScript = referenceScript
+        self.repetitions = repetitions
+    }
+
+    /// Runs everything, writing one line per figure to `output`.
+    public func run(output: (String) -> Void) throws {
+        let texts = try files.map { path -> (String, String) in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw TokenizerError.unreadableFile(path: path, reason: "no such file")
+            }
+            return (path, String(decoding: data, as: UTF8.self))
+        }
+        let cacheFolder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: cacheFolder) }
+        let files = TokenizerFiles(environment: ["LLM_COST_TOKENIZERS": tokenizersDirectory, "XDG_CACHE_HOME": cacheFolder], allowDownload: false)
+        for name in encodings {
+            let loader = EncodingLoader(files: files)
+            let (_, cold) = try loader.load(name)
+            let (encoding, warm) = try loader.load(name)
+            output("\(name.rawValue)\tload\t\(format(cold.milliseconds)) ms from \(cold.source.rawValue) (sha256 + parse), \(format(warm.milliseconds)) ms from \(warm.source.rawValue)\tpeak RSS \(Self.peakResidentMegabytes()) MB")
+            let reference = referenceScript.map { referenceThroughput(script: $0, encoding: name) } ?? [:]
+            var totalBytes = 0
+            var totalSeconds = 0.0
+            var referenceSeconds = 0.0
+            for (path, text) in texts {
+                let bytes = text.utf8.count
+                let encodeSeconds = best { _ = encoding.encode(text) }
+                let countSeconds = best { _ = encoding.count(text) }
+                totalBytes += bytes
+                totalSeconds += encodeSeconds
+                var line = "\(name.rawValue)\t\((path as NSString).lastPathComponent)\tencode \(format(Double(bytes) / encodeSeconds / 1e6)) MB/s\tcount \(format(Double(bytes) / countSeconds / 1e6)) MB/s"
+                if let tiktoken = reference[path] {
+                    referenceSeconds += Double(bytes) / (tiktoken * 1e6)
+                    line += "\ttiktoken \(format(tiktoken)) MB/s\tratio \(format(Double(bytes) / encodeSeconds / 1e6 / tiktoken))x"
+                }
+                output(line)
+            }
+            var summary = "\(name.rawValue)\tall files\tencode \(format(Double(totalBytes) / totalSeconds / 1e6)) MB/s"
+            if referenceSeconds > 0 {
+                summary += "\ttiktoken \(format(Double(totalBytes) / referenceSeconds / 1e6)) MB/s\tratio \(format(referenceSeconds / totalSeconds))x"
+            }
+            output(summary)
+        }
+    }
+
+    private func best(_ body: () -> Void) -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return fastest
+    }
+
+    /// MB/s per file from the reference script (`bench ENCODING FILE...`: `N MB/s<TAB>path`).
+    private func referenceThroughput(script: String, encoding: EncodingName) -> [String: Double] {
+        guard encoding != .o200k_harmony else { return [:] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "bench", encoding.rawValue] + files
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [:] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var result: [String: Double] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 2, let rate = Double(fields[0].split(separator: " ")[0]) else { continue }
+            result[String(fields[1])] = rate
+        }
+        return result
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    static func peakResidentMegabytes() -> Int {
+        var usage = rusage()
+        #if canImport(Darwin)
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss) / (1024 * 1024)
+        #else
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) / 1024
+        #endif
+    }
+}

@@ -1,0 +1,15 @@
+/// Where the encoder puts tokens: counting needs only a number, encoding an array.
+/// Generic rather than a closure so each use is specialised and the count path allocates nothing.
+protocol TokenSink {
+    mutating func append(_ rank: UInt32)
+}
+
+struct TokenCountSink: TokenSink {
+    var count = 0
+    @inline(__always) mutating func append(_ rank: UInt32) { count += 1 }
+}
+
+struct TokenArraySink: TokenSink {
+    var ids: [Int] = []
+    @inline(__always) mutating func append(_ rank: UInt32) { ids.append(Int(rank)) }
+}
