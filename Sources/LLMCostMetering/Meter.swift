@@ -16,10 +16,12 @@ public final class Meter: Sendable {
     /// Where warnings go (`warn` budgets, ledger failures after a call): stderr by default.
     let warn: @Sendable (String) -> Void
     let estimator = InputEstimator()
+    /// Sends threshold alerts after each recorded call (`nil`: no alerts).
+    public let alerts: AlertDispatcher?
 
     public init(
         ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
-        reservationLifetime: Duration = .seconds(900),
+        reservationLifetime: Duration = .seconds(900), alerts: AlertDispatcher? = nil,
         warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }
     ) {
         self.ledger = ledger
@@ -28,6 +30,7 @@ public final class Meter: Sendable {
         self.defaultMaxTokens = defaultMaxTokens
         self.reservationLifetime = reservationLifetime
         self.warn = warn
+        self.alerts = alerts
     }
 
     /// A call between `begin` and `finish`.
@@ -77,7 +80,7 @@ public final class Meter: Sendable {
     func finish(
         _ call: Call, status: CallStatus, reportedUsage: Usage?, receivedText: String, requestID: String?,
         firstToken: Duration?
-    ) {
+    ) async {
         let latency = ContinuousClock.now - call.started
         var usage: Usage
         var source = UsageSource.reported
@@ -113,6 +116,12 @@ public final class Meter: Sendable {
             try ledger.settle(call.reservation, recording: record, pricing: nil)
         } catch {
             warn("could not record a \(call.provider)/\(call.model) call: \(error)")
+        }
+        if let alerts {
+            let matching = budgets.filter {
+                $0.scope.matches(provider: call.provider, model: call.model, agent: call.context.agent, tags: call.context.tags)
+            }
+            await alerts.evaluate(matching, ledger: ledger)
         }
     }
 }

@@ -26,12 +26,12 @@ public struct MeteredProvider: LLMProvider {
         let call = try meter.begin(provider: name, model: model, request: request, context: attribution.merged(with: MeteringContext.current))
         do {
             let response = try await base.complete(request)
-            meter.finish(call, status: .ok, reportedUsage: response.usage, receivedText: response.text + response.reasoning,
+            await meter.finish(call, status: .ok, reportedUsage: response.usage, receivedText: response.text + response.reasoning,
                          requestID: response.requestID, firstToken: nil)
             return response
         } catch {
             let status: CallStatus = (error as? ProviderError)?.kind == .cancelled || Task.isCancelled ? .cancelled : .error
-            meter.finish(call, status: status, reportedUsage: nil, receivedText: "", requestID: (error as? ProviderError)?.requestID, firstToken: nil)
+            await meter.finish(call, status: status, reportedUsage: nil, receivedText: "", requestID: (error as? ProviderError)?.requestID, firstToken: nil)
             throw error
         }
     }
@@ -66,7 +66,7 @@ public struct MeteredProvider: LLMProvider {
                     failure = error
                     status = (error as? ProviderError)?.kind == .cancelled || Task.isCancelled ? .cancelled : .error
                 }
-                meter.finish(
+                await meter.finish(
                     call, status: status, reportedUsage: accumulator.lastUsage,
                     receivedText: accumulator.text + accumulator.reasoning, requestID: accumulator.start.requestID,
                     firstToken: firstToken)

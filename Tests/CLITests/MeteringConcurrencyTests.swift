@@ -74,4 +74,50 @@ import Testing
         // Only the simulator's successful requests were sent: refused calls never left the process.
         #expect(simulator.requests.count == succeeded)
     }
+
+    @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let fired = home.appendingPathComponent("fired.txt")
+        // Each call costs ~$0.00008; sixteen of them pass every threshold of a $0.0004 budget.
+        try """
+            [[budgets]]
+            name = "watched"
+            period = "total"
+            limit_usd = 0.0004
+            alerts = [0.25, 0.5, 1.0]
+
+            [alerts]
+            log = false
+            command = "echo \\"$LLM_COST_BUDGET $LLM_COST_THRESHOLD\\" >> '\(fired.path)'"
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let ledger = home.appendingPathComponent("ledger.sqlite").path
+        _ = try CLIRunner.run(["report", "--db", ledger], home: home)
+        var processes: [Process] = []
+        for index in 0..<16 {
+            let process = Process()
+            process.executableURL = CLIRunner.binaryURL
+            process.arguments = ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"]
+            process.currentDirectoryURL = home
+            process.environment = [
+                "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
+                "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC", "NO_COLOR": "1",
+                "PATH": "/usr/bin:/bin",
+                "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            processes.append(process)
+        }
+        for process in processes { try process.run() }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0) // a warn budget never refuses
+        }
+        let lines = try String(contentsOf: fired, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
+        #expect(lines == ["watched 0.25", "watched 0.5", "watched 1"])
+    }
 }

@@ -14,6 +14,21 @@ public struct AlertRecord: Sendable, Hashable {
     public var delivered: Bool
     public var attempts: Int64
     public var lastError: String?
+
+    public init(
+        budget: String, periodKey: Int64, thresholdBasisPoints: Int64, firedAt: Int64, spent: Money, limit: Money,
+        delivered: Bool = false, attempts: Int64 = 1, lastError: String? = nil
+    ) {
+        self.budget = budget
+        self.periodKey = periodKey
+        self.thresholdBasisPoints = thresholdBasisPoints
+        self.firedAt = firedAt
+        self.spent = spent
+        self.limit = limit
+        self.delivered = delivered
+        self.attempts = attempts
+        self.lastError = lastError
+    }
 }
 
 extension Ledger {

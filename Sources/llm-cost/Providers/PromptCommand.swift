@@ -36,7 +36,7 @@ struct PromptCommand: AsyncParsableCommand {
         }
         let meter = Meter(
             ledger: try ledger.openLedger(configuration), pricing: pricing,
-            budgets: configuration.budgets.map(BudgetDefinition.init))
+            budgets: configuration.budgets.map(BudgetDefinition.init), alerts: AlertDispatcher(settings: configuration.alerts))
         // The named provider, wrapped in the meter: the runner's call is estimated, checked
         // against budgets and recorded by it.
         var meteredRegistry = registry
