@@ -50,8 +50,8 @@ public struct AlertDispatcher: Sendable {
 
     /// Sends one alert on every configured channel; returns the failures, or `nil`.
     public func deliver(_ alert: AlertRecord) async -> String? {
-        let share = Self.shareText(alert.thresholdBasisPoints)
-        let text = "llm-cost: budget \"\(alert.budget)\" reached \(share) of its limit: spent "
+        let share = Self.shareText(alert.thresholdBasisPoints * 100) + "%"
+        let text = "budget \"\(alert.budget)\" reached \(share) of its limit: spent "
             + "\(alert.spent.formatted(places: 4)) of \(alert.limit.formatted(places: 4))"
         var failures: [String] = []
         if settings.log { log(text) }
