@@ -20,4 +20,16 @@ import Testing
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("researcher") || report.stdout.contains("coder"))
     }
+
+    @Test func reportAccuracyComparesEstimatesWithReportedUsage() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(try CLIRunner.run(["demo"], home: home).status == 0)
+        let db = home.appendingPathComponent("data/llm-cost/demo.sqlite").path
+        let result = try CLIRunner.run(["report", "--db", db, "--accuracy"], home: home)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("MEDIAN ERR"))
+        // Only the live, metered calls carry estimates: the simulated models appear.
+        #expect(result.stdout.contains("anthropic"))
+    }
 }
