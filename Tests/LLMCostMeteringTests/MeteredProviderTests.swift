@@ -162,6 +162,30 @@ private func calls(_ ledger: Ledger) throws -> [CallRecord] {
         #expect(first && !second && nextPeriod)
     }
 
+    @Test func staleReservationsOfCrashedProcessesExpire() throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let budget = BudgetDefinition(name: "cap", period: .total, limit: Money(decimalUSD: "10")!, action: .block)
+        let anHourAgo = Date().addingTimeInterval(-3600)
+        // A process reserved $8 an hour ago with a one-minute lifetime, then died without settling.
+        guard case .reserved = try ledger.reserve(Money(decimalUSD: "8")!, against: [budget], now: anHourAgo, expiresAfter: .seconds(60)) else {
+            Issue.record("the first reservation should fit")
+            return
+        }
+        // While it was live, a second $8 did not fit.
+        guard case .refused(let refusal) = try ledger.reserve(Money(decimalUSD: "8")!, against: [budget], now: anHourAgo) else {
+            Issue.record("the second reservation should be refused while the first is live")
+            return
+        }
+        #expect(refusal.reserved == Money(decimalUSD: "8"))
+        // Now it has expired: nothing is held and the same $8 fits.
+        #expect(try ledger.usage(of: budget).reserved == .zero)
+        guard case .reserved = try ledger.reserve(Money(decimalUSD: "8")!, against: [budget]) else {
+            Issue.record("an expired reservation must not hold budget")
+            return
+        }
+    }
+
     /// The stream records from its producer task once the consumer lets go: wait for it.
     private func waitForCalls(_ ledger: Ledger, count: Int) async throws -> [CallRecord] {
         for _ in 0..<500 {
