@@ -56,5 +56,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer"]),
+        .testTarget(name: "LLMCostMeteringTests", dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore"]),
     ]
 )

@@ -112,6 +112,9 @@ public struct Configuration: Sendable {
     public private(set) var file: String?
     public private(set) var values: [String: Resolved] = [:]
     public private(set) var providers: [ProviderTable] = []
+    /// The `[[budgets]]` tables, in file order, and the `[alerts]` table (see `BudgetSettings`).
+    public var budgets: [BudgetSettings] = []
+    public var alerts = AlertSettings()
 
     /// Loads the effective configuration.
     public static func load(
@@ -196,9 +199,22 @@ public struct Configuration: Sendable {
         let known = Self.settings.map(\.key)
         let sections = Set(known.map { String($0.prefix { $0 != "." }) } + ["providers"])
         for (sectionName, sectionValue) in root {
+            if sectionName == "budgets", let tables = sectionValue.tomlValue.array {
+                for (index, table) in tables.enumerated() {
+                    guard let table = table.tomlValue.table else {
+                        throw .wrongType(file: path, line: lines.line(of: "budgets"), key: "budgets", expected: "[[budgets]] tables")
+                    }
+                    budgets.append(try BudgetSettings.read(table, index: index, file: path, lines: lines, environment: environment))
+                }
+                continue
+            }
+            if sectionName == "alerts", let table = sectionValue.tomlValue.table {
+                alerts = try AlertSettings.read(table, file: path, lines: lines, environment: environment)
+                continue
+            }
             guard sections.contains(sectionName), let section = sectionValue.tomlValue.table else {
                 throw .unknownKey(file: path, line: lines.line(of: sectionName), key: sectionName,
-                                  known: sections.sorted().map { "[\($0)]" })
+                                  known: sections.sorted().map { "[\($0)]" } + ["[[budgets]]", "[alerts]"])
             }
             if sectionName == "providers" {
                 try readProviders(section, file: path, lines: lines, environment: environment)

@@ -19,6 +19,7 @@ struct LLMCostCommand: AsyncParsableCommand {
             PricingCommand.self,
             ProvidersCommand.self,
             PromptCommand.self,
+            BudgetCommand.self,
             SimulateCommand.self,
             TokensCommand.self,
         ])

@@ -78,6 +78,39 @@ enum LedgerSchema {
                     """)
             }
         }
+        migrator.registerMigration("v2: budget reservations and alert state") { db in
+            try db.execute(sql: """
+                -- Worst-case costs reserved by calls in flight against hard budgets. A settled
+                -- call deletes its rows in the transaction that records it; rows of a crashed
+                -- process stop counting at expires_ms.
+                CREATE TABLE budget_reservations (
+                    id INTEGER PRIMARY KEY,
+                    reservation TEXT NOT NULL,                   -- one id per call, shared by its budgets
+                    budget TEXT NOT NULL,
+                    amount_nano INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL
+                );
+                CREATE INDEX budget_reservations_by_budget ON budget_reservations(budget, expires_ms);
+                CREATE INDEX budget_reservations_by_reservation ON budget_reservations(reservation);
+
+                -- One row per budget, period and threshold that fired: the row's existence is the
+                -- "already alerted" flag shared by every process; delivery is retried until it works.
+                CREATE TABLE alert_state (
+                    budget TEXT NOT NULL,
+                    period_start_ms INTEGER NOT NULL,            -- -1 for a `total` budget
+                    threshold_bp INTEGER NOT NULL,               -- basis points of the limit: 8000 = 80%
+                    fired_ms INTEGER NOT NULL,
+                    spent_nano INTEGER NOT NULL,
+                    limit_nano INTEGER NOT NULL,
+                    delivered INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    attempted_ms INTEGER NOT NULL,               -- last delivery attempt began
+                    last_error TEXT,
+                    PRIMARY KEY (budget, period_start_ms, threshold_bp)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

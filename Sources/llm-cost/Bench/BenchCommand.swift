@@ -11,5 +11,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchPricingCommand.self,
             ProvidersBenchCommand.self,
             BenchTokenizerCommand.self,
+            BenchMeteringCommand.self,
         ])
 }

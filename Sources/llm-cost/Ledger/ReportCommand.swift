@@ -35,9 +35,20 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
     var format: String?
 
+    @Flag(help: "Estimate vs actual input tokens per model (median and p90 error) instead of spend.")
+    var accuracy = false
+
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
+        if accuracy {
+            let report = try EstimateAccuracy(
+                ledger: try ledger.openLedger(configuration),
+                since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
+                until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true))
+            FileOutput.standardOutput.write(report.table())
+            return
+        }
         let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy
         var dimensions: [ReportDimension] = []
         for name in written.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) {

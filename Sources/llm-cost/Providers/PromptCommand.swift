@@ -34,26 +34,33 @@ struct PromptCommand: AsyncParsableCommand {
         guard registry.allSettings.contains(where: { $0.name == provider }) else {
             throw UsageFailure.exit("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
         }
+        let meter = Meter(
+            ledger: try ledger.openLedger(configuration), pricing: pricing,
+            budgets: configuration.budgets.map(BudgetDefinition.init), alerts: AlertDispatcher(settings: configuration.alerts))
+        // The named provider, wrapped in the meter: the runner's call is estimated, checked
+        // against budgets and recorded by it.
+        var meteredRegistry = registry
+        let base = try registry.provider(named: provider)
+        meteredRegistry.register(type: "llm-cost-metered") { _, _ in MeteredProvider(base, meter: meter) }
+        try meteredRegistry.add(ProviderSettings(name: provider, type: "llm-cost-metered"))
         let options = PromptRunner.Options(
             provider: provider, model: model, system: system, maxTokens: maxTokens, text: text,
             context: MeteringContext(agent: agent, session: session))
         let streaming = stream && format == .text
         do {
-            let outcome = try await PromptRunner(registry: registry, pricing: pricing).run(options) { delta in
-                if streaming { StandardStreams.out(delta) }
+            let outcome = try await MeteringContext.$current.withValue(options.context) {
+                try await PromptRunner(registry: meteredRegistry, pricing: pricing).run(options) { delta in
+                    if streaming { StandardStreams.out(delta) }
+                }
             }
-            // Recorded like any call (the metering layer will take this over, budgets included).
-            var record = outcome.record
-            if let quote = outcome.quote {
-                record.cost = quote.cost
-                record.pricingEntry = quote.entryID
-            }
-            try ledger.openLedger(configuration).record(record)
             switch format {
             case .json: print(outcome.json)
             case .text: streaming ? print() : print(outcome.response.text)
             }
             StandardStreams.err(outcome.summaryLine + "\n")
+        } catch let error as MeteringError where error.isBudgetExceeded {
+            StandardStreams.err("error: \(error)\n")
+            throw ExitCode(3)
         } catch {
             if streaming { print() }
             StandardStreams.err("error: \(error)\n")

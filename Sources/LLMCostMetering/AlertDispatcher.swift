@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LLMCostConfig
+import LLMCostCore
+import LLMCostStore
+
+/// Sends budget threshold alerts: each threshold of each budget once per period, across every
+/// process sharing the ledger (the ledger's `alert_state` row decides who sends). A failed
+/// delivery never fails the call: it is noted in the ledger and retried on a later call.
+public struct AlertDispatcher: Sendable {
+    public var settings: AlertSettings
+    /// Where log alerts go.
+    let log: @Sendable (String) -> Void
+
+    public init(settings: AlertSettings, log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }) {
+        self.settings = settings
+        self.log = log
+    }
+
+    /// Fires every threshold the budgets' current spend has crossed and nobody has alerted yet,
+    /// then retries earlier failed deliveries.
+    func evaluate(_ budgets: [BudgetDefinition], ledger: Ledger, now: Date = Date()) async {
+        for budget in budgets where !budget.alertThresholdsBasisPoints.isEmpty && budget.limit > .zero {
+            guard let usage = try? ledger.usage(of: budget, now: now) else { continue }
+            let shareBasisPoints = usage.spent.nanoUSD * 10_000 / budget.limit.nanoUSD
+            for threshold in budget.alertThresholdsBasisPoints where threshold <= shareBasisPoints {
+                let claimed = (try? ledger.claimAlert(
+                    budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold,
+                    spent: usage.spent, limit: budget.limit, now: now)) ?? false
+                guard claimed else { continue }
+                let alert = AlertRecord(
+                    budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold,
+                    firedAt: Int64(now.timeIntervalSince1970 * 1000), spent: usage.spent, limit: budget.limit,
+                    delivered: false, attempts: 1, lastError: nil)
+                await deliverAndNote(alert, ledger: ledger)
+            }
+        }
+        if let retries = try? ledger.claimAlertRetries(maxAttempts: settings.maxAttempts, retryAfter: .seconds(30), now: now) {
+            for alert in retries { await deliverAndNote(alert, ledger: ledger) }
+        }
+    }
+
+    private func deliverAndNote(_ alert: AlertRecord, ledger: Ledger) async {
+        let error = await deliver(alert)
+        if let error { log("alert for budget \"\(alert.budget)\" not delivered (will retry): \(error)") }
+        try? ledger.noteAlertDelivery(alert, error: error)
+    }
+
+    /// Sends one alert on every configured channel; returns the failures, or `nil`.
+    public func deliver(_ alert: AlertRecord) async -> String? {
+        let share = Self.shareText(alert.thresholdBasisPoints * 100) + "%"
+        let text = "budget \"\(alert.budget)\" reached \(share) of its limit: spent "
+            + "\(alert.spent.formatted(places: 4)) of \(alert.limit.formatted(places: 4))"
+        var failures: [String] = []
+        if settings.log { log(text) }
+        if let command = settings.command, let failure = runCommand(command, alert: alert, text: text) { failures.append(failure) }
+        if let url = settings.webhookURL, let failure = await postWebhook(url, alert: alert, text: text) { failures.append(failure) }
+        return failures.isEmpty ? nil : failures.joined(separator: "; ")
+    }
+
+    /// `8000` → `"0.8"`: the share as the config wrote it.
+    static func shareText(_ basisPoints: Int64) -> String {
+        let whole = basisPoints / 10_000
+        var fraction = String(basisPoints % 10_000)
+        fraction = String(repeating: "0", count: 4 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
+    }
+
+    private func runCommand(_ command: String, alert: AlertRecord, text: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LLM_COST_BUDGET"] = alert.budget
+        environment["LLM_COST_THRESHOLD"] = Self.shareText(alert.thresholdBasisPoints)
+        environment["LLM_COST_SPENT_USD"] = alert.spent.decimalString
+        environment["LLM_COST_LIMIT_USD"] = alert.limit.decimalString
+        environment["LLM_COST_PERIOD_START_MS"] = String(alert.periodKey)
+        environment["LLM_COST_ALERT_TEXT"] = text
+        process.environment = environment
+        do {
+            try process.run()
+        } catch {
+            return "command could not start: \(error.localizedDescription)"
+        }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? nil : "command exited with status \(process.terminationStatus)"
+    }
+
+    private func postWebhook(_ url: URL, alert: AlertRecord, text: String) async -> String? {
+        let body: [String: Any] = [
+            "text": text, "budget": alert.budget, "threshold": Self.shareText(alert.thresholdBasisPoints),
+            "spent_usd": alert.spent.decimalString, "limit_usd": alert.limit.decimalString, "period_start_ms": alert.periodKey,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return "cannot encode" }
+        var request = URLRequest(url: url, timeoutInterval: Double(settings.webhookTimeoutMilliseconds) / 1000)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = data
+        var lastFailure = "not attempted"
+        for attempt in 0...settings.webhookRetries {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
+            do {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if (200..<300).contains(status) { return nil }
+                lastFailure = "webhook answered HTTP \(status)"
+            } catch {
+                lastFailure = "webhook failed: \(error.localizedDescription)"
+            }
+        }
+        return lastFailure
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import LLMCostCore
+import LLMCostStore
+
+/// Where each budget stands now: `llm-cost budget status` and `budget check`.
+public struct BudgetStatusReport: Sendable {
+    public struct Row: Sendable {
+        public var usage: BudgetUsage
+        /// Spend at the current burn rate by the period's end (`nil` for `total` budgets).
+        public var projected: Money?
+        /// Spent plus reserved, in basis points of the limit (`nil` for a zero limit).
+        public var shareBasisPoints: Int64?
+        /// Whether recorded spend has reached the limit.
+        public var isOver: Bool { usage.spent >= usage.budget.limit && usage.budget.limit > .zero || (usage.budget.limit == .zero && usage.spent > .zero) }
+    }
+
+    public var rows: [Row]
+
+    public init(ledger: Ledger, budgets: [BudgetDefinition], now: Date = Date()) throws {
+        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        rows = try budgets.map { budget in
+            let usage = try ledger.usage(of: budget, now: now)
+            var projected: Money?
+            if let start = usage.window.start, let end = usage.window.end, nowMs > start {
+                // Integer arithmetic on nano-dollars: spent × (period length / elapsed).
+                let product = Int128(usage.spent.nanoUSD) * Int128(end - start) / Int128(nowMs - start)
+                let quotient = Int64(clamping: product)
+                projected = Money(nanoUSD: quotient)
+            }
+            let limit = budget.limit.nanoUSD
+            let share = limit > 0 ? (usage.spent.nanoUSD + usage.reserved.nanoUSD) * 10_000 / limit : nil
+            return Row(usage: usage, projected: projected, shareBasisPoints: share)
+        }
+    }
+
+    /// A plain-text table.
+    public func table(timeZone: TimeZone = .current) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = timeZone
+        var lines = ["budget            action  spent        reserved     remaining    limit        used    period end            projected"]
+        for row in rows {
+            let usage = row.usage
+            let end = usage.window.end.map { formatter.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "never"
+            let share = row.shareBasisPoints.map { "\($0 / 100).\(String(format: "%02d", $0 % 100))%" } ?? "-"
+            let fields = [
+                usage.budget.name.padded(17), usage.budget.action.rawValue.padded(7), usage.spent.formatted(places: 4).padded(12),
+                usage.reserved.formatted(places: 4).padded(12), usage.remaining.formatted(places: 4).padded(12),
+                usage.budget.limit.formatted(places: 4).padded(12), share.padded(7), end.padded(21),
+                row.projected?.formatted(places: 4) ?? "-",
+            ]
+            lines.append(fields.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One JSON object per budget, money as decimal strings.
+    public func json() -> String {
+        let objects = rows.map { row -> String in
+            let usage = row.usage
+            var fields = [
+                "\"name\":\(jsonString(usage.budget.name))", "\"scope\":\(jsonString(usage.budget.scope.description))",
+                "\"action\":\"\(usage.budget.action.rawValue)\"", "\"period\":\"\(usage.budget.period.rawValue)\"",
+                "\"spent_usd\":\"\(usage.spent.decimalString)\"", "\"reserved_usd\":\"\(usage.reserved.decimalString)\"",
+                "\"remaining_usd\":\"\(usage.remaining.decimalString)\"", "\"limit_usd\":\"\(usage.budget.limit.decimalString)\"",
+                "\"over\":\(row.isOver)",
+            ]
+            fields.append("\"share_used_bp\":" + (row.shareBasisPoints.map(String.init) ?? "null"))
+            fields.append("\"period_end_ms\":" + (usage.window.end.map(String.init) ?? "null"))
+            fields.append("\"projected_usd\":" + (row.projected.map { "\"\($0.decimalString)\"" } ?? "null"))
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        return "[" + objects.joined(separator: ",") + "]\n"
+    }
+}
+
+private func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+extension String {
+    fileprivate func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LLMCostCore
+import LLMCostProviders
+import LLMCostStore
+
+/// The metering core shared by every `MeteredProvider`: estimates a call, reserves its worst
+/// case against hard budgets, and records what it really cost (settling the reservation).
+public final class Meter: Sendable {
+    public let ledger: Ledger
+    public let pricing: (any CallPricing)?
+    public let budgets: [BudgetDefinition]
+    /// Output tokens assumed for the worst case when a request sets no `max_tokens`.
+    public let defaultMaxTokens: Int
+    /// How long a reservation holds if its process dies before settling.
+    public let reservationLifetime: Duration
+    /// Where warnings go (`warn` budgets, ledger failures after a call): stderr by default.
+    let warn: @Sendable (String) -> Void
+    let estimator = InputEstimator()
+    /// Sends threshold alerts after each recorded call (`nil`: no alerts).
+    public let alerts: AlertDispatcher?
+
+    public init(
+        ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
+        reservationLifetime: Duration = .seconds(900), alerts: AlertDispatcher? = nil,
+        warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }
+    ) {
+        self.ledger = ledger
+        self.pricing = pricing
+        self.budgets = budgets
+        self.defaultMaxTokens = defaultMaxTokens
+        self.reservationLifetime = reservationLifetime
+        self.warn = warn
+        self.alerts = alerts
+    }
+
+    /// A call between `begin` and `finish`.
+    struct Call: Sendable {
+        var timestamp: Date
+        var started: ContinuousClock.Instant
+        var provider: String
+        var model: String
+        var context: MeteringContext
+        var estimatedInput: Int64
+        var worstCase: Money?
+        var reservation: BudgetReservation?
+    }
+
+    /// Estimates and reserves; throws `MeteringError` when a `block` budget would go over.
+    func begin(provider: String, model: String, request: ChatRequest, context: MeteringContext) throws -> Call {
+        let timestamp = Date()
+        let estimate = estimator.estimate(request, model: model)
+        let maxTokens = Int64(request.maxTokens ?? defaultMaxTokens)
+        let worstRecord = CallRecord(
+            timestamp: timestamp, provider: provider, model: model, usage: Usage(inputTokens: estimate.high, outputTokens: maxTokens))
+        let worstCase = pricing?.quote(for: worstRecord)?.cost
+        var call = Call(
+            timestamp: timestamp, started: ContinuousClock.now, provider: provider, model: model, context: context,
+            estimatedInput: estimate.tokens, worstCase: worstCase)
+        let matching = budgets.filter {
+            $0.scope.matches(provider: provider, model: model, agent: context.agent, tags: context.tags)
+        }
+        // Zero-cost and unpriced calls are never blocked: there is no cost to hold.
+        guard let worstCase, worstCase > .zero, !matching.isEmpty else { return call }
+        let hard = matching.filter { $0.action == .block }
+        for budget in matching where budget.action == .warn {
+            if let usage = try? ledger.usage(of: budget, now: timestamp), usage.spent + usage.reserved + worstCase > budget.limit {
+                warn("budget \"\(budget.name)\" (warn) would go over: spent \(usage.spent.formatted(places: 6)) of \(budget.limit.formatted(places: 6))")
+            }
+        }
+        guard !hard.isEmpty else { return call }
+        switch try ledger.reserve(worstCase, against: hard, now: timestamp, expiresAfter: reservationLifetime) {
+        case .reserved(let reservation): call.reservation = reservation
+        case .refused(let refusal): throw MeteringError.budgetExceeded(refusal)
+        }
+        return call
+    }
+
+    /// Records the call (settling its reservation). Never throws: a call that happened is not
+    /// undone by a ledger problem; the problem is reported through `warn`.
+    func finish(
+        _ call: Call, status: CallStatus, reportedUsage: Usage?, receivedText: String, requestID: String?,
+        firstToken: Duration?
+    ) async {
+        let latency = ContinuousClock.now - call.started
+        var usage: Usage
+        var source = UsageSource.reported
+        if let reportedUsage {
+            usage = reportedUsage
+        } else if status == .error && receivedText.isEmpty {
+            usage = .zero // refused before any work: nothing billed
+        } else {
+            // No usage from the provider: what was sent, and what came back.
+            usage = Usage(inputTokens: call.estimatedInput, outputTokens: estimator.count(receivedText, model: call.model))
+            source = .estimated
+        }
+        if status != .ok, reportedUsage != nil {
+            // An interrupted stream's last usage may predate most of its output.
+            let received = estimator.count(receivedText, model: call.model)
+            if received > usage.outputTokens {
+                usage.outputTokens = received
+                source = .estimated
+            }
+        }
+        var record = CallRecord(
+            timestamp: call.timestamp, provider: call.provider, model: call.model, agent: call.context.agent,
+            session: call.context.session, tags: call.context.tags,
+            // Records are idempotent on request id; a call without one still must not collide.
+            requestID: requestID ?? "llm-cost-\(UUID().uuidString)", status: status, usage: usage, usageSource: source,
+            estimatedUsage: Usage(inputTokens: call.estimatedInput), estimatedCost: call.worstCase,
+            latencyMilliseconds: latency.wholeMilliseconds, timeToFirstTokenMilliseconds: firstToken?.wholeMilliseconds)
+        if let quote = pricing?.quote(for: record) {
+            record.cost = quote.cost
+            record.pricingEntry = quote.entryID
+        }
+        do {
+            try ledger.settle(call.reservation, recording: record, pricing: nil)
+        } catch {
+            warn("could not record a \(call.provider)/\(call.model) call: \(error)")
+        }
+        if let alerts {
+            let matching = budgets.filter {
+                $0.scope.matches(provider: call.provider, model: call.model, agent: call.context.agent, tags: call.context.tags)
+            }
+            await alerts.evaluate(matching, ledger: ledger)
+        }
+    }
+}
+
+extension Duration {
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

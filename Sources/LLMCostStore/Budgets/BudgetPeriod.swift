@@ -1,0 +1,46 @@
+import Foundation
+
+/// How long a budget's spend accumulates before it starts again at zero.
+public enum BudgetPeriod: String, Sendable, Hashable, CaseIterable {
+    case day, week, month
+    /// Never resets.
+    case total
+
+    /// The calendar period containing `date`, aligned in `timeZone` (weeks start on Monday,
+    /// as ISO 8601 has it).
+    public func window(containing date: Date, timeZone: TimeZone) -> BudgetWindow {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = timeZone
+        let component: Calendar.Component
+        switch self {
+        case .total: return BudgetWindow(start: nil, end: nil)
+        case .day: component = .day
+        case .week: component = .weekOfYear
+        case .month: component = .month
+        }
+        // `dateInterval(of:for:)` only fails for dates far outside any calendar; fall back to an
+        // unbounded window rather than guessing.
+        guard let interval = calendar.dateInterval(of: component, for: date) else {
+            return BudgetWindow(start: nil, end: nil)
+        }
+        return BudgetWindow(start: Self.milliseconds(interval.start), end: Self.milliseconds(interval.end))
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+}
+
+/// A budget period as `[start, end)` in ms since 1970 UTC; `nil` ends are unbounded (`total`).
+public struct BudgetWindow: Sendable, Hashable {
+    public var start: Int64?
+    public var end: Int64?
+
+    public init(start: Int64?, end: Int64?) {
+        self.start = start
+        self.end = end
+    }
+
+    /// The key alert state is stored under: the start, or -1 for an unbounded window.
+    public var alertKey: Int64 { start ?? -1 }
+}

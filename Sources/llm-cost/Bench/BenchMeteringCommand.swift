@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import LLMCost
+
+/// `llm-cost bench metering`: what the meter adds to one call (estimate + reserve + record +
+/// settle) against an in-process stub provider and a file-backed ledger, side by side with
+/// the same stub called bare, in one run.
+struct BenchMeteringCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metering",
+        abstract: "Time the meter's overhead per call (p50, p99) against an in-process stub provider.",
+        discussion: "Uses a temporary ledger file and a block budget, so every call reserves and settles. Use a release build.")
+
+    @Option(help: "Calls per mode.") var iterations: Int = 5_000
+
+    func run() async throws {
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+        let pricing = try loadPricing(try Configuration.load())
+        let stub = StubBenchProvider()
+        let request = ChatRequest.user("Summarize the quarterly report in three bullet points, please.", maxTokens: 256)
+        let budget = BudgetDefinition(name: "bench", period: .day, limit: Money(decimalUSD: "1000000")!, action: .block)
+        let unbudgeted = MeteredProvider(stub, meter: Meter(ledger: ledger, pricing: pricing))
+        let budgeted = MeteredProvider(stub, meter: Meter(ledger: ledger, pricing: pricing, budgets: [budget]))
+
+        let bare = try await time { _ = try await stub.complete(request) }
+        let recordOnly = try await time { _ = try await unbudgeted.complete(request) }
+        let full = try await time { _ = try await budgeted.complete(request) }
+        let out = FileOutput.standardOutput
+        out.write("meter overhead per call, \(iterations) calls per mode (stub provider, file-backed ledger)\n")
+        for (label, samples) in [("bare stub", bare), ("metered, no budget", recordOnly), ("metered, block budget", full)] {
+            out.write("  \(label.padding(toLength: 24, withPad: " ", startingAt: 0)) p50 \(format(percentile(samples, 0.5)))  p99 \(format(percentile(samples, 0.99)))\n")
+        }
+        let overhead = percentile(full, 0.5) - percentile(bare, 0.5)
+        out.write("  overhead p50 (block budget - bare): \(format(overhead))  (target < 100 µs)\n")
+    }
+
+    private func time(_ body: () async throws -> Void) async throws -> [Double] {
+        let clock = ContinuousClock()
+        for _ in 0..<min(200, iterations) { try await body() } // warm up caches and the page cache
+        var samples: [Double] = []
+        samples.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let start = clock.now
+            try await body()
+            let elapsed = (clock.now - start).components
+            samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
+        }
+        return samples.sorted()
+    }
+
+    private func percentile(_ sorted: [Double], _ share: Double) -> Double {
+        sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]
+    }
+
+    private func format(_ microseconds: Double) -> String {
+        String(format: "%8.1f µs", microseconds)
+    }
+}
+
+/// A provider that answers at once from memory: what remains of a call is the meter's cost.
+private struct StubBenchProvider: LLMProvider {
+    var name: String { "anthropic" }
+    var defaultModel: String { "claude-sonnet-4-5" }
+    func capabilities(for model: String) -> ProviderCapabilities { ProviderCapabilities() }
+    func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.started(StreamStart(requestID: "req_\(UUID().uuidString)")))
+            continuation.yield(.textDelta("- revenue up\n- costs flat\n- outlook good"))
+            continuation.yield(.finished(stopReason: StopReason(kind: .endTurn, raw: "end_turn"),
+                                         usage: Usage(inputTokens: 18, outputTokens: 14)))
+            continuation.finish()
+        }
+    }
+}

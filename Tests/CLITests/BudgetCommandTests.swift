@@ -1,0 +1,59 @@
+import Foundation
+import LLMCostSimulator
+import Testing
+
+/// `llm-cost budget status|check` against a ledger that a metered prompt spent into.
+@Suite struct BudgetCommandTests {
+    @Test func statusShowsSpendAndCheckExitsThreeWhenOver() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try """
+            [[budgets]]
+            name = "tiny"
+            period = "month"
+            limit_usd = "0.00005"
+
+            [[budgets]]
+            name = "roomy"
+            agent = "tester"
+            period = "day"
+            limit_usd = 10
+            action = "block"
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let env = ["ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString]
+        let prompt = try CLIRunner.run(["prompt", "--provider", "anthropic", "--agent", "tester", "hello there"], home: home, environment: env)
+        #expect(prompt.status == 0, "\(prompt.stderr)")
+        // The warn budget is over (the call cost $0.000084: 3 input + 5 output tokens) but never refused it.
+        let over = try CLIRunner.run(["budget", "check", "tiny"], home: home)
+        #expect(over.status == 3, "\(over.stderr)")
+        let under = try CLIRunner.run(["budget", "check", "roomy"], home: home)
+        #expect(under.status == 0, "\(under.stderr)")
+        let unknown = try CLIRunner.run(["budget", "check", "nope"], home: home)
+        #expect(unknown.status == 2)
+        let status = try CLIRunner.run(["budget", "status", "--format", "json"], home: home)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains(#""name":"roomy""#))
+        #expect(status.stdout.contains(#""spent_usd":"0.000084000""#))
+        #expect(status.stdout.contains(#""reserved_usd":"0.000000000""#))
+        let table = try CLIRunner.run(["budget", "status"], home: home)
+        #expect(table.stdout.contains("tiny"))
+    }
+
+    @Test func aBadBudgetTableIsLocatedByFileAndLine() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try """
+            [[budgets]]
+            name = "x"
+            limit_usd = 1
+            colour = "red"
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["budget", "status"], home: home)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("llm-cost.toml:4"), "\(result.stderr)")
+        #expect(result.stderr.contains("colour"))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import LLMCostSimulator
+import Testing
+
+/// Many separate `llm-cost prompt` processes against one ledger, one hard budget and one
+/// simulated provider on loopback: the budget holds across processes.
+@Suite struct MeteringConcurrencyTests {
+    @Test func twentyFourProcessesNeverJointlyOverspendAHardBudget() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        // Each call's worst case (max 50 output tokens at $15/M) is ~$0.0008 and its actual cost
+        // ~$0.00009, so $0.0015 lets calls through only until spend plus reservations reach it.
+        try """
+            [[budgets]]
+            name = "shared-cap"
+            period = "day"
+            limit_usd = 0.0015
+            action = "block"
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let ledger = home.appendingPathComponent("ledger.sqlite").path
+        // Create the ledger once, so the processes race on calls, not on the migration.
+        _ = try CLIRunner.run(["report", "--db", ledger], home: home)
+
+        let count = 24
+        var processes: [(Process, URL)] = []
+        for index in 0..<count {
+            let process = Process()
+            process.executableURL = CLIRunner.binaryURL
+            process.arguments = ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"]
+            process.currentDirectoryURL = home
+            process.environment = [
+                "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
+                "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC", "NO_COLOR": "1",
+                "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
+            ]
+            let errURL = home.appendingPathComponent("err-\(index)")
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errURL)
+            process.standardOutput = FileHandle.nullDevice
+            processes.append((process, errURL))
+        }
+        for (process, _) in processes { try process.run() }
+        var succeeded = 0
+        var refused = 0
+        for (process, errURL) in processes {
+            process.waitUntilExit()
+            let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+            switch process.terminationStatus {
+            case 0: succeeded += 1
+            case 3:
+                refused += 1
+                #expect(stderr.contains("budget \"shared-cap\" refused the call"), "\(stderr)")
+            default: Issue.record("unexpected exit \(process.terminationStatus): \(stderr)")
+            }
+        }
+        #expect(succeeded + refused == count)
+        #expect(refused > 0)
+        #expect(succeeded > 0)
+        // Every successful call is in the ledger, and their actual costs stay within the limit.
+        let exported = try CLIRunner.run(["export", "--db", ledger], home: home)
+        let lines = exported.stdout.split(separator: "\n")
+        #expect(lines.count == succeeded)
+        var totalNano: Int64 = 0
+        for line in lines {
+            guard let range = line.range(of: #""cost_usd":""#) else { continue }
+            let digits = line[range.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: ".", with: "")
+            totalNano += Int64(digits) ?? 0
+        }
+        #expect(totalNano > 0)
+        #expect(totalNano <= 1_500_000)
+        // Only the simulator's successful requests were sent: refused calls never left the process.
+        #expect(simulator.requests.count == succeeded)
+    }
+
+    @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let fired = home.appendingPathComponent("fired.txt")
+        // Each call costs ~$0.00008; sixteen of them pass every threshold of a $0.0004 budget.
+        try """
+            [[budgets]]
+            name = "watched"
+            period = "total"
+            limit_usd = 0.0004
+            alerts = [0.25, 0.5, 1.0]
+
+            [alerts]
+            log = false
+            command = "echo \\"$LLM_COST_BUDGET $LLM_COST_THRESHOLD\\" >> '\(fired.path)'"
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let ledger = home.appendingPathComponent("ledger.sqlite").path
+        _ = try CLIRunner.run(["report", "--db", ledger], home: home)
+        var processes: [Process] = []
+        for index in 0..<16 {
+            let process = Process()
+            process.executableURL = CLIRunner.binaryURL
+            process.arguments = ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"]
+            process.currentDirectoryURL = home
+            process.environment = [
+                "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
+                "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC", "NO_COLOR": "1",
+                "PATH": "/usr/bin:/bin",
+                "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            processes.append(process)
+        }
+        for process in processes { try process.run() }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0) // a warn budget never refuses
+        }
+        let lines = try String(contentsOf: fired, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
+        #expect(lines == ["watched 0.25", "watched 0.5", "watched 1"])
+    }
+}
