@@ -69,6 +69,10 @@ public struct CallRecord: Sendable, Hashable {
 
     public var modelID: ModelID { ModelID(provider: provider, model: model) }
 
+    /// The largest cost one call may carry (a million dollars): anything above is a unit
+    /// mistake, and sums of such values would overflow the ledger's integers.
+    public static let maximumCost = Money(nanoUSD: 1_000_000 * Money.unitsPerDollar)
+
     /// The timestamp as whole milliseconds since 1970 UTC, the ledger's time unit.
     public var epochMilliseconds: Int64 {
         get { Int64((timestamp.timeIntervalSince1970 * 1000).rounded()) }

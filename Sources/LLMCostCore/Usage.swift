@@ -41,6 +41,10 @@ public struct Usage: Sendable, Hashable, Codable {
 
     public static let zero = Usage()
 
+    /// The largest count one call may carry (10^15): sums over billions of such calls still fit
+    /// the ledger's 64-bit integers, and no real call comes near it.
+    public static let maximumCount: Int64 = 1_000_000_000_000_000
+
     /// All cache writes, 5-minute and 1-hour.
     public var cacheWriteTokens: Int64 { cacheWrite5mTokens + cacheWrite1hTokens }
 
@@ -61,6 +65,9 @@ public struct Usage: Sendable, Hashable, Codable {
         ]
         if let negative = fields.first(where: { $0.1 < 0 }) {
             return "\(negative.0) is negative (\(negative.1))"
+        }
+        if let huge = fields.first(where: { $0.1 > Usage.maximumCount }) {
+            return "\(huge.0) is \(huge.1), above the \(Usage.maximumCount) a call can have"
         }
         if reasoningTokens > outputTokens {
             return "reasoning_tokens (\(reasoningTokens)) exceeds output_tokens (\(outputTokens)); reasoning is part of output"

@@ -311,3 +311,40 @@ import Testing
         #expect(try CLIRunner.run(["ledger", "verify", "--db", db], home: home).status == 0)
     }
 }
+
+/// Findings of a review, each pinned by a test.
+@Suite struct LedgerReviewFixTests {
+    @Test func emptyRequestIDsDoNotMergeCallsAndAbsurdCountsAreRejected() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = (0..<5).map {
+            #"{"ts":"2026-11-20T10:0\#($0):00Z","provider":"openai","model":"gpt-4o","input_tokens":\#($0 + 1),"request_id":""}"#
+        }
+        let imported = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        #expect(imported.stdout.contains("imported 5 calls"), "\(imported.stdout)")
+
+        let huge = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":5000000000000000000}"#
+        let rejected = try CLIRunner.run(["import", "-"], stdin: huge, home: home)
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("above the 1000000000000000 a call can have"))
+        let costly = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","cost_usd":"9000000000"}"#
+        #expect(try CLIRunner.run(["import", "-"], stdin: costly, home: home).stderr.contains("cost_usd: expected a cost between 0 and"))
+    }
+
+    @Test func repriceKeepsTheServiceTierOfEachCall() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let line = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":1000000,"tags":{"service_tier":"batch"},"request_id":"b1"}"#
+        #expect(try CLIRunner.run(["import", "-"], stdin: line, home: home).status == 0)
+        let repriced = try CLIRunner.run(["reprice", "--dry-run"], home: home)
+        #expect(repriced.stdout.contains("would change 0 of 1"), "\(repriced.stdout)")
+    }
+
+    @Test func anOutOfRangeBusyTimeoutIsAConfigError() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let result = try CLIRunner.run(["report"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "3000000000"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("ledger.busy_timeout_ms: expected 0 to 86400000"))
+    }
+}

@@ -90,6 +90,13 @@ public enum CallRecordJSONL {
                     default: throw bad("a non-negative integer")
                     }
                 }
+                func boundedMoney() throws -> Money? {
+                    guard let amount = try money() else { return nil }
+                    guard amount.nanoUSD >= 0, amount <= CallRecord.maximumCost else {
+                        throw bad("a cost between 0 and \(CallRecord.maximumCost.decimalString) USD, got \(amount.decimalString)")
+                    }
+                    return amount
+                }
                 func optionalCount() throws -> Int64? {
                     if case .null = value { return nil }
                     return try count()
@@ -117,7 +124,9 @@ public enum CallRecordJSONL {
                 case .model: model = try text()
                 case .agent: record.agent = try text()
                 case .session: record.session = try text()
-                case .requestID: record.requestID = try text()
+                case .requestID:
+                    // An empty id identifies nothing: it must not merge every call into one.
+                    record.requestID = try text().flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
                 case .pricingEntry: record.pricingEntry = try text()
                 case .tags:
                     switch value {
@@ -151,8 +160,8 @@ public enum CallRecordJSONL {
                 case .reasoningTokens: record.usage.reasoningTokens = try count()
                 case .webSearchRequests: record.usage.webSearchRequests = try count()
                 case .webFetchRequests: record.usage.webFetchRequests = try count()
-                case .costUSD: record.cost = try money()
-                case .estimatedCostUSD: record.estimatedCost = try money()
+                case .costUSD: record.cost = try boundedMoney()
+                case .estimatedCostUSD: record.estimatedCost = try boundedMoney()
                 case .estimatedInputTokens:
                     if let value = try optionalCount() { estimated.inputTokens = value; hasEstimate = true }
                 case .estimatedOutputTokens:

@@ -19,7 +19,7 @@ enum DedupeKey {
         func add(_ value: Int64) {
             withUnsafeBytes(of: value.littleEndian) { scratch.append(contentsOf: $0) }
         }
-        if let requestID = record.requestID {
+        if let requestID = record.requestID, !requestID.isEmpty {
             scratch.append(UInt8(ascii: "r"))
             add(record.provider)
             add(requestID)

@@ -37,8 +37,11 @@ extension Ledger {
                     SELECT c.id, c.ts_ms, c.provider_id, c.model_id, c.agent_id, p.name, m.name,
                            c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                            c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
-                           c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.status
+                           c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.status,
+                           a.name, s.name, t.tags
                     FROM calls c JOIN names p ON p.id = c.provider_id JOIN names m ON m.id = c.model_id
+                    LEFT JOIN names a ON a.id = c.agent_id LEFT JOIN names s ON s.id = c.session_id
+                    LEFT JOIN tag_sets t ON t.id = c.tag_set_id
                     WHERE \(conditions.joined(separator: " AND "))
                     """, arguments: StatementArguments(arguments))
                 let update = try RawStatement(db, "UPDATE calls SET cost_nano = ?, cost_origin = ?, pricing_entry = ? WHERE id = ?")
@@ -49,6 +52,10 @@ extension Ledger {
                     let timestamp: Int64 = row[1]
                     record.epochMilliseconds = timestamp
                     record.status = CallStatus(storedValue: row[17])
+                    // The whole call, as a pricing table sees it: tags carry the service tier.
+                    record.agent = row[18]
+                    record.session = row[19]
+                    if let tags: String = row[20] { record.tags = TagsJSON.decode(tags) }
                     record.usage = Usage(
                         inputTokens: row[7], outputTokens: row[8], cacheReadTokens: row[9],
                         cacheWrite5mTokens: row[10], cacheWrite1hTokens: row[11], reasoningTokens: row[12],

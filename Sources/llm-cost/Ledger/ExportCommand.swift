@@ -33,15 +33,22 @@ struct ExportCommand: ParsableCommand {
         } else {
             sink = .standardOutput
         }
-        defer { if output != nil { close(sink.descriptor) } }
         var buffer = ""
-        try CallExport.write(from: source, format: exportFormat, since: start, until: end) { chunk in
-            buffer += chunk
-            if buffer.utf8.count >= 1 << 16 {
-                sink.write(buffer)
-                buffer = ""
+        do {
+            try CallExport.write(from: source, format: exportFormat, since: start, until: end) { chunk in
+                buffer += chunk
+                if buffer.utf8.count >= 1 << 16 {
+                    try sink.writeOrThrow(buffer)
+                    buffer = ""
+                }
             }
+            try sink.writeOrThrow(buffer)
+        } catch let error as POSIXError {
+            if output != nil { close(sink.descriptor) }
+            throw ValidationError("export stopped: cannot write \(output ?? "standard output"): \(error.localizedDescription); the output is incomplete")
         }
-        sink.write(buffer)
+        if output != nil, close(sink.descriptor) != 0 {
+            throw ValidationError("export: closing \(output ?? "") failed: \(String(cString: strerror(errno))); the output may be incomplete")
+        }
     }
 }

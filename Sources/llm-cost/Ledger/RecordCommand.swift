@@ -36,7 +36,7 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         var record = CallRecord(
             timestamp: Date(), provider: provider, model: model, agent: agent, session: session,
-            tags: try parseTags(tag), requestID: requestID,
+            tags: try parseTags(tag), requestID: requestID.flatMap { $0.isEmpty ? nil : $0 },
             usage: Usage(
                 inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead,
                 cacheWrite5mTokens: cacheWrite5m, cacheWrite1hTokens: cacheWrite1h,
@@ -54,8 +54,8 @@ struct RecordCommand: ParsableCommand {
             record.epochMilliseconds = ms
         }
         if let costUSD {
-            guard let cost = Money(decimalUSD: costUSD) else {
-                throw ValidationError("--cost-usd: expected a decimal amount such as 0.0123, got \"\(costUSD)\"")
+            guard let cost = Money(decimalUSD: costUSD), cost.nanoUSD >= 0, cost <= CallRecord.maximumCost else {
+                throw ValidationError("--cost-usd: expected a decimal amount from 0 to \(CallRecord.maximumCost.decimalString), such as 0.0123, got \"\(costUSD)\"")
             }
             record.cost = cost
         }

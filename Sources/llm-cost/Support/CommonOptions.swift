@@ -21,6 +21,9 @@ struct LedgerOptions: ParsableArguments {
     func openLedger(_ configuration: Configuration) throws -> Ledger {
         let path = configuration.string("ledger.path").map(expandTilde) ?? Ledger.defaultPath()
         let timeout = configuration.integer("ledger.busy_timeout_ms") ?? 5000
+        guard (0...86_400_000).contains(timeout) else {
+            throw configuration.invalid("ledger.busy_timeout_ms", "expected 0 to 86400000 milliseconds, got \(timeout)")
+        }
         return try Ledger(path: path, options: Ledger.Options(busyTimeout: .milliseconds(timeout)))
     }
 }

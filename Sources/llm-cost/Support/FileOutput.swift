@@ -25,6 +25,19 @@ struct FileOutput: Sendable {
         }
     }
 
+    /// Writes everything or throws: for output that must not be silently cut short (export).
+    func writeOrThrow(_ text: String) throws {
+        var remaining = Array(text.utf8)[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
+            remaining = remaining.dropFirst(written)
+        }
+    }
+
     var isTerminal: Bool { isatty(descriptor) == 1 }
 
     /// Colours only on a terminal and only when `NO_COLOR` is not set (https://no-color.org).
