@@ -59,11 +59,30 @@ public final class Ledger: Sendable {
                     throw LedgerError.tooNew(path: path, detail: "its schema has migrations this version does not know")
                 }
             }
-            try migrator.migrate(pool)
+            try Self.migrate(pool, with: migrator)
         } catch let error as LedgerError {
             throw error
         } catch {
             throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Brings the schema up to date, safely when several processes open a new (or older) file
+    /// at once: GRDB reads which migrations ran before it takes the write lock, so a process
+    /// can lose the race and find a table already created. It then reads again and goes on
+    /// from where the winner left off.
+    private static func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                attempt += 1
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                guard attempt < 20 else { throw error }
+                usleep(UInt32(5_000 * attempt))
+            }
         }
     }
 

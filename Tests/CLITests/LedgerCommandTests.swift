@@ -295,12 +295,16 @@ import Testing
             process.arguments = ["import", "--quiet", "--db", db, file.path]
             process.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let errors = file.appendingPathExtension("err")
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
-            return process
+            return (process, errors)
         }
-        for process in results { process.waitUntilExit() }
-        #expect(results.allSatisfy { $0.terminationStatus == 0 })
+        for (process, _) in results { process.waitUntilExit() }
+        for (process, errors) in results where process.terminationStatus != 0 {
+            Issue.record("exit \(process.terminationStatus): \(String(decoding: try Data(contentsOf: errors), as: UTF8.self))")
+        }
         let report = try CLIRunner.run(["report", "--db", db, "--by", "agent", "--format", "json"], home: home)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let total = try #require(object["total"] as? [String: Any])
