@@ -90,7 +90,7 @@ import Testing
             ["cost", "--model", "gpt-5", "--output", "1", "--reasoning", "5"],
         ] {
             let result = try run(arguments, home: home)
-            #expect([2, 64].contains(result.status), "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(!result.stderr.isEmpty)
         }
     }
@@ -122,7 +122,7 @@ import Testing
         #expect(viaAlias.stdout.contains("google    gemini-2.5-pro"))
         #expect(!viaAlias.stdout.contains("openai"))
         let unknown = try run(["pricing", "list", "--provider", "acme"], home: home)
-        #expect([2, 64].contains(unknown.status))
+        #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no pricing file for \"acme\""))
 
         let show = try run(["pricing", "show", "gemini-2.5-pro", "--provider", "gemini"], home: home)
