@@ -44,8 +44,13 @@ public final class ProviderSimulator: @unchecked Sendable {
     public func start(host: String = "127.0.0.1", port requested: UInt16 = 0) throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        // Only a fixed port needs SO_REUSEADDR (a restart while old connections linger). With
+        // port 0 it would let the kernel hand out a port another simulator just closed, and a
+        // straggling client of that one (a retry after a timeout) would take this one's replies.
+        if requested != 0 {
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = requested.bigEndian
