@@ -28,6 +28,18 @@ public struct JSONScanner: ~Copyable {
     private var scratch: UnsafeMutableBufferPointer<UInt8>
     private var scratchCount = 0
 
+    /// The value of one hexadecimal digit (`0-9`, `a-f`, `A-F`), for `\\u` escapes; shared by
+    /// every JSON reader of the project.
+    @inline(__always)
+    public static func hexDigitValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         // A decoded string is never longer than the line it came from.
@@ -221,13 +233,8 @@ public struct JSONScanner: ~Copyable {
         guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw failure("invalid hex digit in \\u escape")
+            guard let digit = JSONScanner.hexDigitValue(bytes[index]) else {
+                throw failure("invalid hex digit in \\u escape")
             }
             value = value << 4 | digit
             index += 1

@@ -1,3 +1,4 @@
+import LLMCostCore
 /// A parsed JSON value of a wire event, from our own small reader (`WireValueReader`).
 ///
 /// Stream events are small and many; Foundation's `JSONSerialization` and `JSONDecoder` spend
@@ -255,14 +256,7 @@ struct WireValueReader {
         guard index + 4 <= bytes.count else { throw error("unexpected end in \\u") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
-            }
+            guard let digit = JSONScanner.hexDigitValue(bytes[index]) else { throw error("invalid \\u escape") }
             value = value * 16 + digit
             index += 1
         }
