@@ -22,10 +22,14 @@ public final class Ledger: Sendable {
         /// SQLite page cache of the writing connection, in KiB: index inserts want a large one.
         /// Reading connections keep SQLite's small default, which scans faster.
         public var cacheSizeKiB: Int = 64 * 1024
+        /// Whether a missing file is created. Commands that only read pass `false`, so a
+        /// mistyped path is an error instead of a new, empty ledger.
+        public var createIfMissing = true
 
-        public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024) {
+        public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024, createIfMissing: Bool = true) {
             self.busyTimeout = busyTimeout
             self.cacheSizeKiB = cacheSizeKiB
+            self.createIfMissing = createIfMissing
         }
     }
 
@@ -36,10 +40,15 @@ public final class Ledger: Sendable {
     let knownNames = IDCache()
     let knownTagSets = IDCache()
 
-    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    /// Opens (creating if needed and allowed) the ledger at `path` and brings its schema up to
+    /// date. Refuses a SQLite file that belongs to another program.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         self.path = path
-        try Self.createFileIfMissing(path: path)
+        if options.createIfMissing {
+            try Self.createFileIfMissing(path: path)
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw .missing(path: path)
+        }
         var configuration = Configuration()
         let timeout = options.busyTimeout
         configuration.busyMode = .timeout(
@@ -54,17 +63,39 @@ public final class Ledger: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = LedgerSchema.migrator
-            try pool.read { db in
+            let stamped = try pool.read { db in
+                let stamped = try Self.checkOwnership(db, path: path)
                 if try migrator.hasBeenSuperseded(db) {
                     throw LedgerError.tooNew(path: path, detail: "its schema has migrations this version does not know")
                 }
+                return stamped
             }
             try Self.migrate(pool, with: migrator)
+            if !stamped {
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = \(LedgerSchema.applicationID)") }
+            }
         } catch let error as LedgerError {
             throw error
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// Whether the file is an llm-cost ledger: stamped with our application id (`true`), or
+    /// unstamped and either empty or holding our tables from before the stamp existed (`false`:
+    /// stamp it). Anything else is another program's database and is never written.
+    private static func checkOwnership(_ db: Database, path: String) throws -> Bool {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        if applicationID == LedgerSchema.applicationID { return true }
+        if applicationID != 0 {
+            throw LedgerError.foreign(
+                path: path, detail: "its application_id is \(String(UInt32(bitPattern: applicationID), radix: 16)), not llm-cost's")
+        }
+        let tables = Set(try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        if tables.isEmpty || tables.isSuperset(of: ["grdb_migrations", "calls", "rollup_hourly"]) { return false }
+        let shown = tables.sorted().prefix(5).joined(separator: ", ")
+        throw LedgerError.foreign(path: path, detail: "it holds other tables (\(shown))")
     }
 
     /// Brings the schema up to date, safely when several processes open a new (or older) file

@@ -6,6 +6,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
         case busy
         case readOnly
         case tooNew
+        case missing
+        case foreign
         case sqlite
     }
 
@@ -26,10 +28,16 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
     static func busy(path: String, detail: String) -> LedgerError { .init(.busy, path: path, detail: detail) }
     static func readOnly(path: String, detail: String) -> LedgerError { .init(.readOnly, path: path, detail: detail) }
     static func tooNew(path: String, detail: String) -> LedgerError { .init(.tooNew, path: path, detail: detail) }
+    static func missing(path: String) -> LedgerError { .init(.missing, path: path, detail: "") }
+    static func foreign(path: String, detail: String) -> LedgerError { .init(.foreign, path: path, detail: detail) }
     static func sqlite(path: String, detail: String) -> LedgerError { .init(.sqlite, path: path, detail: detail) }
 
     /// Another process held the ledger locked for longer than the busy timeout.
     public var isBusy: Bool { code == .busy }
+    /// There is no file at the path and the caller asked not to create one.
+    public var isMissing: Bool { code == .missing }
+    /// The file is a SQLite database of another program.
+    public var isForeign: Bool { code == .foreign }
     /// The file exists but is not a SQLite database (or is damaged).
     public var isCorrupt: Bool { code == .notADatabase }
 
@@ -46,6 +54,12 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
             return "the ledger \(path) cannot be written: \(detail)"
         case .tooNew:
             return "the ledger \(path) was written by a newer llm-cost (\(detail)); upgrade llm-cost to use it"
+        case .missing:
+            return "no ledger at \(path): nothing has been recorded there. Check --db, LLM_COST_DB or ledger.path; "
+                + "`llm-cost record`, `llm-cost import` or a metered call creates it."
+        case .foreign:
+            return "\(path) is a SQLite database of another program (\(detail)); llm-cost will not write to it. "
+                + "Point --db at an llm-cost ledger or a new file."
         case .sqlite:
             return "ledger \(path): \(detail)"
         }

@@ -54,6 +54,25 @@ import Testing
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
+    /// A mistyped `--db` must not quietly report an empty new ledger: reading commands fail and
+    /// create nothing; recording commands create the file.
+    @Test func readingCommandsNeverCreateALedger() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let typo = home.appendingPathComponent("ledgr.sqlite").path
+        for arguments in [["report"], ["export"], ["ledger", "info"], ["ledger", "verify"], ["budget", "status"]] {
+            let result = try CLIRunner.run(arguments + ["--db", typo], home: home)
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("no ledger at \(typo)"), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: typo), "\(arguments) created the ledger")
+        }
+        let file = home.appendingPathComponent("calls.jsonl")
+        try (Self.sampleLines(count: 3).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let imported = try CLIRunner.run(["import", file.path, "--db", typo], home: home)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try CLIRunner.run(["report", "--db", typo], home: home).status == 0)
+    }
+
     @Test func reportFormatsAndGroupings() throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }

@@ -17,6 +17,13 @@ final class TemporaryLedger {
     deinit { try? FileManager.default.removeItem(at: folder) }
 }
 
+/// A fresh, empty temporary folder; the caller removes it.
+func temporaryFolder(_ prefix: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
 /// Seeded random calls with every field exercised: several providers, models, agents (and
 /// none), sessions, tags, statuses, unpriced calls, times spread over weeks.
 struct RandomCalls {

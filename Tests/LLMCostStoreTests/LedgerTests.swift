@@ -88,8 +88,7 @@ import Testing
 
 @Suite struct LedgerFailureTests {
     @Test func aFileThatIsNotADatabaseIsRejectedAndLeftAlone() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("corrupt")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("ledger.sqlite").path
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
@@ -98,6 +97,49 @@ import Testing
         #expect(error.isCorrupt)
         #expect(error.description.contains(path))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    /// Another program's SQLite file: our tables would corrupt its schema, so it is refused untouched.
+    @Test(arguments: [0, 0x1234_5678])
+    func anotherProgramsDatabaseIsRefusedAndLeftAlone(applicationID: Int32) throws {
+        let folder = try temporaryFolder("foreign")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("notes.sqlite").path
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')")
+            if applicationID != 0 { try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
+        }
+        let error = try #require(throws: LedgerError.self) { try Ledger(path: path) }
+        #expect(error.isForeign)
+        #expect(error.description.contains(path))
+        let tables = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        #expect(tables == ["notes"])
+    }
+
+    /// A read-only open of a path with no file (a typo in `--db`) fails and creates nothing.
+    @Test func aMissingLedgerIsNotCreatedWhenCreationIsOff() throws {
+        let folder = try temporaryFolder("missing")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("typo/ledger.sqlite").path
+        let error = try #require(throws: LedgerError.self) { try Ledger(path: path, options: Ledger.Options(createIfMissing: false)) }
+        #expect(error.isMissing)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("typo").path))
+    }
+
+    /// Ledgers written before the application id existed are recognised by their tables and stamped.
+    @Test func anUnstampedLedgerIsAdoptedAndStamped() throws {
+        let temporary = try TemporaryLedger()
+        var random = RandomCalls(state: 5)
+        try temporary.ledger.record(random.record(index: 0))
+        let stamp = { try DatabaseQueue(path: temporary.path).read { try Int32.fetchOne($0, sql: "PRAGMA application_id") } }
+        #expect(try stamp() == LedgerSchema.applicationID)
+        try DatabaseQueue(path: temporary.path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = 0") }
+        let reopened = try Ledger(path: temporary.path)
+        #expect(try reopened.callCount() == 1)
+        #expect(try stamp() == LedgerSchema.applicationID)
     }
 
     @Test func aWriterBlockedByAnotherConnectionFailsCleanlyThenSucceeds() throws {

@@ -3,6 +3,10 @@ import GRDB
 /// The ledger's schema, as append-only migrations: a released migration is never edited;
 /// a change is a new migration at the end.
 enum LedgerSchema {
+    /// `PRAGMA application_id` of every ledger ("LLMC"), so the ledger never mistakes another
+    /// program's SQLite file for its own, nor writes its tables into one.
+    static let applicationID: Int32 = 0x4C4C_4D43
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: calls, names, tag sets, hourly and daily rollups") { db in

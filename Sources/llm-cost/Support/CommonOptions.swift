@@ -17,14 +17,15 @@ struct LedgerOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens the ledger the options and configuration point at.
-    func openLedger(_ configuration: Configuration) throws -> Ledger {
+    /// Opens the ledger the options and configuration point at. Only commands that record
+    /// calls create a missing file: for the others a mistyped path is an error, not a new ledger.
+    func openLedger(_ configuration: Configuration, creating: Bool = false) throws -> Ledger {
         let path = configuration.string("ledger.path").map(expandTilde) ?? Ledger.defaultPath()
         let timeout = configuration.integer("ledger.busy_timeout_ms") ?? 5000
         guard (0...86_400_000).contains(timeout) else {
             throw configuration.invalid("ledger.busy_timeout_ms", "expected 0 to 86400000 milliseconds, got \(timeout)")
         }
-        return try Ledger(path: path, options: Ledger.Options(busyTimeout: .milliseconds(timeout)))
+        return try Ledger(path: path, options: Ledger.Options(busyTimeout: .milliseconds(timeout), createIfMissing: creating))
     }
 }
 
