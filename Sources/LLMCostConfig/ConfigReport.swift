@@ -12,15 +12,15 @@ public enum ConfigReport {
         for provider in configuration.providers {
             lines.append("")
             lines.append("[providers.\(provider.name)]    # \(provider.file)\(provider.line.map { ":\($0)" } ?? "")")
-            for key in provider.values.keys.sorted() {
-                guard let value = provider.values[key] else { continue }
+            for key in provider.written.keys.sorted() {
+                guard let value = provider.written[key] else { continue }
                 lines.append("\(key) = \(redacted(key: key, value: value))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Header values can carry credentials once `${VAR}` is substituted: show names only.
+    /// Header values can be credentials even when written literally: show names only.
     private static func redacted(key: String, value: ConfigValue) -> String {
         guard key == "extra_headers", case .table(let headers) = value else { return value.description }
         return "{ " + headers.keys.sorted().map { "\($0) = <redacted>" }.joined(separator: ", ") + " }"

@@ -104,6 +104,9 @@ public struct Configuration: Sendable {
     public struct ProviderTable: Sendable {
         public var name: String
         public var values: [String: ConfigValue]
+        /// The values as the file writes them, `${VAR}` kept: what `config show` prints, since a
+        /// substituted variable may hold a credential.
+        public var written: [String: ConfigValue] = [:]
         public var file: String
         public var line: Int?
     }
@@ -242,6 +245,7 @@ public struct Configuration: Sendable {
                 throw .wrongType(file: path, line: tableLine, key: "providers.\(name)", expected: "a table [providers.\(name)]")
             }
             var entries: [String: ConfigValue] = [:]
+            var written: [String: ConfigValue] = [:]
             for (key, entry) in table {
                 let fullKey = "providers.\(name).\(key)"
                 let line = lines.line(of: fullKey)
@@ -249,8 +253,9 @@ public struct Configuration: Sendable {
                     throw .unknownKey(file: path, line: line, key: fullKey, known: Self.providerKeys)
                 }
                 entries[key] = try Self.convert(entry.tomlValue, key: fullKey, file: path, line: line, environment: environment)
+                written[key] = try Self.convert(entry.tomlValue, key: fullKey, file: path, line: line, environment: nil)
             }
-            providers.append(ProviderTable(name: name, values: entries, file: path, line: tableLine))
+            providers.append(ProviderTable(name: name, values: entries, written: written, file: path, line: tableLine))
         }
         providers.sort { $0.name < $1.name }
     }
@@ -283,11 +288,13 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// Converts a TOML value; `environment: nil` keeps `${VAR}` as written.
     static func convert(
-        _ value: TOMLValue, key: String, file: String, line: Int?, environment: [String: String]
+        _ value: TOMLValue, key: String, file: String, line: Int?, environment: [String: String]?
     ) throws(ConfigError) -> ConfigValue {
         switch value.type {
         case .string:
+            guard let environment else { return .string(value.string ?? "") }
             return .string(try substitute(value.string ?? "", key: key, file: file, line: line, environment: environment))
         case .int: return .integer(Int64(value.int ?? 0))
         case .double: return .decimal(value.double.map { "\($0)" } ?? "0")

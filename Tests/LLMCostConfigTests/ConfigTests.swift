@@ -97,7 +97,7 @@ import Testing
         #expect(error.file == file)
         #expect(error.line == 9)
 
-        try "[providers.work]\ntype = \"openai-compatible\"\nextra_headers = { \"X-Token\" = \"${SECRET}\" }\n"
+        try "[providers.work]\ntype = \"openai-compatible\"\nextra_headers = { \"X-Token\" = \"${SECRET}\" }\nbase_url = \"https://h.example/${SECRET}/v1\"\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         let configuration = try Configuration.load(environment: ["SECRET": "s3cr3t"], workingDirectory: folder)
         let work = try #require(configuration.providers.first)
@@ -106,6 +106,9 @@ import Testing
         let shown = ConfigReport.render(configuration)
         #expect(!shown.contains("s3cr3t"))
         #expect(shown.contains("X-Token = <redacted>"))
+        // A variable in any other value is shown by name, as written.
+        #expect(work.values["base_url"] == .string("https://h.example/s3cr3t/v1"))
+        #expect(shown.contains("base_url = \"https://h.example/${SECRET}/v1\""), "\(shown)")
     }
 
     @Test func keyLinesUnderstandDottedQuotedAndArrayTables() {
