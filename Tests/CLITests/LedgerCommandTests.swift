@@ -169,6 +169,9 @@ import Testing
         let badRecord = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--output", "1", "--reasoning", "5"], home: home)
         #expect(badRecord.status == 2)
         #expect(badRecord.stderr.contains("reasoning_tokens (5) exceeds output_tokens (1)"))
+        let twoTeams = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--tag", "team=a", "--tag", "team=b"], home: home)
+        #expect(twoTeams.status == 2)
+        #expect(twoTeams.stderr.contains("the tag \"team\" is given twice"), "\(twoTeams.stderr)")
     }
 
     @Test func aCorruptLedgerIsAClearErrorAndIsNotTouched() throws {

@@ -251,6 +251,14 @@ import Testing
         let matching = records.filter { $0.tags["team"] == "b" && $0.tags["feature"] == "f2" }
         #expect(report.total.calls == Int64(matching.count))
         #expect(report.total.usage.inputTokens == matching.map(\.usage.inputTokens).reduce(0, +))
+
+        // Two values of one key: either matches (and still every other key must).
+        let either = ReportQuery(
+            timeZone: .gmt, groupBy: [],
+            tags: [TagFilter(key: "team", value: "a"), TagFilter(key: "team", value: "c"), TagFilter(key: "feature", value: "f1")])
+        let eitherMatching = records.filter { ["a", "c"].contains($0.tags["team"]) && $0.tags["feature"] == "f1" }
+        #expect(!eitherMatching.isEmpty)
+        #expect(try temporary.ledger.report(either).total.calls == Int64(eitherMatching.count))
     }
 }
 

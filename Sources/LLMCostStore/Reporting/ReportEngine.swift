@@ -119,10 +119,13 @@ private struct ReportEngine {
         if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
         if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
         try addNameFilters(to: &conditions, arguments: &arguments)
-        for tag in query.tags {
-            conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value = ?)")
-            arguments.append(tag.key)
-            arguments.append(tag.value)
+        // Filters on one key match any of their values; filters on different keys must all match.
+        for (key, filters) in Dictionary(grouping: query.tags, by: \.key).sorted(by: { $0.key < $1.key }) {
+            let values = Set(filters.map(\.value)).sorted()
+            let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value IN (\(placeholders)))")
+            arguments.append(key)
+            arguments += values as [DatabaseValueConvertible]
         }
         try runGrouped(
             table: "calls", measures: Self.rawMeasures, timeExpression: "ts_ms / \(bucket)",

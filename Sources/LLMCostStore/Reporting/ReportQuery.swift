@@ -91,6 +91,8 @@ public struct ReportQuery: Sendable {
     public var providers: [String] = []
     public var models: [String] = []
     public var agents: [String] = []
+    /// Filters on one key match any of their values (`team=a`, `team=b`: either team); filters
+    /// on different keys must all match.
     public var tags: [TagFilter] = []
     /// Ignore the rollups and sum raw rows (tests compare both paths).
     var forceRawRows = false

@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this provider (repeatable).", valueName: "name")) var provider: [String] = []
     @Option(help: ArgumentHelp("Only this model (repeatable).", valueName: "name")) var model: [String] = []
     @Option(help: ArgumentHelp("Only this agent (repeatable).", valueName: "name")) var agent: [String] = []
-    @Option(help: ArgumentHelp("Only calls with this tag (repeatable; all must match).", valueName: "key=value")) var tag: [String] = []
+    @Option(help: ArgumentHelp("Only calls with this tag (repeatable: one key's values are alternatives, different keys must all match).", valueName: "key=value")) var tag: [String] = []
 
     @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
     var format: String?
@@ -69,7 +69,7 @@ struct ReportCommand: ParsableCommand {
             since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
             until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),
             timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
-            tags: try parseTags(tag).map { TagFilter(key: $0.key, value: $0.value) })
+            tags: try parseTagFilters(tag))
         if let start = query.since, let end = query.until, start >= end {
             throw ValidationError("--since must be before --until")
         }

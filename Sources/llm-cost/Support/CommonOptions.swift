@@ -47,14 +47,24 @@ func resolveTime(_ text: String?, flag: String, timeZone: TimeZone, isEnd: Bool,
     return ms
 }
 
-/// Parses repeated `--tag key=value` options.
+/// Parses repeated `--tag key=value` options of a call: one value per key.
 func parseTags(_ written: [String], flag: String = "--tag") throws -> [String: String] {
     var tags: [String: String] = [:]
-    for text in written {
-        guard let tag = TagFilter(text) else { throw ValidationError("\(flag): expected key=value, got \"\(text)\"") }
+    for tag in try parseTagFilters(written, flag: flag) {
+        if let earlier = tags[tag.key], earlier != tag.value {
+            throw ValidationError("\(flag): the tag \"\(tag.key)\" is given twice (\"\(earlier)\" and \"\(tag.value)\"); a call has one value per key")
+        }
         tags[tag.key] = tag.value
     }
     return tags
+}
+
+/// Parses repeated `--tag key=value` report filters (a key may repeat: any of its values).
+func parseTagFilters(_ written: [String], flag: String = "--tag") throws -> [TagFilter] {
+    try written.map { text in
+        guard let tag = TagFilter(text) else { throw ValidationError("\(flag): expected key=value, got \"\(text)\"") }
+        return tag
+    }
 }
 
 func expandTilde(_ path: String) -> String {
