@@ -18,6 +18,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Synthetic history calls in the past week.") var calls: Int = 2_000
     @Option(help: "Random seed (the same seed gives the same calls).") var seed: UInt64 = 7
 
+    func validate() throws {
+        guard (0...1_000_000).contains(calls) else { throw ValidationError("--calls: expected 0 to 1000000, got \(calls)") }
+    }
+
     func run() async throws {
         let path = db ?? Ledger.dataDirectory() + "/demo.sqlite"
         if db == nil {

@@ -339,3 +339,13 @@ import Testing
         ])
     }
 }
+
+@Suite struct DisplayMoneyTests {
+    @Test(arguments: [
+        (0, "$0.00"), (12_345_678_900, "$12.35"), (10_000_000, "$0.01"), (7_000_000, "$0.0070"),
+        (50_000, "$0.000050"), (12_000, "$0.000012"), (1, "$0.000000001"), (-12_000, "-$0.000012"),
+    ] as [(Int64, String)])
+    func smallCostsNeverReadAsZero(nano: Int64, shown: String) {
+        #expect(displayMoney(Money(nanoUSD: nano)) == shown)
+    }
+}

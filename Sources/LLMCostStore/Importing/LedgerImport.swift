@@ -114,7 +114,7 @@ extension Ledger {
             var done = false
             while !done {
                 let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
-                    while session.insertedCount + session.duplicateCount < options.batchSize {
+                    while session.insertedCount + session.duplicateCount < max(1, options.batchSize) {
                         guard let batch = try pipe.take() else {
                             done = true
                             break

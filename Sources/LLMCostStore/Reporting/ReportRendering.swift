@@ -263,10 +263,18 @@ func compactCount(_ value: Int64) -> String {
     }
 }
 
-/// Dollars with cents, or four places for amounts under a cent so small costs never read $0.00.
+/// Dollars with cents; under a cent, at least four places and enough for two significant
+/// digits (up to nine), so a small cost never reads $0.00 or $0.0000.
 func displayMoney(_ money: Money) -> String {
-    if money.nanoUSD != 0 && money.nanoUSD.magnitude < 10_000_000 { return money.formatted(places: 4) }
-    return money.formatted(places: 2)
+    let magnitude = money.nanoUSD.magnitude
+    guard magnitude != 0 && magnitude < 10_000_000 else { return money.formatted(places: 2) }
+    var places = 4
+    var smallestShown: UInt64 = 100_000  // one unit in the last of `places` decimals, in nano-dollars
+    while places < 9 && magnitude < smallestShown * 10 {
+        places += 1
+        smallestShown /= 10
+    }
+    return money.formatted(places: places)
 }
 
 private func csvField(_ text: String) -> String {
