@@ -243,6 +243,27 @@ import Testing
         }
     }
 
+    /// SQLite's `/` truncates toward zero; calls before 1970 must bucket the same on raw rows
+    /// as in the rollups (and `ledger verify` must agree).
+    @Test func callsBefore1970BucketLikeTheRollups() throws {
+        let temporary = try TemporaryLedger()
+        var random = RandomCalls(state: 31)
+        for (index, ms) in [-5_400_000, -1_800_000, -1, 0, 1_800_000].enumerated() {
+            var record = random.record(index: index)
+            record.epochMilliseconds = Int64(ms)
+            try temporary.ledger.record(record)
+        }
+        for groupBy in [[ReportDimension.day], [.day, .model]] {
+            let query = ReportQuery(timeZone: .gmt, groupBy: groupBy)
+            var raw = query
+            raw.forceRawRows = true
+            let rows = try temporary.ledger.report(query).rows
+            #expect(rows == (try temporary.ledger.report(raw)).rows)
+            #expect(Set(rows.map { $0.key[0] }) == ["1969-12-31", "1970-01-01"])
+        }
+        #expect(try temporary.ledger.rollupDiscrepancies().isEmpty)
+    }
+
     @Test func tagFiltersNarrowToMatchingCalls() throws {
         let temporary = try TemporaryLedger()
         let records = try populate(temporary.ledger, count: 800, seed: 21)

@@ -72,7 +72,7 @@ extension Ledger {
     private static func discrepancies(_ db: Database, table: String, timeColumn: String, unitMilliseconds: Int64) throws -> [String] {
         let columns = RollupColumns.measures
         let rawSums = """
-            SELECT ts_ms / \(unitMilliseconds) AS \(timeColumn), provider_id, model_id, agent_id, COUNT(*) AS calls,
+            SELECT \(floorDivSQL("ts_ms", unitMilliseconds)) AS \(timeColumn), provider_id, model_id, agent_id, COUNT(*) AS calls,
                 SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
                 SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_5m_tokens) AS cache_write_5m_tokens,
                 SUM(cache_write_1h_tokens) AS cache_write_1h_tokens, SUM(reasoning_tokens) AS reasoning_tokens,

@@ -128,7 +128,7 @@ private struct ReportEngine {
             arguments += values as [DatabaseValueConvertible]
         }
         try runGrouped(
-            table: "calls", measures: Self.rawMeasures, timeExpression: "ts_ms / \(bucket)",
+            table: "calls", measures: Self.rawMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
             bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
     }
 

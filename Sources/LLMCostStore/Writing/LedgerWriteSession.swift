@@ -230,6 +230,12 @@ extension CallStatus {
     return (value % divisor < 0) ? quotient - 1 : quotient
 }
 
+/// `floorDiv` in SQL (SQLite's `/` truncates toward zero): raw-row buckets must match the
+/// rollups' for times before 1970 too.
+func floorDivSQL(_ column: String, _ divisor: Int64) -> String {
+    "(\(column) / \(divisor) - (\(column) % \(divisor) < 0))"
+}
+
 /// Tags as a canonical JSON object (sorted keys), the form stored and exported.
 enum TagsJSON {
     static func encode(_ tags: [String: String]) -> String {
