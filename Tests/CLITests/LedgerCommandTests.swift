@@ -169,7 +169,7 @@ import Testing
         let badRecord = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--output", "1", "--reasoning", "5"], home: home)
         #expect(badRecord.status == 2)
         #expect(badRecord.stderr.contains("reasoning_tokens (5) exceeds output_tokens (1)"))
-        let negativeDemo = try CLIRunner.run(["demo", "--calls", "-1", "--db", home.appendingPathComponent("d.sqlite").path], home: home)
+        let negativeDemo = try CLIRunner.run(["demo", "--calls=-1", "--db", home.appendingPathComponent("d.sqlite").path], home: home)
         #expect(negativeDemo.status == 2)
         #expect(negativeDemo.stderr.contains("--calls: expected 0 to 1000000"), "\(negativeDemo.stderr)")
         let twoTeams = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--tag", "team=a", "--tag", "team=b"], home: home)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LLMCostCore
 
 /// How an import treats bad lines and reports progress.
@@ -7,8 +8,12 @@ public struct ImportOptions {
     public var skipInvalid = false
     /// Called now and then with bytes read and the file size (when known).
     public var progress: (@Sendable (_ bytesRead: Int64, _ totalBytes: Int64?, _ lines: Int) -> Void)?
-    /// Rows per write transaction when `skipInvalid` (an all-or-nothing import is one transaction).
+    /// Rows per write transaction of a batched import: short enough that metered calls
+    /// recording into the same ledger wait a fraction of a second, not the whole import.
     public var batchSize = 50_000
+    /// An all-or-nothing import of a file larger than this is checked whole first, then written
+    /// in batches; smaller files and standard input are written in one transaction.
+    public var singleTransactionMaxBytes: Int64 = 16 << 20
     /// Read and check every line, write nothing.
     public var dryRun = false
 
@@ -20,6 +25,9 @@ public struct ImportOptions {
 
 /// A line the import could not take.
 public struct RejectedLine: Sendable, Hashable {
+    /// Reasons kept per import: a file of millions of bad lines must not fill memory.
+    public static let keptLimit = 1000
+
     public var number: Int
     public var reason: String
 }
@@ -31,8 +39,10 @@ public struct ImportSummary: Sendable {
     public var inserted = 0
     public var duplicates = 0
     public var blankLines = 0
-    /// Every rejected line (number and reason).
+    /// The first `RejectedLine.keptLimit` rejected lines (number and reason).
     public var rejected: [RejectedLine] = []
+    /// How many lines were rejected in all.
+    public var rejectedCount = 0
     /// True when nothing was written because a line was invalid and `skipInvalid` was off.
     public var rolledBack = false
 }
@@ -41,7 +51,7 @@ public struct ImportSummary: Sendable {
 public struct ImportRejected: Error, CustomStringConvertible {
     public var summary: ImportSummary
     public var description: String {
-        "\(summary.path): \(summary.rejected.count) invalid line\(summary.rejected.count == 1 ? "" : "s"); nothing was imported (use --skip-invalid to import the valid lines)"
+        "\(summary.path): \(summary.rejectedCount) invalid line\(summary.rejectedCount == 1 ? "" : "s"); nothing was imported (use --skip-invalid to import the valid lines)"
     }
 }
 
@@ -49,14 +59,29 @@ extension Ledger {
     /// Imports a JSON Lines file (`-` for standard input) in constant memory.
     ///
     /// All-or-nothing by default: if any line is invalid, every invalid line is still read and
-    /// named, then nothing is written (`ImportRejected`). With `skipInvalid`, valid lines land
-    /// and invalid ones are listed. Calls already in the ledger are counted as duplicates and
+    /// counted (the first thousand named), then nothing is written (`ImportRejected`). A large
+    /// file is checked whole first and then written in batches, so other writers (metered calls)
+    /// are not locked out for the whole import; were the file to change between the passes, the
+    /// batches written stay (a re-run completes the import: writes are idempotent). With
+    /// `skipInvalid`, valid lines land and invalid ones are listed. Calls already in the ledger are counted as duplicates and
     /// left unchanged; calls without a cost are priced by `pricing` when it knows the model.
     /// Lines are parsed on a second thread while this one writes.
     public func importJSONL(
         path: String, pricing: (any CallPricing)? = nil, options: ImportOptions = ImportOptions()
     ) throws -> ImportSummary {
         let reader = try LineReader(path: path)
+        var options = options
+        if !options.skipInvalid, !options.dryRun, path != "-", let size = reader.size, size > options.singleTransactionMaxBytes {
+            var check = options
+            check.dryRun = true
+            let checked = try importJSONL(path: path, options: check)
+            if checked.rejectedCount > 0 {
+                var rejected = checked
+                rejected.rolledBack = true
+                throw ImportRejected(summary: rejected)
+            }
+            options.skipInvalid = true // every line is valid: write in batches
+        }
         let pipe = RecordPipe()
         let parsed = ParseResult(path: path)
         let stopAtFirstRejection = !options.skipInvalid && !options.dryRun
@@ -83,14 +108,17 @@ extension Ledger {
                         let record = try CallRecordJSONL.decode(line)
                         // After a rejection in all-or-nothing mode nothing will be written:
                         // keep validating, stop handing records over.
-                        guard keepRecords, !(stopAtFirstRejection && !summary.rejected.isEmpty) else { return }
+                        guard keepRecords, !(stopAtFirstRejection && summary.rejectedCount > 0) else { return }
                         batch.append(record)
                         if batch.count == 4096 {
                             try pipe.put(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     } catch {
-                        summary.rejected.append(RejectedLine(number: number, reason: "\(error)"))
+                        summary.rejectedCount += 1
+                        if summary.rejected.count < RejectedLine.keptLimit {
+                            summary.rejected.append(RejectedLine(number: number, reason: "\(error)"))
+                        }
                     }
                 }
                 if !batch.isEmpty { try pipe.put(batch) }
@@ -111,6 +139,16 @@ extension Ledger {
         if options.dryRun {
             while try pipe.take() != nil {}
         } else if options.skipInvalid {
+            // Each commit would otherwise checkpoint the WAL into the file, rewriting the same
+            // index pages (and syncing) once per batch: checkpoint once, at the end, as a single
+            // transaction does. Other connections keep their own setting.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            defer {
+                try? pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+                    _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                }
+            }
             var done = false
             while !done {
                 let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
@@ -131,7 +169,7 @@ extension Ledger {
                 while let batch = try pipe.take() {
                     for record in batch { try session.insert(record) }
                 }
-                if let summary = parsed.summary, !summary.rejected.isEmpty {
+                if let summary = parsed.summary, summary.rejectedCount > 0 {
                     var rejected = summary
                     rejected.rolledBack = true
                     throw ImportRejected(summary: rejected)
@@ -143,7 +181,7 @@ extension Ledger {
         var summary = parsed.summary ?? ImportSummary(path: path)
         summary.inserted = inserted
         summary.duplicates = duplicates
-        summary.rolledBack = options.dryRun && !summary.rejected.isEmpty
+        summary.rolledBack = options.dryRun && summary.rejectedCount > 0
         return summary
     }
 }

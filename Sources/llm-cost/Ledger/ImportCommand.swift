@@ -53,15 +53,15 @@ struct ImportCommand: ParsableCommand {
         Self.listRejected(summary)
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         var line = dryRun
-            ? "checked \(summary.linesRead - summary.blankLines) line\(summary.linesRead == 1 ? "" : "s") of \(file): \(summary.rejected.isEmpty ? "all valid" : "\(summary.rejected.count) invalid"), nothing written"
+            ? "checked \(summary.linesRead - summary.blankLines) line\(summary.linesRead == 1 ? "" : "s") of \(file): \(summary.rejectedCount == 0 ? "all valid" : "\(summary.rejectedCount) invalid"), nothing written"
             : "imported \(summary.inserted) call\(summary.inserted == 1 ? "" : "s") from \(file)"
         var notes: [String] = []
         if summary.duplicates > 0 { notes.append("\(summary.duplicates) already in the ledger") }
-        if !summary.rejected.isEmpty { notes.append("\(summary.rejected.count) invalid line\(summary.rejected.count == 1 ? "" : "s") skipped") }
+        if summary.rejectedCount > 0 { notes.append("\(summary.rejectedCount) invalid line\(summary.rejectedCount == 1 ? "" : "s") skipped") }
         if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
         line += String(format: " in %.2fs, %.0f lines/s\n", seconds, Double(summary.linesRead) / seconds)
         FileOutput.standardOutput.write(line)
-        if dryRun && !summary.rejected.isEmpty { throw ExitCode(1) }
+        if dryRun && summary.rejectedCount > 0 { throw ExitCode(1) }
     }
 
     /// Names each rejected line as `file:line: reason`, the first 100 in full.
@@ -69,8 +69,8 @@ struct ImportCommand: ParsableCommand {
         for rejected in summary.rejected.prefix(100) {
             FileOutput.standardError.write("\(summary.path):\(rejected.number): \(rejected.reason)\n")
         }
-        if summary.rejected.count > 100 {
-            FileOutput.standardError.write("\(summary.path): ... and \(summary.rejected.count - 100) more invalid lines\n")
+        if summary.rejectedCount > 100 {
+            FileOutput.standardError.write("\(summary.path): ... and \(summary.rejectedCount - 100) more invalid lines\n")
         }
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import LLMCostCore
+import Testing
+@testable import LLMCostStore
+
+@Suite struct ImportTests {
+    static func line(_ index: Int) -> String {
+        #"{"ts":"2026-11-18T10:\#(String(format: "%02d", index % 60)):00Z","provider":"openai","model":"gpt-4o","request_id":"r\#(index)","input_tokens":\#(index),"output_tokens":1,"cost_usd":"0.000001"}"#
+    }
+
+    func write(_ lines: [String], in temporary: TemporaryLedger) throws -> String {
+        let path = temporary.folder.appendingPathComponent("calls-\(UUID().uuidString).jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A large file is checked whole, then written in many short transactions: the result is the
+    /// same as one transaction, and one bad line still means nothing is written.
+    @Test func largeFilesAreCheckedFirstThenWrittenInBatches() throws {
+        let temporary = try TemporaryLedger()
+        var options = ImportOptions()
+        options.singleTransactionMaxBytes = 1024
+        options.batchSize = 7
+        var lines = (0..<500).map(Self.line)
+        lines[431] = #"{"ts":"2026-11-18T10:00:00Z","provider":"openai"}"#
+        let bad = try write(lines, in: temporary)
+        let error = try #require(throws: ImportRejected.self) { try temporary.ledger.importJSONL(path: bad, options: options) }
+        #expect(error.summary.rejectedCount == 1)
+        #expect(error.summary.rejected.first?.number == 432)
+        #expect(try temporary.ledger.callCount() == 0)
+
+        lines[431] = Self.line(431)
+        let good = try write(lines, in: temporary)
+        let summary = try temporary.ledger.importJSONL(path: good, options: options)
+        #expect(summary.inserted == 500)
+        #expect(summary.rejectedCount == 0)
+        #expect(try temporary.ledger.callCount() == 500)
+        #expect(try temporary.ledger.rollupDiscrepancies().isEmpty)
+    }
+
+    /// Millions of bad lines must not fill memory: all are counted, the first thousand kept.
+    @Test func rejectedLinesAreCountedButOnlyTheFirstThousandKept() throws {
+        let temporary = try TemporaryLedger()
+        let path = try write((0..<2500).map { $0 % 2 == 0 ? "not json \($0)" : Self.line($0) }, in: temporary)
+        let error = try #require(throws: ImportRejected.self) { try temporary.ledger.importJSONL(path: path) }
+        #expect(error.summary.rejectedCount == 1250)
+        #expect(error.summary.rejected.count == RejectedLine.keptLimit)
+        #expect(error.description.contains("1250 invalid lines"))
+        var lenient = ImportOptions(skipInvalid: true)
+        lenient.batchSize = 100
+        let summary = try temporary.ledger.importJSONL(path: path, options: lenient)
+        #expect(summary.inserted == 1250)
+        #expect(summary.rejectedCount == 1250)
+    }
+}
