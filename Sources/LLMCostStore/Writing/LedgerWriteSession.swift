@@ -291,6 +291,11 @@ final class IDCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if ids.count + names.count > limit { ids.removeAll(keepingCapacity: true) }
-        ids.merge(names) { _, new in new }
+        if names.count <= limit {
+            ids.merge(names) { _, new in new }
+        } else {
+            // One transaction met more names than the cache holds (an import of many sessions).
+            for (name, id) in names.prefix(limit) { ids[name] = id }
+        }
     }
 }
