@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 
 /// The text of `llm-cost config show`.
 public enum ConfigReport {

@@ -1,29 +1,6 @@
 import Foundation
+import LLMCostCore
 import TOMLKit
-
-/// A configuration value, typed as TOML wrote it.
-public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
-    case string(String)
-    case integer(Int64)
-    /// A TOML float, kept as its shortest decimal text so money never goes through `Double`
-    /// arithmetic (`limit_usd = 10.5` stays exactly "10.5").
-    case decimal(String)
-    case bool(Bool)
-    case array([ConfigValue])
-    case table([String: ConfigValue])
-
-    public var description: String {
-        switch self {
-        case .string(let text): "\"\(text)\""
-        case .integer(let value): String(value)
-        case .decimal(let text): text
-        case .bool(let value): String(value)
-        case .array(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
-        case .table(let table):
-            "{ " + table.keys.sorted().map { "\($0) = \(table[$0]!.description)" }.joined(separator: ", ") + " }"
-        }
-    }
-}
 
 /// Where a setting's value came from, for `llm-cost config show`.
 public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {

@@ -20,18 +20,22 @@ import Testing
         #expect(settings.auth == .bearer)
         #expect(settings.timeout == .seconds(30))
         #expect(settings.retryPolicy.maxRetries == 4)
+        let fractional = try ProviderSettings(
+            name: "p", table: ["type": .string("openai"), "timeout": .decimal("2.5")], environment: [:])
+        #expect(fractional.timeout == .milliseconds(2500))
     }
 
     @Test(arguments: [
-        (["type": SettingValue.string("openai"), "colour": .string("red")], "providers.p.colour"),
-        (["model": SettingValue.string("m")], "providers.p.type"),
-        (["type": SettingValue.string("openai"), "timeout": .string("soon")], "providers.p.timeout"),
-        (["type": SettingValue.string("openai"), "auth": .string("basic")], "providers.p.auth"),
-        (["type": SettingValue.string("openai"), "base_url": .string("ftp://x")], "providers.p.base_url"),
-        (["type": SettingValue.string("openai"), "base_url": .string("${NOPE}")], "providers.p.base_url"),
-        (["type": SettingValue.string("openai"), "max_retries": .integer(-1)], "providers.p.max_retries"),
+        (["type": ConfigValue.string("openai"), "colour": .string("red")], "providers.p.colour"),
+        (["model": ConfigValue.string("m")], "providers.p.type"),
+        (["type": ConfigValue.string("openai"), "timeout": .string("soon")], "providers.p.timeout"),
+        (["type": ConfigValue.string("openai"), "timeout": .decimal("-0.5")], "providers.p.timeout"),
+        (["type": ConfigValue.string("openai"), "auth": .string("basic")], "providers.p.auth"),
+        (["type": ConfigValue.string("openai"), "base_url": .string("ftp://x")], "providers.p.base_url"),
+        (["type": ConfigValue.string("openai"), "base_url": .string("${NOPE}")], "providers.p.base_url"),
+        (["type": ConfigValue.string("openai"), "max_retries": .integer(-1)], "providers.p.max_retries"),
     ])
-    func badTablesNameTheKey(table: [String: SettingValue], path: String) {
+    func badTablesNameTheKey(table: [String: ConfigValue], path: String) {
         let error = #expect(throws: ProviderSettingsError.self) {
             _ = try ProviderSettings(name: "p", table: table, environment: [:])
         }

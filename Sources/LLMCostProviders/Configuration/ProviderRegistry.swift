@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 
 /// What a provider factory gets besides the settings.
 public struct ProviderEnvironment: Sendable {
@@ -56,7 +57,7 @@ public struct ProviderRegistry: Sendable {
 
     /// The entry point for the config file: every `[providers.NAME]` table, by NAME. A table
     /// with the name of a preset replaces the preset.
-    public mutating func configure(tables: [String: [String: SettingValue]]) throws(ProviderSettingsError) {
+    public mutating func configure(tables: [String: [String: ConfigValue]]) throws(ProviderSettingsError) {
         for (name, table) in tables.sorted(by: { $0.key < $1.key }) {
             try add(ProviderSettings(name: name, table: table, environment: environment.variables))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 
 /// One configured provider: a `[providers.NAME]` table, validated.
 ///
@@ -54,7 +55,7 @@ public struct ProviderSettings: Sendable, Hashable {
 
     /// Reads a `[providers.NAME]` table: the entry point for the config file. `${VAR}` in
     /// string values is replaced from `environment`. Errors name `providers.NAME.key`.
-    public init(name: String, table: [String: SettingValue], environment: [String: String]) throws(ProviderSettingsError) {
+    public init(name: String, table: [String: ConfigValue], environment: [String: String]) throws(ProviderSettingsError) {
         let prefix = "providers.\(name)"
         for key in table.keys where !Self.knownKeys.contains(key) {
             throw .unknownKey("\(prefix).\(key)", known: Self.knownKeys)
@@ -100,7 +101,7 @@ public struct ProviderSettings: Sendable, Hashable {
             let seconds: Double
             switch value {
             case .integer(let n): seconds = Double(n)
-            case .double(let d): seconds = d
+            case .decimal(let text) where Double(text) != nil: seconds = Double(text) ?? 0
             default: throw .wrongType("\(prefix).timeout", expected: "a number of seconds", found: value)
             }
             guard seconds > 0, seconds.isFinite else { throw .invalidValue("\(prefix).timeout", "must be positive, found \(seconds)") }

@@ -17,7 +17,7 @@ enum CLIProviderRegistry {
         var registry = ProviderRegistry.fromProcessEnvironment(rawLog: rawLog)
         for table in configuration.providers {
             do {
-                try registry.configure(tables: [table.name: table.values.mapValues(settingValue)])
+                try registry.configure(tables: [table.name: table.values])
             } catch {
                 // Say where in the config file the table is.
                 throw ConfigError.invalidValue(
@@ -25,19 +25,6 @@ enum CLIProviderRegistry {
             }
         }
         return registry
-    }
-
-    /// The config module's value as the providers module takes it.
-    private static func settingValue(_ value: ConfigValue) -> SettingValue {
-        switch value {
-        case .string(let text): .string(text)
-        case .integer(let number): .integer(number)
-        // Timeouts and the like: a float is fine here, no money flows through provider settings.
-        case .decimal(let text): .double(Double(text) ?? 0)
-        case .bool(let flag): .bool(flag)
-        case .array(let items): .array(items.map(settingValue))
-        case .table(let entries): .table(entries.mapValues(settingValue))
-        }
     }
 
     private static func describe(_ entry: RawLogEntry) -> String {

@@ -1,24 +1,4 @@
-/// A raw configuration value, as a TOML (or JSON) table holds it, before it is validated.
-/// The config module converts its parsed `[providers.NAME]` tables into these.
-public enum SettingValue: Sendable, Hashable {
-    case string(String)
-    case integer(Int64)
-    case double(Double)
-    case bool(Bool)
-    case array([SettingValue])
-    case table([String: SettingValue])
-
-    var typeName: String {
-        switch self {
-        case .string: return "a string"
-        case .integer: return "an integer"
-        case .double: return "a number"
-        case .bool: return "a boolean"
-        case .array: return "an array"
-        case .table: return "a table"
-        }
-    }
-}
+import LLMCostCore
 
 /// Why a provider's settings are unusable: which provider, which key, what was expected.
 public struct ProviderSettingsError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -42,7 +22,7 @@ public struct ProviderSettingsError: Error, Sendable, Hashable, CustomStringConv
     static func unknownKey(_ path: String, known: [String]) -> Self {
         Self(.unknownKey, path: path, message: "unknown key (expected one of: \(known.joined(separator: ", ")))")
     }
-    static func wrongType(_ path: String, expected: String, found: SettingValue) -> Self {
+    static func wrongType(_ path: String, expected: String, found: ConfigValue) -> Self {
         Self(.wrongType, path: path, message: "expected \(expected), found \(found.typeName)")
     }
     static func missingKey(_ path: String, why: String) -> Self {
