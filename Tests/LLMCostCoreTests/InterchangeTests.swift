@@ -85,4 +85,64 @@ import Testing
         #expect(record.provider == "pé\n")
         #expect(record.model == "😀 / \"x\"")
     }
+
+    /// Reads `text` as one string value with the given policy.
+    func string(_ text: String, _ policy: JSONScanner.LoneSurrogates) throws -> String {
+        var text = text
+        return try text.withUTF8 { buffer in
+            var scanner = JSONScanner(buffer, loneSurrogates: policy)
+            guard case .string(let value) = try scanner.readScalar() else { throw scanner.failure("not a string") }
+            return value
+        }
+    }
+
+    @Test func loneSurrogatesAreRejectedOrReplacedAsAsked() throws {
+        for text in [#""\ud800x""#, #""\udc00""#, #""\ud800\u0041""#] {
+            #expect(throws: JSONScanner.Failure.self) { try string(text, .reject) }
+        }
+        #expect(try string(#""\ud800x""#, .replace) == "\u{FFFD}x")
+        #expect(try string(#""\udc00""#, .replace) == "\u{FFFD}")
+        // The escape after a lone high half is its own character, not swallowed.
+        #expect(try string(#""\ud800\u0041""#, .replace) == "\u{FFFD}A")
+        #expect(try string(#""\ud83d\ude00""#, .reject) == "😀")
+    }
+
+    @Test(arguments: ["0", "-0", "12", "-3.25", "1e5", "2.5E-2", "6.02e+23"])
+    func numbersFollowTheGrammar(text: String) throws {
+        var text = text
+        let digits = try text.withUTF8 { buffer in
+            var scanner = JSONScanner(buffer)
+            guard case .number(let digits) = try scanner.readScalar(), scanner.isAtEnd else { throw scanner.failure("not a whole number") }
+            return String(decoding: digits, as: UTF8.self)
+        }
+        #expect(digits == text)
+    }
+
+    @Test(arguments: ["01", "-", "1.", ".5", "1e", "1e+", "-x"])
+    func malformedNumbersAreRejected(text: String) throws {
+        var text = text
+        let accepted: Bool = text.withUTF8 { buffer in
+            var scanner = JSONScanner(buffer)
+            guard case .number = try? scanner.readScalar() else { return false }
+            return scanner.isAtEnd
+        }
+        #expect(!accepted)
+    }
+
+    @Test func skippingHostileNestingFailsInsteadOfOverflowing() throws {
+        var deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONScanner.Failure.self) {
+            try deep.withUTF8 { buffer in
+                var scanner = JSONScanner(buffer)
+                try scanner.skipValue()
+            }
+        }
+        var fine = #"[1, {"a": [true, null, "x"]}, []]"#
+        try fine.withUTF8 { buffer in
+            var scanner = JSONScanner(buffer)
+            try scanner.skipValue()
+            let atEnd = scanner.isAtEnd
+            #expect(atEnd)
+        }
+    }
 }

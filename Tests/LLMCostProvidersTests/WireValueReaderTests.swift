@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: [
         #"{"a":1"#, #"{"a" 1}"#, #"{"a":tru}"#, #"{"a":"unterminated}"#, #"[1,]"#, #"{"a":1,}"#, #"01x"#,
-        #"{"a":"\x"}"#, "{\"a\":\"raw\u{01}control\"}", #"{} {}"#, "",
+        #"{"a":"\x"}"#, "{\"a\":\"raw\u{01}control\"}", #"{} {}"#, "", String(repeating: "[", count: 5000),
     ])
     func rejectsMalformedJSON(text: String) {
         #expect(throws: WireValueReader.SyntaxError.self) { _ = try WireValueReader.parse(text) }
@@ -72,6 +72,7 @@ import Testing
 
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
         #expect(try WireValueReader.parse(#""\ud800x""#) == .string("\u{FFFD}x"))
+        #expect(try WireValueReader.parse(#"["\ud800\u0041"]"#) == .array([.string("\u{FFFD}A")]))
     }
 
     @Test func everyTranscriptEventAgreesWithFoundation() throws {

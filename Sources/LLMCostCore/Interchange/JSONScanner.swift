@@ -1,9 +1,18 @@
-/// A small JSON reader over raw bytes, for flat one-line records.
+/// The project's one JSON reader (RFC 8259), over raw bytes: the JSONL interchange format reads
+/// flat records with it, and the providers build stream-event trees on it.
 ///
-/// It reads what the interchange format needs (objects, strings, numbers kept as their exact
-/// text, booleans, null) without building a tree and without `Double`: a number's text goes to
-/// `ExactDecimal` or an integer parser, so `"cost_usd": 0.1` stays exactly 0.1.
+/// It never builds a tree itself and never goes through `Double`: a number is handed over as its
+/// exact text (checked against the JSON grammar), so `"cost_usd": 0.1` can stay exactly 0.1.
+/// Strings come out decoded; objects and arrays are iterated with callbacks.
 public struct JSONScanner: ~Copyable {
+    /// What a `\u` escape of half a surrogate pair, alone, becomes.
+    public enum LoneSurrogates: Sendable {
+        /// An error: records we store must say exactly what they mean.
+        case reject
+        /// U+FFFD, as browsers and most JSON libraries do: a provider's stream goes on.
+        case replace
+    }
+
     /// Where and why the input is not the JSON expected.
     public struct Failure: Error, CustomStringConvertible {
         /// 1-based byte column.
@@ -18,15 +27,22 @@ public struct JSONScanner: ~Copyable {
         case number(UnsafeBufferPointer<UInt8>)
         case bool(Bool)
         case null
+        /// `{`, consumed: read the members with `readObject(openingConsumed: true)`.
         case objectStart
+        /// `[`, consumed: read the elements with `readArray(openingConsumed: true)`.
+        case arrayStart
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
     public private(set) var index = 0
     /// Holds a string that had escapes, decoded; reused so strings cost no allocation. The
     /// first half is for values, the second for keys, so a key survives reading its value.
-    private var scratch: UnsafeMutableBufferPointer<UInt8>
+    /// Allocated at the first escape: most records and events have none.
+    private var scratch = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     private var scratchCount = 0
+    private let loneSurrogates: LoneSurrogates
+    /// Nesting `skipValue` follows before it gives up (hostile input must not overflow the stack).
+    public static let maxDepth = 256
 
     /// The value of one hexadecimal digit (`0-9`, `a-f`, `A-F`), for `\\u` escapes; shared by
     /// every JSON reader of the project.
@@ -40,13 +56,12 @@ public struct JSONScanner: ~Copyable {
         }
     }
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, loneSurrogates: LoneSurrogates = .reject) {
         self.bytes = bytes
-        // A decoded string is never longer than the line it came from.
-        scratch = .allocate(capacity: 2 * max(bytes.count, 1))
+        self.loneSurrogates = loneSurrogates
     }
 
-    deinit { scratch.deallocate() }
+    deinit { scratch.deallocate() }  // a no-op when never allocated
 
     public func failure(_ reason: String, at position: Int? = nil) -> Failure {
         Failure(column: (position ?? index) + 1, reason: reason)
@@ -98,8 +113,17 @@ public struct JSONScanner: ~Copyable {
         }
     }
 
-    /// Reads the next value as a scalar; an object is reported as `.objectStart` with its `{`
-    /// consumed, so the caller can read it with `readObject(openingConsumed: true)`.
+    /// Iterates an array's elements: `body` must consume each one.
+    /// Expects the opening `[` to be next unless `openingConsumed`.
+    public mutating func readArray(openingConsumed: Bool = false, _ body: (inout JSONScanner) throws -> Void) throws {
+        if !openingConsumed { try expect(UInt8(ascii: "["), "'['") }
+        if consume(UInt8(ascii: "]")) { return }
+        repeat { try body(&self) } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"), "',' or ']'")
+    }
+
+    /// Reads the next value as a scalar; an object or array is reported as `.objectStart` /
+    /// `.arrayStart` with its bracket consumed, for `readObject` / `readArray(openingConsumed: true)`.
     public mutating func readScalar() throws(Failure) -> Scalar {
         skipWhitespace()
         guard index < bytes.count else { throw failure("unexpected end of line, expected a value") }
@@ -119,36 +143,50 @@ public struct JSONScanner: ~Copyable {
             try literal("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let start = index
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
-                    UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    index += 1
-                default:
-                    return .number(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                }
-            }
-            return .number(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            return .number(try readNumber())
         case UInt8(ascii: "["):
-            throw failure("arrays are not expected here")
+            index += 1
+            return .arrayStart
         default:
             throw failure("expected a value")
         }
     }
 
     /// Skips any value, arrays and nested objects included.
-    public mutating func skipValue() throws {
-        skipWhitespace()
-        if consume(UInt8(ascii: "[")) {
-            if consume(UInt8(ascii: "]")) { return }
-            repeat { try skipValue() } while consume(UInt8(ascii: ","))
-            try expect(UInt8(ascii: "]"), "',' or ']'")
-            return
+    public mutating func skipValue(depth: Int = 0) throws {
+        guard depth < Self.maxDepth else { throw failure("nested more than \(Self.maxDepth) deep") }
+        switch try readScalar() {
+        case .objectStart: try readObject(openingConsumed: true) { scanner, _, _ in try scanner.skipValue(depth: depth + 1) }
+        case .arrayStart: try readArray(openingConsumed: true) { try $0.skipValue(depth: depth + 1) }
+        default: break
         }
-        if case .objectStart = try readScalar() {
-            try readObject(openingConsumed: true) { scanner, _, _ in try scanner.skipValue() }
+    }
+
+    /// A number, checked against the JSON grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    private mutating func readNumber() throws(Failure) -> UnsafeBufferPointer<UInt8> {
+        let start = index
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            return index - first
         }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = digits()
+        guard integerDigits > 0 else { throw failure("invalid number: expected a digit", at: index) }
+        if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") {
+            throw failure("invalid number: leading zero", at: integerStart)
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw failure("invalid number: expected a digit after '.'", at: index) }
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { throw failure("invalid number: expected a digit in the exponent", at: index) }
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {
@@ -180,6 +218,9 @@ public struct JSONScanner: ~Copyable {
             index += 1
         }
         // Escapes: copy what came before, then decode into the scratch buffer.
+        // A decoded string is never longer than the text it came from: values use the first
+        // half, keys the second.
+        if scratch.baseAddress == nil { scratch = .allocate(capacity: 2 * max(bytes.count, 1)) }
         scratchCount = scratchOffset
         func append(_ byte: UInt8) {
             scratch[scratchCount] = byte
@@ -212,12 +253,19 @@ public struct JSONScanner: ~Copyable {
             case UInt8(ascii: "u"):
                 var scalar = try readHex4()
                 if (0xD800..<0xDC00).contains(scalar) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw failure("unpaired surrogate in \\u escape") }
-                    index += 2
-                    let low = try readHex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    let pairFollows = index + 1 < bytes.count && bytes[index] == UInt8(ascii: "\\") && bytes[index + 1] == UInt8(ascii: "u")
+                    // Peek at the next escape: when it is not the low half, it is read on its own.
+                    let low: UInt32? = pairFollows ? try peekHex4(at: index + 2) : nil
+                    if let low, (0xDC00..<0xE000).contains(low) {
+                        index += 6
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        guard loneSurrogates == .replace else { throw failure("unpaired surrogate in \\u escape") }
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    guard loneSurrogates == .replace else { throw failure("unpaired surrogate in \\u escape") }
+                    scalar = 0xFFFD
                 }
                 // At most 4 UTF-8 bytes for the 6 to 12 input bytes read: the buffer suffices.
                 guard let unicode = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
@@ -230,14 +278,19 @@ public struct JSONScanner: ~Copyable {
     }
 
     private mutating func readHex4() throws(Failure) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        let value = try peekHex4(at: index)
+        index += 4
+        return value
+    }
+
+    private func peekHex4(at position: Int) throws(Failure) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw failure("truncated \\u escape", at: position) }
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let digit = JSONScanner.hexDigitValue(bytes[index]) else {
-                throw failure("invalid hex digit in \\u escape")
+        for offset in position..<(position + 4) {
+            guard let digit = JSONScanner.hexDigitValue(bytes[offset]) else {
+                throw failure("invalid hex digit in \\u escape", at: offset)
             }
             value = value << 4 | digit
-            index += 1
         }
         return value
     }
