@@ -103,7 +103,9 @@ public struct EstimateCorrection: Sendable, Equatable {
         let corrected = Double(estimate.tokens) * factor
         let tokens = Int64(corrected.rounded())
         // The worst case for budgets: the upper end of the observed spread, at least one token above.
-        let high = max(tokens + 1, Int64((corrected * (1 + band)).rounded(.up)))
+        // (Rounded to a millionth first, so 200 × 1.1 does not become 221 through binary noise.)
+        let upper = ((corrected * (1 + band)) * 1_000_000).rounded() / 1_000_000
+        let high = max(tokens + 1, Int64(upper.rounded(.up)))
         return InputEstimate(
             tokens: tokens, high: high,
             heuristic: HeuristicInputEstimate(rawTokens: estimate.tokens, factorPartsPerMillion: factorPartsPerMillion))
@@ -123,6 +125,7 @@ public struct InputEstimate: Sendable, Equatable {
 extension Array where Element == Double {
     /// The middle value of a sorted array (the upper middle for an even count).
     var median: Double { isEmpty ? 0 : self[count / 2] }
-    /// The 90th percentile of a sorted array (nearest rank, as `report --accuracy` always did).
-    var percentile90: Double { isEmpty ? 0 : self[Swift.min(count - 1, count * 9 / 10)] }
+    /// The 90th percentile of a sorted array, by nearest rank: the ⌈0.9·n⌉-th value, so one
+    /// outlier in ten does not set it.
+    var percentile90: Double { isEmpty ? 0 : self[Swift.max(0, (count * 9 + 9) / 10 - 1)] }
 }
