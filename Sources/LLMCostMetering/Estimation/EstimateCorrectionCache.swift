@@ -21,6 +21,8 @@ final class EstimateCorrectionCache: @unchecked Sendable {
         var readAt: Date
         /// Samples this process recorded for the model since `readAt`.
         var newSamples = 0
+        /// A caller is reading the ledger for this entry; the others keep using it meanwhile.
+        var refreshing = false
     }
 
     init(policy: EstimateCorrectionPolicy) {
@@ -34,8 +36,15 @@ final class EstimateCorrectionCache: @unchecked Sendable {
         let key = ModelID(provider: provider, model: model)
         lock.lock()
         let cached = entries[key]
+        if let cached {
+            // Fresh, or another caller is already reading it again: the cached answer will do.
+            if !isStale(cached, now: now) || cached.refreshing {
+                lock.unlock()
+                return cached.correction
+            }
+            entries[key]?.refreshing = true
+        }
         lock.unlock()
-        if let cached, !isStale(cached, now: now) { return cached.correction }
 
         let correction: EstimateCorrection
         do {
@@ -45,7 +54,7 @@ final class EstimateCorrectionCache: @unchecked Sendable {
         } catch {
             correction = cached?.correction ?? .none
         }
-        // Concurrent callers may both read; the later write wins, and both read the same ledger.
+        // Callers race to read only a model not cached yet; the later write wins, and both read the same ledger.
         lock.lock()
         if entries.count >= entryLimit, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
         entries[key] = Entry(correction: correction, readAt: now)

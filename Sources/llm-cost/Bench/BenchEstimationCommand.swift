@@ -92,7 +92,10 @@ struct BenchEstimationCommand: AsyncParsableCommand {
     private func report(_ label: String, _ samples: [Double], against reference: [Double]?) {
         var line = "  " + label.padding(toLength: 30, withPad: " ", startingAt: 0)
             + String(format: " p50 %9.1f µs  p99 %9.1f µs", median(samples), samples[min(samples.count - 1, samples.count * 99 / 100)])
-        if let reference { line += String(format: "  (%.2fx the line above)", median(samples) / median(reference)) }
+        if let reference {
+            let ratio = median(samples) / median(reference)
+            line += ratio < 0.1 ? String(format: "  (1/%.0f of the line above)", 1 / ratio) : String(format: "  (%.2fx the line above)", ratio)
+        }
         FileOutput.standardOutput.write(line + "\n")
     }
 
