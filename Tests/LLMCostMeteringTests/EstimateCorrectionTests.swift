@@ -218,7 +218,7 @@ private func lastCall(_ ledger: Ledger) throws -> CallRecord? {
         let few = (0..<4).map { _ in sample(raw: 100, actual: 120) }
         #expect(EstimateCorrection.learn(from: few, policy: policy) == EstimateCorrection(factor: 1, band: 0, samples: 4, isActive: false))
         // One absurd call does not move the median; the factor comes from raw counts, whatever was applied.
-        var many = (0..<9).map { sample(raw: 100, actual: 120, factor: $0 % 2 == 0 ? 1_000_000 : 1_200_000) }
+        var many = (0..<9).map { sample(raw: 100, actual: 120, factor: $0 % 3 == 0 ? 1_000_000 : 1_200_000) }
         many.append(sample(raw: 100, actual: 5_000))
         let learned = EstimateCorrection.learn(from: many, policy: policy)
         #expect(learned.isActive && learned.samples == 10)
