@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import LLMCostCore
 
 /// One recorded call's input estimate beside the input the provider reported.
@@ -29,7 +30,9 @@ extension Ledger {
     /// run when it refreshes a model's correction. A model the ledger has never seen has none.
     public func recentHeuristicSamples(provider: String, model: String, since: Int64, limit: Int) throws -> [EstimateSample] {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
+            // Stepped through the raw SQLite API: GRDB's row decoding would cost more than the
+            // query itself, and the meter runs this on its hot path when a cache entry is stale.
+            let statement = try db.cachedStatement(sql: """
                 SELECT est_input_tokens, est_input_raw, est_correction_ppm,
                        input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens
                 FROM calls
@@ -39,10 +42,27 @@ extension Ledger {
                   AND ts_ms >= ?
                 ORDER BY ts_ms DESC
                 LIMIT ?
-                """, arguments: [provider, model, since, limit])
+                """)
+            try statement.setArguments([provider, model, since, limit])
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            func integer(_ column: Int32) -> Int64? {
+                sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+            }
             var samples: [EstimateSample] = []
-            while let row = try rows.next() {
-                samples.append(Self.sample(row, offset: 0))
+            samples.reserveCapacity(min(limit, 256))
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                samples.append(EstimateSample(
+                    appliedTokens: integer(0) ?? 0,
+                    heuristic: integer(1).map {
+                        HeuristicInputEstimate(rawTokens: $0, factorPartsPerMillion: integer(2) ?? HeuristicInputEstimate.noCorrection)
+                    },
+                    actualTokens: integer(3) ?? 0))
             }
             return samples
         }
