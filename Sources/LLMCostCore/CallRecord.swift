@@ -39,6 +39,8 @@ public struct CallRecord: Sendable, Hashable {
     /// What the meter estimated before the call, if it did.
     public var estimatedUsage: Usage?
     public var estimatedCost: Money?
+    /// The raw heuristic count and correction behind `estimatedUsage`, when it was not exact.
+    public var heuristicEstimate: HeuristicInputEstimate? = nil
     public var latencyMilliseconds: Int64?
     public var timeToFirstTokenMilliseconds: Int64?
 

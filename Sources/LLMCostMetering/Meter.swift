@@ -16,14 +16,18 @@ public final class Meter: Sendable {
     /// Where warnings go (`warn` budgets, ledger failures after a call): stderr by default.
     let warn: @Sendable (String) -> Void
     let estimator = InputEstimator()
+    /// Per-model corrections of heuristic estimates, learned from the ledger (see `EstimateCorrectionCache`).
+    let corrections: EstimateCorrectionCache
     /// Sends threshold alerts after each recorded call (`nil`: no alerts).
     public let alerts: AlertDispatcher?
 
     public init(
         ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
         reservationLifetime: Duration = .seconds(900), alerts: AlertDispatcher? = nil,
-        warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }
+        warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) },
+        estimateCorrection: EstimateCorrectionPolicy = .standard
     ) {
+        self.corrections = EstimateCorrectionCache(policy: estimateCorrection)
         self.ledger = ledger
         self.pricing = pricing
         self.budgets = budgets
@@ -41,6 +45,7 @@ public final class Meter: Sendable {
         var model: String
         var context: MeteringContext
         var estimatedInput: Int64
+        var heuristicEstimate: HeuristicInputEstimate?
         var worstCase: Money?
         var reservation: BudgetReservation?
     }
@@ -48,14 +53,14 @@ public final class Meter: Sendable {
     /// Estimates and reserves; throws `MeteringError` when a `block` budget would go over.
     func begin(provider: String, model: String, request: ChatRequest, context: MeteringContext) throws -> Call {
         let timestamp = Date()
-        let estimate = estimator.estimate(request, model: model)
+        let estimate = inputEstimate(for: request, provider: provider, model: model, now: timestamp)
         let maxTokens = Int64(request.maxTokens ?? defaultMaxTokens)
         let worstRecord = CallRecord(
             timestamp: timestamp, provider: provider, model: model, usage: Usage(inputTokens: estimate.high, outputTokens: maxTokens))
         let worstCase = pricing?.quote(for: worstRecord)?.cost
         var call = Call(
             timestamp: timestamp, started: ContinuousClock.now, provider: provider, model: model, context: context,
-            estimatedInput: estimate.tokens, worstCase: worstCase)
+            estimatedInput: estimate.tokens, heuristicEstimate: estimate.heuristic, worstCase: worstCase)
         let matching = budgets.filter {
             $0.scope.matches(provider: provider, model: model, agent: context.agent, tags: context.tags)
         }
@@ -108,12 +113,16 @@ public final class Meter: Sendable {
             requestID: requestID ?? "llm-cost-\(UUID().uuidString)", status: status, usage: usage, usageSource: source,
             estimatedUsage: Usage(inputTokens: call.estimatedInput), estimatedCost: call.worstCase,
             latencyMilliseconds: latency.wholeMilliseconds, timeToFirstTokenMilliseconds: firstToken?.wholeMilliseconds)
+        record.heuristicEstimate = call.heuristicEstimate
         if let quote = pricing?.quote(for: record) {
             record.cost = quote.cost
             record.pricingEntry = quote.entryID
         }
         do {
-            try ledger.settle(call.reservation, recording: record, pricing: nil)
+            let outcome = try ledger.settle(call.reservation, recording: record, pricing: nil)
+            if outcome == .inserted, source == .reported, call.heuristicEstimate != nil {
+                corrections.noteSample(provider: call.provider, model: call.model)
+            }
         } catch {
             warn("could not record a \(call.provider)/\(call.model) call: \(error)")
         }

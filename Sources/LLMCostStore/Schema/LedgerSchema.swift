@@ -115,6 +115,23 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-estimate-correction") { db in
+            try db.execute(sql: """
+                -- A heuristic input estimate before the per-model correction, and the factor
+                -- applied (parts per million). NULL: the estimate was exact, or not the meter's.
+                -- The correction is learned from raw counts, so it never compounds.
+                ALTER TABLE calls ADD COLUMN est_input_raw INTEGER;
+                ALTER TABLE calls ADD COLUMN est_correction_ppm INTEGER;
+
+                -- The meter's one query when it refreshes a model's correction: that model's
+                -- latest heuristic calls with provider-reported usage. Partial, so it stays
+                -- small; covering, so the query never reads the table.
+                CREATE INDEX calls_heuristic_samples ON calls(
+                    provider_id, model_id, ts_ms, est_input_raw, est_correction_ppm, est_input_tokens,
+                    input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, usage_estimated)
+                    WHERE est_input_raw IS NOT NULL AND usage_estimated = 0;
+                """)
+        }
         return migrator
     }
 }

@@ -46,8 +46,9 @@ public final class LedgerWriteSession {
                 input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
                 cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
                 cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
-                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key,
+                est_input_raw, est_correction_ppm)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT(dedupe_key) DO NOTHING
             """)
         lookupTagSet = try RawStatement(db, "SELECT id FROM tag_sets WHERE tags = ?")
@@ -110,6 +111,8 @@ public final class LedgerWriteSession {
         let sortedTags = record.tags.sorted { $0.key < $1.key }
         statement.bind(25, try tagSetID(sortedTags))
         statement.bindBlob(26, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
+        statement.bind(27, record.heuristicEstimate?.rawTokens)
+        statement.bind(28, record.heuristicEstimate?.factorPartsPerMillion)
         guard try statement.run() == 1 else {
             duplicateCount += 1
             return .duplicate

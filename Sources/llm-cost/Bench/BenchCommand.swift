@@ -12,5 +12,6 @@ struct BenchCommand: AsyncParsableCommand {
             ProvidersBenchCommand.self,
             BenchTokenizerCommand.self,
             BenchMeteringCommand.self,
+            BenchEstimationCommand.self,
         ])
 }

@@ -35,18 +35,23 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
     var format: String?
 
-    @Flag(help: "Estimate vs actual input tokens per model (median and p90 error) instead of spend.")
+    @Flag(help: "Estimate vs actual input tokens per model (median and p90 error, raw and corrected; the correction factor now in force) instead of spend; table or json.")
     var accuracy = false
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
         if accuracy {
+            // Spend-report formats from the config do not apply here; an explicit --format must.
+            let accuracyFormat = format?.lowercased() ?? "table"
+            guard accuracyFormat == "table" || accuracyFormat == "json" else {
+                throw ValidationError("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
+            }
             let report = try EstimateAccuracy(
                 ledger: try ledger.openLedger(configuration),
                 since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
                 until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true))
-            FileOutput.standardOutput.write(report.table())
+            FileOutput.standardOutput.write(accuracyFormat == "json" ? report.json() : report.table())
             return
         }
         let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy

@@ -15,6 +15,8 @@ struct InputEstimator: Sendable {
         var tokens: Int64
         /// The upper end of the band (equal to `tokens` when exact).
         var high: Int64
+        /// Counted with the model's own encoding: nothing to correct.
+        var isExact: Bool
     }
 
     func estimate(_ request: ChatRequest, model: String) -> Estimate {
@@ -47,7 +49,7 @@ struct InputEstimator: Sendable {
             }
         }
         for tool in request.tools { add(tool.name + (tool.description ?? "") + "\(tool.parameters)") }
-        return Estimate(tokens: Int64(tokens), high: Int64(high))
+        return Estimate(tokens: Int64(tokens), high: Int64(high), isExact: counter.encoding != nil)
     }
 
     /// Tokens of text the model produced (for a stream that ended without usage).

@@ -1,0 +1,104 @@
+import GRDB
+import GRDBSQLite
+import LLMCostCore
+
+/// One recorded call's input estimate beside the input the provider reported.
+public struct EstimateSample: Sendable, Hashable {
+    /// The estimate the meter used (after any per-model correction).
+    public var appliedTokens: Int64
+    /// The raw heuristic count and the factor applied to it; `nil` when the estimate was exact
+    /// (or the call was recorded before the ledger kept raw counts).
+    public var heuristic: HeuristicInputEstimate?
+    /// Input the provider reported: uncached input plus cache reads and writes.
+    public var actualTokens: Int64
+
+    public init(appliedTokens: Int64, heuristic: HeuristicInputEstimate?, actualTokens: Int64) {
+        self.appliedTokens = appliedTokens
+        self.heuristic = heuristic
+        self.actualTokens = actualTokens
+    }
+
+    /// The estimate before correction: the raw heuristic count, or the applied one when exact.
+    public var rawTokens: Int64 { heuristic?.rawTokens ?? appliedTokens }
+}
+
+extension Ledger {
+    /// The latest `limit` calls of `provider`/`model` since `since` (ms since 1970 UTC) whose
+    /// estimate was a heuristic and whose usage the provider reported, newest first.
+    ///
+    /// One query on the partial index `calls_heuristic_samples`: cheap enough for the meter to
+    /// run when it refreshes a model's correction. A model the ledger has never seen has none.
+    public func recentHeuristicSamples(provider: String, model: String, since: Int64, limit: Int) throws -> [EstimateSample] {
+        try read { db in
+            // Stepped through the raw SQLite API: GRDB's row decoding would cost more than the
+            // query itself, and the meter runs this on its hot path when a cache entry is stale.
+            let statement = try db.cachedStatement(sql: """
+                SELECT est_input_tokens, est_input_raw, est_correction_ppm,
+                       input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens
+                FROM calls
+                WHERE provider_id = (SELECT id FROM names WHERE name = ?)
+                  AND model_id = (SELECT id FROM names WHERE name = ?)
+                  AND est_input_raw IS NOT NULL AND usage_estimated = 0
+                  AND ts_ms >= ?
+                ORDER BY ts_ms DESC
+                LIMIT ?
+                """)
+            try statement.setArguments([provider, model, since, limit])
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            func integer(_ column: Int32) -> Int64? {
+                sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+            }
+            var samples: [EstimateSample] = []
+            samples.reserveCapacity(min(limit, 256))
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                samples.append(EstimateSample(
+                    appliedTokens: integer(0) ?? 0,
+                    heuristic: integer(1).map {
+                        HeuristicInputEstimate(rawTokens: $0, factorPartsPerMillion: integer(2) ?? HeuristicInputEstimate.noCorrection)
+                    },
+                    actualTokens: integer(3) ?? 0))
+            }
+            return samples
+        }
+    }
+
+    /// Calls `body` with every call in `[since, until)` that has an input estimate and
+    /// provider-reported usage, with its provider and model: what `report --accuracy` reads.
+    public func forEachEstimateSample(
+        since: Int64? = nil, until: Int64? = nil, _ body: (_ provider: String, _ model: String, EstimateSample) throws -> Void
+    ) throws {
+        try read { db in
+            var conditions = ["c.est_input_tokens IS NOT NULL", "c.usage_estimated = 0"]
+            var arguments: [DatabaseValueConvertible] = []
+            if let since { conditions.append("c.ts_ms >= ?"); arguments.append(since) }
+            if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.name, m.name, c.est_input_tokens, c.est_input_raw, c.est_correction_ppm,
+                       c.input_tokens + c.cache_read_tokens + c.cache_write_5m_tokens + c.cache_write_1h_tokens
+                FROM calls c
+                JOIN names p ON p.id = c.provider_id
+                JOIN names m ON m.id = c.model_id
+                WHERE \(conditions.joined(separator: " AND "))
+                """, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                try body(row[0], row[1], Self.sample(row, offset: 2))
+            }
+        }
+    }
+
+    /// Reads (applied estimate, raw, factor ppm, actual) from four columns starting at `offset`.
+    private static func sample(_ row: Row, offset: Int) -> EstimateSample {
+        let raw: Int64? = row[offset + 1]
+        let factor: Int64? = row[offset + 2]
+        return EstimateSample(
+            appliedTokens: row[offset] ?? 0,
+            heuristic: raw.map { HeuristicInputEstimate(rawTokens: $0, factorPartsPerMillion: factor ?? HeuristicInputEstimate.noCorrection) },
+            actualTokens: row[offset + 3])
+    }
+}
