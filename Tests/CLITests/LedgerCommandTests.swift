@@ -124,19 +124,23 @@ import Testing
         let lines = Self.sampleLines(count: 120, requestIDs: false)
         _ = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
         _ = try CLIRunner.run(["record", "--provider", "x", "--model", "unknown-model", "--input", "5", "--at", "2026-11-19T00:00:00.5Z"], home: home)
+        // A metered call's heuristic estimate (raw count and correction) travels too.
+        let metered = #"{"ts":"2026-11-19T01:00:00Z","provider":"anthropic","model":"claude-haiku-4-5","input_tokens":90,"usage_source":"reported","estimated_input_tokens":99,"heuristic_input_tokens":80,"heuristic_correction_ppm":1237500}"#
+        _ = try CLIRunner.run(["import", "-"], stdin: metered, home: home)
         let first = try CLIRunner.run(["export"], home: home)
         #expect(first.status == 0)
-        #expect(first.stdout.split(separator: "\n").count == 121)
+        #expect(first.stdout.split(separator: "\n").count == 122)
+        #expect(first.stdout.contains(#""heuristic_input_tokens":80,"heuristic_correction_ppm":1237500"#))
 
         let second = home.appendingPathComponent("copy.sqlite").path
         let reimport = try CLIRunner.run(["import", "--db", second, "-"], stdin: first.stdout, home: home)
-        #expect(reimport.stdout.contains("imported 121 calls"), "\(reimport.stderr)")
+        #expect(reimport.stdout.contains("imported 122 calls"), "\(reimport.stderr)")
         let exportedAgain = try CLIRunner.run(["export", "--db", second], home: home)
         #expect(exportedAgain.stdout == first.stdout)
         // Re-importing the export into the original ledger recognises every call.
         let back = try CLIRunner.run(["import", "-"], stdin: first.stdout, home: home)
         #expect(back.stdout.contains("imported 0 calls"))
-        #expect(back.stdout.contains("(121 already in the ledger)"))
+        #expect(back.stdout.contains("(122 already in the ledger)"))
 
         let csv = try CLIRunner.run(["export", "--format", "csv", "--since", "2026-11-19", "--tz", "UTC"], home: home)
         #expect(csv.stdout.hasPrefix("ts,provider,model,"))

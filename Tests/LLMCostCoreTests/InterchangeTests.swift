@@ -41,6 +41,7 @@ import Testing
         record.estimatedCost = Money(nanoUSD: 42)
         record.latencyMilliseconds = 1234
         record.timeToFirstTokenMilliseconds = 56
+        record.heuristicEstimate = HeuristicInputEstimate(rawTokens: 9, factorPartsPerMillion: 1_111_111)
         let line = CallRecordJSONL.encode(record)
         #expect(try CallRecordJSONL.decode(line) == record)
         #expect(CallRecordJSONL.encode(try CallRecordJSONL.decode(line)) == line)
@@ -68,6 +69,8 @@ import Testing
         (#"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"m""#, "unexpected end of line"),
         (#"[1,2]"#, "expected '{'"),
         (#"{"ts":"2026-11-20T10:00:00Z","ts":"2026-11-20T10:00:00Z","provider":"p","model":"m"}"#, "field \"ts\" appears twice"),
+        (#"{"ts":"2026-11-20T10:00:00Z","provider":"p","model":"m","heuristic_input_tokens":5}"#, "come together"),
+        (#"{"ts":"2026-11-20T10:00:00Z","provider":"p","model":"m","heuristic_input_tokens":5,"heuristic_correction_ppm":0}"#, "heuristic_correction_ppm: expected a positive integer"),
     ])
     func namesWhatIsWrong(line: String, expected: String) {
         do {

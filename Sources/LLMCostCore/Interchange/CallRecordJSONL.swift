@@ -7,7 +7,9 @@
 /// `reasoning_tokens`, `web_search_requests`, `web_fetch_requests` (non-negative integers,
 /// default 0), `cost_usd` (decimal string or number; absent means "price it from the table"),
 /// `pricing_entry`, `usage_source` (`reported`|`estimated`), `estimated_input_tokens`,
-/// `estimated_output_tokens`, `estimated_cost_usd`, `latency_ms`, `ttft_ms`.
+/// `estimated_output_tokens`, `estimated_cost_usd`, `latency_ms`, `ttft_ms`,
+/// `heuristic_input_tokens` and `heuristic_correction_ppm` (the heuristic's raw input count and
+/// the per-model correction applied to it, in parts per million; both or neither).
 ///
 /// `input_tokens` is uncached input (Anthropic's shape, see `Usage`). An unknown field is an
 /// error rather than silently dropped data.
@@ -25,6 +27,7 @@ public enum CallRecordJSONL {
         "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
         "cost_usd", "pricing_entry", "usage_source", "estimated_input_tokens",
         "estimated_output_tokens", "estimated_cost_usd", "latency_ms", "ttft_ms",
+        "heuristic_input_tokens", "heuristic_correction_ppm",
     ]
 
     private enum Field: Int {
@@ -33,6 +36,7 @@ public enum CallRecordJSONL {
         case cacheWrite1hTokens, reasoningTokens, webSearchRequests, webFetchRequests
         case costUSD, pricingEntry, usageSource, estimatedInputTokens
         case estimatedOutputTokens, estimatedCostUSD, latencyMs, ttftMs
+        case heuristicInputTokens, heuristicCorrectionPPM
     }
 
     private static let fieldBytes: [[UInt8]] = fieldNames.map { Array($0.utf8) }
@@ -53,6 +57,8 @@ public enum CallRecordJSONL {
         var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: "", model: "")
         var estimated = Usage()
         var hasEstimate = false
+        var heuristicRaw: Int64?
+        var heuristicFactor: Int64?
         var seen: UInt32 = 0  // one bit per field
         do {
             try scanner.readObject { scanner, key, keyStart in
@@ -168,6 +174,8 @@ public enum CallRecordJSONL {
                     if let value = try optionalCount() { estimated.outputTokens = value; hasEstimate = true }
                 case .latencyMs: record.latencyMilliseconds = try optionalCount()
                 case .ttftMs: record.timeToFirstTokenMilliseconds = try optionalCount()
+                case .heuristicInputTokens: heuristicRaw = try optionalCount()
+                case .heuristicCorrectionPPM: heuristicFactor = try optionalCount()
                 }
             }
             scanner.skipWhitespace()
@@ -185,6 +193,13 @@ public enum CallRecordJSONL {
         record.provider = provider
         record.model = model
         if hasEstimate { record.estimatedUsage = estimated }
+        switch (heuristicRaw, heuristicFactor) {
+        case (nil, nil): break
+        case (let raw?, let factor?) where factor > 0:
+            record.heuristicEstimate = HeuristicInputEstimate(rawTokens: raw, factorPartsPerMillion: factor)
+        case (_?, _?): throw Failure(reason: "heuristic_correction_ppm: expected a positive integer")
+        default: throw Failure(reason: "heuristic_input_tokens and heuristic_correction_ppm come together")
+        }
         return record
     }
 
@@ -246,6 +261,10 @@ public enum CallRecordJSONL {
         if let cost = record.estimatedCost { json.raw(",\"estimated_cost_usd\":"); json.string(cost.decimalString) }
         if let latency = record.latencyMilliseconds { json.raw(",\"latency_ms\":"); json.integer(latency) }
         if let ttft = record.timeToFirstTokenMilliseconds { json.raw(",\"ttft_ms\":"); json.integer(ttft) }
+        if let heuristic = record.heuristicEstimate {
+            json.raw(",\"heuristic_input_tokens\":"); json.integer(heuristic.rawTokens)
+            json.raw(",\"heuristic_correction_ppm\":"); json.integer(heuristic.factorPartsPerMillion)
+        }
         json.raw("}")
         return json.text
     }

@@ -37,6 +37,7 @@ public enum CallExport {
             record.estimatedUsage.map { String($0.inputTokens) }, record.estimatedUsage.map { String($0.outputTokens) },
             record.estimatedCost?.decimalString, record.latencyMilliseconds.map(String.init),
             record.timeToFirstTokenMilliseconds.map(String.init),
+            record.heuristicEstimate.map { String($0.rawTokens) }, record.heuristicEstimate.map { String($0.factorPartsPerMillion) },
         ]
         return fields.map { field in
             guard let field else { return "" }

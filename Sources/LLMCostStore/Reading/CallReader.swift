@@ -16,7 +16,8 @@ extension Ledger {
                        c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                        c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
                        c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
-                       c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms
+                       c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms,
+                       c.est_input_raw, c.est_correction_ppm
                 FROM calls c
                 JOIN names p ON p.id = c.provider_id
                 JOIN names m ON m.id = c.model_id
@@ -49,6 +50,10 @@ extension Ledger {
                 record.estimatedCost = (row[21] as Int64?).map(Money.init(nanoUSD:))
                 record.latencyMilliseconds = row[22]
                 record.timeToFirstTokenMilliseconds = row[23]
+                if let raw: Int64 = row[24] {
+                    record.heuristicEstimate = HeuristicInputEstimate(
+                        rawTokens: raw, factorPartsPerMillion: row[25] ?? HeuristicInputEstimate.noCorrection)
+                }
                 try body(record)
             }
         }
