@@ -53,3 +53,32 @@ import Testing
         #expect(summary.rejectedCount == 1250)
     }
 }
+
+@Suite struct UnrecordedCallTests {
+    /// Calls spooled while the ledger could not be written are recorded by a later recovery,
+    /// exactly once, and the spool is gone afterwards.
+    @Test func spooledCallsAreRecoveredOnce() throws {
+        let temporary = try TemporaryLedger()
+        var random = RandomCalls(state: 12)
+        let records = (0..<20).map { random.record(index: $0) }
+        #expect(!temporary.ledger.hasSpooledCalls)
+        for record in records { try temporary.ledger.spool(record) }
+        try temporary.ledger.record(records[0]) // one of them made it in after all
+        #expect(temporary.ledger.hasSpooledCalls)
+        let attributes = try FileManager.default.attributesOfItem(atPath: temporary.ledger.spoolPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        #expect(try temporary.ledger.recoverSpooledCalls() == 19)
+        #expect(try temporary.ledger.callCount() == 20)
+        #expect(!temporary.ledger.hasSpooledCalls)
+        #expect(!FileManager.default.fileExists(atPath: temporary.ledger.spoolPath))
+        #expect(try temporary.ledger.recoverSpooledCalls() == 0)
+
+        // A recovery that died half way left its renamed file: the next one finishes it.
+        try temporary.ledger.spool(random.record(index: 99))
+        try FileManager.default.moveItem(atPath: temporary.ledger.spoolPath, toPath: temporary.ledger.spoolPath + ".recovering-crashed")
+        #expect(temporary.ledger.hasSpooledCalls)
+        #expect(try temporary.ledger.recoverSpooledCalls() == 1)
+        #expect(!temporary.ledger.hasSpooledCalls)
+    }
+}
