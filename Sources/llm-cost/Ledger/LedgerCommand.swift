@@ -6,7 +6,7 @@ struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Inspect the ledger file.",
-        subcommands: [Info.self, Verify.self])
+        subcommands: [Info.self, Verify.self, Recover.self])
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Where the ledger is and how many calls it holds.")
@@ -16,6 +16,9 @@ struct LedgerCommand: ParsableCommand {
             let opened = try ledger.openLedger(try ledger.loadConfiguration())
             let size = (try? FileManager.default.attributesOfItem(atPath: opened.path)[.size] as? Int64) ?? 0
             FileOutput.standardOutput.write("path: \(opened.path)\ncalls: \(try opened.callCount())\nsize: \(size) bytes\n")
+            if opened.hasSpooledCalls {
+                FileOutput.standardOutput.write("unrecorded: calls wait in \(opened.spoolPath) (run `llm-cost ledger recover`)\n")
+            }
         }
     }
 
@@ -32,6 +35,19 @@ struct LedgerCommand: ParsableCommand {
                 throw ValidationError("\(opened.path): \(problems.count) rollup row(s) disagree with the raw calls")
             }
             FileOutput.standardOutput.write("ok: rollups match \(try opened.callCount()) calls\n")
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the calls spooled while the ledger could not be written.",
+            discussion: "A metered call that cannot be written (the ledger locked past the busy timeout, or damaged) waits in <ledger>.unrecorded.jsonl; the next metered call records it, or this command does.")
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() throws {
+            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let recovered = try opened.recoverSpooledCalls()
+            FileOutput.standardOutput.write("recorded \(recovered) spooled call\(recovered == 1 ? "" : "s")\n")
         }
     }
 }
