@@ -8,20 +8,39 @@ import LLMCostStore
 
 /// Sends budget threshold alerts: each threshold of each budget once per period, across every
 /// process sharing the ledger (the ledger's `alert_state` row decides who sends). A failed
-/// delivery never fails the call: it is noted in the ledger and retried on a later call.
+/// delivery never fails the call: it is noted in the ledger and retried by a later call's check
+/// (in any process) once `retryAfter` has passed, up to `settings.maxAttempts` deliveries.
+///
+/// A `Meter` runs it in the background (see `Meter.waitForPendingAlerts()`).
+///
+/// Channels: `log` writes the alert's text (`budget "NAME" reached 80% of its limit: spent $X of
+/// $Y`); the webhook POSTs JSON with that text as Slack's `text` plus `budget`, `threshold`,
+/// `spent_usd`, `limit_usd` and `period_start_ms`, each attempt bounded by
+/// `webhook_timeout_ms`, retried `webhook_retries` times on an error status or a timeout; the
+/// command runs under `/bin/sh` with `LLM_COST_*` variables.
 public struct AlertDispatcher: Sendable {
     public var settings: AlertSettings
+    /// How long a failed delivery waits before a later check may retry it.
+    public var retryAfter: Duration
     /// Where log alerts go.
     let log: @Sendable (String) -> Void
 
-    public init(settings: AlertSettings, log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }) {
+    public init(
+        settings: AlertSettings, retryAfter: Duration = .seconds(30),
+        log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) }
+    ) {
         self.settings = settings
+        self.retryAfter = retryAfter
         self.log = log
     }
 
-    /// Fires every threshold the budgets' current spend has crossed and nobody has alerted yet,
-    /// then retries earlier failed deliveries.
+    /// Retries earlier failed deliveries that are due, then fires every threshold the budgets'
+    /// current spend has crossed and nobody has alerted yet. Retries come first so that a
+    /// delivery failing now is retried by a later check, never by this one.
     func evaluate(_ budgets: [BudgetDefinition], ledger: Ledger, now: Date = Date()) async {
+        if let retries = try? ledger.claimAlertRetries(maxAttempts: settings.maxAttempts, retryAfter: retryAfter, now: now) {
+            for alert in retries { await deliverAndNote(alert, ledger: ledger) }
+        }
         for budget in budgets where !budget.alertThresholdsBasisPoints.isEmpty && budget.limit > .zero {
             guard let usage = try? ledger.usage(of: budget, now: now) else { continue }
             let shareBasisPoints = usage.spent.nanoUSD * 10_000 / budget.limit.nanoUSD
@@ -37,22 +56,27 @@ public struct AlertDispatcher: Sendable {
                 await deliverAndNote(alert, ledger: ledger)
             }
         }
-        if let retries = try? ledger.claimAlertRetries(maxAttempts: settings.maxAttempts, retryAfter: .seconds(30), now: now) {
-            for alert in retries { await deliverAndNote(alert, ledger: ledger) }
-        }
     }
 
     private func deliverAndNote(_ alert: AlertRecord, ledger: Ledger) async {
         let error = await deliver(alert)
-        if let error { log("alert for budget \"\(alert.budget)\" not delivered (will retry): \(error)") }
+        if let error {
+            let next = alert.attempts < settings.maxAttempts ? "will retry" : "gave up after \(alert.attempts) attempts"
+            log("alert for budget \"\(alert.budget)\" not delivered (\(next)): \(error)")
+        }
         try? ledger.noteAlertDelivery(alert, error: error)
+    }
+
+    /// The alert's one-line text: the log line and the webhook's `text`.
+    public static func text(of alert: AlertRecord) -> String {
+        let share = shareText(alert.thresholdBasisPoints * 100) + "%"
+        return "budget \"\(alert.budget)\" reached \(share) of its limit: spent "
+            + "\(alert.spent.formatted(places: 4)) of \(alert.limit.formatted(places: 4))"
     }
 
     /// Sends one alert on every configured channel; returns the failures, or `nil`.
     public func deliver(_ alert: AlertRecord) async -> String? {
-        let share = Self.shareText(alert.thresholdBasisPoints * 100) + "%"
-        let text = "budget \"\(alert.budget)\" reached \(share) of its limit: spent "
-            + "\(alert.spent.formatted(places: 4)) of \(alert.limit.formatted(places: 4))"
+        let text = Self.text(of: alert)
         var failures: [String] = []
         if settings.log { log(text) }
         if let command = settings.command, let failure = runCommand(command, alert: alert, text: text) { failures.append(failure) }

@@ -111,6 +111,22 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-budget-hardening") { db in
+            try db.execute(sql: """
+                -- Calls that cost more than the worst case they reserved against a hard budget:
+                -- the only way spend passes a block budget's limit, so each one is kept (one row
+                -- per budget the call reserved against) and shown by `budget status`.
+                CREATE TABLE budget_overruns (
+                    id INTEGER PRIMARY KEY,
+                    budget TEXT NOT NULL,
+                    ts_ms INTEGER NOT NULL,                      -- the call's start, as calls.ts_ms
+                    reserved_nano INTEGER NOT NULL,
+                    cost_nano INTEGER NOT NULL,
+                    request_id TEXT
+                );
+                CREATE INDEX budget_overruns_by_budget ON budget_overruns(budget, ts_ms);
+                """)
+        }
         return migrator
     }
 }
