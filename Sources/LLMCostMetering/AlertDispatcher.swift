@@ -120,22 +120,48 @@ public struct AlertDispatcher: Sendable {
             "spent_usd": alert.spent.decimalString, "limit_usd": alert.limit.decimalString, "period_start_ms": alert.periodKey,
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return "cannot encode" }
-        var request = URLRequest(url: url, timeoutInterval: Double(settings.webhookTimeoutMilliseconds) / 1000)
+        let timeout = Duration.milliseconds(settings.webhookTimeoutMilliseconds)
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = data
+        // URLSession's own timeouts are not enough on Linux: the shared session waits its
+        // default minute for a server that accepts and never answers, and timeouts are cut to
+        // whole seconds (300 ms becomes 0: an instant failure). So a session of our own times out
+        // a little after the configured bound, and a timer enforces the bound itself.
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = (Double(settings.webhookTimeoutMilliseconds) / 1000).rounded(.up) + 1
+        configuration.timeoutIntervalForResource = configuration.timeoutIntervalForRequest
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
         var lastFailure = "not attempted"
         for attempt in 0...settings.webhookRetries {
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
             do {
-                let (_, response) = try await URLSession.shared.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let status = try await Self.post(request, session: session, timeout: timeout)
                 if (200..<300).contains(status) { return nil }
                 lastFailure = "webhook answered HTTP \(status)"
+            } catch let error as URLError where error.code == .timedOut {
+                lastFailure = "webhook timed out after \(settings.webhookTimeoutMilliseconds) ms"
             } catch {
                 lastFailure = "webhook failed: \(error.localizedDescription)"
             }
         }
         return lastFailure
+    }
+
+    /// Sends `request` and returns the response status, or throws `URLError(.timedOut)` once
+    /// `timeout` has passed without a response.
+    private static func post(_ request: URLRequest, session: URLSession, timeout: Duration) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { ((try await session.data(for: request)).1 as? HTTPURLResponse)?.statusCode ?? 0 }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let status)) = try await group.next() else { throw URLError(.timedOut) }
+            return status
+        }
     }
 }
