@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import LLMCostCore
 
 /// Worst-case cost held against hard budgets while one call is in flight.
@@ -54,7 +55,7 @@ extension Ledger {
         let nowMs = Self.milliseconds(now)
         let expiresMs = nowMs + ttl.milliseconds
         let windows = budgets.map { $0.window(containing: now) }
-        let id = UUID().uuidString
+        let id = ReservationID.next()
         return try immediateTransaction { db in
             let sweep = try RawStatement(db, "DELETE FROM budget_reservations WHERE expires_ms <= ?")
             sweep.bind(1, nowMs)
@@ -187,6 +188,18 @@ extension Ledger {
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+}
+
+/// Reservation ids: a random prefix drawn once per process, then a counter. As unique across
+/// processes as a UUID, without Foundation's UUID reading /dev/urandom (an `open` and a `read`
+/// on Linux) on every call.
+enum ReservationID {
+    private static let prefix = UUID().uuidString
+    private static let counter = Atomic<Int64>(0)
+
+    static func next() -> String {
+        "\(prefix)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
     }
 }
 
