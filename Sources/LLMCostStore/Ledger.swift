@@ -35,6 +35,8 @@ public final class Ledger: Sendable {
     /// Committed name and tag-set ids, shared by write transactions.
     let knownNames = IDCache()
     let knownTagSets = IDCache()
+    /// Runs the writing connection's WAL checkpoints in the background.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
@@ -45,10 +47,13 @@ public final class Ledger: Sendable {
         configuration.busyMode = .timeout(
             TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
         let cacheSize = options.cacheSizeKiB
+        let checkpointer = WALCheckpointer(path: path)
+        self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
             // Readers of a pool are opened read-only; only the writer gets the large cache.
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -\(cacheSize); PRAGMA synchronous = NORMAL")
+                checkpointer.install(on: db)
             }
         }
         do {

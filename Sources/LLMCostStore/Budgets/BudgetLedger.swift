@@ -107,7 +107,7 @@ extension Ledger {
             let outcome = try session.insert(record)
             try session.finish()
             if let reservation {
-                try Self.deleteReservation(reservation.id, db: db)
+                try Self.delete(reservation, db: db)
                 if outcome == .inserted, let cost = record.cost, cost > reservation.amount {
                     try Self.noteOverrun(of: reservation, cost: cost, record: record, db: db)
                 }
@@ -123,7 +123,7 @@ extension Ledger {
 
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
-        try immediateTransaction { db in try Self.deleteReservation(reservation.id, db: db) }
+        try immediateTransaction { db in try Self.delete(reservation, db: db) }
     }
 
     /// Extends reservations of calls still in flight to expire `ttl` after `now`, so a call that
@@ -137,13 +137,18 @@ extension Ledger {
         let nowMs = Self.milliseconds(now)
         return try immediateTransaction { db in
             let update = try RawStatement(
-                db, "UPDATE budget_reservations SET expires_ms = ? WHERE reservation = ? AND expires_ms > ?")
+                db, "UPDATE budget_reservations SET expires_ms = ? WHERE budget = ? AND reservation = ? AND expires_ms > ?")
             var missing: [BudgetReservation] = []
             for reservation in reservations {
-                update.bind(1, nowMs + ttl.milliseconds)
-                update.bind(2, reservation.id)
-                update.bind(3, nowMs)
-                if try update.run() == 0 { missing.append(reservation) }
+                var renewed = 0
+                for budget in reservation.budgets {
+                    update.bind(1, nowMs + ttl.milliseconds)
+                    update.bind(2, budget)
+                    update.bind(3, reservation.id)
+                    update.bind(4, nowMs)
+                    renewed += try update.run()
+                }
+                if renewed == 0 { missing.append(reservation) }
             }
             return missing
         }
@@ -160,10 +165,13 @@ extension Ledger {
         }
     }
 
-    private static func deleteReservation(_ id: String, db: Database) throws {
-        let delete = try RawStatement(db, "DELETE FROM budget_reservations WHERE reservation = ?")
-        delete.bind(1, id)
-        try delete.run()
+    private static func delete(_ reservation: BudgetReservation, db: Database) throws {
+        let delete = try RawStatement(db, "DELETE FROM budget_reservations WHERE budget = ? AND reservation = ?")
+        for budget in reservation.budgets {
+            delete.bind(1, budget)
+            delete.bind(2, reservation.id)
+            try delete.run()
+        }
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

@@ -125,6 +125,22 @@ enum LedgerSchema {
                     request_id TEXT
                 );
                 CREATE INDEX budget_overruns_by_budget ON budget_overruns(budget, ts_ms);
+
+                -- Reservations keyed by (budget, reservation) in one b-tree instead of a rowid
+                -- table and two indexes: a reservation and its settlement each write a third of
+                -- the pages. Rows are few (calls in flight); the expiry sweep scans them all.
+                CREATE TABLE budget_reservations_v3 (
+                    budget TEXT NOT NULL,
+                    reservation TEXT NOT NULL,                   -- one id per call, shared by its budgets
+                    amount_nano INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL,
+                    PRIMARY KEY (budget, reservation)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO budget_reservations_v3 (budget, reservation, amount_nano, created_ms, expires_ms)
+                    SELECT budget, reservation, amount_nano, created_ms, expires_ms FROM budget_reservations;
+                DROP TABLE budget_reservations;
+                ALTER TABLE budget_reservations_v3 RENAME TO budget_reservations;
                 """)
         }
         return migrator
