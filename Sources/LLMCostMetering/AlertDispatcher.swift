@@ -37,7 +37,10 @@ public struct AlertDispatcher: Sendable {
     /// Retries earlier failed deliveries that are due, then fires every threshold the budgets'
     /// current spend has crossed and nobody has alerted yet. Retries come first so that a
     /// delivery failing now is retried by a later check, never by this one.
-    func evaluate(_ budgets: [BudgetDefinition], ledger: Ledger, now: Date = Date()) async {
+    ///
+    /// `claimed` remembers thresholds already claimed (by anyone) in this process, so a check
+    /// after every call does not take the ledger's write lock again for each of them.
+    func evaluate(_ budgets: [BudgetDefinition], ledger: Ledger, claimed: inout Set<AlertKey>, now: Date = Date()) async {
         if let retries = try? ledger.claimAlertRetries(maxAttempts: settings.maxAttempts, retryAfter: retryAfter, now: now) {
             for alert in retries { await deliverAndNote(alert, ledger: ledger) }
         }
@@ -45,10 +48,14 @@ public struct AlertDispatcher: Sendable {
             guard let usage = try? ledger.usage(of: budget, now: now) else { continue }
             let shareBasisPoints = usage.spent.nanoUSD * 10_000 / budget.limit.nanoUSD
             for threshold in budget.alertThresholdsBasisPoints where threshold <= shareBasisPoints {
-                let claimed = (try? ledger.claimAlert(
+                let key = AlertKey(budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold)
+                guard !claimed.contains(key) else { continue }
+                guard let won = try? ledger.claimAlert(
                     budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold,
-                    spent: usage.spent, limit: budget.limit, now: now)) ?? false
-                guard claimed else { continue }
+                    spent: usage.spent, limit: budget.limit, now: now)
+                else { continue } // a ledger error: the next check tries again
+                claimed.insert(key)
+                guard won else { continue }
                 let alert = AlertRecord(
                     budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold,
                     firedAt: Int64(now.timeIntervalSince1970 * 1000), spent: usage.spent, limit: budget.limit,
@@ -164,4 +171,11 @@ public struct AlertDispatcher: Sendable {
             return status
         }
     }
+}
+
+/// One threshold of one budget in one period: what fires at most once.
+struct AlertKey: Hashable {
+    var budget: String
+    var periodKey: Int64
+    var thresholdBasisPoints: Int64
 }

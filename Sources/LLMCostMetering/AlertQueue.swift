@@ -15,6 +15,8 @@ final class AlertQueue: @unchecked Sendable {
     private var hasPending = false
     private var running = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Thresholds known to be claimed; touched only by the one running `work()`.
+    private var claimed: Set<AlertKey> = []
 
     init(dispatcher: AlertDispatcher, ledger: Ledger) {
         self.dispatcher = dispatcher
@@ -69,7 +71,7 @@ final class AlertQueue: @unchecked Sendable {
                 for waiter in waiting { waiter.resume() }
                 return
             }
-            await dispatcher.evaluate(batch, ledger: ledger)
+            await dispatcher.evaluate(batch, ledger: ledger, claimed: &claimed)
         }
     }
 }

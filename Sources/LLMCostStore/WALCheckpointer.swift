@@ -17,14 +17,18 @@ import Synchronization
 /// copied. Calls spaced in time (real LLM calls take seconds) leave the background all the time
 /// it needs; back-to-back commits (a benchmark, a bulk loop) never let it catch up, so past
 /// `inlineThreshold` the committing connection checkpoints itself, as SQLite would have, but
-/// only copies what the background has not (the checkpoint lock makes it skip while the
-/// background runs). The WAL stays bounded whatever happens, and the rare inline checkpoint is
-/// a small one. Other processes keep SQLite's own automatic checkpoint.
+/// only copies what the background has not. While a background checkpoint runs the inline one
+/// is skipped (they share a lock), and past `hardLimit` the writer waits for the background
+/// to finish and then checkpoints: the WAL stays bounded whatever happens, and the rare inline
+/// checkpoint is a small one. Other processes keep SQLite's own automatic checkpoint.
 final class WALCheckpointer: @unchecked Sendable {
     /// WAL pages after which a background checkpoint starts (SQLite's own default threshold).
     static let backgroundThreshold: Int32 = 1000
     /// WAL pages after which the committing connection checkpoints inline.
     static let inlineThreshold: Int32 = 4000
+    /// WAL pages after which the committing connection waits for a running background
+    /// checkpoint rather than skip its own.
+    static let hardLimit: Int32 = 16_000
 
     private let path: String
     private let queue = DispatchQueue(label: "llm-cost.ledger.checkpoint", qos: .utility)
@@ -47,7 +51,11 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Called by SQLite on the committing thread after each commit, with the WAL's page count.
     fileprivate func committed(on handle: OpaquePointer?, walPages: Int32) {
         if walPages >= Self.inlineThreshold {
-            sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            if code == SQLITE_BUSY, walPages >= Self.hardLimit {
+                queue.sync {} // the background checkpoint holding the lock finishes first
+                sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
             return
         }
         guard walPages >= Self.backgroundThreshold,
