@@ -33,6 +33,10 @@ final class WALCheckpointer: @unchecked Sendable {
     private let path: String
     private let queue = DispatchQueue(label: "llm-cost.ledger.checkpoint", qos: .utility)
     private let scheduled = Atomic<Bool>(false)
+    /// The WAL's page count when the last background checkpoint was started: the next starts
+    /// once another `backgroundThreshold` pages have come (or the WAL started over), not on
+    /// every commit, so back-to-back commits do not keep a core busy checkpointing.
+    private let pagesAtLastStart = Atomic<Int32>(0)
     /// Checkpoints run in the background so far (for tests).
     let backgroundCheckpoints = Atomic<Int>(0)
     /// The background connection, opened on first use; touched only on `queue`.
@@ -58,9 +62,11 @@ final class WALCheckpointer: @unchecked Sendable {
             }
             return
         }
-        guard walPages >= Self.backgroundThreshold,
+        let last = pagesAtLastStart.load(ordering: .relaxed)
+        guard walPages >= Self.backgroundThreshold, walPages < last || walPages - last >= Self.backgroundThreshold,
             scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }
+        pagesAtLastStart.store(walPages, ordering: .relaxed)
         queue.async { [self] in
             defer { scheduled.store(false, ordering: .releasing) }
             checkpointInBackground()
