@@ -1,6 +1,7 @@
 import Foundation
 import LLMCostCore
-import LLMCostStore
+@testable import LLMCostStore
+import GRDB
 import Testing
 
 /// Reservations against hard budgets in the ledger itself, at explicit times (no sleeping):
@@ -79,5 +80,36 @@ import Testing
         try ledger.settle(reservation, recording: record)
         #expect(try ledger.overruns(of: daily, now: dayOne + 3600).calls == 1)
         #expect(try ledger.overruns(of: daily, now: dayOne + 86_400) == BudgetOverruns())
+    }
+}
+
+/// Upgrading a ledger written before `v3-budget-hardening` keeps the reservations of calls in
+/// flight: a process mid-call while another upgrades the file must not lose its hold.
+@Suite struct BudgetHardeningMigrationTests {
+    @Test func reservationsInFlightSurviveTheUpgrade() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.sqlite").path
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        do {
+            let old = try DatabaseQueue(path: path)
+            try LedgerSchema.migrator.migrate(old, upTo: "v2: budget reservations and alert state")
+            try old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
+                        VALUES ('r1', 'cap', 2000000000, ?, ?), ('r1', 'other', 2000000000, ?, ?)
+                        """,
+                    arguments: [nowMs, nowMs + 600_000, nowMs, nowMs + 600_000])
+            }
+        }
+        let ledger = try Ledger(path: path)
+        let cap = BudgetDefinition(name: "cap", period: .total, limit: Money(decimalUSD: "10")!, action: .block)
+        #expect(try ledger.usage(of: cap).reserved == Money(decimalUSD: "2"))
+        // And it settles as before: the call's rows go with its settlement.
+        let reservation = BudgetReservation(id: "r1", amount: Money(decimalUSD: "2")!, budgets: ["cap", "other"])
+        try ledger.settle(reservation, recording: CallRecord(timestamp: Date(), provider: "p", model: "m", requestID: "r1"))
+        #expect(try ledger.usage(of: cap).reserved == .zero)
     }
 }
