@@ -31,7 +31,14 @@ final class ReservationKeeper: @unchecked Sendable {
             return !renewing
         }
         if startRenewing {
-            Task.detached { [self] in await renewWhileHeld() }
+            // Weakly held while asleep: a dropped meter does not keep its ledger open for minutes.
+            let interval = lifetime / 3
+            Task.detached { [weak self] in
+                while true {
+                    try? await Task.sleep(for: interval)
+                    guard let keeper = self, keeper.renewHeld() else { return }
+                }
+            }
         }
     }
 
@@ -40,33 +47,32 @@ final class ReservationKeeper: @unchecked Sendable {
         lock.withLock { held[reservation.id] = nil }
     }
 
-    /// Renews until nothing is held; then ends (the next `hold` starts a new task).
-    private func renewWhileHeld() async {
-        while true {
-            try? await Task.sleep(for: lifetime / 3)
-            let reservations: [BudgetReservation]? = lock.withLock {
-                if held.isEmpty {
-                    renewing = false
-                    return nil
-                }
-                return Array(held.values)
+    /// Renews every held reservation; returns `false` (and stops) when nothing is held, so the
+    /// next `hold` starts a new task.
+    private func renewHeld() -> Bool {
+        let reservations: [BudgetReservation]? = lock.withLock {
+            if held.isEmpty {
+                renewing = false
+                return nil
             }
-            guard let reservations else { return }
-            do {
-                let missing = try ledger.renew(reservations, expiresAfter: lifetime)
-                // A reservation settled while the renewal ran is missing too: only those still
-                // held were really lost (the process slept past their expiry).
-                let lost = lock.withLock {
-                    missing.filter { held.removeValue(forKey: $0.id) != nil }
-                }
-                for reservation in lost {
-                    warn("the reservation of a call in flight (\(reservation.amount.formatted(places: 6)) against "
-                        + "\(reservation.budgets.joined(separator: ", "))) expired before it could be renewed; "
-                        + "the call goes on without a budget hold")
-                }
-            } catch {
-                warn("could not renew the budget reservations of calls in flight (they expire after the reservation lifetime): \(error)")
-            }
+            return Array(held.values)
         }
+        guard let reservations else { return false }
+        do {
+            let missing = try ledger.renew(reservations, expiresAfter: lifetime)
+            // A reservation settled while the renewal ran is missing too: only those still held
+            // were really lost (the process slept past their expiry).
+            let lost = lock.withLock {
+                missing.filter { held.removeValue(forKey: $0.id) != nil }
+            }
+            for reservation in lost {
+                warn("the reservation of a call in flight (\(reservation.amount.formatted(places: 6)) against "
+                    + "\(reservation.budgets.joined(separator: ", "))) expired before it could be renewed; "
+                    + "the call goes on without a budget hold")
+            }
+        } catch {
+            warn("could not renew the budget reservations of calls in flight (they expire after the reservation lifetime): \(error)")
+        }
+        return true
     }
 }
