@@ -47,9 +47,13 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 
     /// Replaces SQLite's automatic checkpoint on `db` (the ledger's writing connection).
+    ///
+    /// The hook's context is a small box, retained for the connection's life, that holds the
+    /// checkpointer weakly: the connection may commit (and call the hook) while it is being
+    /// closed, after the ledger and this checkpointer are gone.
     func install(on db: Database) {
         guard let handle = db.sqliteConnection else { return }
-        sqlite3_wal_hook(handle, walHook, Unmanaged.passUnretained(self).toOpaque())
+        sqlite3_wal_hook(handle, walHook, Unmanaged.passRetained(HookTarget(self)).toOpaque())
     }
 
     /// Called by SQLite on the committing thread after each commit, with the WAL's page count.
@@ -94,8 +98,22 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 }
 
+/// What the WAL hook points at: never freed (a few bytes per ledger opened), so the hook can
+/// never touch freed memory.
+private final class HookTarget {
+    weak var checkpointer: WALCheckpointer?
+
+    init(_ checkpointer: WALCheckpointer) {
+        self.checkpointer = checkpointer
+    }
+}
+
 private func walHook(_ context: UnsafeMutableRawPointer?, _ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ pages: Int32) -> Int32 {
-    guard let context else { return SQLITE_OK }
-    Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(on: handle, walPages: pages)
+    guard let context, let checkpointer = Unmanaged<HookTarget>.fromOpaque(context).takeUnretainedValue().checkpointer else {
+        // The ledger is gone: behave as SQLite's automatic checkpoint would.
+        if pages >= WALCheckpointer.backgroundThreshold { sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
+        return SQLITE_OK
+    }
+    checkpointer.committed(on: handle, walPages: pages)
     return SQLITE_OK
 }
