@@ -5,6 +5,13 @@ import LLMCostStore
 
 /// The metering core shared by every `MeteredProvider`: estimates a call, reserves its worst
 /// case against hard budgets, and records what it really cost (settling the reservation).
+///
+/// Reservations of calls in flight are renewed in the background, so a call longer than
+/// `reservationLifetime` keeps its hold. Threshold alerts are checked and delivered in the
+/// background too, never on the call's path: call `waitForPendingAlerts()` before the process
+/// exits. A `block` budget's limit holds up to recorded overruns (calls that cost more than the
+/// worst case they reserved; see `Ledger.settle`): the first one per budget is warned about,
+/// every one is shown by `llm-cost budget status`.
 public final class Meter: Sendable {
     public let ledger: Ledger
     public let pricing: (any CallPricing)?
@@ -20,6 +27,12 @@ public final class Meter: Sendable {
     let corrections: EstimateCorrectionCache
     /// Sends threshold alerts after each recorded call (`nil`: no alerts).
     public let alerts: AlertDispatcher?
+    /// Runs `alerts` off the call path.
+    let alertQueue: AlertQueue?
+    /// Renews the reservations of calls in flight.
+    let keeper: ReservationKeeper
+    /// Budgets whose first overrun has been warned about.
+    let overrunWarnings = OverrunWarnings()
 
     public init(
         ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
@@ -35,6 +48,14 @@ public final class Meter: Sendable {
         self.reservationLifetime = reservationLifetime
         self.warn = warn
         self.alerts = alerts
+        alertQueue = alerts.map { AlertQueue(dispatcher: $0, ledger: ledger) }
+        keeper = ReservationKeeper(ledger: ledger, lifetime: reservationLifetime, warn: warn)
+    }
+
+    /// Waits until the alerts of every call finished so far are delivered, or recorded as
+    /// failed for a later retry. Call it before the process exits.
+    public func waitForPendingAlerts() async {
+        await alertQueue?.drain()
     }
 
     /// A call between `begin` and `finish`.
@@ -74,7 +95,9 @@ public final class Meter: Sendable {
         }
         guard !hard.isEmpty else { return call }
         switch try ledger.reserve(worstCase, against: hard, now: timestamp, expiresAfter: reservationLifetime) {
-        case .reserved(let reservation): call.reservation = reservation
+        case .reserved(let reservation):
+            call.reservation = reservation
+            keeper.hold(reservation)
         case .refused(let refusal): throw MeteringError.budgetExceeded(refusal)
         }
         return call
@@ -118,19 +141,23 @@ public final class Meter: Sendable {
             record.cost = quote.cost
             record.pricingEntry = quote.entryID
         }
+        if let reservation = call.reservation { keeper.letGo(reservation) }
         do {
             let outcome = try ledger.settle(call.reservation, recording: record, pricing: nil)
             if outcome == .inserted, source == .reported, call.heuristicEstimate != nil {
                 corrections.noteSample(provider: call.provider, model: call.model)
             }
+            if outcome == .inserted, let reservation = call.reservation, let cost = record.cost, cost > reservation.amount {
+                overrunWarnings.warnFirst(of: reservation, cost: cost, warn: warn)
+            }
         } catch {
             warn("could not record a \(call.provider)/\(call.model) call: \(error)")
         }
-        if let alerts {
+        if let alertQueue {
             let matching = budgets.filter {
                 $0.scope.matches(provider: call.provider, model: call.model, agent: call.context.agent, tags: call.context.tags)
             }
-            await alerts.evaluate(matching, ledger: ledger)
+            alertQueue.submit(matching)
         }
     }
 }

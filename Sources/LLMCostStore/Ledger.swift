@@ -39,6 +39,8 @@ public final class Ledger: Sendable {
     /// Committed name and tag-set ids, shared by write transactions.
     let knownNames = IDCache()
     let knownTagSets = IDCache()
+    /// Runs the writing connection's WAL checkpoints in the background.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed and allowed) the ledger at `path` and brings its schema up to
     /// date. Refuses a SQLite file that belongs to another program.
@@ -54,10 +56,13 @@ public final class Ledger: Sendable {
         configuration.busyMode = .timeout(
             TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
         let cacheSize = options.cacheSizeKiB
+        let checkpointer = WALCheckpointer(path: path)
+        self.checkpointer = checkpointer
         configuration.prepareDatabase { db in
             // Readers of a pool are opened read-only; only the writer gets the large cache.
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -\(cacheSize); PRAGMA synchronous = NORMAL")
+                checkpointer.install(on: db)
             }
         }
         do {
@@ -93,7 +98,11 @@ public final class Ledger: Sendable {
         }
         let tables = Set(try String.fetchAll(
             db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
-        if tables.isEmpty || tables.isSuperset(of: ["grdb_migrations", "calls", "rollup_hourly"]) { return false }
+        // Ours: written before the stamp existed, or being created right now by another
+        // process (GRDB's bookkeeping table can appear before the first migration commits).
+        if tables.isSuperset(of: ["grdb_migrations", "calls", "rollup_hourly"]) || tables.isSubset(of: ["grdb_migrations"]) {
+            return false
+        }
         let shown = tables.sorted().prefix(5).joined(separator: ", ")
         throw LedgerError.foreign(path: path, detail: "it holds other tables (\(shown))")
     }

@@ -87,6 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
             for await result in group { all.append(result) }
             return all.sorted { $0.0 < $1.0 }
         }
+        await meter.waitForPendingAlerts()
         out.write("Live run against the simulator at \(simulator.baseURL.absoluteString) (budget live-run: $0.008, block):\n")
         for (agent, done, refusals) in results {
             out.write("  \(agent): \(done) calls metered, \(refusals.count) refused by the budget\n")

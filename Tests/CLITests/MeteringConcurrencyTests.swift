@@ -22,7 +22,7 @@ import Testing
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         // Create the ledger once, so the processes race on calls, not on the migration.
-        _ = try CLIRunner.run(["report", "--db", ledger], home: home)
+        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
 
         let count = 24
         var processes: [(Process, URL)] = []
@@ -95,7 +95,7 @@ import Testing
             command = "echo \\"$LLM_COST_BUDGET $LLM_COST_THRESHOLD\\" >> '\(fired.path)'"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
-        _ = try CLIRunner.run(["report", "--db", ledger], home: home)
+        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
         var processes: [Process] = []
         for index in 0..<16 {
             let process = Process()

@@ -68,7 +68,15 @@ extension Ledger {
     /// count is bumped in the same transaction, so two processes never retry the same one).
     public func claimAlertRetries(maxAttempts: Int64, retryAfter: Duration, now: Date = Date()) throws -> [AlertRecord] {
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        let cutoff = nowMs - retryAfter.components.seconds * 1000
+        let cutoff = nowMs - retryAfter.milliseconds
+        // Almost always there is nothing to retry: find that out with a read, without taking
+        // the write lock every call's check would otherwise contend for.
+        let due = try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM alert_state WHERE delivered = 0 AND attempts < ? AND attempted_ms <= ?)",
+                arguments: [maxAttempts, cutoff]) ?? false
+        }
+        guard due else { return [] }
         return try immediateTransaction { db in
             let rows = try Row.fetchAll(
                 db,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import LLMCostCore
 
 /// Worst-case cost held against hard budgets while one call is in flight.
@@ -51,13 +52,15 @@ extension Ledger {
     public func reserve(
         _ amount: Money, against budgets: [BudgetDefinition], now: Date = Date(), expiresAfter ttl: Duration = .seconds(900)
     ) throws -> ReservationOutcome {
-        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        let expiresMs = nowMs + ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
-        let id = UUID().uuidString
+        let nowMs = Self.milliseconds(now)
+        let expiresMs = nowMs + ttl.milliseconds
+        let windows = budgets.map { $0.window(containing: now) }
+        let id = ReservationID.next()
         return try immediateTransaction { db in
-            try db.execute(sql: "DELETE FROM budget_reservations WHERE expires_ms <= ?", arguments: [nowMs])
-            for budget in budgets {
-                let window = budget.window(containing: now)
+            let sweep = try RawStatement(db, "DELETE FROM budget_reservations WHERE expires_ms <= ?")
+            sweep.bind(1, nowMs)
+            try sweep.run()
+            for (budget, window) in zip(budgets, windows) {
                 let spent = try Self.spent(of: budget, in: window, db: db)
                 let reserved = try Self.reserved(against: budget.name, nowMs: nowMs, db: db)
                 if spent + reserved + amount > budget.limit {
@@ -66,13 +69,17 @@ extension Ledger {
                         window: window))
                 }
             }
+            let insert = try RawStatement(db, """
+                INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
+                VALUES (?, ?, ?, ?, ?)
+                """)
             for budget in budgets {
-                try db.execute(
-                    sql: """
-                        INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
-                        VALUES (?, ?, ?, ?, ?)
-                        """,
-                    arguments: [id, budget.name, amount.nanoUSD, nowMs, expiresMs])
+                insert.bind(1, id)
+                insert.bind(2, budget.name)
+                insert.bind(3, amount.nanoUSD)
+                insert.bind(4, nowMs)
+                insert.bind(5, expiresMs)
+                try insert.run()
             }
             return .reserved(BudgetReservation(id: id, amount: amount, budgets: budgets.map(\.name)))
         }
@@ -80,6 +87,15 @@ extension Ledger {
 
     /// Records the call and drops its reservation in one transaction: the spend moves from
     /// "reserved" to "spent" without a moment where it counts twice or not at all.
+    ///
+    /// A call whose recorded cost exceeds its reservation (the worst case was wrong: the input
+    /// estimate ran low, or the provider billed something the worst case does not price, such
+    /// as cache writes or server tools) is noted in `budget_overruns`, in the same transaction.
+    /// What a `block` budget guarantees is therefore exact and checkable: at every commit,
+    /// `spent + reserved <= limit + overrun`, where `overrun` is the sum over the period's settled
+    /// calls of `cost - reserved` where positive (see `overruns(of:now:)`). Spend past the limit
+    /// comes only from overruns, each one recorded, and only calls already in flight can add to
+    /// it: once spend reaches the limit every new reservation is refused.
     @discardableResult
     public func settle(
         _ reservation: BudgetReservation?, recording record: CallRecord, pricing: (any CallPricing)? = nil
@@ -91,7 +107,10 @@ extension Ledger {
             let outcome = try session.insert(record)
             try session.finish()
             if let reservation {
-                try db.execute(sql: "DELETE FROM budget_reservations WHERE reservation = ?", arguments: [reservation.id])
+                try Self.delete(reservation, db: db)
+                if outcome == .inserted, let cost = record.cost, cost > reservation.amount {
+                    try Self.noteOverrun(of: reservation, cost: cost, record: record, db: db)
+                }
             }
             committedNames = session.newNames
             committedTagSets = session.newTagSets
@@ -104,14 +123,40 @@ extension Ledger {
 
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
-        try immediateTransaction { db in
-            try db.execute(sql: "DELETE FROM budget_reservations WHERE reservation = ?", arguments: [reservation.id])
+        try immediateTransaction { db in try Self.delete(reservation, db: db) }
+    }
+
+    /// Extends reservations of calls still in flight to expire `ttl` after `now`, so a call that
+    /// outlives the reservation lifetime (a long stream) keeps its hold. Only unexpired rows are
+    /// renewed: an expired one no longer counts, other callers may have reserved in its place,
+    /// and reviving it could take the budget past its limit. Returns the reservations that were
+    /// not found live (expired, or settled meanwhile), for the caller to report.
+    @discardableResult
+    public func renew(_ reservations: [BudgetReservation], now: Date = Date(), expiresAfter ttl: Duration) throws -> [BudgetReservation] {
+        guard !reservations.isEmpty else { return [] }
+        let nowMs = Self.milliseconds(now)
+        return try immediateTransaction { db in
+            let update = try RawStatement(
+                db, "UPDATE budget_reservations SET expires_ms = ? WHERE budget = ? AND reservation = ? AND expires_ms > ?")
+            var missing: [BudgetReservation] = []
+            for reservation in reservations {
+                var renewed = 0
+                for budget in reservation.budgets {
+                    update.bind(1, nowMs + ttl.milliseconds)
+                    update.bind(2, budget)
+                    update.bind(3, reservation.id)
+                    update.bind(4, nowMs)
+                    renewed += try update.run()
+                }
+                if renewed == 0 { missing.append(reservation) }
+            }
+            return missing
         }
     }
 
     /// Spend and reservations of `budget` in the period containing `now`.
     public func usage(of budget: BudgetDefinition, now: Date = Date()) throws -> BudgetUsage {
-        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded())
+        let nowMs = Self.milliseconds(now)
         let window = budget.window(containing: now)
         return try read { db in
             BudgetUsage(
@@ -120,77 +165,17 @@ extension Ledger {
         }
     }
 
-    // MARK: - Sums
-
-    /// The exact recorded cost of the budget's calls in `window`: rollups for whole hours and
-    /// days, raw rows only for partial hours (zones with a half-hour offset) and tag scopes.
-    static func spent(of budget: BudgetDefinition, in window: BudgetWindow, db: Database) throws -> Money {
-        var nameFilter: (column: String, id: Int64)?
-        switch budget.scope {
-        case .all, .tag: break
-        case .provider(let name), .model(let name), .agent(let name):
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM names WHERE name = ?", arguments: [name]) else {
-                return .zero // nobody ever called it
-            }
-            let column = switch budget.scope {
-            case .provider: "provider_id"
-            case .model: "model_id"
-            default: "agent_id"
-            }
-            nameFilter = (column, id)
+    private static func delete(_ reservation: BudgetReservation, db: Database) throws {
+        let delete = try RawStatement(db, "DELETE FROM budget_reservations WHERE budget = ? AND reservation = ?")
+        for budget in reservation.budgets {
+            delete.bind(1, budget)
+            delete.bind(2, reservation.id)
+            try delete.run()
         }
-        if case .tag(let key, let value) = budget.scope {
-            return try sumRaw(
-                from: window.start, to: window.end,
-                extra: ("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value = ?)", [key, value]),
-                db: db)
-        }
-        let extra: (String, [DatabaseValueConvertible])? = nameFilter.map { ("\($0.column) = ?", [$0.id]) }
-        var total = Money.zero
-        for piece in windowPieces(since: window.start, until: window.end, allowDays: true) {
-            switch piece.source {
-            case .raw: total += try sumRaw(from: piece.from, to: piece.to, extra: extra, db: db)
-            case .hourly: total += try sumRollup("rollup_hourly", "hour", unit: 3_600_000, piece: piece, extra: extra, db: db)
-            case .daily: total += try sumRollup("rollup_daily", "day", unit: 86_400_000, piece: piece, extra: extra, db: db)
-            }
-        }
-        return total
     }
 
-    private static func sumRaw(
-        from: Int64?, to: Int64?, extra: (String, [DatabaseValueConvertible])?, db: Database
-    ) throws -> Money {
-        var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
-        if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
-        if let extra { conditions.append(extra.0); arguments += extra.1 }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let nano = try Int64.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(cost_nano), 0) FROM calls" + whereClause, arguments: StatementArguments(arguments))
-        return Money(nanoUSD: nano ?? 0)
-    }
-
-    private static func sumRollup(
-        _ table: String, _ timeColumn: String, unit: Int64, piece: WindowPiece, extra: (String, [DatabaseValueConvertible])?,
-        db: Database
-    ) throws -> Money {
-        var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let from = piece.from { conditions.append("\(timeColumn) >= ?"); arguments.append(floorDiv(from, unit)) }
-        if let to = piece.to { conditions.append("\(timeColumn) < ?"); arguments.append(floorDiv(to, unit)) }
-        if let extra { conditions.append(extra.0); arguments += extra.1 }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let nano = try Int64.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(cost_nano), 0) FROM \(table)" + whereClause, arguments: StatementArguments(arguments))
-        return Money(nanoUSD: nano ?? 0)
-    }
-
-    static func reserved(against budget: String, nowMs: Int64, db: Database) throws -> Money {
-        let nano = try Int64.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(amount_nano), 0) FROM budget_reservations WHERE budget = ? AND expires_ms > ?",
-            arguments: [budget, nowMs])
-        return Money(nanoUSD: nano ?? 0)
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before the first
@@ -211,5 +196,24 @@ extension Ledger {
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+}
+
+/// Reservation ids: a random prefix drawn once per process, then a counter. As unique across
+/// processes as a UUID, without Foundation's UUID reading /dev/urandom (an `open` and a `read`
+/// on Linux) on every call.
+enum ReservationID {
+    private static let prefix = UUID().uuidString
+    private static let counter = Atomic<Int64>(0)
+
+    static func next() -> String {
+        "\(prefix)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (sub-millisecond parts dropped).
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

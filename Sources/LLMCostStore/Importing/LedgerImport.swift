@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LLMCostCore
 
 /// How an import treats bad lines and reports progress.
@@ -139,16 +138,6 @@ extension Ledger {
         if options.dryRun {
             while try pipe.take() != nil {}
         } else if options.skipInvalid {
-            // Each commit would otherwise checkpoint the WAL into the file, rewriting the same
-            // index pages (and syncing) once per batch: checkpoint once, at the end, as a single
-            // transaction does. Other connections keep their own setting.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-            defer {
-                try? pool.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
-                    _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-                }
-            }
             var done = false
             while !done {
                 let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in

@@ -115,7 +115,7 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
-        migrator.registerMigration("v3-estimate-correction") { db in
+        migrator.registerMigration("v3: heuristic estimate columns and their sample index") { db in
             try db.execute(sql: """
                 -- A heuristic input estimate before the per-model correction, and the factor
                 -- applied (parts per million). NULL: the estimate was exact, or not the meter's.
@@ -130,6 +130,38 @@ enum LedgerSchema {
                     provider_id, model_id, ts_ms, est_input_raw, est_correction_ppm, est_input_tokens,
                     input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, usage_estimated)
                     WHERE est_input_raw IS NOT NULL AND usage_estimated = 0;
+                """)
+        }
+        migrator.registerMigration("v4: budget overruns, reservations in one b-tree") { db in
+            try db.execute(sql: """
+                -- Calls that cost more than the worst case they reserved against a hard budget:
+                -- the only way spend passes a block budget's limit, so each one is kept (one row
+                -- per budget the call reserved against) and shown by `budget status`.
+                CREATE TABLE budget_overruns (
+                    id INTEGER PRIMARY KEY,
+                    budget TEXT NOT NULL,
+                    ts_ms INTEGER NOT NULL,                      -- the call's start, as calls.ts_ms
+                    reserved_nano INTEGER NOT NULL,
+                    cost_nano INTEGER NOT NULL,
+                    request_id TEXT
+                );
+                CREATE INDEX budget_overruns_by_budget ON budget_overruns(budget, ts_ms);
+
+                -- Reservations keyed by (budget, reservation) in one b-tree instead of a rowid
+                -- table and two indexes: a reservation and its settlement each write a third of
+                -- the pages. Rows are few (calls in flight); the expiry sweep scans them all.
+                CREATE TABLE budget_reservations_v3 (
+                    budget TEXT NOT NULL,
+                    reservation TEXT NOT NULL,                   -- one id per call, shared by its budgets
+                    amount_nano INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL,
+                    PRIMARY KEY (budget, reservation)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO budget_reservations_v3 (budget, reservation, amount_nano, created_ms, expires_ms)
+                    SELECT budget, reservation, amount_nano, created_ms, expires_ms FROM budget_reservations;
+                DROP TABLE budget_reservations;
+                ALTER TABLE budget_reservations_v3 RENAME TO budget_reservations;
                 """)
         }
         return migrator

@@ -64,21 +64,29 @@ struct RollupAccumulator {
             dayKey.hour = floorDiv(key.hour, 24)
             daily[dayKey, default: CallTotals()] += totals
         }
-        try Self.upsert(pending, into: "rollup_hourly", timeColumn: "hour", db: db)
-        try Self.upsert(daily, into: "rollup_daily", timeColumn: "day", db: db)
+        try Self.upsert(pending, sql: Self.hourlyUpsert, db: db)
+        try Self.upsert(daily, sql: Self.dailyUpsert, db: db)
         pending.removeAll()
     }
 
-    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table).
-    private static func upsert(_ sums: [RollupKey: CallTotals], into table: String, timeColumn: String, db: Database) throws {
+    // Built once: building the SQL text on every flush cost more than running it.
+    private static let hourlyUpsert = upsertSQL(into: "rollup_hourly", timeColumn: "hour")
+    private static let dailyUpsert = upsertSQL(into: "rollup_daily", timeColumn: "day")
+
+    private static func upsertSQL(into table: String, timeColumn: String) -> String {
         let measures = RollupColumns.measures
         let columns = [timeColumn, "provider_id", "model_id", "agent_id"] + measures
-        let upsert = try RawStatement(db, """
+        return """
             INSERT INTO \(table) (\(columns.joined(separator: ", ")))
             VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
             ON CONFLICT (\(timeColumn), provider_id, model_id, agent_id) DO UPDATE SET
             \(measures.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
-            """)
+            """
+    }
+
+    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table).
+    private static func upsert(_ sums: [RollupKey: CallTotals], sql: String, db: Database) throws {
+        let upsert = try RawStatement(db, sql)
         for (key, totals) in sums {
             let values = [
                 key.hour, key.providerID, key.modelID, key.agentID, totals.calls,

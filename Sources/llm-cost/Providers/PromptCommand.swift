@@ -58,12 +58,15 @@ struct PromptCommand: AsyncParsableCommand {
             case .text: streaming ? print() : print(outcome.response.text)
             }
             StandardStreams.err(outcome.summaryLine + "\n")
+            await meter.waitForPendingAlerts() // alerts go out in the background: not lost at exit
         } catch let error as MeteringError where error.isBudgetExceeded {
             StandardStreams.err("error: \(error)\n")
+            await meter.waitForPendingAlerts()
             throw ExitCode(3)
         } catch {
             if streaming { print() }
             StandardStreams.err("error: \(error)\n")
+            await meter.waitForPendingAlerts()
             throw ExitCode(1)
         }
     }

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+import LLMCostCore
+
+/// Calls of a budget's period that cost more than the worst case they reserved: how far spend
+/// can be past a `block` budget's limit (see `Ledger.settle`).
+public struct BudgetOverruns: Sendable, Hashable {
+    /// How many settled calls cost more than they reserved.
+    public var calls: Int64
+    /// The sum of `cost - reserved` over those calls.
+    public var amount: Money
+
+    public init(calls: Int64 = 0, amount: Money = .zero) {
+        self.calls = calls
+        self.amount = amount
+    }
+}
+
+extension Ledger {
+    /// Overruns of `budget` in the period containing `now` (calls counted by their start time,
+    /// as spend is).
+    public func overruns(of budget: BudgetDefinition, now: Date = Date()) throws -> BudgetOverruns {
+        let window = budget.window(containing: now)
+        return try read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS calls, COALESCE(SUM(cost_nano - reserved_nano), 0) AS amount
+                    FROM budget_overruns WHERE budget = ? AND ts_ms >= ? AND ts_ms < ?
+                    """,
+                arguments: [budget.name, window.start ?? Int64.min, window.end ?? Int64.max])
+            return BudgetOverruns(calls: row?["calls"] ?? 0, amount: Money(nanoUSD: row?["amount"] ?? 0))
+        }
+    }
+
+    /// Notes, for each budget the call reserved against, that it cost more than it reserved.
+    static func noteOverrun(of reservation: BudgetReservation, cost: Money, record: CallRecord, db: Database) throws {
+        let insert = try RawStatement(db, """
+            INSERT INTO budget_overruns (budget, ts_ms, reserved_nano, cost_nano, request_id) VALUES (?, ?, ?, ?, ?)
+            """)
+        for budget in reservation.budgets {
+            insert.bind(1, budget)
+            insert.bind(2, record.epochMilliseconds)
+            insert.bind(3, reservation.amount.nanoUSD)
+            insert.bind(4, cost.nanoUSD)
+            insert.bind(5, record.requestID)
+            try insert.run()
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import GRDB
+import LLMCostCore
+
+/// A value bound to a cached budget query.
+enum BudgetQueryArgument {
+    case integer(Int64)
+    case text(String)
+}
+
+extension Ledger {
+    /// The exact recorded cost of the budget's calls in `window`: rollups for whole hours and
+    /// days, raw rows only for partial hours (zones with a half-hour offset) and tag scopes.
+    ///
+    /// Runs on every reservation, inside the write lock, so every query is a cached prepared
+    /// statement (compiling the SQL each time cost more than running it).
+    static func spent(of budget: BudgetDefinition, in window: BudgetWindow, db: Database) throws -> Money {
+        var filter: (sql: String, arguments: [BudgetQueryArgument])?
+        switch budget.scope {
+        case .all: break
+        case .tag(let key, let value):
+            let members = "tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value = ?)"
+            return try sum(
+                "calls", timeColumn: "ts_ms", unit: 1, from: window.start, to: window.end,
+                filter: (members, [.text(key), .text(value)]), db: db)
+        case .provider(let name), .model(let name), .agent(let name):
+            let lookup = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
+            lookup.bind(1, name)
+            guard let id = try lookup.firstInteger() else { return .zero } // nobody ever called it
+            let column = switch budget.scope {
+            case .provider: "provider_id"
+            case .model: "model_id"
+            default: "agent_id"
+            }
+            filter = ("\(column) = ?", [.integer(id)])
+        }
+        var total = Money.zero
+        for piece in windowPieces(since: window.start, until: window.end, allowDays: true) {
+            switch piece.source {
+            case .raw: total += try sum("calls", timeColumn: "ts_ms", unit: 1, from: piece.from, to: piece.to, filter: filter, db: db)
+            case .hourly:
+                total += try sum("rollup_hourly", timeColumn: "hour", unit: 3_600_000, from: piece.from, to: piece.to, filter: filter, db: db)
+            case .daily:
+                total += try sum("rollup_daily", timeColumn: "day", unit: 86_400_000, from: piece.from, to: piece.to, filter: filter, db: db)
+            }
+        }
+        return total
+    }
+
+    /// `SUM(cost_nano)` of `table` over `[from, to)` ms, `unit` being the ms in one step of the
+    /// table's time column (1 for raw rows).
+    private static func sum(
+        _ table: String, timeColumn: String, unit: Int64, from: Int64?, to: Int64?,
+        filter: (sql: String, arguments: [BudgetQueryArgument])?, db: Database
+    ) throws -> Money {
+        var conditions: [String] = []
+        var arguments: [BudgetQueryArgument] = []
+        if let from { conditions.append("\(timeColumn) >= ?"); arguments.append(.integer(floorDiv(from, unit))) }
+        if let to { conditions.append("\(timeColumn) < ?"); arguments.append(.integer(floorDiv(to, unit))) }
+        if let filter { conditions.append(filter.sql); arguments += filter.arguments }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let statement = try RawStatement(db, "SELECT COALESCE(SUM(cost_nano), 0) FROM \(table)" + whereClause)
+        for (offset, argument) in arguments.enumerated() {
+            switch argument {
+            case .integer(let value): statement.bind(Int32(offset + 1), value)
+            case .text(let value): statement.bind(Int32(offset + 1), value)
+            }
+        }
+        return Money(nanoUSD: try statement.firstInteger() ?? 0)
+    }
+
+    /// Unexpired reservations held against `budget`.
+    static func reserved(against budget: String, nowMs: Int64, db: Database) throws -> Money {
+        let statement = try RawStatement(
+            db, "SELECT COALESCE(SUM(amount_nano), 0) FROM budget_reservations WHERE budget = ? AND expires_ms > ?")
+        statement.bind(1, budget)
+        statement.bind(2, nowMs)
+        return Money(nanoUSD: try statement.firstInteger() ?? 0)
+    }
+}
