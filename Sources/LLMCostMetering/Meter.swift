@@ -2,6 +2,7 @@ import Foundation
 import LLMCostCore
 import LLMCostProviders
 import LLMCostStore
+import Synchronization
 
 /// The metering core shared by every `MeteredProvider`: estimates a call, reserves its worst
 /// case against hard budgets, and records what it really cost (settling the reservation).
@@ -33,6 +34,9 @@ public final class Meter: Sendable {
     let keeper: ReservationKeeper
     /// Budgets whose first overrun has been warned about.
     let overrunWarnings = OverrunWarnings()
+    /// Whether calls may wait in the ledger's spool (see `Ledger.spool`): set at start when a
+    /// spool exists and whenever this meter spools; the next recorded call brings them in.
+    let spoolPending: Atomic<Bool>
 
     public init(
         ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
@@ -50,6 +54,7 @@ public final class Meter: Sendable {
         self.alerts = alerts
         alertQueue = alerts.map { AlertQueue(dispatcher: $0, ledger: ledger) }
         keeper = ReservationKeeper(ledger: ledger, lifetime: reservationLifetime, warn: warn)
+        spoolPending = Atomic(ledger.hasSpooledCalls)
     }
 
     /// Waits until the alerts of every call finished so far are delivered, or recorded as
@@ -150,8 +155,17 @@ public final class Meter: Sendable {
             if outcome == .inserted, let reservation = call.reservation, let cost = record.cost, cost > reservation.amount {
                 overrunWarnings.warnFirst(of: reservation, cost: cost, warn: warn)
             }
+            if spoolPending.load(ordering: .relaxed) { recoverSpooledCalls() }
         } catch {
-            warn("could not record a \(call.provider)/\(call.model) call: \(error)")
+            // The call happened: keep it beside the ledger until a write succeeds.
+            do {
+                try ledger.spool(record)
+                spoolPending.store(true, ordering: .relaxed)
+                warn("could not record a \(call.provider)/\(call.model) call (\(error)); it waits in \(ledger.spoolPath) "
+                    + "and is recorded by the next call or `llm-cost ledger recover`")
+            } catch let spoolError {
+                warn("could not record a \(call.provider)/\(call.model) call: \(error); nor spool it: \(spoolError)")
+            }
         }
         if let alertQueue {
             let matching = budgets.filter {
@@ -165,5 +179,18 @@ public final class Meter: Sendable {
 extension Duration {
     var wholeMilliseconds: Int64 {
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension Meter {
+    /// Records the calls waiting in the spool; a failure leaves them there for the next try.
+    func recoverSpooledCalls() {
+        guard spoolPending.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        do {
+            try ledger.recoverSpooledCalls()
+        } catch {
+            spoolPending.store(true, ordering: .relaxed)
+            warn("spooled calls in \(ledger.spoolPath) not recorded yet: \(error)")
+        }
     }
 }

@@ -68,14 +68,16 @@ public final class Ledger: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = LedgerSchema.migrator
-            let stamped = try pool.read { db in
+            let (stamped, upToDate) = try pool.read { db in
                 let stamped = try Self.checkOwnership(db, path: path)
                 if try migrator.hasBeenSuperseded(db) {
                     throw LedgerError.tooNew(path: path, detail: "its schema has migrations this version does not know")
                 }
-                return stamped
+                return (stamped, try migrator.hasCompletedMigrations(db))
             }
-            try Self.migrate(pool, with: migrator)
+            // An up-to-date ledger opens without the write lock, so a process that holds it
+            // (an import) does not stop others from opening the file, or spooling their calls.
+            if !upToDate { try Self.migrate(pool, with: migrator) }
             if !stamped {
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = \(LedgerSchema.applicationID)") }
             }

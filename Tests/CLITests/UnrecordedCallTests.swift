@@ -1,0 +1,70 @@
+import Foundation
+import LLMCostSimulator
+import Testing
+
+/// A metered call whose ledger stays locked past the busy timeout is not lost: it waits in the
+/// spool beside the ledger and is recorded later, by `ledger recover` or the next call.
+@Suite struct UnrecordedCallCommandTests {
+    @Test func aCallMadeWhileTheLedgerIsLockedIsSpooledThenRecorded() throws {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let db = home.appendingPathComponent("ledger.sqlite").path
+        let environment = [
+            "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
+            "LLM_COST_BUSY_TIMEOUT_MS": "200",
+        ]
+        let prompt = ["prompt", "--db", db, "--provider", "anthropic", "--max-tokens", "20"]
+        #expect(try CLIRunner.run(prompt + ["first"], home: home, environment: environment).status == 0)
+
+        // A second call, slow to answer: once the provider has its request, the sqlite3 shell
+        // takes the write lock and keeps it until the call has ended.
+        var slow = SimulatedReply.text(["slow"])
+        slow.firstByteDelay = .seconds(2)
+        simulator.enqueue(slow)
+        let locked = Process()
+        locked.executableURL = CLIRunner.binaryURL
+        locked.arguments = prompt + ["second"]
+        locked.currentDirectoryURL = home
+        locked.environment = ["HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path]
+            .merging(environment) { _, new in new }
+        let lockedErrors = Pipe()
+        locked.standardError = lockedErrors
+        locked.standardOutput = FileHandle.nullDevice
+        try locked.run()
+        for _ in 0..<400 where simulator.requests.count < 2 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(simulator.requests.count == 2)
+
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [db]
+        let input = Pipe()
+        let output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        _ = output.fileHandleForReading.availableData // "locked": the shell holds the lock
+
+        let lockedStderr = String(decoding: lockedErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        locked.waitUntilExit()
+        #expect(locked.terminationStatus == 0, "\(lockedStderr)")
+        #expect(lockedStderr.contains("waits in \(db).unrecorded.jsonl"), "\(lockedStderr)")
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+
+        let info = try CLIRunner.run(["ledger", "info", "--db", db], home: home)
+        #expect(info.stdout.contains("calls: 1"), "\(info.stdout)")
+        #expect(info.stdout.contains("unrecorded: calls wait in \(db).unrecorded.jsonl"), "\(info.stdout)")
+
+        // The next metered call brings the spooled one in.
+        #expect(try CLIRunner.run(prompt + ["third"], home: home, environment: environment).status == 0)
+        let after = try CLIRunner.run(["ledger", "info", "--db", db], home: home)
+        #expect(after.stdout.contains("calls: 3"), "\(after.stdout)")
+        #expect(!after.stdout.contains("unrecorded"))
+        let recover = try CLIRunner.run(["ledger", "recover", "--db", db], home: home)
+        #expect(recover.stdout.contains("recorded 0 spooled calls"), "\(recover.stdout)")
+    }
+}
