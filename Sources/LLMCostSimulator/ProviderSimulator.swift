@@ -114,6 +114,9 @@ public final class ProviderSimulator: @unchecked Sendable {
         return replyOutcomes
     }
 
+    /// POSTs to paths under this prefix are taken as webhook deliveries: `baseURL` + `/hooks/alerts`.
+    public static let webhookPathPrefix = "/hooks/"
+
     /// Every request received so far, in arrival order.
     public var requests: [SimulatorRequest] {
         lock.lock()
@@ -147,6 +150,15 @@ public final class ProviderSimulator: @unchecked Sendable {
     private func serve(_ connection: HTTPConnection) {
         defer { connection.close() }
         guard let request = try? connection.readRequest() else { return }
+        if request.path.hasPrefix(Self.webhookPathPrefix) {
+            // A webhook sink (alert deliveries in the demo and tests): recorded, answered 200,
+            // and never given a reply queued for the provider.
+            lock.lock()
+            received.append(request)
+            lock.unlock()
+            _ = connection.writeHead(status: 200, headers: [("connection", "close"), ("content-length", "2")]) && connection.write("ok")
+            return
+        }
         lock.lock()
         received.append(request)
         requestCount += 1

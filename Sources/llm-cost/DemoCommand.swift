@@ -54,6 +54,8 @@ struct DemoCommand: AsyncParsableCommand {
             alertThresholdsBasisPoints: [1000, 2500], action: .block)
         var alertSettings = AlertSettings()
         alertSettings.log = true
+        // The simulator doubles as the webhook receiver, so the demo shows a real delivery.
+        alertSettings.webhookURL = simulator.baseURL.appendingPathComponent("hooks/alerts")
         let meter = Meter(ledger: ledger, pricing: pricing, budgets: [budget], alerts: AlertDispatcher(settings: alertSettings))
         let anthropic = MeteredProvider(try registry.provider(named: "anthropic"), meter: meter)
         let openAI = MeteredProvider(try registry.provider(named: "openai"), meter: meter)
@@ -93,6 +95,9 @@ struct DemoCommand: AsyncParsableCommand {
             out.write("  \(agent): \(done) calls metered, \(refusals.count) refused by the budget\n")
         }
         if let example = results.flatMap(\.2).first { out.write("  e.g. \(example)\n") }
+        for delivery in simulator.requests where delivery.path.hasPrefix(ProviderSimulator.webhookPathPrefix) {
+            if let text = delivery.json?["text"] as? String { out.write("  webhook alert delivered: \(text)\n") }
+        }
         out.write("\n")
 
         let renderer = ReportRenderer(width: out.width, colors: out.usesColor)

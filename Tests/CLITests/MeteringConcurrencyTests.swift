@@ -93,6 +93,7 @@ import Testing
             [alerts]
             log = false
             command = "echo \\"$LLM_COST_BUDGET $LLM_COST_THRESHOLD\\" >> '\(fired.path)'"
+            webhook_url = "\(simulator.baseURL.absoluteString)/hooks/alerts"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
@@ -119,5 +120,8 @@ import Testing
         }
         let lines = try String(contentsOf: fired, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
         #expect(lines == ["watched 0.25", "watched 0.5", "watched 1"])
+        // The webhook too: each threshold posted exactly once, whichever process crossed it.
+        let posted = simulator.requests.filter { $0.path == "/hooks/alerts" }.compactMap { $0.json?["threshold"] as? String }
+        #expect(posted.sorted() == ["0.25", "0.5", "1"])
     }
 }
