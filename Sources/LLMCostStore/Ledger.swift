@@ -25,11 +25,16 @@ public final class Ledger: Sendable {
         /// Whether a missing file is created. Commands that only read pass `false`, so a
         /// mistyped path is an error instead of a new, empty ledger.
         public var createIfMissing = true
+        /// Open every connection read-only: reports never take the write lock, so a process
+        /// holding it (an import, a shell) does not stop them. Implies `createIfMissing == false`;
+        /// a ledger whose schema is behind is upgraded first through a short writable open.
+        public var readOnly = false
 
-        public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024, createIfMissing: Bool = true) {
+        public init(busyTimeout: Duration = .seconds(5), cacheSizeKiB: Int = 64 * 1024, createIfMissing: Bool = true, readOnly: Bool = false) {
             self.busyTimeout = busyTimeout
             self.cacheSizeKiB = cacheSizeKiB
-            self.createIfMissing = createIfMissing
+            self.createIfMissing = createIfMissing && !readOnly
+            self.readOnly = readOnly
         }
     }
 
@@ -50,6 +55,17 @@ public final class Ledger: Sendable {
             try Self.createFileIfMissing(path: path)
         } else if !FileManager.default.fileExists(atPath: path) {
             throw .missing(path: path)
+        }
+        if options.readOnly {
+            do {
+                pool = try Self.openReadOnly(path: path, options: options)
+            } catch let error as LedgerError {
+                throw error
+            } catch {
+                throw Self.translate(error, path: path)
+            }
+            checkpointer = WALCheckpointer(path: path) // never installed: nothing is written
+            return
         }
         var configuration = Configuration()
         let timeout = options.busyTimeout
@@ -86,6 +102,30 @@ public final class Ledger: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// A pool of read-only connections on an up-to-date ledger (brought up to date first, by a
+    /// writable open, when it is not).
+    private static func openReadOnly(path: String, options: Options) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let timeout = options.busyTimeout
+        configuration.busyMode = .timeout(
+            TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let ready = try pool.read { db in
+            let stamped = try checkOwnership(db, path: path)
+            if try LedgerSchema.migrator.hasBeenSuperseded(db) {
+                throw LedgerError.tooNew(path: path, detail: "its schema has migrations this version does not know")
+            }
+            return try stamped && LedgerSchema.migrator.hasCompletedMigrations(db)
+        }
+        if ready { return pool }
+        var writable = options
+        writable.readOnly = false
+        writable.createIfMissing = false
+        _ = try Ledger(path: path, options: writable)
+        return pool
     }
 
     /// Whether the file is an llm-cost ledger: stamped with our application id (`true`), or

@@ -215,6 +215,11 @@ import Testing
         let blocked = try CLIRunner.run(record + ["--request-id", "second"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
         #expect(blocked.status == 1)
         #expect(blocked.stderr.contains("locked by another process"))
+        // Reading commands open read-only connections: the held lock does not stop them.
+        for reading in [["report", "--format", "json"], ["ledger", "info"], ["export"], ["ledger", "verify"]] {
+            let result = try CLIRunner.run(reading + ["--db", db], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
+            #expect(result.status == 0, "\(reading): \(result.stderr)")
+        }
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
 

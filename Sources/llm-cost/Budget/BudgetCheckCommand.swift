@@ -16,7 +16,7 @@ struct BudgetCheckCommand: ParsableCommand {
         guard let budget = budgets.first(where: { $0.name == name }) else {
             throw UsageFailure.exit("no budget named \"\(name)\" (configured: \(budgets.map(\.name).joined(separator: ", ")))")
         }
-        let report = try BudgetStatusReport(ledger: try ledger.openLedger(configuration), budgets: [budget])
+        let report = try BudgetStatusReport(ledger: try ledger.openLedger(configuration, for: .read), budgets: [budget])
         guard let row = report.rows.first else { return }
         FileOutput.standardOutput.write(
             "\(name): spent \(row.usage.spent.formatted(places: 6)) of \(budget.limit.formatted(places: 6))\(row.isOver ? " (over)" : "")\n")

@@ -30,7 +30,7 @@ struct BudgetStatusCommand: ParsableCommand {
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let report = try BudgetStatusReport(
-            ledger: try ledger.openLedger(configuration), budgets: configuration.budgets.map(BudgetDefinition.init))
+            ledger: try ledger.openLedger(configuration, for: .read), budgets: configuration.budgets.map(BudgetDefinition.init))
         FileOutput.standardOutput.write(format == .json ? report.json() : report.table())
     }
 }

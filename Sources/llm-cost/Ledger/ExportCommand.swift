@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
         let zone = try resolveTimeZone(tz, configuration: configuration)
         let start = try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false)
         let end = try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true)
-        let source = try ledger.openLedger(configuration)
+        let source = try ledger.openLedger(configuration, for: .read)
         let sink: FileOutput
         if let output {
             let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

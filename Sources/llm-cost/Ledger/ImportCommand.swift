@@ -27,7 +27,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let target = try ledger.openLedger(configuration, creating: true)
+        let target = try ledger.openLedger(configuration, for: .create)
         let terminal = FileOutput.standardError
         let showProgress = !quiet && terminal.isTerminal
         let started = Date()

@@ -13,7 +13,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() throws {
-            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let opened = try ledger.openLedger(try ledger.loadConfiguration(), for: .read)
             let size = (try? FileManager.default.attributesOfItem(atPath: opened.path)[.size] as? Int64) ?? 0
             FileOutput.standardOutput.write("path: \(opened.path)\ncalls: \(try opened.callCount())\nsize: \(size) bytes\n")
             if opened.hasSpooledCalls {
@@ -28,7 +28,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() throws {
-            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let opened = try ledger.openLedger(try ledger.loadConfiguration(), for: .read)
             let problems = try opened.rollupDiscrepancies()
             guard problems.isEmpty else {
                 for problem in problems.prefix(50) { FileOutput.standardError.write(problem + "\n") }
@@ -45,7 +45,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() throws {
-            let opened = try ledger.openLedger(try ledger.loadConfiguration())
+            let opened = try ledger.openLedger(try ledger.loadConfiguration(), for: .write)
             let recovered = try opened.recoverSpooledCalls()
             FileOutput.standardOutput.write("recorded \(recovered) spooled call\(recovered == 1 ? "" : "s")\n")
         }

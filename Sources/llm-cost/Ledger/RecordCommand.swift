@@ -60,7 +60,7 @@ struct RecordCommand: ParsableCommand {
             record.cost = cost
         }
         let configuration = try ledger.loadConfiguration()
-        let outcome = try ledger.openLedger(configuration, creating: true).record(record, pricing: try loadPricing(configuration))
+        let outcome = try ledger.openLedger(configuration, for: .create).record(record, pricing: try loadPricing(configuration))
         switch outcome {
         case .inserted: FileOutput.standardOutput.write("recorded \(provider)/\(model)\n")
         case .duplicate: FileOutput.standardOutput.write("already recorded (request id \(requestID ?? "-")): nothing changed\n")

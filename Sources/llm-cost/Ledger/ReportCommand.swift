@@ -48,7 +48,7 @@ struct ReportCommand: ParsableCommand {
                 throw ValidationError("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
             }
             let report = try EstimateAccuracy(
-                ledger: try ledger.openLedger(configuration),
+                ledger: try ledger.openLedger(configuration, for: .read),
                 since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
                 until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true))
             FileOutput.standardOutput.write(accuracyFormat == "json" ? report.json() : report.table())
@@ -78,7 +78,7 @@ struct ReportCommand: ParsableCommand {
         if let start = query.since, let end = query.until, start >= end {
             throw ValidationError("--since must be before --until")
         }
-        let report = try ledger.openLedger(configuration).report(query)
+        let report = try ledger.openLedger(configuration, for: .read).report(query)
         let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
         FileOutput.standardOutput.write(renderer.render(report, as: outputFormat))
     }

@@ -35,7 +35,7 @@ struct PromptCommand: AsyncParsableCommand {
             throw UsageFailure.exit("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
         }
         let meter = Meter(
-            ledger: try ledger.openLedger(configuration, creating: true), pricing: pricing,
+            ledger: try ledger.openLedger(configuration, for: .create), pricing: pricing,
             budgets: configuration.budgets.map(BudgetDefinition.init), alerts: AlertDispatcher(settings: configuration.alerts))
         // The named provider, wrapped in the meter: the runner's call is estimated, checked
         // against budgets and recorded by it.

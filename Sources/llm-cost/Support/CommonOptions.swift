@@ -17,15 +17,27 @@ struct LedgerOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens the ledger the options and configuration point at. Only commands that record
-    /// calls create a missing file: for the others a mistyped path is an error, not a new ledger.
-    func openLedger(_ configuration: Configuration, creating: Bool = false) throws -> Ledger {
+    /// What a command does with the ledger.
+    enum Access {
+        /// Reads only: connections are read-only, so a process holding the write lock (an
+        /// import, a shell) never stops a report.
+        case read
+        /// Changes an existing ledger.
+        case write
+        /// Records calls: a missing file is created. For the others a mistyped path is an
+        /// error, not a new ledger.
+        case create
+    }
+
+    /// Opens the ledger the options and configuration point at.
+    func openLedger(_ configuration: Configuration, for access: Access) throws -> Ledger {
         let path = configuration.string("ledger.path").map(expandTilde) ?? Ledger.defaultPath()
         let timeout = configuration.integer("ledger.busy_timeout_ms") ?? 5000
         guard (0...86_400_000).contains(timeout) else {
             throw configuration.invalid("ledger.busy_timeout_ms", "expected 0 to 86400000 milliseconds, got \(timeout)")
         }
-        return try Ledger(path: path, options: Ledger.Options(busyTimeout: .milliseconds(timeout), createIfMissing: creating))
+        return try Ledger(path: path, options: Ledger.Options(
+            busyTimeout: .milliseconds(timeout), createIfMissing: access == .create, readOnly: access == .read))
     }
 }
 
