@@ -10,7 +10,8 @@ import Foundation
 /// `offsets: UInt32 × (rankCount + 1)`, padding to 8, `slots: ByteSlot × slotCount` (each the
 /// token's first eight bytes, its length and rank + 1, so most lookups touch one cache line),
 /// `bytes: UInt8 × byteCount`, padding to 8, `pairs: UInt64 × pairSlotCount`
-/// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20), 8 spare bytes.
+/// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20),
+/// `characterTokens: UInt32 × 65536` (see `CharacterTokens`), 8 spare bytes.
 final class RankTable: @unchecked Sendable {
     // @unchecked: the block is written once during construction and only read afterwards.
 
@@ -28,7 +29,8 @@ final class RankTable: @unchecked Sendable {
         var slotsStart: Int { (offsetsStart + 4 * (rankCount + 1) + 7) & ~7 }
         var bytesStart: Int { slotsStart + MemoryLayout<ByteSlot>.stride * slotCount }
         var pairsStart: Int { (bytesStart + byteCount + 7) & ~7 }
-        var blockSize: Int { pairsStart + 8 * pairSlotCount + 8 }
+        var characterTokensStart: Int { pairsStart + 8 * pairSlotCount }
+        var blockSize: Int { characterTokensStart + 4 * CharacterTokens.entryCount + 8 }
     }
 
     let block: UnsafeMutableRawBufferPointer
@@ -59,7 +61,8 @@ final class RankTable: @unchecked Sendable {
             offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), bytes: bytes,
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
             pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
-            pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer)
+            pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer,
+            characterTokens: (base + shape.characterTokensStart).assumingMemoryBound(to: UInt32.self))
         for first in 0..<256 {
             for second in 0..<256 {
                 bytePairRankPointer[first << 8 | second] = view.pairRank(byteRankPointer[first], byteRankPointer[second])
@@ -111,6 +114,8 @@ final class RankTable: @unchecked Sendable {
             while entries[slot] != Self.emptyPair { slot = (slot + 1) & mask }
             entries[slot] = pair
         }
+        CharacterTokens.build(view: lookup, rankCount: rankCount,
+                              into: (block.baseAddress! + shape.characterTokensStart).assumingMemoryBound(to: UInt32.self))
         self.init(block: block, shape: shape, maxTokenLength: longest)
     }
 
@@ -236,10 +241,13 @@ struct RankView {
     /// See `RankTable.bytePairRankPointer`; filled right after the view is made.
     let bytePairRanks: UnsafePointer<UInt32>
     let pairMask: Int
+    /// Per scalar below U+10000: its token and where starting from it is exact (`CharacterTokens`).
+    let characterTokens: UnsafePointer<UInt32>
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
-         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>) {
+         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>,
+         characterTokens: UnsafeMutablePointer<UInt32>) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
@@ -249,6 +257,7 @@ struct RankView {
         self.pairs = UnsafePointer(pairs)
         self.bytePairRanks = UnsafePointer(bytePairRanks)
         self.pairMask = pairMask
+        self.characterTokens = UnsafePointer(characterTokens)
     }
 
     @inline(__always)
