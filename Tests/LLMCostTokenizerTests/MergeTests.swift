@@ -115,6 +115,25 @@ import Testing
         #expect(checked > 5_000)
     }
 
+    /// Whole texts long enough for the piece memo, against the plain merge piece by piece.
+    @Test(arguments: encodings)
+    func longTextsMatchThePlainEncoding(name: EncodingName) throws {
+        let encoding = try SharedData.encoding(name)
+        let table = encoding.table.view
+        let prose = try String(contentsOf: SharedData.corpus.appendingPathComponent("prose_en.txt"), encoding: .utf8)
+        let texts = [Self.mixedTexts.joined(separator: " "), String(prose.prefix(40_000)), Self.mixedTexts.prefix(100).joined()]
+        for text in texts {
+            #expect(text.utf8.count >= PieceMemo.minimumTextLength)
+            var expected: [Int] = []
+            for piece in Self.pieces(of: text, name) {
+                let whole = piece.withUnsafeBufferPointer { table.rank(of: $0.baseAddress!, length: $0.count) }
+                expected += whole != RankTable.none ? [Int(whole)] : Self.plainMerge(piece, table: table).map { Int($0) }
+            }
+            #expect(encoding.encode(text) == expected, "\(name)")
+            #expect(encoding.count(text) == expected.count, "\(name)")
+        }
+    }
+
     /// Each character the table lets a merge start from merges, alone, into that very token.
     @Test(arguments: encodings)
     func admittedCharactersMergeAloneIntoTheirToken(name: EncodingName) throws {

@@ -121,16 +121,22 @@ public final class BPEEncoding: Sendable {
     }
 
     private func encodeOrdinary<Sink: TokenSink>(_ text: UTF8Text, into sink: inout Sink) {
+        let memo = text.count >= PieceMemo.minimumTextLength ? PieceMemo.allocate() : nil
+        defer { memo?.deallocate() }
+        encodeOrdinary(text, memo: memo, into: &sink)
+    }
+
+    private func encodeOrdinary<Sink: TokenSink>(_ text: UTF8Text, memo: PieceMemo?, into sink: inout Sink) {
         switch name.splitPattern {
-        case .cl100k: encodePieces(text, scanner: CL100KScanner.self, into: &sink)
-        case .o200k: encodePieces(text, scanner: O200KScanner.self, into: &sink)
-        case .p50k: encodePieces(text, scanner: P50KScanner.self, into: &sink)
+        case .cl100k: encodePieces(text, scanner: CL100KScanner.self, memo: memo, into: &sink)
+        case .o200k: encodePieces(text, scanner: O200KScanner.self, memo: memo, into: &sink)
+        case .p50k: encodePieces(text, scanner: P50KScanner.self, memo: memo, into: &sink)
         }
     }
 
     @inline(__always)
     private func encodePieces<Scanner: PieceScanner, Sink: TokenSink>(
-        _ text: UTF8Text, scanner: Scanner.Type, into sink: inout Sink
+        _ text: UTF8Text, scanner: Scanner.Type, memo: PieceMemo?, into sink: inout Sink
     ) {
         let table = self.table.view
         var start = 0
@@ -143,6 +149,8 @@ public final class BPEEncoding: Sendable {
                 let rank = table.rank(of: text.base + start, length: length)
                 if rank != RankTable.none {
                     sink.append(rank)
+                } else if let memo, length <= PieceMemo.maxPieceLength {
+                    memo.merge(text.base + start, length: length, table: table, into: &sink)
                 } else {
                     BytePairMerge.merge(text.base + start, length: length, table: table, into: &sink)
                 }
