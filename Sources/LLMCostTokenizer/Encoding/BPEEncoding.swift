@@ -82,7 +82,7 @@ public final class BPEEncoding: Sendable {
         var text = text
         text.withUTF8 { buffer in
             guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-            encodeOrdinary(UTF8Text(base: base, count: buffer.count), into: &sink)
+            encodeOrdinary(UTF8Text(base: base, count: buffer.count, classes: table.view.classes), into: &sink)
         }
     }
 
@@ -105,7 +105,7 @@ public final class BPEEncoding: Sendable {
                     }).first
                 {
                     if position > segmentStart {
-                        encodeOrdinary(UTF8Text(base: base + segmentStart, count: position - segmentStart), into: &sink)
+                        encodeOrdinary(UTF8Text(base: base + segmentStart, count: position - segmentStart, classes: table.view.classes), into: &sink)
                     }
                     sink.append(UInt32(id))
                     position += tokenLength
@@ -115,7 +115,7 @@ public final class BPEEncoding: Sendable {
                 }
             }
             if buffer.count > segmentStart {
-                encodeOrdinary(UTF8Text(base: base + segmentStart, count: buffer.count - segmentStart), into: &sink)
+                encodeOrdinary(UTF8Text(base: base + segmentStart, count: buffer.count - segmentStart, classes: table.view.classes), into: &sink)
             }
         }
     }
