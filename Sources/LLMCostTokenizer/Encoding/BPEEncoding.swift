@@ -121,7 +121,7 @@ public final class BPEEncoding: Sendable {
     }
 
     private func encodeOrdinary<Sink: TokenSink>(_ text: UTF8Text, into sink: inout Sink) {
-        let memo = text.count >= PieceMemo.minimumTextLength ? PieceMemo.allocate() : nil
+        let memo = text.count >= PieceMemo.minimumTextLength ? PieceMemo.allocate(textLength: text.count) : nil
         defer { memo?.deallocate() }
         encodeOrdinary(text, memo: memo, into: &sink)
     }

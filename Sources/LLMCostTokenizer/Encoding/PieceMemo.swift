@@ -11,7 +11,13 @@ struct PieceMemo {
     static let minimumTextLength = 4096
     static let maxPieceLength = 16
     static let maxTokens = 3
-    static let entryCount = 1024
+    /// Slots: about one per 32 bytes of text, from 256 to 4096 (8 to 128 KB), so clearing
+    /// the memo stays small beside encoding the text.
+    static func entryBits(forTextLength length: Int) -> Int {
+        var bits = 8
+        while bits < 12, 32 << bits < length { bits += 1 }
+        return bits
+    }
 
     struct Entry {
         var low: UInt64
@@ -22,16 +28,20 @@ struct PieceMemo {
     }
 
     private let entries: UnsafeMutablePointer<Entry>
+    /// 64 minus the slot bits: a hash's top bits pick the slot.
+    private let slotShift: UInt64
     /// Room for one piece's tokens while it is merged (at most one per byte).
     private let scratch: UnsafeMutablePointer<UInt32>
 
     /// An empty memo; `deallocate()` it when the call is done. (Heap, not a stack closure:
     /// a closure around the hot loop costs its generic specialisation.)
-    static func allocate() -> PieceMemo {
+    static func allocate(textLength: Int) -> PieceMemo {
+        let bits = entryBits(forTextLength: textLength)
+        let entryCount = 1 << bits
         let entries = UnsafeMutablePointer<Entry>.allocate(capacity: entryCount)
         // Only `info` marks a slot used; zeroing whole entries is the simplest way.
         UnsafeMutableRawPointer(entries).initializeMemory(as: UInt8.self, repeating: 0, count: entryCount * MemoryLayout<Entry>.stride)
-        return PieceMemo(entries: entries, scratch: .allocate(capacity: maxPieceLength))
+        return PieceMemo(entries: entries, slotShift: UInt64(64 - bits), scratch: .allocate(capacity: maxPieceLength))
     }
 
     func deallocate() {
@@ -46,7 +56,7 @@ struct PieceMemo {
         let low = RankTable.packedPrefix(piece, min(length, 8))
         let high = length > 8 ? RankTable.packedPrefix(piece + 8, length - 8) : 0
         let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: length)) &* 0xFF51_AFD7_ED55_8CCD
-        let entry = entries + Int(truncatingIfNeeded: mixed >> 54)  // top 10 bits: 1024 slots
+        let entry = entries + Int(truncatingIfNeeded: mixed >> slotShift)
         let info = entry.pointee.info
         if info >> 2 == UInt32(truncatingIfNeeded: length), entry.pointee.low == low, entry.pointee.high == high {
             sink.append(entry.pointee.tokens.0)
