@@ -51,9 +51,8 @@ enum BytePairMerge {
                     ? Int(lead & 0x1F) << 6 | Int(piece[index + 1] & 0x3F)
                     : Int(lead & 0x0F) << 12 | Int(piece[index + 1] & 0x3F) << 6 | Int(piece[index + 2] & 0x3F)
                 let entry = table.characterTokens[scalar]
-                let required = CharacterTokens.requiredFlags(piece, start: index, end: index + width, length: length)
-                if entry != 0, entry & required == required {
-                    let token = entry & CharacterTokens.tokenMask
+                if CharacterTokens.admits(entry, piece, start: index, end: index + width, length: length, table: table) {
+                    let token = UInt32(truncatingIfNeeded: entry & CharacterTokens.tokenMask)
                     if count > 0 { parts[count - 1].rank = table.pairRank(parts[count - 1].token, token) }
                     parts[count] = Part(token: token, rank: RankTable.none)
                     count += 1

@@ -18,50 +18,74 @@
 /// undercut a merge the byte-level run makes meanwhile; both runs perform the same merges
 /// outside `c` in the same order and end in the same parts.
 ///
-/// The spanning tokens that can occur depend on the bytes around `c` in the piece, so the
-/// condition is kept per neighbour class (the byte before `c` is ASCII or the end of another
-/// multi-byte scalar; the byte after it is ASCII or the start of one; nothing beside `c` at a
-/// piece's edge asks nothing). The classes over-approximate the neighbours, which only ever
-/// turns a character away, never admits a wrong one. The table is built from the vocabulary
+/// The spanning tokens that can occur depend on the bytes around `c` in the piece (nothing
+/// beside `c` at a piece's edge asks nothing). Spans that reach one byte into `c` (its lead
+/// byte, or its last byte) are checked against the exact neighbour byte at run time, from two
+/// 256 × 256 tables of lowest ranks; deeper spans are kept per neighbour class in the entry's
+/// flags (the byte before `c` is ASCII or the end of another multi-byte scalar; the byte after
+/// it is ASCII or the start of one). Classes over-approximate the neighbours, which only ever
+/// turns a character away, never admits a wrong one. The tables are built from the vocabulary
 /// and stored in the binary rank cache.
 enum CharacterTokens {
     /// Scalars below U+10000 have an entry; larger ones (four bytes) always start as bytes.
     static let entryCount = 0x10000
+    /// Block bytes: entries (UInt64 each), then the two neighbour tables (UInt32 × 65536 each).
+    static let sectionSize = 8 * entryCount + 2 * 4 * 65536
     /// Entry bits 0...19: the character's token. Entry 0 means "start from the bytes".
-    static let tokenMask: UInt32 = 0xF_FFFF
-    /// Exact when the byte before the character is ASCII.
-    static let afterASCII: UInt32 = 1 << 20
-    /// Exact when the byte before the character ends another multi-byte scalar.
-    static let afterMultibyte: UInt32 = 1 << 21
-    /// Exact when the byte after the character is ASCII.
-    static let beforeASCII: UInt32 = 1 << 22
-    /// Exact when the byte after the character starts another multi-byte scalar.
-    static let beforeMultibyte: UInt32 = 1 << 23
+    static let tokenMask: UInt64 = 0xF_FFFF
+    /// Entry bits 20...39: the highest rank merged when the character's bytes merge alone.
+    static let highestShift: UInt64 = 20
+    /// Exact when the byte before the character is ASCII (spans deeper than its lead byte).
+    static let afterASCII: UInt64 = 1 << 40
+    /// Exact when the byte before the character ends another multi-byte scalar (likewise).
+    static let afterMultibyte: UInt64 = 1 << 41
+    /// Exact when the byte after the character is ASCII (spans deeper than its last byte).
+    static let beforeASCII: UInt64 = 1 << 42
+    /// Exact when the byte after the character starts another multi-byte scalar (likewise).
+    static let beforeMultibyte: UInt64 = 1 << 43
 
     /// The flags the neighbours of a character at `start..<end` of a piece of `length` bytes
     /// require: nothing at the piece's edges.
     @inline(__always)
-    static func requiredFlags(_ piece: UnsafePointer<UInt8>, start: Int, end: Int, length: Int) -> UInt32 {
-        var flags: UInt32 = 0
+    static func requiredFlags(_ piece: UnsafePointer<UInt8>, start: Int, end: Int, length: Int) -> UInt64 {
+        var flags: UInt64 = 0
         if start > 0 { flags |= piece[start - 1] < 0x80 ? afterASCII : afterMultibyte }
         if end < length { flags |= piece[end] < 0x80 ? beforeASCII : beforeMultibyte }
         return flags
     }
 
-    /// Fills `entries` (`entryCount` of them) for the vocabulary behind `view`.
-    static func build(view: RankView, rankCount: Int, into entries: UnsafeMutablePointer<UInt32>) {
+    /// Whether the character at `start..<end` of the piece, with `entry`, may start as its
+    /// token: its flags cover the neighbours' classes and no one-byte-deep span outranks it.
+    @inline(__always)
+    static func admits(_ entry: UInt64, _ piece: UnsafePointer<UInt8>, start: Int, end: Int, length: Int, table: RankView) -> Bool {
+        let required = requiredFlags(piece, start: start, end: end, length: length)
+        guard entry != 0, entry & required == required else { return false }
+        let highest = UInt32(truncatingIfNeeded: entry >> highestShift) & UInt32(tokenMask)
+        if start > 0, table.leadAfterByte[Int(piece[start - 1]) << 8 | Int(piece[start])] <= highest { return false }
+        if end < length, table.byteAfterLast[Int(piece[end - 1]) << 8 | Int(piece[end])] <= highest { return false }
+        return true
+    }
+
+    /// Fills the section at `section` (`sectionSize` bytes) for the vocabulary behind `view`.
+    static func build(view: RankView, rankCount: Int, into section: UnsafeMutableRawPointer) {
+        let entries = section.assumingMemoryBound(to: UInt64.self)
+        let leadAfterByte = (section + 8 * entryCount).assumingMemoryBound(to: UInt32.self)
+        let byteAfterLast = (section + 8 * entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self)
         let none = UInt32.max
         // Lowest rank of a token spanning a character's edge, per kind of span and neighbour
-        // class (0 = ASCII, 1 = multi-byte). "Before" spans end inside or at the end of the
-        // character, reaching back over the byte before it; "after" spans start inside or at
-        // the start of it, reaching past its end.
-        var beforeLead = [UInt32](repeating: none, count: 2 * 256)  // ends with the lead byte
+        // (exact byte for the one-byte-deep spans, else class: 0 = ASCII, 1 = multi-byte).
+        // "Before" spans end inside or at the end of the character, reaching back over the
+        // byte before it; "after" spans start inside or at the start of it, reaching past its end.
+        leadAfterByte.initialize(repeating: none, count: 65536)  // byte before << 8 | lead byte
+        byteAfterLast.initialize(repeating: none, count: 65536)  // last byte << 8 | byte after
         var beforeTwo = [UInt32](repeating: none, count: 2 * 65536)  // ends with lead + 1 continuation
         var beforeWhole = [UInt32](repeating: none, count: 2 * 65536)  // holds the whole scalar, bytes before it
-        var afterLast = [UInt32](repeating: none, count: 2 * 256)  // starts with the last continuation
         var afterTwo = [UInt32](repeating: none, count: 2 * 65536)  // starts with the last two continuations
         var afterWhole = [UInt32](repeating: none, count: 2 * 65536)  // starts with the whole scalar
         func lower(_ table: inout [UInt32], _ index: Int, _ rank: UInt32) {
+            if rank < table[index] { table[index] = rank }
+        }
+        func lower(_ table: UnsafeMutablePointer<UInt32>, _ index: Int, _ rank: UInt32) {
             if rank < table[index] { table[index] = rank }
         }
         func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
@@ -91,7 +115,7 @@ enum CharacterTokens {
                     if tail == leadWidth {
                         lower(&beforeWhole, side * 65536 + scalar(token, lastLead, leadWidth), tokenRank)
                     } else if tail == 1 {
-                        lower(&beforeLead, side * 256 + Int(token[lastLead]), tokenRank)
+                        lower(leadAfterByte, Int(before) << 8 | Int(token[lastLead]), tokenRank)
                     } else {
                         lower(&beforeTwo, side * 65536 + (Int(token[lastLead]) << 8 | Int(token[lastLead + 1])), tokenRank)
                     }
@@ -104,7 +128,7 @@ enum CharacterTokens {
             if leading >= 1, leading <= 2, leading < length, !isContinuation(token[leading]) {
                 let side = neighbourClass(token[leading])
                 if leading == 1 {
-                    lower(&afterLast, side * 256 + Int(token[0]), tokenRank)
+                    lower(byteAfterLast, Int(token[0]) << 8 | Int(token[1]), tokenRank)
                 } else {
                     lower(&afterTwo, side * 65536 + (Int(token[0]) << 8 | Int(token[1])), tokenRank)
                 }
@@ -149,10 +173,10 @@ enum CharacterTokens {
                 let token = view.rank(of: bytes, length: scalarWidth)
                 let lead = Int(bytes[0])
                 let lastTwo = Int(bytes[scalarWidth - 2]) << 8 | Int(bytes[scalarWidth - 1])
-                var entry = token
+                var entry = UInt64(token) | UInt64(highest) << highestShift
                 for side in 0..<2 {
-                    var beforeLowest = min(beforeLead[side * 256 + lead], beforeWhole[side * 65536 + value])
-                    var afterLowest = min(afterLast[side * 256 + Int(bytes[scalarWidth - 1])], afterWhole[side * 65536 + value])
+                    var beforeLowest = beforeWhole[side * 65536 + value]
+                    var afterLowest = afterWhole[side * 65536 + value]
                     if scalarWidth == 3 {
                         beforeLowest = min(beforeLowest, beforeTwo[side * 65536 + (lead << 8 | Int(bytes[1]))])
                         afterLowest = min(afterLowest, afterTwo[side * 65536 + lastTwo])

@@ -11,7 +11,7 @@ import Foundation
 /// token's first eight bytes, its length and rank + 1, so most lookups touch one cache line),
 /// `bytes: UInt8 × byteCount`, padding to 8, `pairs: UInt64 × pairSlotCount`
 /// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20),
-/// `characterTokens: UInt32 × 65536` (see `CharacterTokens`), `classes: UInt8 × 65536` (a copy of
+/// `CharacterTokens.sectionSize` bytes of character tokens (see `CharacterTokens`), `classes: UInt8 × 65536` (a copy of
 /// `CharacterClasses.basicPlane`, so a cached load skips building it), 8 spare bytes.
 final class RankTable: @unchecked Sendable {
     // @unchecked: the block is written once during construction and only read afterwards.
@@ -31,7 +31,7 @@ final class RankTable: @unchecked Sendable {
         var bytesStart: Int { slotsStart + MemoryLayout<ByteSlot>.stride * slotCount }
         var pairsStart: Int { (bytesStart + byteCount + 7) & ~7 }
         var characterTokensStart: Int { pairsStart + 8 * pairSlotCount }
-        var classesStart: Int { characterTokensStart + 4 * CharacterTokens.entryCount }
+        var classesStart: Int { characterTokensStart + CharacterTokens.sectionSize }
         var blockSize: Int { classesStart + 0x10000 + 8 }
     }
 
@@ -64,7 +64,7 @@ final class RankTable: @unchecked Sendable {
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
             pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
             pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer,
-            characterTokens: (base + shape.characterTokensStart).assumingMemoryBound(to: UInt32.self),
+            characterSection: base + shape.characterTokensStart,
             classes: (base + shape.classesStart).assumingMemoryBound(to: UInt8.self))
         for first in 0..<256 {
             for second in 0..<256 {
@@ -118,7 +118,7 @@ final class RankTable: @unchecked Sendable {
             entries[slot] = pair
         }
         CharacterTokens.build(view: lookup, rankCount: rankCount,
-                              into: (block.baseAddress! + shape.characterTokensStart).assumingMemoryBound(to: UInt32.self))
+                              into: block.baseAddress! + shape.characterTokensStart)
         (block.baseAddress! + shape.classesStart).copyMemory(from: CharacterClasses.basicPlane, byteCount: 0x10000)
         self.init(block: block, shape: shape, maxTokenLength: longest)
     }
@@ -246,14 +246,18 @@ struct RankView {
     let bytePairRanks: UnsafePointer<UInt32>
     let pairMask: Int
     /// Per scalar below U+10000: its token and where starting from it is exact (`CharacterTokens`).
-    let characterTokens: UnsafePointer<UInt32>
+    let characterTokens: UnsafePointer<UInt64>
+    /// Lowest rank of a token ending with `byte before << 8 | lead byte` (`CharacterTokens`).
+    let leadAfterByte: UnsafePointer<UInt32>
+    /// Lowest rank of a token starting with `last byte << 8 | byte after` (`CharacterTokens`).
+    let byteAfterLast: UnsafePointer<UInt32>
     /// `CharacterClasses.basicPlane`, from the block.
     let classes: UnsafePointer<UInt8>
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
          pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>,
-         characterTokens: UnsafeMutablePointer<UInt32>, classes: UnsafeMutablePointer<UInt8>) {
+         characterSection: UnsafeMutableRawPointer, classes: UnsafeMutablePointer<UInt8>) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
@@ -263,7 +267,9 @@ struct RankView {
         self.pairs = UnsafePointer(pairs)
         self.bytePairRanks = UnsafePointer(bytePairRanks)
         self.pairMask = pairMask
-        self.characterTokens = UnsafePointer(characterTokens)
+        characterTokens = UnsafePointer(characterSection.assumingMemoryBound(to: UInt64.self))
+        leadAfterByte = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount).assumingMemoryBound(to: UInt32.self))
+        byteAfterLast = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self))
         self.classes = UnsafePointer(classes)
     }
 
