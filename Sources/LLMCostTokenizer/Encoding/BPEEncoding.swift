@@ -26,11 +26,26 @@ public final class BPEEncoding: Sendable {
 
     /// Token ids of `text`, special-token strings encoded as ordinary text.
     public func encode(_ text: String) -> [Int] {
-        var sink = TokenArraySink()
-        sink.ids.reserveCapacity(text.utf8.count / 4)
-        run(text, into: &sink)
-        return sink.ids
+        // Every token stands for at least one byte, so the byte count bounds the ids: write
+        // them straight into the result's storage, with no per-append capacity checks. The
+        // untouched rest of a generous allocation is never faulted in; huge texts still take
+        // the growing array.
+        let bound = text.utf8.count
+        guard bound > 0, bound <= Self.directWriteLimit else {
+            var sink = TokenArraySink()
+            sink.ids.reserveCapacity(bound / 4)
+            run(text, into: &sink)
+            return sink.ids
+        }
+        return [Int](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            var sink = TokenBufferSink(base: buffer.baseAddress!)
+            run(text, into: &sink)
+            initialized = sink.count
+        }
     }
+
+    /// Texts up to this many bytes get their ids written into a buffer of that many slots.
+    private static let directWriteLimit = 64 << 20
 
     /// Token ids of `text`, where occurrences of the special tokens in `allowedSpecial` become
     /// their ids (as tiktoken's `encode(text, allowed_special=...)`); other text is ordinary.
