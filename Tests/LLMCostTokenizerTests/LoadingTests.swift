@@ -69,7 +69,7 @@ import Testing
         #expect(second.encoding.mergeableRankCount == first.encoding.mergeableRankCount)
 
         // Flip one byte in the middle of the cache: the checksum rejects it and it is rebuilt.
-        let cachePath = cache + "/llm-cost/tokenizers/p50k_base.ranks-v7.bin"
+        let cachePath = cache + "/llm-cost/tokenizers/p50k_base.ranks-v8.bin"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: cachePath))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: cachePath))

@@ -21,23 +21,25 @@
 /// The spanning tokens that can occur depend on the bytes around `c` in the piece (nothing
 /// beside `c` at a piece's edge asks nothing). Spans that reach one byte into `c` (its lead
 /// byte, or its last byte) are checked against the exact neighbour byte at run time, from two
-/// 256 × 256 tables of lowest ranks; deeper spans are kept per neighbour class in the entry's
-/// flags (the byte before `c` is ASCII or the end of another multi-byte scalar; the byte after
+/// 256 × 256 tables of lowest ranks, and so are spans over the first two bytes of a three-byte
+/// scalar after another multi-byte one (a Thai or Bengali run); other spans are kept per
+/// neighbour class in the entry's flags (the byte before `c` is ASCII or the end of another multi-byte scalar; the byte after
 /// it is ASCII or the start of one). Classes over-approximate the neighbours, which only ever
 /// turns a character away, never admits a wrong one. The tables are built from the vocabulary
 /// and stored in the binary rank cache.
 enum CharacterTokens {
     /// Scalars below U+10000 have an entry; larger ones (four bytes) always start as bytes.
     static let entryCount = 0x10000
-    /// Block bytes: entries (UInt64 each), then the two neighbour tables (UInt32 × 65536 each).
-    static let sectionSize = 8 * entryCount + 2 * 4 * 65536
+    /// Block bytes: entries (UInt64 each), then the three neighbour tables (UInt32 × 65536 each).
+    static let sectionSize = 8 * entryCount + 3 * 4 * 65536
     /// Entry bits 0...19: the character's token. Entry 0 means "start from the bytes".
     static let tokenMask: UInt64 = 0xF_FFFF
     /// Entry bits 20...39: the highest rank merged when the character's bytes merge alone.
     static let highestShift: UInt64 = 20
     /// Exact when the byte before the character is ASCII (spans deeper than its lead byte).
     static let afterASCII: UInt64 = 1 << 40
-    /// Exact when the byte before the character ends another multi-byte scalar (likewise).
+    /// Exact when the byte before the character ends another multi-byte scalar (spans deeper
+    /// than its lead byte, but for three-byte scalars only the whole-scalar ones).
     static let afterMultibyte: UInt64 = 1 << 41
     /// Exact when the byte after the character is ASCII (spans deeper than its last byte).
     static let beforeASCII: UInt64 = 1 << 42
@@ -63,7 +65,18 @@ enum CharacterTokens {
         let highest = UInt32(truncatingIfNeeded: entry >> highestShift) & UInt32(tokenMask)
         if start > 0, table.leadAfterByte[Int(piece[start - 1]) << 8 | Int(piece[start])] <= highest { return false }
         if end < length, table.byteAfterLast[Int(piece[end - 1]) << 8 | Int(piece[end])] <= highest { return false }
+        if start > 0, end - start == 3, piece[start - 1] >= 0x80,
+            table.twoAfterContinuation[twoAfterContinuationIndex(piece[start - 1], piece[start], piece[start + 1])] <= highest
+        {
+            return false
+        }
         return true
+    }
+
+    /// A continuation byte, then a three-byte lead and its first continuation: 6 + 4 + 6 bits.
+    @inline(__always)
+    static func twoAfterContinuationIndex(_ before: UInt8, _ lead: UInt8, _ second: UInt8) -> Int {
+        Int(before & 0x3F) << 10 | Int(lead & 0x0F) << 6 | Int(second & 0x3F)
     }
 
     /// Fills the section at `section` (`sectionSize` bytes) for the vocabulary behind `view`.
@@ -71,6 +84,7 @@ enum CharacterTokens {
         let entries = section.assumingMemoryBound(to: UInt64.self)
         let leadAfterByte = (section + 8 * entryCount).assumingMemoryBound(to: UInt32.self)
         let byteAfterLast = (section + 8 * entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self)
+        let twoAfterContinuation = (section + 8 * entryCount + 8 * 65536).assumingMemoryBound(to: UInt32.self)
         let none = UInt32.max
         // Lowest rank of a token spanning a character's edge, per kind of span and neighbour
         // (exact byte for the one-byte-deep spans, else class: 0 = ASCII, 1 = multi-byte).
@@ -78,7 +92,8 @@ enum CharacterTokens {
         // byte before it; "after" spans start inside or at the start of it, reaching past its end.
         leadAfterByte.initialize(repeating: none, count: 65536)  // byte before << 8 | lead byte
         byteAfterLast.initialize(repeating: none, count: 65536)  // last byte << 8 | byte after
-        var beforeTwo = [UInt32](repeating: none, count: 2 * 65536)  // ends with lead + 1 continuation
+        twoAfterContinuation.initialize(repeating: none, count: 65536)  // twoAfterContinuationIndex
+        var beforeTwo = [UInt32](repeating: none, count: 65536)  // ends with lead + 1 continuation, ASCII before
         var beforeWhole = [UInt32](repeating: none, count: 2 * 65536)  // holds the whole scalar, bytes before it
         var afterTwo = [UInt32](repeating: none, count: 2 * 65536)  // starts with the last two continuations
         var afterWhole = [UInt32](repeating: none, count: 2 * 65536)  // starts with the whole scalar
@@ -117,7 +132,11 @@ enum CharacterTokens {
                     } else if tail == 1 {
                         lower(leadAfterByte, Int(before) << 8 | Int(token[lastLead]), tokenRank)
                     } else {
-                        lower(&beforeTwo, side * 65536 + (Int(token[lastLead]) << 8 | Int(token[lastLead + 1])), tokenRank)
+                        if side == 0 {
+                            lower(&beforeTwo, Int(token[lastLead]) << 8 | Int(token[lastLead + 1]), tokenRank)
+                        } else {
+                            lower(twoAfterContinuation, twoAfterContinuationIndex(before, token[lastLead], token[lastLead + 1]), tokenRank)
+                        }
                     }
                 }
             }
@@ -178,7 +197,7 @@ enum CharacterTokens {
                     var beforeLowest = beforeWhole[side * 65536 + value]
                     var afterLowest = afterWhole[side * 65536 + value]
                     if scalarWidth == 3 {
-                        beforeLowest = min(beforeLowest, beforeTwo[side * 65536 + (lead << 8 | Int(bytes[1]))])
+                        if side == 0 { beforeLowest = min(beforeLowest, beforeTwo[lead << 8 | Int(bytes[1])]) }
                         afterLowest = min(afterLowest, afterTwo[side * 65536 + lastTwo])
                     }
                     if beforeLowest > highest { entry |= side == 0 ? afterASCII : afterMultibyte }

@@ -251,6 +251,9 @@ struct RankView {
     let leadAfterByte: UnsafePointer<UInt32>
     /// Lowest rank of a token starting with `last byte << 8 | byte after` (`CharacterTokens`).
     let byteAfterLast: UnsafePointer<UInt32>
+    /// Lowest rank of a token ending with a continuation byte, a three-byte lead and its next
+    /// byte (`CharacterTokens.twoAfterContinuationIndex`).
+    let twoAfterContinuation: UnsafePointer<UInt32>
     /// `CharacterClasses.basicPlane`, from the block.
     let classes: UnsafePointer<UInt8>
 
@@ -270,6 +273,7 @@ struct RankView {
         characterTokens = UnsafePointer(characterSection.assumingMemoryBound(to: UInt64.self))
         leadAfterByte = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount).assumingMemoryBound(to: UInt32.self))
         byteAfterLast = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self))
+        twoAfterContinuation = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 8 * 65536).assumingMemoryBound(to: UInt32.self))
         self.classes = UnsafePointer(classes)
     }
 
