@@ -35,7 +35,8 @@ final class RankTable: @unchecked Sendable {
         var blockSize: Int { classesStart + 0x10000 + 8 }
     }
 
-    let block: UnsafeMutableRawBufferPointer
+    let storage: TableMemory.Block
+    var block: UnsafeMutableRawBufferPointer { storage.buffer }
     let shape: Shape
     let maxTokenLength: Int
     var rankCount: Int { shape.rankCount }
@@ -46,8 +47,9 @@ final class RankTable: @unchecked Sendable {
     private let bytePairRankPointer: UnsafeMutablePointer<UInt32>
 
     /// Wraps a filled block (from the builder or the cache); takes ownership of it.
-    init(block: UnsafeMutableRawBufferPointer, shape: Shape, maxTokenLength: Int) {
-        self.block = block
+    init(block storage: TableMemory.Block, shape: Shape, maxTokenLength: Int) {
+        self.storage = storage
+        let block = storage.buffer
         self.shape = shape
         self.maxTokenLength = maxTokenLength
         let base = block.baseAddress!
@@ -74,7 +76,7 @@ final class RankTable: @unchecked Sendable {
     }
 
     deinit {
-        block.deallocate()
+        TableMemory.deallocate(storage)
         byteRankPointer.deallocate()
         bytePairRankPointer.deallocate()
     }
@@ -106,7 +108,8 @@ final class RankTable: @unchecked Sendable {
         }
         let shape = Shape(rankCount: rankCount, slotCount: byteShape.slotCount, byteCount: byteCount,
                           pairSlotCount: Self.powerOfTwo(atLeast: 2 * pairs.count))
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
+        let storage = TableMemory.allocate(byteCount: shape.blockSize)
+        let block = storage.buffer
         block.initializeMemory(as: UInt8.self, repeating: 0)
         block.baseAddress!.copyMemory(from: draft.block.baseAddress!, byteCount: byteShape.pairsStart)
         let entries = (block.baseAddress! + shape.pairsStart).assumingMemoryBound(to: UInt64.self)
@@ -120,7 +123,7 @@ final class RankTable: @unchecked Sendable {
         CharacterTokens.build(view: lookup, rankCount: rankCount,
                               into: block.baseAddress! + shape.characterTokensStart)
         (block.baseAddress! + shape.classesStart).copyMemory(from: CharacterClasses.basicPlane, byteCount: 0x10000)
-        self.init(block: block, shape: shape, maxTokenLength: longest)
+        self.init(block: storage, shape: shape, maxTokenLength: longest)
     }
 
     private static func powerOfTwo(atLeast value: Int) -> Int {
@@ -130,8 +133,9 @@ final class RankTable: @unchecked Sendable {
     }
 
     /// A block with offsets, byte hash slots and bytes filled, and an empty pair table.
-    private static func byteSection(_ tokens: [(bytes: ArraySlice<UInt8>, rank: Int)], shape: Shape) -> UnsafeMutableRawBufferPointer {
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
+    private static func byteSection(_ tokens: [(bytes: ArraySlice<UInt8>, rank: Int)], shape: Shape) -> TableMemory.Block {
+        let storage = TableMemory.allocate(byteCount: shape.blockSize)
+        let block = storage.buffer
         block.initializeMemory(as: UInt8.self, repeating: 0)
         let base = block.baseAddress!
         let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
@@ -161,7 +165,7 @@ final class RankTable: @unchecked Sendable {
             while slots[slot].meta != 0 { slot = (slot + 1) & mask }
             slots[slot] = ByteSlot(prefix: prefix, meta: UInt64(length) << 32 | UInt64(rank + 1))
         }
-        return block
+        return storage
     }
 
     @inline(__always)
