@@ -35,8 +35,7 @@ final class RankTable: @unchecked Sendable {
         var blockSize: Int { classesStart + 0x10000 + 8 }
     }
 
-    let storage: TableMemory.Block
-    var block: UnsafeMutableRawBufferPointer { storage.buffer }
+    let block: UnsafeMutableRawBufferPointer
     let shape: Shape
     let maxTokenLength: Int
     var rankCount: Int { shape.rankCount }
@@ -47,9 +46,8 @@ final class RankTable: @unchecked Sendable {
     private let bytePairRankPointer: UnsafeMutablePointer<UInt32>
 
     /// Wraps a filled block (from the builder or the cache); takes ownership of it.
-    init(block storage: TableMemory.Block, shape: Shape, maxTokenLength: Int) {
-        self.storage = storage
-        let block = storage.buffer
+    init(block: UnsafeMutableRawBufferPointer, shape: Shape, maxTokenLength: Int) {
+        self.block = block
         self.shape = shape
         self.maxTokenLength = maxTokenLength
         let base = block.baseAddress!
@@ -76,7 +74,7 @@ final class RankTable: @unchecked Sendable {
     }
 
     deinit {
-        TableMemory.deallocate(storage)
+        block.deallocate()
         byteRankPointer.deallocate()
         bytePairRankPointer.deallocate()
     }
@@ -108,8 +106,7 @@ final class RankTable: @unchecked Sendable {
         }
         let shape = Shape(rankCount: rankCount, slotCount: byteShape.slotCount, byteCount: byteCount,
                           pairSlotCount: Self.powerOfTwo(atLeast: 2 * pairs.count))
-        let storage = TableMemory.allocate(byteCount: shape.blockSize)
-        let block = storage.buffer
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
         block.initializeMemory(as: UInt8.self, repeating: 0)
         block.baseAddress!.copyMemory(from: draft.block.baseAddress!, byteCount: byteShape.pairsStart)
         let entries = (block.baseAddress! + shape.pairsStart).assumingMemoryBound(to: UInt64.self)
@@ -123,7 +120,7 @@ final class RankTable: @unchecked Sendable {
         CharacterTokens.build(view: lookup, rankCount: rankCount,
                               into: block.baseAddress! + shape.characterTokensStart)
         (block.baseAddress! + shape.classesStart).copyMemory(from: CharacterClasses.basicPlane, byteCount: 0x10000)
-        self.init(block: storage, shape: shape, maxTokenLength: longest)
+        self.init(block: block, shape: shape, maxTokenLength: longest)
     }
 
     private static func powerOfTwo(atLeast value: Int) -> Int {
@@ -133,9 +130,8 @@ final class RankTable: @unchecked Sendable {
     }
 
     /// A block with offsets, byte hash slots and bytes filled, and an empty pair table.
-    private static func byteSection(_ tokens: [(bytes: ArraySlice<UInt8>, rank: Int)], shape: Shape) -> TableMemory.Block {
-        let storage = TableMemory.allocate(byteCount: shape.blockSize)
-        let block = storage.buffer
+    private static func byteSection(_ tokens: [(bytes: ArraySlice<UInt8>, rank: Int)], shape: Shape) -> UnsafeMutableRawBufferPointer {
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: shape.blockSize, alignment: 16)
         block.initializeMemory(as: UInt8.self, repeating: 0)
         let base = block.baseAddress!
         let offsets = (base + shape.offsetsStart).assumingMemoryBound(to: UInt32.self)
@@ -165,7 +161,7 @@ final class RankTable: @unchecked Sendable {
             while slots[slot].meta != 0 { slot = (slot + 1) & mask }
             slots[slot] = ByteSlot(prefix: prefix, meta: UInt64(length) << 32 | UInt64(rank + 1))
         }
-        return storage
+        return block
     }
 
     @inline(__always)

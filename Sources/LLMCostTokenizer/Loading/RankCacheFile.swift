@@ -34,8 +34,7 @@ enum RankCacheFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0, Int(info.st_size) > RankTable.headerSize else { return nil }
         let size = Int(info.st_size)
-        let storage = TableMemory.allocate(byteCount: size)
-        let block = storage.buffer
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         var filled = 0
         while filled < size {
             let got = Foundation.read(descriptor, block.baseAddress! + filled, size - filled)
@@ -47,7 +46,7 @@ enum RankCacheFile {
         guard filled == size, field(0) == magic,
             String(decoding: hashBytes, as: UTF8.self) == sha256
         else {
-            TableMemory.deallocate(storage)
+            block.deallocate()
             return nil
         }
         let shape = RankTable.Shape(rankCount: Int(field(1)), slotCount: Int(field(2)), byteCount: Int(field(3)), pairSlotCount: Int(field(16)))
@@ -57,10 +56,10 @@ enum RankCacheFile {
             source == nil || source == stamp,
             checksum(UnsafeRawBufferPointer(rebasing: block[RankTable.headerSize...])) == field(7)
         else {
-            TableMemory.deallocate(storage)
+            block.deallocate()
             return nil
         }
-        return RankTable(block: storage, shape: shape, maxTokenLength: Int(field(4)))
+        return RankTable(block: block, shape: shape, maxTokenLength: Int(field(4)))
     }
 
     /// Writes `table` to `path` atomically (temporary file, then rename). Best effort: a
