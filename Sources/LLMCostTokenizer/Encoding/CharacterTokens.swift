@@ -22,11 +22,14 @@
 /// beside `c` at a piece's edge asks nothing). Spans that reach one byte into `c` (its lead
 /// byte, or its last byte) are checked against the exact neighbour byte at run time, from two
 /// 256 × 256 tables of lowest ranks, and so are spans over the first two bytes of a three-byte
-/// scalar after another multi-byte one (a Thai or Bengali run); other spans are kept per
-/// neighbour class in the entry's flags (the byte before `c` is ASCII or the end of another multi-byte scalar; the byte after
-/// it is ASCII or the start of one). Classes over-approximate the neighbours, which only ever
-/// turns a character away, never admits a wrong one. The tables are built from the vocabulary
-/// and stored in the binary rank cache.
+/// scalar after another multi-byte one (a Thai, Bengali or Han run). Other spans are kept per
+/// neighbour class in the entry's flags: the byte before `c` is ASCII or ends another
+/// multi-byte scalar; the byte after it is ASCII or starts one. Classes over-approximate the
+/// neighbours, which only ever turns a character away, never admits a wrong one. The tables
+/// are built from the vocabulary and stored in the binary rank cache.
+///
+/// Checked by `MergeTests` (every merge path against a plain byte-level merge) and by
+/// `scripts/tokenizer-differential.py` against tiktoken.
 enum CharacterTokens {
     /// Scalars below U+10000 have an entry; larger ones (four bytes) always start as bytes.
     static let entryCount = 0x10000
