@@ -77,6 +77,7 @@ enum BytePairMerge {
 
     /// tiktoken's scheme: find the lowest rank, merge, update the two ranks beside it, repeat.
     static func mergeByScan<Sink: TokenSink>(_ parts: UnsafeMutablePointer<Part>, count startCount: Int, table: RankView, into sink: inout Sink) {
+        let pairTable = table.pairTable
         var count = startCount
         while count > 1 {
             var minRank = RankTable.none
@@ -95,8 +96,8 @@ enum BytePairMerge {
                 move += 1
             }
             count -= 1
-            parts[index].rank = index + 1 < count ? table.pairRank(minRank, parts[index + 1].token) : RankTable.none
-            if index > 0 { parts[index - 1].rank = table.pairRank(parts[index - 1].token, minRank) }
+            parts[index].rank = index + 1 < count ? pairTable.rank(minRank, parts[index + 1].token) : RankTable.none
+            if index > 0 { parts[index - 1].rank = pairTable.rank(parts[index - 1].token, minRank) }
         }
         for index in 0..<count { sink.append(parts[index].token) }
     }
@@ -105,6 +106,7 @@ enum BytePairMerge {
     /// `rank << 32 | part index` (lowest rank first, then leftmost, as tiktoken picks).
     /// Heap entries go stale when a neighbour merges; the live rank in the list is the truth.
     static func mergeByHeap<Sink: TokenSink>(_ parts: UnsafeMutablePointer<Part>, count: Int, table: RankView, into sink: inout Sink) {
+        let pairTable = table.pairTable
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { links in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * count) { heapBuffer in
                 // `next[i] == count` ends the list; a merged-away part's rank becomes `none`.
@@ -158,12 +160,12 @@ enum BytePairMerge {
                     let after = Int(next[removed])
                     next[start] = Int32(after)
                     if after < count { previous[after] = Int32(start) }
-                    let newRank = after < count ? table.pairRank(rank, parts[after].token) : RankTable.none
+                    let newRank = after < count ? pairTable.rank(rank, parts[after].token) : RankTable.none
                     parts[start].rank = newRank
                     if newRank != RankTable.none { push(UInt64(newRank) << 32 | UInt64(start)) }
                     let before = Int(previous[start])
                     if before >= 0 {
-                        let beforeRank = table.pairRank(parts[before].token, rank)
+                        let beforeRank = pairTable.rank(parts[before].token, rank)
                         parts[before].rank = beforeRank
                         if beforeRank != RankTable.none { push(UInt64(beforeRank) << 32 | UInt64(before)) }
                     }

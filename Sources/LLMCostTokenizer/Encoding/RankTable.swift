@@ -287,17 +287,35 @@ struct RankView {
     /// the same answer as looking their concatenated bytes up, without touching bytes.
     @inline(__always)
     func pairRank(_ left: UInt32, _ right: UInt32) -> UInt32 {
+        pairTable.rank(left, right)
+    }
+
+    /// The pair table alone: two words, so merge loops keep it in registers instead of
+    /// reloading it from the view before every probe.
+    var pairTable: PairTable { PairTable(entries: pairs, mask: pairMask) }
+}
+
+/// `RankView.pairRank`'s table: `left << 40 | right << 20 | merged` entries, linear probing.
+struct PairTable {
+    let entries: UnsafePointer<UInt64>
+    let mask: Int
+
+    @inline(__always)
+    func rank(_ left: UInt32, _ right: UInt32) -> UInt32 {
         // `left` or `right` may be `RankTable.none` (a byte without a rank); its high bits
         // then make a key no entry has.
         let key = UInt64(left) << 20 | UInt64(right)
-        var slot = RankTable.pairSlot(key) & pairMask
+        var slot = RankTable.pairSlot(key) & mask
         while true {
-            let entry = pairs[slot]
+            let entry = entries[slot]
             if entry == RankTable.emptyPair { return RankTable.none }
             if entry >> 20 == key { return UInt32(truncatingIfNeeded: entry & 0xF_FFFF) }
-            slot = (slot &+ 1) & pairMask
+            slot = (slot &+ 1) & mask
         }
     }
+}
+
+extension RankView {
 
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
     @inline(__always)
