@@ -97,6 +97,8 @@ def main():
 
     rng = random.Random(args.seed)
     texts = [random_text(rng) for _ in range(args.count)]
+    # Long texts too (100 strings joined, 4 KB and more), which take the piece-memo path.
+    texts += ["".join(texts[i:i + 100]) for i in range(0, len(texts), 100)]
     if args.sweep:
         texts += sweep_texts()
     env = dict(os.environ, LLM_COST_TOKENIZERS=os.path.join(SHARED, "tokenizers"))

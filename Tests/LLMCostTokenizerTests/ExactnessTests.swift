@@ -34,27 +34,6 @@ import Testing
         }
     }
 
-    /// The heap merge used for long pieces must pick the same pairs as tiktoken's scan.
-    @Test(arguments: encodings)
-    func heapMergeAgreesWithScanMerge(name: EncodingName) throws {
-        let encoding = try SharedData.encoding(name)
-        let text = try String(contentsOf: SharedData.corpus.appendingPathComponent("multi.txt"), encoding: .utf8)
-        var bytes = Array(text.utf8)
-        bytes += Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbb".utf8)
-        bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            while start < buffer.count {
-                let length = min(200, buffer.count - start)
-                var scan = TokenArraySink()
-                var heap = TokenArraySink()
-                BytePairMerge.mergeByScan(buffer.baseAddress! + start, length: length, table: encoding.table.view, into: &scan)
-                BytePairMerge.mergeByHeap(buffer.baseAddress! + start, length: length, table: encoding.table.view, into: &heap)
-                #expect(scan.ids == heap.ids, "\(name) bytes \(start)..<\(start + length)")
-                start += 997
-            }
-        }
-    }
-
     /// Counts from tiktoken 0.14.0 for long runs, which must also finish without a
     /// quadratic blow-up (a 100k-letter run is a single piece).
     @Test func longRunsOfOneCharacter() throws {

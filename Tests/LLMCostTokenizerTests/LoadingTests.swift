@@ -69,12 +69,33 @@ import Testing
         #expect(second.encoding.mergeableRankCount == first.encoding.mergeableRankCount)
 
         // Flip one byte in the middle of the cache: the checksum rejects it and it is rebuilt.
-        let cachePath = cache + "/llm-cost/tokenizers/p50k_base.ranks-v5.bin"
+        let cachePath = cache + "/llm-cost/tokenizers/p50k_base.ranks-v8.bin"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: cachePath))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: cachePath))
         #expect(try loader(environment).load(.p50k_base).report.source == .rankFile)
         #expect(try loader(environment).load(.p50k_base).report.source == .binaryCache)
+    }
+
+    /// The cache carries derived tables (character tokens, neighbour ranks, character
+    /// classes): read back, they must be the very bytes that were built, and encode alike.
+    @Test func cachedTablesMatchFreshlyBuiltOnes() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = try subfolder("cache")
+        let environment = ["LLM_COST_TOKENIZERS": SharedData.tokenizers.path, "XDG_CACHE_HOME": cache]
+        let built = try loader(environment).load(.o200k_base)
+        let cached = try loader(environment).load(.o200k_base)
+        #expect(built.report.source == .rankFile)
+        #expect(cached.report.source == .binaryCache)
+        let builtBlock = built.encoding.table.block
+        let cachedBlock = cached.encoding.table.block
+        #expect(builtBlock.count == cachedBlock.count)
+        let payload = RankTable.headerSize..<min(builtBlock.count, cachedBlock.count)
+        #expect(memcmp(builtBlock.baseAddress! + payload.lowerBound, cachedBlock.baseAddress! + payload.lowerBound, payload.count) == 0)
+        for file in ["cjk.txt", "multi.txt"] {
+            let text = try String(contentsOf: SharedData.corpus.appendingPathComponent(file), encoding: .utf8)
+            #expect(cached.encoding.encode(text) == built.encoding.encode(text), "\(file)")
+        }
     }
 
     @Test func malformedRankFileNamesTheLine() throws {

@@ -26,11 +26,26 @@ public final class BPEEncoding: Sendable {
 
     /// Token ids of `text`, special-token strings encoded as ordinary text.
     public func encode(_ text: String) -> [Int] {
-        var sink = TokenArraySink()
-        sink.ids.reserveCapacity(text.utf8.count / 4)
-        run(text, into: &sink)
-        return sink.ids
+        // Every token stands for at least one byte, so the byte count bounds the ids: write
+        // them straight into the result's storage, with no per-append capacity checks. The
+        // untouched rest of a generous allocation is never faulted in; huge texts still take
+        // the growing array.
+        let bound = text.utf8.count
+        guard bound > 0, bound <= Self.directWriteLimit else {
+            var sink = TokenArraySink()
+            sink.ids.reserveCapacity(bound / 4)
+            run(text, into: &sink)
+            return sink.ids
+        }
+        return [Int](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            var sink = TokenBufferSink(base: buffer.baseAddress!)
+            run(text, into: &sink)
+            initialized = sink.count
+        }
     }
+
+    /// Texts up to this many bytes get their ids written into a buffer of that many slots.
+    private static let directWriteLimit = 64 << 20
 
     /// Token ids of `text`, where occurrences of the special tokens in `allowedSpecial` become
     /// their ids (as tiktoken's `encode(text, allowed_special=...)`); other text is ordinary.
@@ -82,7 +97,7 @@ public final class BPEEncoding: Sendable {
         var text = text
         text.withUTF8 { buffer in
             guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-            encodeOrdinary(UTF8Text(base: base, count: buffer.count), into: &sink)
+            encodeOrdinary(UTF8Text(base: base, count: buffer.count, classes: table.view.classes), into: &sink)
         }
     }
 
@@ -105,7 +120,7 @@ public final class BPEEncoding: Sendable {
                     }).first
                 {
                     if position > segmentStart {
-                        encodeOrdinary(UTF8Text(base: base + segmentStart, count: position - segmentStart), into: &sink)
+                        encodeOrdinary(UTF8Text(base: base + segmentStart, count: position - segmentStart, classes: table.view.classes), into: &sink)
                     }
                     sink.append(UInt32(id))
                     position += tokenLength
@@ -115,22 +130,28 @@ public final class BPEEncoding: Sendable {
                 }
             }
             if buffer.count > segmentStart {
-                encodeOrdinary(UTF8Text(base: base + segmentStart, count: buffer.count - segmentStart), into: &sink)
+                encodeOrdinary(UTF8Text(base: base + segmentStart, count: buffer.count - segmentStart, classes: table.view.classes), into: &sink)
             }
         }
     }
 
     private func encodeOrdinary<Sink: TokenSink>(_ text: UTF8Text, into sink: inout Sink) {
+        let memo = text.count >= PieceMemo.minimumTextLength ? PieceMemo.allocate(textLength: text.count) : nil
+        defer { memo?.deallocate() }
+        encodeOrdinary(text, memo: memo, into: &sink)
+    }
+
+    private func encodeOrdinary<Sink: TokenSink>(_ text: UTF8Text, memo: PieceMemo?, into sink: inout Sink) {
         switch name.splitPattern {
-        case .cl100k: encodePieces(text, scanner: CL100KScanner.self, into: &sink)
-        case .o200k: encodePieces(text, scanner: O200KScanner.self, into: &sink)
-        case .p50k: encodePieces(text, scanner: P50KScanner.self, into: &sink)
+        case .cl100k: encodePieces(text, scanner: CL100KScanner.self, memo: memo, into: &sink)
+        case .o200k: encodePieces(text, scanner: O200KScanner.self, memo: memo, into: &sink)
+        case .p50k: encodePieces(text, scanner: P50KScanner.self, memo: memo, into: &sink)
         }
     }
 
     @inline(__always)
     private func encodePieces<Scanner: PieceScanner, Sink: TokenSink>(
-        _ text: UTF8Text, scanner: Scanner.Type, into sink: inout Sink
+        _ text: UTF8Text, scanner: Scanner.Type, memo: PieceMemo?, into sink: inout Sink
     ) {
         let table = self.table.view
         var start = 0
@@ -143,6 +164,8 @@ public final class BPEEncoding: Sendable {
                 let rank = table.rank(of: text.base + start, length: length)
                 if rank != RankTable.none {
                     sink.append(rank)
+                } else if let memo, length <= PieceMemo.maxPieceLength {
+                    memo.merge(text.base + start, length: length, table: table, into: &sink)
                 } else {
                     BytePairMerge.merge(text.base + start, length: length, table: table, into: &sink)
                 }

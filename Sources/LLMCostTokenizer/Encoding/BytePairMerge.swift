@@ -4,149 +4,178 @@
 /// tiktoken looks up the concatenated bytes of two adjacent parts; every part is a token, so
 /// the pair table (`RankView.pairRank`, built from every two-token split of every token) gives
 /// the same answer from the two ranks, and the merged part's token is that rank.
-/// Short pieces use tiktoken's own scheme (a small array of parts, scanned for the minimum).
-/// Long pieces (a 100k-letter run is one piece) use a heap and a linked list, so the cost stays
-/// O(n log n) instead of quadratic; both pick the same pair at every step.
+///
+/// The parts start as the piece's bytes, except that a two- or three-byte scalar starts as its
+/// own token where `CharacterTokens` proves that changes nothing (a Han run then has a third
+/// of the parts and few merges left). Few parts use tiktoken's own scheme (an array of parts,
+/// scanned for the minimum); many parts (a 100k-letter run is one piece) use a heap and a
+/// linked list, so the cost stays O(n log n) instead of quadratic. Both pick the same pair at
+/// every step.
 enum BytePairMerge {
-    /// Pieces up to this many bytes take the linear-scan path.
-    static let linearScanLimit = 128
+    /// Up to this many starting parts take the linear-scan path.
+    static let linearScanLimit = 24
 
-    @inline(__always)
-    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
-        if length <= linearScanLimit {
-            mergeByScan(piece, length: length, table: table, into: &sink)
-        } else {
-            mergeByHeap(piece, length: length, table: table, into: &sink)
-        }
-    }
-
-    private struct Part {
-        /// The part's token.
+    /// One part: its token and the rank of joining it with the next part.
+    struct Part {
         var token: UInt32
-        /// The rank of joining this part with the next one.
         var rank: UInt32
     }
 
-    static func mergeByScan<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
+    @inline(__always)
+    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
         withUnsafeTemporaryAllocation(of: Part.self, capacity: length) { buffer in
             let parts = buffer.baseAddress!
-            var count = length
-            for index in 0..<length {
-                parts[index] = Part(token: table.byteRanks[Int(piece[index])], rank: RankTable.none)
+            let count = startingParts(piece, length: length, table: table, into: parts)
+            if count <= linearScanLimit {
+                mergeByScan(parts, count: count, table: table, into: &sink)
+            } else {
+                mergeByHeap(parts, count: count, table: table, into: &sink)
             }
-            var minRank = RankTable.none
-            var minIndex = 0
-            for index in 0..<(length - 1) {
-                let rank = table.bytePairRanks[Int(piece[index]) << 8 | Int(piece[index + 1])]
-                parts[index].rank = rank
-                if rank < minRank {
-                    minRank = rank
-                    minIndex = index
-                }
-            }
-            while minRank != RankTable.none {
-                let index = minIndex
-                parts[index].token = minRank
-                // Remove parts[index + 1] (a few elements: a loop beats a memmove call).
-                var move = index + 1
-                while move < count - 1 {
-                    parts[move] = parts[move + 1]
-                    move += 1
-                }
-                count -= 1
-                parts[index].rank = index + 1 < count ? table.pairRank(minRank, parts[index + 1].token) : RankTable.none
-                if index > 0 { parts[index - 1].rank = table.pairRank(parts[index - 1].token, minRank) }
-                minRank = RankTable.none
-                for candidate in 0..<(count - 1) where parts[candidate].rank < minRank {
-                    minRank = parts[candidate].rank
-                    minIndex = candidate
-                }
-            }
-            for index in 0..<count { sink.append(parts[index].token) }
         }
     }
 
-    static func mergeByHeap<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into sink: inout Sink) {
-        // Parts as a doubly linked list over byte positions; `next[i] == length` ends the list.
-        // `pairRank[i]` is the rank of joining the part at i with its successor.
-        var next = [Int32](repeating: 0, count: length)
-        var previous = [Int32](repeating: -1, count: length)
-        var token = [UInt32](repeating: 0, count: length)
-        var pairRank = [UInt32](repeating: RankTable.none, count: length)
-        var alive = [Bool](repeating: true, count: length)
-        // Min-heap of (rank << 32 | start): lowest rank first, then leftmost, as tiktoken picks.
-        var heap: [UInt64] = []
-        heap.reserveCapacity(length)
-        for index in 0..<length {
-            next[index] = Int32(index + 1)
-            previous[index] = Int32(index - 1)
-            token[index] = table.byteRanks[Int(piece[index])]
-        }
-
-        func rankAt(_ start: Int) -> UInt32 {
-            let successor = Int(next[start])
-            guard successor < length else { return RankTable.none }
-            return table.pairRank(token[start], token[successor])
-        }
-        func push(_ value: UInt64) {
-            heap.append(value)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                if heap[parent] <= heap[child] { break }
-                heap.swapAt(parent, child)
-                child = parent
-            }
-        }
-        func pop() -> UInt64 {
-            let top = heap[0]
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var parent = 0
-                while true {
-                    let left = 2 * parent + 1
-                    if left >= heap.count { break }
-                    var smallest = left
-                    if left + 1 < heap.count, heap[left + 1] < heap[left] { smallest = left + 1 }
-                    if heap[parent] <= heap[smallest] { break }
-                    heap.swapAt(parent, smallest)
-                    parent = smallest
+    /// Fills `parts` with the starting parts of the piece and the ranks of joining neighbours;
+    /// returns how many there are.
+    @inline(__always)
+    static func startingParts(_ piece: UnsafePointer<UInt8>, length: Int, table: RankView, into parts: UnsafeMutablePointer<Part>) -> Int {
+        var count = 0
+        var index = 0
+        // The previous part's byte while it is a single byte, so byte pairs skip the hash.
+        var previousByte = -1
+        while index < length {
+            let lead = piece[index]
+            // Pieces are whole scalars of valid UTF-8; the bound only guards a misuse.
+            if lead >= 0xC0, lead < 0xF0, index + (lead < 0xE0 ? 2 : 3) <= length {
+                let width = lead < 0xE0 ? 2 : 3
+                let scalar = width == 2
+                    ? Int(lead & 0x1F) << 6 | Int(piece[index + 1] & 0x3F)
+                    : Int(lead & 0x0F) << 12 | Int(piece[index + 1] & 0x3F) << 6 | Int(piece[index + 2] & 0x3F)
+                let entry = table.characterTokens[scalar]
+                if CharacterTokens.admits(entry, piece, start: index, end: index + width, length: length, table: table) {
+                    let token = UInt32(truncatingIfNeeded: entry & CharacterTokens.tokenMask)
+                    if count > 0 { parts[count - 1].rank = table.pairRank(parts[count - 1].token, token) }
+                    parts[count] = Part(token: token, rank: RankTable.none)
+                    count += 1
+                    previousByte = -1
+                    index += width
+                    continue
                 }
             }
-            return top
-        }
-
-        for index in 0..<length {
-            let rank = rankAt(index)
-            pairRank[index] = rank
-            if rank != RankTable.none { push(UInt64(rank) << 32 | UInt64(index)) }
-        }
-        while !heap.isEmpty {
-            let top = pop()
-            let start = Int(top & 0xFFFF_FFFF)
-            let rank = UInt32(top >> 32)
-            // Entries go stale when a neighbour merges; the live state is the truth.
-            guard alive[start], pairRank[start] == rank else { continue }
-            let removed = Int(next[start])
-            alive[removed] = false
-            token[start] = rank
-            next[start] = next[removed]
-            if Int(next[removed]) < length { previous[Int(next[removed])] = Int32(start) }
-            let newRank = rankAt(start)
-            pairRank[start] = newRank
-            if newRank != RankTable.none { push(UInt64(newRank) << 32 | UInt64(start)) }
-            let before = Int(previous[start])
-            if before >= 0 {
-                let beforeRank = rankAt(before)
-                pairRank[before] = beforeRank
-                if beforeRank != RankTable.none { push(UInt64(beforeRank) << 32 | UInt64(before)) }
+            let token = table.byteRanks[Int(lead)]
+            if count > 0 {
+                parts[count - 1].rank = previousByte >= 0
+                    ? table.bytePairRanks[previousByte << 8 | Int(lead)]
+                    : table.pairRank(parts[count - 1].token, token)
             }
+            parts[count] = Part(token: token, rank: RankTable.none)
+            count += 1
+            previousByte = Int(lead)
+            index += 1
         }
-        var start = 0
-        while start < length {
-            sink.append(token[start])
-            start = Int(next[start])
+        return count
+    }
+
+    /// tiktoken's scheme: find the lowest rank, merge, update the two ranks beside it, repeat.
+    static func mergeByScan<Sink: TokenSink>(_ parts: UnsafeMutablePointer<Part>, count startCount: Int, table: RankView, into sink: inout Sink) {
+        let pairTable = table.pairTable
+        var count = startCount
+        while count > 1 {
+            var minRank = RankTable.none
+            var minIndex = 0
+            for candidate in 0..<(count - 1) where parts[candidate].rank < minRank {
+                minRank = parts[candidate].rank
+                minIndex = candidate
+            }
+            if minRank == RankTable.none { break }
+            let index = minIndex
+            parts[index].token = minRank
+            // Remove parts[index + 1] (a few elements: a loop beats a memmove call).
+            var move = index + 1
+            while move < count - 1 {
+                parts[move] = parts[move + 1]
+                move += 1
+            }
+            count -= 1
+            parts[index].rank = index + 1 < count ? pairTable.rank(minRank, parts[index + 1].token) : RankTable.none
+            if index > 0 { parts[index - 1].rank = pairTable.rank(parts[index - 1].token, minRank) }
+        }
+        for index in 0..<count { sink.append(parts[index].token) }
+    }
+
+    /// The same merges for many parts: a linked list over the parts and a min-heap of
+    /// `rank << 32 | part index` (lowest rank first, then leftmost, as tiktoken picks).
+    /// Heap entries go stale when a neighbour merges; the live rank in the list is the truth.
+    static func mergeByHeap<Sink: TokenSink>(_ parts: UnsafeMutablePointer<Part>, count: Int, table: RankView, into sink: inout Sink) {
+        let pairTable = table.pairTable
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { links in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * count) { heapBuffer in
+                // `next[i] == count` ends the list; a merged-away part's rank becomes `none`.
+                let next = links.baseAddress!
+                let previous = links.baseAddress! + count
+                let heap = heapBuffer.baseAddress!
+                var heapCount = 0
+                // Each merge pushes at most two entries, so 3 × count bounds the heap.
+                func push(_ value: UInt64) {
+                    var child = heapCount
+                    heapCount += 1
+                    while child > 0 {
+                        let parent = (child - 1) >> 1
+                        if heap[parent] <= value { break }
+                        heap[child] = heap[parent]
+                        child = parent
+                    }
+                    heap[child] = value
+                }
+                func pop() -> UInt64 {
+                    let top = heap[0]
+                    heapCount -= 1
+                    let last = heap[heapCount]
+                    var parent = 0
+                    while true {
+                        var child = 2 * parent + 1
+                        if child >= heapCount { break }
+                        if child + 1 < heapCount, heap[child + 1] < heap[child] { child += 1 }
+                        if last <= heap[child] { break }
+                        heap[parent] = heap[child]
+                        parent = child
+                    }
+                    heap[parent] = last
+                    return top
+                }
+
+                for index in 0..<count {
+                    next[index] = Int32(index + 1)
+                    previous[index] = Int32(index - 1)
+                    let rank = parts[index].rank
+                    if rank != RankTable.none { push(UInt64(rank) << 32 | UInt64(index)) }
+                }
+                while heapCount > 0 {
+                    let top = pop()
+                    let start = Int(top & 0xFFFF_FFFF)
+                    let rank = UInt32(top >> 32)
+                    guard parts[start].rank == rank else { continue }
+                    let removed = Int(next[start])
+                    parts[removed].rank = RankTable.none
+                    parts[start].token = rank
+                    let after = Int(next[removed])
+                    next[start] = Int32(after)
+                    if after < count { previous[after] = Int32(start) }
+                    let newRank = after < count ? pairTable.rank(rank, parts[after].token) : RankTable.none
+                    parts[start].rank = newRank
+                    if newRank != RankTable.none { push(UInt64(newRank) << 32 | UInt64(start)) }
+                    let before = Int(previous[start])
+                    if before >= 0 {
+                        let beforeRank = pairTable.rank(parts[before].token, rank)
+                        parts[before].rank = beforeRank
+                        if beforeRank != RankTable.none { push(UInt64(beforeRank) << 32 | UInt64(before)) }
+                    }
+                }
+                var index = 0
+                while index < count {
+                    sink.append(parts[index].token)
+                    index = Int(next[index])
+                }
+            }
         }
     }
 }

@@ -10,7 +10,9 @@ import Foundation
 /// `offsets: UInt32 × (rankCount + 1)`, padding to 8, `slots: ByteSlot × slotCount` (each the
 /// token's first eight bytes, its length and rank + 1, so most lookups touch one cache line),
 /// `bytes: UInt8 × byteCount`, padding to 8, `pairs: UInt64 × pairSlotCount`
-/// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20), 8 spare bytes.
+/// (`left << 40 | right << 20 | merged`, all ones = empty; ranks stay below 2^20),
+/// `CharacterTokens.sectionSize` bytes of character tokens (see `CharacterTokens`), `classes: UInt8 × 65536` (a copy of
+/// `CharacterClasses.basicPlane`, so a cached load skips building it), 8 spare bytes.
 final class RankTable: @unchecked Sendable {
     // @unchecked: the block is written once during construction and only read afterwards.
 
@@ -28,7 +30,9 @@ final class RankTable: @unchecked Sendable {
         var slotsStart: Int { (offsetsStart + 4 * (rankCount + 1) + 7) & ~7 }
         var bytesStart: Int { slotsStart + MemoryLayout<ByteSlot>.stride * slotCount }
         var pairsStart: Int { (bytesStart + byteCount + 7) & ~7 }
-        var blockSize: Int { pairsStart + 8 * pairSlotCount + 8 }
+        var characterTokensStart: Int { pairsStart + 8 * pairSlotCount }
+        var classesStart: Int { characterTokensStart + CharacterTokens.sectionSize }
+        var blockSize: Int { classesStart + 0x10000 + 8 }
     }
 
     let block: UnsafeMutableRawBufferPointer
@@ -59,7 +63,9 @@ final class RankTable: @unchecked Sendable {
             offsets: offsets, slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), bytes: bytes,
             slotMask: shape.slotCount - 1, maxTokenLength: maxTokenLength, byteRanks: byteRankPointer,
             pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
-            pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer)
+            pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer,
+            characterSection: base + shape.characterTokensStart,
+            classes: (base + shape.classesStart).assumingMemoryBound(to: UInt8.self))
         for first in 0..<256 {
             for second in 0..<256 {
                 bytePairRankPointer[first << 8 | second] = view.pairRank(byteRankPointer[first], byteRankPointer[second])
@@ -111,6 +117,9 @@ final class RankTable: @unchecked Sendable {
             while entries[slot] != Self.emptyPair { slot = (slot + 1) & mask }
             entries[slot] = pair
         }
+        CharacterTokens.build(view: lookup, rankCount: rankCount,
+                              into: block.baseAddress! + shape.characterTokensStart)
+        (block.baseAddress! + shape.classesStart).copyMemory(from: CharacterClasses.basicPlane, byteCount: 0x10000)
         self.init(block: block, shape: shape, maxTokenLength: longest)
     }
 
@@ -236,10 +245,22 @@ struct RankView {
     /// See `RankTable.bytePairRankPointer`; filled right after the view is made.
     let bytePairRanks: UnsafePointer<UInt32>
     let pairMask: Int
+    /// Per scalar below U+10000: its token and where starting from it is exact (`CharacterTokens`).
+    let characterTokens: UnsafePointer<UInt64>
+    /// Lowest rank of a token ending with `byte before << 8 | lead byte` (`CharacterTokens`).
+    let leadAfterByte: UnsafePointer<UInt32>
+    /// Lowest rank of a token starting with `last byte << 8 | byte after` (`CharacterTokens`).
+    let byteAfterLast: UnsafePointer<UInt32>
+    /// Lowest rank of a token ending with a continuation byte, a three-byte lead and its next
+    /// byte (`CharacterTokens.twoAfterContinuationIndex`).
+    let twoAfterContinuation: UnsafePointer<UInt32>
+    /// `CharacterClasses.basicPlane`, from the block.
+    let classes: UnsafePointer<UInt8>
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
-         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>) {
+         pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>,
+         characterSection: UnsafeMutableRawPointer, classes: UnsafeMutablePointer<UInt8>) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
@@ -249,6 +270,11 @@ struct RankView {
         self.pairs = UnsafePointer(pairs)
         self.bytePairRanks = UnsafePointer(bytePairRanks)
         self.pairMask = pairMask
+        characterTokens = UnsafePointer(characterSection.assumingMemoryBound(to: UInt64.self))
+        leadAfterByte = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount).assumingMemoryBound(to: UInt32.self))
+        byteAfterLast = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self))
+        twoAfterContinuation = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 8 * 65536).assumingMemoryBound(to: UInt32.self))
+        self.classes = UnsafePointer(classes)
     }
 
     @inline(__always)
@@ -261,17 +287,35 @@ struct RankView {
     /// the same answer as looking their concatenated bytes up, without touching bytes.
     @inline(__always)
     func pairRank(_ left: UInt32, _ right: UInt32) -> UInt32 {
+        pairTable.rank(left, right)
+    }
+
+    /// The pair table alone: two words, so merge loops keep it in registers instead of
+    /// reloading it from the view before every probe.
+    var pairTable: PairTable { PairTable(entries: pairs, mask: pairMask) }
+}
+
+/// `RankView.pairRank`'s table: `left << 40 | right << 20 | merged` entries, linear probing.
+struct PairTable {
+    let entries: UnsafePointer<UInt64>
+    let mask: Int
+
+    @inline(__always)
+    func rank(_ left: UInt32, _ right: UInt32) -> UInt32 {
         // `left` or `right` may be `RankTable.none` (a byte without a rank); its high bits
         // then make a key no entry has.
         let key = UInt64(left) << 20 | UInt64(right)
-        var slot = RankTable.pairSlot(key) & pairMask
+        var slot = RankTable.pairSlot(key) & mask
         while true {
-            let entry = pairs[slot]
+            let entry = entries[slot]
             if entry == RankTable.emptyPair { return RankTable.none }
             if entry >> 20 == key { return UInt32(truncatingIfNeeded: entry & 0xF_FFFF) }
-            slot = (slot &+ 1) & pairMask
+            slot = (slot &+ 1) & mask
         }
     }
+}
+
+extension RankView {
 
     /// The rank of the byte string at `start` of `length` bytes, or `RankTable.none`.
     @inline(__always)

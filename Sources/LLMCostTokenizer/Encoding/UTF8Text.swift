@@ -5,14 +5,20 @@
 struct UTF8Text {
     let base: UnsafePointer<UInt8>
     let count: Int
-    /// `CharacterClasses.basicPlane`, read once here so the hot loop skips the global's
-    /// lazy-initialisation check on every scalar.
+    /// `CharacterClasses.basicPlane` or a copy of it, held here so the hot loop skips the
+    /// global's lazy-initialisation check on every scalar.
     let classes: UnsafePointer<UInt8>
 
     init(base: UnsafePointer<UInt8>, count: Int) {
+        self.init(base: base, count: count, classes: CharacterClasses.basicPlane)
+    }
+
+    /// With the copy of the class table an encoding loaded from its binary cache, which
+    /// spares the process building `CharacterClasses.basicPlane` (some 20 ms).
+    init(base: UnsafePointer<UInt8>, count: Int, classes: UnsafePointer<UInt8>) {
         self.base = base
         self.count = count
-        classes = CharacterClasses.basicPlane
+        self.classes = classes
     }
 
     @inline(__always)

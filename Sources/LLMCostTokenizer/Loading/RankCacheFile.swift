@@ -8,7 +8,7 @@ import Foundation
 /// modification time; a cache is used only when those still match (or the source is gone), and
 /// its payload checksum catches a truncated or damaged cache, which is then rebuilt.
 enum RankCacheFile {
-    private static let magic: UInt64 = 0x354B_4E52_434D_4C4C  // "LLMCRNK5" little-endian
+    private static let magic: UInt64 = 0x384B_4E52_434D_4C4C  // "LLMCRNK8" little-endian
 
     struct SourceStamp: Equatable {
         var size: UInt64

@@ -8,7 +8,7 @@ import Foundation
 /// 4. the official URL, only when `allowDownload` (`LLM_COST_ALLOW_DOWNLOAD=1`); the file is
 ///    checked against its sha256 and saved in place 3.
 ///
-/// The compact binary cache (`NAME.ranks-v5.bin`) lives beside place 3.
+/// The compact binary cache (`NAME.ranks-v8.bin`) lives beside place 3.
 public struct TokenizerFiles: Sendable {
     public var environment: [String: String]
     public var allowDownload: Bool
@@ -42,7 +42,7 @@ public struct TokenizerFiles: Sendable {
 
     /// The binary cache path for `encoding`'s ranks.
     func binaryCachePath(for encoding: EncodingName) -> String {
-        cacheDirectory + "/" + encoding.rankFileName + ".ranks-v5.bin"
+        cacheDirectory + "/" + encoding.rankFileName + ".ranks-v8.bin"
     }
 
     /// What a "not found" message lists: every place searched, and the download switch.

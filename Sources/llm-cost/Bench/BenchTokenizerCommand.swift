@@ -18,7 +18,7 @@ struct BenchTokenizerCommand: ParsableCommand {
     @Flag(help: "Also run tools/tiktoken_reference.py bench and print ratios (needs pip install tiktoken).")
     var reference = false
 
-    @Option(help: "Timed repetitions per file; the best one counts.")
+    @Option(help: "Timed repetitions per file, at least (more until 15 ms are sampled); the best one counts.")
     var repetitions = 3
 
     @Argument(help: "Files to encode (default: the shared corpus .txt files).")
