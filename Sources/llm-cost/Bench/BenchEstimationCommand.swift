@@ -23,7 +23,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         try seed(ledger)
         let pricing = try loadPricing(try Configuration.load())
-        let stub = StubEstimationProvider()
+        let stub = InstantStubProvider(inputTokens: 31)
         let request = ChatRequest.user(
             "Summarize the quarterly report in three bullet points, please. Keep each under twelve words.", maxTokens: 256)
         let budget = BudgetDefinition(name: "bench", period: .day, limit: Money(decimalUSD: "1000000")!, action: .block)
@@ -130,21 +130,5 @@ struct BenchEstimationCommand: AsyncParsableCommand {
             samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
         }
         return samples.sorted()
-    }
-}
-
-/// Answers at once from memory, reporting usage, so what remains of a call is the meter's cost.
-private struct StubEstimationProvider: LLMProvider {
-    var name: String { "anthropic" }
-    var defaultModel: String { "claude-sonnet-4-5" }
-    func capabilities(for model: String) -> ProviderCapabilities { ProviderCapabilities() }
-    func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
-        AsyncThrowingStream { continuation in
-            continuation.yield(.started(StreamStart(requestID: "req_\(UUID().uuidString)")))
-            continuation.yield(.textDelta("- revenue up\n- costs flat\n- outlook good"))
-            continuation.yield(.finished(stopReason: StopReason(kind: .endTurn, raw: "end_turn"),
-                                         usage: Usage(inputTokens: 31, outputTokens: 14)))
-            continuation.finish()
-        }
     }
 }

@@ -23,7 +23,7 @@ struct BenchMeteringCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         let pricing = try loadPricing(try Configuration.load())
-        let stub = StubBenchProvider()
+        let stub = InstantStubProvider(inputTokens: 18)
         let request = ChatRequest.user("Summarize the quarterly report in three bullet points, please.", maxTokens: 256)
         let budget = BudgetDefinition(name: "bench", period: .day, limit: Money(decimalUSD: "1000000")!, action: .block)
         let unbudgeted = MeteredProvider(stub, meter: Meter(ledger: ledger, pricing: pricing))
@@ -62,21 +62,5 @@ struct BenchMeteringCommand: AsyncParsableCommand {
 
     private func format(_ microseconds: Double) -> String {
         String(format: "%8.1f µs", microseconds)
-    }
-}
-
-/// A provider that answers at once from memory: what remains of a call is the meter's cost.
-private struct StubBenchProvider: LLMProvider {
-    var name: String { "anthropic" }
-    var defaultModel: String { "claude-sonnet-4-5" }
-    func capabilities(for model: String) -> ProviderCapabilities { ProviderCapabilities() }
-    func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
-        AsyncThrowingStream { continuation in
-            continuation.yield(.started(StreamStart(requestID: "req_\(UUID().uuidString)")))
-            continuation.yield(.textDelta("- revenue up\n- costs flat\n- outlook good"))
-            continuation.yield(.finished(stopReason: StopReason(kind: .endTurn, raw: "end_turn"),
-                                         usage: Usage(inputTokens: 18, outputTokens: 14)))
-            continuation.finish()
-        }
     }
 }
