@@ -132,7 +132,7 @@ public enum CallRecordJSONL {
                 case .session: record.session = try text()
                 case .requestID:
                     // An empty id identifies nothing: it must not merge every call into one.
-                    record.requestID = try text().flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+                    record.requestID = try text().flatMap { $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } ? nil : $0 }
                 case .pricingEntry: record.pricingEntry = try text()
                 case .tags:
                     switch value {

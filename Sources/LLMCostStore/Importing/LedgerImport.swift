@@ -7,9 +7,13 @@ public struct ImportOptions {
     public var skipInvalid = false
     /// Called now and then with bytes read and the file size (when known).
     public var progress: (@Sendable (_ bytesRead: Int64, _ totalBytes: Int64?, _ lines: Int) -> Void)?
-    /// Rows per write transaction of a batched import: short enough that metered calls
-    /// recording into the same ledger wait a fraction of a second, not the whole import.
-    public var batchSize = 50_000
+    /// At most this many rows per write transaction of a batched import.
+    public var batchSize = 1_000_000
+    /// A batched import's transaction ends after this long (or `batchSize` rows), so metered
+    /// calls recording into the same ledger wait about a second, well within their busy
+    /// timeout, not the whole import. Shorter batches cost more: each commit checkpoints the
+    /// index pages it touched, and a dedupe key touches them all.
+    public var batchDuration: Duration = .seconds(1)
     /// An all-or-nothing import of a file larger than this is checked whole first, then written
     /// in batches; smaller files and standard input are written in one transaction.
     public var singleTransactionMaxBytes: Int64 = 16 << 20
@@ -140,8 +144,10 @@ extension Ledger {
         } else if options.skipInvalid {
             var done = false
             while !done {
+                let started = ContinuousClock.now
                 let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
-                    while session.insertedCount + session.duplicateCount < max(1, options.batchSize) {
+                    while session.insertedCount + session.duplicateCount < max(1, options.batchSize),
+                        ContinuousClock.now - started < options.batchDuration {
                         guard let batch = try pipe.take() else {
                             done = true
                             break
