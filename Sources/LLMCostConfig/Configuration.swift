@@ -184,7 +184,14 @@ public struct Configuration: Sendable {
                     guard let table = table.tomlValue.table else {
                         throw .wrongType(file: path, line: lines.line(of: "budgets"), key: "budgets", expected: "[[budgets]] tables")
                     }
-                    budgets.append(try BudgetSettings.read(table, index: index, file: path, lines: lines, environment: environment))
+                    let budget = try BudgetSettings.read(table, index: index, file: path, lines: lines, environment: environment)
+                    // Spend, reservations and alert state are kept per budget name.
+                    if let earlier = budgets.first(where: { $0.name == budget.name }) {
+                        throw .invalidValue(
+                            file: path, line: budget.line, key: "budgets[\(index)].name",
+                            reason: "\"\(budget.name)\" names an earlier budget too\(earlier.line.map { " (line \($0))" } ?? ""); each budget needs its own name")
+                    }
+                    budgets.append(budget)
                 }
                 continue
             }

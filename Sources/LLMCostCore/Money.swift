@@ -54,6 +54,13 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         return negative && rounded != 0 ? "-" + text : text
     }
 
+    /// This amount as a share of `whole` in basis points (10,000 = 100%), rounded down; `nil`
+    /// when `whole` is not positive. Computed wide, so no amount can overflow it.
+    public func basisPoints(of whole: Money) -> Int64? {
+        guard whole.nanoUSD > 0 else { return nil }
+        return Int64(clamping: Int128(nanoUSD) * 10_000 / Int128(whole.nanoUSD))
+    }
+
     public var description: String { decimalString }
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.nanoUSD < rhs.nanoUSD }

@@ -46,7 +46,7 @@ public struct AlertDispatcher: Sendable {
         }
         for budget in budgets where !budget.alertThresholdsBasisPoints.isEmpty && budget.limit > .zero {
             guard let usage = try? ledger.usage(of: budget, now: now) else { continue }
-            let shareBasisPoints = usage.spent.nanoUSD * 10_000 / budget.limit.nanoUSD
+            let shareBasisPoints = usage.spent.basisPoints(of: budget.limit) ?? 0
             for threshold in budget.alertThresholdsBasisPoints where threshold <= shareBasisPoints {
                 let key = AlertKey(budget: budget.name, periodKey: usage.window.alertKey, thresholdBasisPoints: threshold)
                 guard !claimed.contains(key) else { continue }

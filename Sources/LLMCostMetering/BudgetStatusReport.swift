@@ -30,8 +30,8 @@ public struct BudgetStatusReport: Sendable {
             let projected = usage.window.end.flatMap { end in
                 Self.projection(spent: usage.spent, reserved: usage.reserved, start: usage.window.start, end: end, nowMs: nowMs)
             }
-            let limit = budget.limit.nanoUSD
-            let share = limit > 0 ? (usage.spent.nanoUSD + usage.reserved.nanoUSD) * 10_000 / limit : nil
+            let held = Money(nanoUSD: Int64(clamping: Int128(usage.spent.nanoUSD) + Int128(usage.reserved.nanoUSD)))
+            let share = held.basisPoints(of: budget.limit)
             return Row(usage: usage, projected: projected, overruns: try ledger.overruns(of: budget, now: now), shareBasisPoints: share)
         }
     }

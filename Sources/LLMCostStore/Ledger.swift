@@ -51,7 +51,7 @@ public final class Ledger: Sendable {
     /// date. Refuses a SQLite file that belongs to another program.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         self.path = path
-        if options.createIfMissing {
+        if options.createIfMissing && !options.readOnly {
             try Self.createFileIfMissing(path: path)
         } else if !FileManager.default.fileExists(atPath: path) {
             throw .missing(path: path)

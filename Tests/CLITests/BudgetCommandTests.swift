@@ -55,5 +55,31 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("llm-cost.toml:4"), "\(result.stderr)")
         #expect(result.stderr.contains("colour"))
+
+        try """
+            [[budgets]]
+            name = "daily"
+            limit_usd = 1
+
+            [[budgets]]
+            name = "daily"
+            limit_usd = 2
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let twice = try CLIRunner.run(["budget", "status"], home: home)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("llm-cost.toml:5"), "\(twice.stderr)")
+        #expect(twice.stderr.contains("\"daily\" names an earlier budget too (line 1)"), "\(twice.stderr)")
+    }
+
+    /// Spend far beyond the limit (a $1M call) must not overflow the share shown.
+    @Test func hugeSpendIsShownNotATrap() throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try "[[budgets]]\nname = \"small\"\nlimit_usd = 5\n".write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        #expect(try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--cost-usd", "1000000"], home: home).status == 0)
+        let status = try CLIRunner.run(["budget", "status", "--format", "json"], home: home)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains(#""share_used_bp":200000000"#), "\(status.stdout)")
+        #expect(try CLIRunner.run(["budget", "check", "small"], home: home).status == 3)
     }
 }

@@ -2,6 +2,14 @@ import Testing
 @testable import LLMCostCore
 
 @Suite struct MoneyTests {
+    @Test func sharesInBasisPointsNeverOverflow() {
+        #expect(Money(nanoUSD: 500).basisPoints(of: Money(nanoUSD: 1000)) == 5000)
+        #expect(Money(nanoUSD: 1).basisPoints(of: .zero) == nil)
+        // $1M spent of a $5 limit: 2e9 basis points, where Int64 nano-dollars x 10,000 would trap.
+        #expect(Money(decimalUSD: "1000000")!.basisPoints(of: Money(decimalUSD: "5")!) == 2_000_000_000)
+        #expect(Money(nanoUSD: .max).basisPoints(of: Money(nanoUSD: 1)) == .max)
+    }
+
     @Test func parsesAndPrintsExactly() throws {
         #expect(Money(decimalUSD: "0.007722")?.decimalString == "0.007722000")
         #expect(Money(decimalUSD: "12")?.nanoUSD == 12_000_000_000)

@@ -30,6 +30,7 @@ import Testing
         (["model": ConfigValue.string("m")], "providers.p.type"),
         (["type": ConfigValue.string("openai"), "timeout": .string("soon")], "providers.p.timeout"),
         (["type": ConfigValue.string("openai"), "timeout": .decimal("-0.5")], "providers.p.timeout"),
+        (["type": ConfigValue.string("openai"), "timeout": .decimal("1e17")], "providers.p.timeout"),
         (["type": ConfigValue.string("openai"), "auth": .string("basic")], "providers.p.auth"),
         (["type": ConfigValue.string("openai"), "base_url": .string("ftp://x")], "providers.p.base_url"),
         (["type": ConfigValue.string("openai"), "base_url": .string("${NOPE}")], "providers.p.base_url"),

@@ -104,7 +104,9 @@ public struct ProviderSettings: Sendable, Hashable {
             case .decimal(let text) where Double(text) != nil: seconds = Double(text) ?? 0
             default: throw .wrongType("\(prefix).timeout", expected: "a number of seconds", found: value)
             }
-            guard seconds > 0, seconds.isFinite else { throw .invalidValue("\(prefix).timeout", "must be positive, found \(seconds)") }
+            guard seconds > 0, seconds <= 86_400 else {
+                throw .invalidValue("\(prefix).timeout", "expected 0 < seconds <= 86400 (a day), found \(seconds)")
+            }
             timeout = .milliseconds(Int64(seconds * 1000))
         }
         if let value = table["max_retries"] {
