@@ -80,5 +80,46 @@ import Testing
         #expect(temporary.ledger.hasSpooledCalls)
         #expect(try temporary.ledger.recoverSpooledCalls() == 1)
         #expect(!temporary.ledger.hasSpooledCalls)
+
+        // A line recovery cannot read is kept aside, never dropped.
+        try temporary.ledger.spool(random.record(index: 100))
+        let handle = try #require(FileHandle(forWritingAtPath: temporary.ledger.spoolPath))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"ts\":\"not a time\"}\n".utf8))
+        try handle.close()
+        #expect(try temporary.ledger.recoverSpooledCalls() == 1)
+        #expect(!temporary.ledger.hasSpooledCalls)
+        let rejected = temporary.ledger.rejectedSpoolFiles
+        #expect(rejected.count == 1)
+        #expect(try String(contentsOfFile: rejected[0], encoding: .utf8).contains("not a time"))
+    }
+
+    /// Calls spooled by many threads while others recover are each recorded exactly once.
+    @Test func spoolingAndRecoveringAtOnceLoseNothing() async throws {
+        let temporary = try TemporaryLedger()
+        let ledger = temporary.ledger
+        var random = RandomCalls(state: 77)
+        var records = (0..<400).map { random.record(index: $0) }
+        for index in records.indices { records[index].requestID = "spooled-\(index)" }
+        let all = records
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for record in all[(writer * 100)..<((writer + 1) * 100)] { try ledger.spool(record) }
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    for _ in 0..<20 {
+                        try ledger.recoverSpooledCalls()
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try ledger.recoverSpooledCalls()
+        #expect(try ledger.callCount() == 400)
+        #expect(!ledger.hasSpooledCalls)
     }
 }

@@ -19,6 +19,9 @@ struct LedgerCommand: ParsableCommand {
             if opened.hasSpooledCalls {
                 FileOutput.standardOutput.write("unrecorded: calls wait in \(opened.spoolPath) (run `llm-cost ledger recover`)\n")
             }
+            for file in opened.rejectedSpoolFiles {
+                FileOutput.standardOutput.write("unreadable spooled calls: \(file) (fix the lines, then `llm-cost import` it)\n")
+            }
         }
     }
 
