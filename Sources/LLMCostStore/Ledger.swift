@@ -67,6 +67,19 @@ public final class Ledger: Sendable {
             checkpointer = WALCheckpointer(path: path) // never installed: nothing is written
             return
         }
+        // Opening the pool switches the file to WAL mode: look at an existing file through a
+        // read-only connection first, so another program's database is refused untouched.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
+            do {
+                var lookOnly = Configuration()
+                lookOnly.readonly = true
+                _ = try DatabaseQueue(path: path, configuration: lookOnly).read { try Self.checkOwnership($0, path: path) }
+            } catch let error as LedgerError {
+                throw error
+            } catch {
+                throw Self.translate(error, path: path)
+            }
+        }
         var configuration = Configuration()
         let timeout = options.busyTimeout
         configuration.busyMode = .timeout(

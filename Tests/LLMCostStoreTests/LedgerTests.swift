@@ -109,9 +109,13 @@ import Testing
             try db.execute(sql: "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')")
             if applicationID != 0 { try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
         }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = try #require(throws: LedgerError.self) { try Ledger(path: path) }
         #expect(error.isForeign)
         #expect(error.description.contains(path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "not even switched to WAL")
+        #expect(throws: LedgerError.self) { try Ledger(path: path, options: Ledger.Options(readOnly: true)) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let tables = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
         }
