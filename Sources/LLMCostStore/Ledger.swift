@@ -69,10 +69,14 @@ public final class Ledger: Sendable {
         }
         // Opening the pool switches the file to WAL mode: look at an existing file through a
         // read-only connection first, so another program's database is refused untouched.
+        let busyMode = Database.BusyMode.timeout(
+            TimeInterval(options.busyTimeout.components.seconds) + TimeInterval(options.busyTimeout.components.attoseconds) / 1e18)
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
             do {
                 var lookOnly = Configuration()
                 lookOnly.readonly = true
+                // Readers can meet a lock too (another process recovering or closing the WAL).
+                lookOnly.busyMode = busyMode
                 _ = try DatabaseQueue(path: path, configuration: lookOnly).read { try Self.checkOwnership($0, path: path) }
             } catch let error as LedgerError {
                 throw error
@@ -81,9 +85,7 @@ public final class Ledger: Sendable {
             }
         }
         var configuration = Configuration()
-        let timeout = options.busyTimeout
-        configuration.busyMode = .timeout(
-            TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
+        configuration.busyMode = busyMode
         let cacheSize = options.cacheSizeKiB
         let checkpointer = WALCheckpointer(path: path)
         self.checkpointer = checkpointer

@@ -41,6 +41,26 @@ import Testing
         #expect(try ledger.usage(of: budget, now: start + 62).reserved == Money(decimalUSD: "8"))
     }
 
+    /// A call whose reservation expired while it ran (its process slept past the lifetime)
+    /// held nothing when another call took the room: its whole cost is an overrun, so the
+    /// guarantee `spent + reserved <= limit + overruns` still holds.
+    @Test func aCallSettlingAnExpiredReservationIsAnOverrun() throws {
+        let temporary = try TemporaryLedger()
+        let ledger = temporary.ledger
+        let lapsed = try #require(try reserve("8", in: ledger, at: start))
+        let other = try #require(try reserve("8", in: ledger, at: start + 61))
+        for (index, reservation) in [lapsed, other].enumerated() {
+            var record = CallRecord(timestamp: start + 62, provider: "p", model: "m", requestID: "late-\(index)", usage: Usage(inputTokens: 1))
+            record.cost = Money(decimalUSD: "7")
+            try ledger.settle(reservation, recording: record)
+        }
+        let usage = try ledger.usage(of: budget, now: start + 63)
+        let overruns = try ledger.overruns(of: budget, now: start + 63)
+        #expect(usage.spent == Money(decimalUSD: "14"))
+        #expect(overruns == BudgetOverruns(calls: 1, amount: Money(decimalUSD: "7")!))
+        #expect(usage.spent + usage.reserved <= budget.limit + overruns.amount)
+    }
+
     @Test func aCallCostingMoreThanItsReservationIsRecordedAsAnOverrun() throws {
         let temporary = try TemporaryLedger()
         let ledger = temporary.ledger

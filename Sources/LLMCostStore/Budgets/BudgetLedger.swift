@@ -107,9 +107,17 @@ extension Ledger {
             let outcome = try session.insert(record)
             try session.finish()
             if let reservation {
-                try Self.delete(reservation, db: db)
-                if outcome == .inserted, let cost = record.cost, cost > reservation.amount {
-                    try Self.noteOverrun(of: reservation, cost: cost, record: record, db: db)
+                let expired = try Self.delete(reservation, db: db)
+                if outcome == .inserted, let cost = record.cost, cost > .zero {
+                    // Over its reservation, or past it: a reservation that expired (its process
+                    // slept beyond the lifetime) held nothing when others reserved.
+                    let held = reservation.budgets.filter { !expired.contains($0) }
+                    if cost > reservation.amount, !held.isEmpty {
+                        try Self.noteOverrun(against: held, reserved: reservation.amount, cost: cost, record: record, db: db)
+                    }
+                    if !expired.isEmpty {
+                        try Self.noteOverrun(against: expired, reserved: .zero, cost: cost, record: record, db: db)
+                    }
                 }
             }
             committedNames = session.newNames
@@ -165,13 +173,18 @@ extension Ledger {
         }
     }
 
-    private static func delete(_ reservation: BudgetReservation, db: Database) throws {
+    /// Deletes the reservation's rows; returns the budgets whose row was already gone (expired
+    /// and swept by another caller).
+    @discardableResult
+    private static func delete(_ reservation: BudgetReservation, db: Database) throws -> [String] {
         let delete = try RawStatement(db, "DELETE FROM budget_reservations WHERE budget = ? AND reservation = ?")
+        var gone: [String] = []
         for budget in reservation.budgets {
             delete.bind(1, budget)
             delete.bind(2, reservation.id)
-            try delete.run()
+            if try delete.run() == 0 { gone.append(budget) }
         }
+        return gone
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

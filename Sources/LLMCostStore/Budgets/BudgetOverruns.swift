@@ -34,14 +34,14 @@ extension Ledger {
     }
 
     /// Notes, for each budget the call reserved against, that it cost more than it reserved.
-    static func noteOverrun(of reservation: BudgetReservation, cost: Money, record: CallRecord, db: Database) throws {
+    static func noteOverrun(against budgets: [String], reserved: Money, cost: Money, record: CallRecord, db: Database) throws {
         let insert = try RawStatement(db, """
             INSERT INTO budget_overruns (budget, ts_ms, reserved_nano, cost_nano, request_id) VALUES (?, ?, ?, ?, ?)
             """)
-        for budget in reservation.budgets {
+        for budget in budgets {
             insert.bind(1, budget)
             insert.bind(2, record.epochMilliseconds)
-            insert.bind(3, reservation.amount.nanoUSD)
+            insert.bind(3, reserved.nanoUSD)
             insert.bind(4, cost.nanoUSD)
             insert.bind(5, record.requestID)
             try insert.run()
