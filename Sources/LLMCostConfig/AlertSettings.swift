@@ -18,12 +18,14 @@ public struct AlertSettings: Sendable, Hashable {
     public var webhookTimeoutMilliseconds: Int64 = 5000
     public var webhookRetries: Int64 = 2
     public var command: String?
+    /// How long an alert command may run before it is stopped and the delivery counts as failed.
+    public var commandTimeoutMilliseconds: Int64 = 10_000
     public var maxAttempts: Int64 = 5
 
     public init() {}
 
     /// Keys `[alerts]` accepts.
-    public static let keys = ["log", "webhook_url", "webhook_timeout_ms", "webhook_retries", "command", "max_attempts"]
+    public static let keys = ["log", "webhook_url", "webhook_timeout_ms", "webhook_retries", "command", "command_timeout_ms", "max_attempts"]
 
     static func read(
         _ table: TOMLTable, file: String, lines: ConfigKeyLines, environment: [String: String]
@@ -42,6 +44,7 @@ public struct AlertSettings: Sendable, Hashable {
                 settings.webhookURL = url
             case ("webhook_timeout_ms", .integer(let number)) where number > 0: settings.webhookTimeoutMilliseconds = number
             case ("webhook_retries", .integer(let number)) where number >= 0: settings.webhookRetries = number
+            case ("command_timeout_ms", .integer(let number)) where number > 0: settings.commandTimeoutMilliseconds = number
             case ("max_attempts", .integer(let number)) where number > 0: settings.maxAttempts = number
             case ("command", .string(let text)) where !text.isEmpty: settings.command = text
             case ("log", _): throw .wrongType(file: file, line: line, key: "alerts.log", expected: "true or false")

@@ -5,6 +5,7 @@ import FoundationNetworking
 import LLMCostConfig
 import LLMCostCore
 import LLMCostStore
+import Synchronization
 
 /// Sends budget threshold alerts: each threshold of each budget once per period, across every
 /// process sharing the ledger (the ledger's `alert_state` row decides who sends). A failed
@@ -86,7 +87,7 @@ public struct AlertDispatcher: Sendable {
         let text = Self.text(of: alert)
         var failures: [String] = []
         if settings.log { log(text) }
-        if let command = settings.command, let failure = runCommand(command, alert: alert, text: text) { failures.append(failure) }
+        if let command = settings.command, let failure = await runCommand(command, alert: alert, text: text) { failures.append(failure) }
         if let url = settings.webhookURL, let failure = await postWebhook(url, alert: alert, text: text) { failures.append(failure) }
         return failures.isEmpty ? nil : failures.joined(separator: "; ")
     }
@@ -100,7 +101,10 @@ public struct AlertDispatcher: Sendable {
         return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
     }
 
-    private func runCommand(_ command: String, alert: AlertRecord, text: String) -> String? {
+    /// Runs the alert command with the details in its environment; one that outlives
+    /// `commandTimeoutMilliseconds` is stopped (and the delivery retried later). Waits without
+    /// holding a thread.
+    private func runCommand(_ command: String, alert: AlertRecord, text: String) async -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -112,13 +116,36 @@ public struct AlertDispatcher: Sendable {
         environment["LLM_COST_PERIOD_START_MS"] = String(alert.periodKey)
         environment["LLM_COST_ALERT_TEXT"] = text
         process.environment = environment
-        do {
-            try process.run()
-        } catch {
-            return "command could not start: \(error.localizedDescription)"
+        let timeout = Duration.milliseconds(settings.commandTimeoutMilliseconds)
+        let state = CommandState()
+        let status: Int32? = await withCheckedContinuation { continuation in
+            process.terminationHandler = { finished in
+                state.flags.withLock { $0.finished = true }
+                continuation.resume(returning: finished.terminationStatus)
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: nil)
+                return
+            }
+            let pid = process.processIdentifier
+            Task.detached {
+                try? await Task.sleep(for: timeout)
+                let stop = state.flags.withLock { state -> Bool in
+                    guard !state.finished else { return false }
+                    state.timedOut = true
+                    return true
+                }
+                // The whole process group: the shell's children (the command itself) hold the
+                // pipe that tells Foundation the shell has ended.
+                if stop, kill(-pid, SIGTERM) != 0 { kill(pid, SIGTERM) }
+            }
         }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : "command exited with status \(process.terminationStatus)"
+        guard let status else { return "command could not start: /bin/sh -c \(command)" }
+        if state.flags.withLock({ $0.timedOut }) { return "command still running after \(settings.commandTimeoutMilliseconds) ms; stopped" }
+        return status == 0 ? nil : "command exited with status \(status)"
     }
 
     private func postWebhook(_ url: URL, alert: AlertRecord, text: String) async -> String? {
@@ -178,4 +205,10 @@ struct AlertKey: Hashable {
     var budget: String
     var periodKey: Int64
     var thresholdBasisPoints: Int64
+}
+
+/// Whether an alert command finished, or was stopped for running too long (shared between its
+/// termination handler and its timer).
+private final class CommandState: Sendable {
+    let flags = Mutex((finished: false, timedOut: false))
 }

@@ -192,4 +192,22 @@ private final class LogLines: @unchecked Sendable {
             "budget \"daily \"ops\"\" reached 75% of its limit: spent $30.0000 of $40.0000",
         ])
     }
+
+    /// A command that hangs is stopped after its timeout and the delivery counts as failed
+    /// (to be retried), instead of holding the process (and its exit) forever.
+    @Test func aHangingCommandIsStoppedAndCountsAsFailed() async throws {
+        var settings = AlertSettings()
+        settings.log = false
+        settings.command = "sleep 30"
+        settings.commandTimeoutMilliseconds = 300
+        let alert = AlertRecord(
+            budget: "b", periodKey: -1, thresholdBasisPoints: 5000, firedAt: 0, spent: Money(decimalUSD: "1")!,
+            limit: Money(decimalUSD: "2")!, delivered: false, attempts: 1, lastError: nil)
+        let failure = await AlertDispatcher(settings: settings).deliver(alert)
+        #expect(failure == "command still running after 300 ms; stopped")
+        settings.command = "exit 3"
+        #expect(await AlertDispatcher(settings: settings).deliver(alert) == "command exited with status 3")
+        settings.command = "true"
+        #expect(await AlertDispatcher(settings: settings).deliver(alert) == nil)
+    }
 }
