@@ -69,8 +69,7 @@ public final class Ledger: Sendable {
         }
         // Opening the pool switches the file to WAL mode: look at an existing file through a
         // read-only connection first, so another program's database is refused untouched.
-        let busyMode = Database.BusyMode.timeout(
-            TimeInterval(options.busyTimeout.components.seconds) + TimeInterval(options.busyTimeout.components.attoseconds) / 1e18)
+        let busyMode = Self.busyMode(waiting: options.busyTimeout)
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
             do {
                 var lookOnly = Configuration()
@@ -125,8 +124,7 @@ public final class Ledger: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         let timeout = options.busyTimeout
-        configuration.busyMode = .timeout(
-            TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18)
+        configuration.busyMode = busyMode(waiting: timeout)
         let pool = try DatabasePool(path: path, configuration: configuration)
         let ready = try pool.read { db in
             let stamped = try checkOwnership(db, path: path)
@@ -141,6 +139,21 @@ public final class Ledger: Sendable {
         writable.createIfMissing = false
         _ = try Ledger(path: path, options: writable)
         return pool
+    }
+
+    /// Waits for another connection's lock by trying again every 2 ms, up to `timeout`.
+    ///
+    /// SQLite's own busy timeout sleeps up to 100 ms between tries, so a writer waiting on a
+    /// batched import (which leaves the lock free for a few milliseconds between batches) would
+    /// almost never get in and would fail at its timeout instead.
+    static func busyMode(waiting timeout: Duration) -> Database.BusyMode {
+        let interval: UInt32 = 2_000 // µs
+        let tries = Int(timeout.components.seconds * 500 + timeout.components.attoseconds / 2_000_000_000_000_000)
+        return .callback { numberOfTries in
+            guard numberOfTries < tries else { return false }
+            usleep(interval)
+            return true
+        }
     }
 
     /// Whether the file is an llm-cost ledger: stamped with our application id (`true`), or

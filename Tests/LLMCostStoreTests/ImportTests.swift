@@ -123,3 +123,33 @@ import Testing
         #expect(!ledger.hasSpooledCalls)
     }
 }
+
+@Suite struct BatchedImportConcurrencyTests {
+    /// While a large import runs (seconds), another process's writer (its own connection) gets
+    /// the lock between batches within its busy timeout (400 ms), instead of timing out behind
+    /// the whole import.
+    @Test func aWriterGetsInBetweenBatches() async throws {
+        let temporary = try TemporaryLedger()
+        let path = temporary.folder.appendingPathComponent("many.jsonl").path
+        try ((0..<30_000).map(ImportTests.line).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var options = ImportOptions()
+        options.singleTransactionMaxBytes = 0
+        options.batchDuration = .milliseconds(50)
+        let importer = temporary.ledger
+        let importing = Task.detached { try importer.importJSONL(path: path, options: options) }
+        let other = try Ledger(path: temporary.path, options: Ledger.Options(busyTimeout: .milliseconds(400)))
+        var random = RandomCalls(state: 3)
+        var recorded = 0
+        // Once the first batch is in (the whole file is checked first), the import is writing.
+        while try other.callCount() == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        for index in 0..<5 {
+            try other.record(random.record(index: 100_000 + index))
+            recorded += 1
+        }
+        #expect(try other.callCount() < 30_005, "the writes came in while the import was still running")
+        let summary = try await importing.value
+        #expect(summary.inserted == 30_000)
+        #expect(recorded == 5)
+        #expect(try other.callCount() == 30_005)
+    }
+}

@@ -58,6 +58,18 @@ public struct ImportRejected: Error, CustomStringConvertible {
     }
 }
 
+/// A batched import stopped part way: the batches before the failure are in the ledger.
+public struct ImportInterrupted: Error, CustomStringConvertible {
+    public var path: String
+    /// Calls written (and kept) before the failure.
+    public var written: Int
+    public var reason: any Error
+    public var description: String {
+        "\(path): the import stopped after \(written) new call\(written == 1 ? " was" : "s were") written; the batch in progress "
+            + "was rolled back (\(reason)). Run the same import again to finish it: calls already in the ledger are skipped."
+    }
+}
+
 extension Ledger {
     /// Imports a JSON Lines file (`-` for standard input) in constant memory.
     ///
@@ -145,19 +157,26 @@ extension Ledger {
             var done = false
             while !done {
                 let started = ContinuousClock.now
-                let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
-                    while session.insertedCount + session.duplicateCount < max(1, options.batchSize),
-                        ContinuousClock.now - started < options.batchDuration {
-                        guard let batch = try pipe.take() else {
-                            done = true
-                            break
+                do {
+                    let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
+                        while session.insertedCount + session.duplicateCount < max(1, options.batchSize),
+                            ContinuousClock.now - started < options.batchDuration {
+                            guard let batch = try pipe.take() else {
+                                done = true
+                                break
+                            }
+                            for record in batch { try session.insert(record) }
                         }
-                        for record in batch { try session.insert(record) }
+                        return (session.insertedCount, session.duplicateCount)
                     }
-                    return (session.insertedCount, session.duplicateCount)
+                    inserted += added
+                    duplicates += repeated
+                } catch {
+                    guard inserted + duplicates > 0 else { throw error }
+                    throw ImportInterrupted(path: path, written: inserted, reason: error)
                 }
-                inserted += added
-                duplicates += repeated
+                // Leave the lock free a moment: writers waiting for it (metered calls) get in.
+                if !done { usleep(10_000) }
             }
         } else {
             try write(pricing: pricing) { session in
