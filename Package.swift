@@ -17,7 +17,11 @@ let package = Package(
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
-        .target(name: "LLMCostTokenizer", dependencies: ["LLMCostCore"]),
+        .target(
+            name: "LLMCostTokenizer", dependencies: ["LLMCostCore"],
+            // Optimized in debug builds too: the test suite loads and merges megabytes of ranks,
+            // which unoptimized takes seconds of CPU that starve the suite's timing-sensitive tests.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "LLMCostPricing", dependencies: ["LLMCostCore", "TOMLKit"],
             // `DefaultTable` is a symlink to the package's `pricing/` folder: the binary carries the table.
@@ -55,7 +59,9 @@ let package = Package(
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
-        .testTarget(name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer"]),
+        .testTarget(
+            name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(name: "LLMCostMeteringTests", dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore"]),
     ]
 )
