@@ -16,6 +16,7 @@ struct LLMCostCommand: AsyncParsableCommand {
             ConfigCommand.self,
             BenchCommand.self,
             CostCommand.self,
+            EstimateCommand.self,
             PricingCommand.self,
             ProvidersCommand.self,
             PromptCommand.self,

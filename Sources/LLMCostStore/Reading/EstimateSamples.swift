@@ -102,3 +102,30 @@ extension Ledger {
             actualTokens: row[offset + 3])
     }
 }
+
+/// How much a model has answered lately: calls that did not fail, and their output tokens.
+public struct RecentOutput: Sendable, Hashable {
+    public var calls: Int64
+    public var outputTokens: Int64
+
+    /// Mean output tokens per call (rounded up), `nil` without calls.
+    public var meanPerCall: Int64? { calls > 0 ? (outputTokens + calls - 1) / calls : nil }
+}
+
+extension Ledger {
+    /// Output of `provider`/`model`'s calls since `since` (ms since 1970 UTC, rounded down to the
+    /// hour), from the hourly rollups: a few hundred rows whatever the ledger's size. Failed
+    /// calls are left out of the count (they answer little or nothing).
+    public func recentOutput(provider: String, model: String, since: Int64) throws -> RecentOutput {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(calls - error_calls), 0) AS calls, COALESCE(SUM(output_tokens), 0) AS output
+                FROM rollup_hourly
+                WHERE hour >= ?
+                  AND provider_id = (SELECT id FROM names WHERE name = ?)
+                  AND model_id = (SELECT id FROM names WHERE name = ?)
+                """, arguments: [floorDiv(since, 3_600_000), provider, model])
+            return RecentOutput(calls: row?["calls"] ?? 0, outputTokens: row?["output"] ?? 0)
+        }
+    }
+}

@@ -87,6 +87,11 @@ func expandTilde(_ path: String) -> String {
 /// The pricing the CLI prices unpriced calls with: the built-in table, with the files in
 /// `pricing.dir` (default `$XDG_CONFIG_HOME/llm-cost/pricing`) added and overriding.
 func loadPricing(_ configuration: Configuration) throws -> (any CallPricing)? {
+    try loadPriceTable(configuration)
+}
+
+/// The same table, as itself (to resolve a model's provider).
+func loadPriceTable(_ configuration: Configuration) throws -> PriceTable {
     try PriceTableLoader.load(
         userDirectory: configuration.string("pricing.dir").map { URL(fileURLWithPath: expandTilde($0), isDirectory: true) })
 }

@@ -1,0 +1,90 @@
+import Foundation
+import LLMCostCore
+
+extension CallEstimate {
+    /// The estimate for people: model, input, output and the three costs.
+    public func text() -> String {
+        var inputLine = "\(grouped(input.tokens)) tokens"
+        if inputIsExact {
+            inputLine += " (exact: the model's tokenizer)"
+        } else {
+            inputLine += " (heuristic, up to \(grouped(input.high))"
+            if correction.isActive {
+                inputLine += "; corrected x\(factorText) from \(correction.samples) recorded calls"
+            }
+            inputLine += ")"
+        }
+        var outputLine = "at most \(grouped(maxOutput)) (max tokens)"
+        if let expectedOutput {
+            outputLine = "expected \(grouped(expectedOutput)) (\(expectedOutputBasis ?? "given")), " + outputLine
+        }
+        let costLine: String
+        if let worstCaseCost {
+            var parts = ["input \(show(inputCost))"]
+            if let expectedCost { parts.append("expected \(show(expectedCost))") }
+            parts.append("worst case \(show(worstCaseCost)) (what a block budget reserves)")
+            costLine = parts.joined(separator: ", ")
+        } else {
+            costLine = "unpriced: \(provider)/\(model) is not in the pricing table (never $0)"
+        }
+        return """
+            model   \(provider)/\(model)\(pricingEntry.map { "  (\($0))" } ?? "")
+            input   \(inputLine)
+            output  \(outputLine)
+            cost    \(costLine)
+
+            """
+    }
+
+    /// The estimate as one JSON object (sorted keys; money as exact decimal strings).
+    public func json() throws -> String {
+        struct Shape: Encodable {
+            var provider: String
+            var model: String
+            var pricing_entry: String?
+            var input_tokens: Int64
+            var input_tokens_high: Int64
+            var input_exact: Bool
+            var correction_factor: String?
+            var correction_samples: Int
+            var expected_output_tokens: Int64?
+            var expected_output_basis: String?
+            var max_output_tokens: Int64
+            var input_cost_usd: String?
+            var expected_cost_usd: String?
+            var worst_case_cost_usd: String?
+        }
+        let shape = Shape(
+            provider: provider, model: model, pricing_entry: pricingEntry, input_tokens: input.tokens,
+            input_tokens_high: input.high, input_exact: inputIsExact, correction_factor: correction.isActive ? factorText : nil,
+            correction_samples: correction.samples, expected_output_tokens: expectedOutput,
+            expected_output_basis: expectedOutputBasis, max_output_tokens: maxOutput, input_cost_usd: inputCost?.decimalString,
+            expected_cost_usd: expectedCost?.decimalString, worst_case_cost_usd: worstCaseCost?.decimalString)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(shape), as: UTF8.self) + "\n"
+    }
+
+    /// The correction factor to six places, from its integer form (no float formatting).
+    private var factorText: String {
+        let ppm = correction.factorPartsPerMillion
+        let fraction = String(ppm % 1_000_000)
+        return "\(ppm / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    private func show(_ money: Money?) -> String {
+        guard let money else { return "unpriced" }
+        return money.formatted(places: money.nanoUSD != 0 && money.nanoUSD < 10_000_000 ? 6 : 4)
+    }
+
+    private func grouped(_ value: Int64) -> String {
+        var digits = String(value.magnitude)
+        var groups: [Substring] = []
+        while digits.count > 3 {
+            groups.insert(digits.suffix(3), at: 0)
+            digits = String(digits.dropLast(3))
+        }
+        groups.insert(Substring(digits), at: 0)
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+}
