@@ -71,6 +71,8 @@ public final class Meter: Sendable {
         var model: String
         var context: MeteringContext
         var estimatedInput: Int64
+        /// Output expected from the model's recent calls (capped at `max_tokens`); 0 when unknown.
+        var expectedOutput: Int64
         var heuristicEstimate: HeuristicInputEstimate?
         var worstCase: Money?
         var reservation: BudgetReservation?
@@ -86,7 +88,9 @@ public final class Meter: Sendable {
         let worstCase = pricing?.quote(for: worstRecord)?.cost
         var call = Call(
             timestamp: timestamp, started: ContinuousClock.now, provider: provider, model: model, context: context,
-            estimatedInput: estimate.tokens, heuristicEstimate: estimate.heuristic, worstCase: worstCase)
+            estimatedInput: estimate.tokens,
+            expectedOutput: min(maxTokens, corrections.expectedOutput(provider: provider, model: model, ledger: ledger, now: timestamp) ?? 0),
+            heuristicEstimate: estimate.heuristic, worstCase: worstCase)
         let matching = budgets.filter {
             $0.scope.matches(provider: provider, model: model, agent: context.agent, tags: context.tags)
         }
@@ -139,7 +143,7 @@ public final class Meter: Sendable {
             session: call.context.session, tags: call.context.tags,
             // Records are idempotent on request id; a call without one still must not collide.
             requestID: requestID ?? "llm-cost-\(UUID().uuidString)", status: status, usage: usage, usageSource: source,
-            estimatedUsage: Usage(inputTokens: call.estimatedInput), estimatedCost: call.worstCase,
+            estimatedUsage: Usage(inputTokens: call.estimatedInput, outputTokens: call.expectedOutput), estimatedCost: call.worstCase,
             latencyMilliseconds: latency.wholeMilliseconds, timeToFirstTokenMilliseconds: firstToken?.wholeMilliseconds)
         record.heuristicEstimate = call.heuristicEstimate
         if let quote = pricing?.quote(for: record) {

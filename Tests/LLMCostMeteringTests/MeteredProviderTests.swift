@@ -85,6 +85,22 @@ private func calls(_ ledger: Ledger) throws -> [CallRecord] {
         #expect(record.estimatedUsage?.inputTokens ?? 0 > 0)
     }
 
+    /// The output expected before a call is the model's recent mean (capped at max_tokens),
+    /// recorded beside the estimated input; a model with no history expects nothing yet.
+    @Test func expectedOutputComesFromTheModelsRecentCalls() async throws {
+        let (ledger, folder) = try temporaryLedger()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = MeteredProvider(StubProvider(words: 8), meter: Meter(ledger: ledger, pricing: DollarPerToken()))
+        _ = try await first.complete(.user("hello", maxTokens: 20))
+        _ = try await first.complete(.user("hello", maxTokens: 20))
+        // A new process (a new meter) reads the history: 8 output tokens per call.
+        let later = MeteredProvider(StubProvider(words: 8), meter: Meter(ledger: ledger, pricing: DollarPerToken()))
+        _ = try await later.complete(.user("hello again", maxTokens: 20))
+        _ = try await later.complete(.user("capped", maxTokens: 6))
+        let expected = try calls(ledger).map { $0.estimatedUsage?.outputTokens }
+        #expect(expected == [0, 0, 8, 6])
+    }
+
     @Test func streamWithoutUsageRecordsAnEstimate() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }

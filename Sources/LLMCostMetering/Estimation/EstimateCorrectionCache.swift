@@ -13,6 +13,8 @@ final class EstimateCorrectionCache: @unchecked Sendable {
     let policy: EstimateCorrectionPolicy
     private let lock = NSLock()
     private var entries: [ModelID: Entry] = [:]
+    /// Recent mean output per model, and when it was read.
+    private var outputs: [ModelID: (mean: Int64?, readAt: Date)] = [:]
     /// Bounds memory in a process that sees very many model names.
     private let entryLimit = 10_000
 
@@ -60,6 +62,24 @@ final class EstimateCorrectionCache: @unchecked Sendable {
         entries[key] = Entry(correction: correction, readAt: now)
         lock.unlock()
         return correction
+    }
+
+    /// Output tokens `model` has produced per call lately (the mean over the correction window,
+    /// from the hourly rollups), re-read from the ledger at most once per refresh interval.
+    func expectedOutput(provider: String, model: String, ledger: Ledger, now: Date) -> Int64? {
+        guard policy.isEnabled else { return nil }
+        let key = ModelID(provider: provider, model: model)
+        let cached = lock.withLock { outputs[key] }
+        if let cached, now.timeIntervalSince(cached.readAt) < policy.refreshInterval, now >= cached.readAt {
+            return cached.mean
+        }
+        let since = Int64(((now.timeIntervalSince1970 - policy.window) * 1000).rounded(.down))
+        let mean = (try? ledger.recentOutput(provider: provider, model: model, since: since))?.meanPerCall ?? cached?.mean
+        lock.withLock {
+            if outputs.count >= entryLimit, outputs[key] == nil { outputs.removeAll(keepingCapacity: true) }
+            outputs[key] = (mean, now)
+        }
+        return mean
     }
 
     /// Notes that a call of `model` with a heuristic estimate and reported usage was recorded.
