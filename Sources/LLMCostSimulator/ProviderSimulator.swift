@@ -26,6 +26,7 @@ public final class ProviderSimulator: @unchecked Sendable {
     private var listener: Int32 = -1
     private var requestCount = 0
     private var replyOutcomes: [ReplyOutcome] = []
+    private var servedFiles: URL?
     private let behavior: SimulatorBehavior
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
@@ -114,6 +115,15 @@ public final class ProviderSimulator: @unchecked Sendable {
         return replyOutcomes
     }
 
+    /// GETs under this prefix serve the text files of `filesDirectory` (`baseURL` + `/files/NAME`).
+    public static let filesPathPrefix = "/files/"
+
+    /// The folder `/files/NAME` serves (none: 404). Set it before requests arrive.
+    public var filesDirectory: URL? {
+        get { lock.lock(); defer { lock.unlock() }; return servedFiles }
+        set { lock.lock(); servedFiles = newValue; lock.unlock() }
+    }
+
     /// POSTs to paths under this prefix are taken as webhook deliveries: `baseURL` + `/hooks/alerts`.
     public static let webhookPathPrefix = "/hooks/"
 
@@ -150,6 +160,19 @@ public final class ProviderSimulator: @unchecked Sendable {
     private func serve(_ connection: HTTPConnection) {
         defer { connection.close() }
         guard let request = try? connection.readRequest() else { return }
+        if request.path.hasPrefix(Self.filesPathPrefix) {
+            // Static files (a rank-file mirror in tests): recorded, served from `filesDirectory`.
+            lock.lock()
+            received.append(request)
+            let folder = servedFiles
+            lock.unlock()
+            let name = String(request.path.dropFirst(Self.filesPathPrefix.count))
+            let body = folder.flatMap { name.contains("/") || name.hasPrefix(".") ? nil : try? String(contentsOf: $0.appendingPathComponent(name), encoding: .utf8) }
+            let status = body == nil ? 404 : 200
+            _ = connection.writeHead(status: status, headers: [("connection", "close"), ("content-length", "\((body ?? "").utf8.count)")])
+                && connection.write(body ?? "")
+            return
+        }
         if request.path.hasPrefix(Self.webhookPathPrefix) {
             // A webhook sink (alert deliveries in the demo and tests): recorded, answered 200,
             // and never given a reply queued for the provider.

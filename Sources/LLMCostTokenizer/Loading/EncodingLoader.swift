@@ -70,13 +70,14 @@ public final class EncodingLoader: @unchecked Sendable {
             }
         }
         if files.allowDownload {
-            let data = try download(name.downloadURL)
-            let table = try verifiedTable(data, path: name.downloadURL, expected: expected)
+            let url = files.downloadURL(for: name)
+            let data = try download(url)
+            let table = try verifiedTable(data, path: url, expected: expected)
             let savedPath = files.cacheDirectory + "/" + name.rankFileName + ".tiktoken"
             try? FileManager.default.createDirectory(atPath: files.cacheDirectory, withIntermediateDirectories: true)
             try? data.write(to: URL(fileURLWithPath: savedPath), options: .atomic)
             RankCacheFile.write(table, to: cachePath, sha256: expected, source: RankCacheFile.SourceStamp.of(path: savedPath))
-            return finish(table, .download, name.downloadURL)
+            return finish(table, .download, url)
         }
         throw firstRejection ?? TokenizerError.rankFileNotFound(name, searched: files.searchedPlaces(for: name))
     }
@@ -99,7 +100,8 @@ public final class EncodingLoader: @unchecked Sendable {
         }
     }
 
-    /// Fetches `url` over FoundationNetworking (libcurl on Linux), synchronously.
+    /// Fetches `url` over FoundationNetworking (libcurl on Linux), synchronously, giving up
+    /// after a minute (the o200k file is 3.6 MB).
     private func download(_ url: String) throws -> Data {
         guard let address = URL(string: url) else { throw TokenizerError.downloadFailed(url: url, reason: "bad URL") }
         final class Outcome: @unchecked Sendable {
@@ -108,7 +110,7 @@ public final class EncodingLoader: @unchecked Sendable {
         }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: address) { data, response, error in
+        let task = URLSession.shared.dataTask(with: URLRequest(url: address, timeoutInterval: 60)) { data, response, error in
             if let error {
                 outcome.failure = error.localizedDescription
             } else if let http = response as? HTTPURLResponse, http.statusCode != 200 {

@@ -5,8 +5,9 @@ import Foundation
 /// 1. `$LLM_COST_TOKENIZERS/NAME.tiktoken`
 /// 2. `$TIKTOKEN_CACHE_DIR/<sha1 of the download URL>` (tiktoken's own cache, reused as is)
 /// 3. `$XDG_CACHE_HOME/llm-cost/tokenizers/NAME.tiktoken` (`~/.cache` when XDG_CACHE_HOME is unset)
-/// 4. the official URL, only when `allowDownload` (`LLM_COST_ALLOW_DOWNLOAD=1`); the file is
-///    checked against its sha256 and saved in place 3.
+/// 4. the official URL (or `$LLM_COST_TOKENIZERS_MIRROR/NAME.tiktoken`, for a mirror inside a
+///    firewall), only when `allowDownload` (`LLM_COST_ALLOW_DOWNLOAD=1`); the file is checked
+///    against its sha256 (so a mirror cannot change it) and saved in place 3.
 ///
 /// The compact binary cache (`NAME.ranks-v8.bin`) lives beside place 3.
 public struct TokenizerFiles: Sendable {
@@ -40,6 +41,15 @@ public struct TokenizerFiles: Sendable {
         return paths
     }
 
+    /// Where `encoding`'s rank file is downloaded from: the mirror when one is set, else the
+    /// official URL.
+    public func downloadURL(for encoding: EncodingName) -> String {
+        if let mirror = environment["LLM_COST_TOKENIZERS_MIRROR"], !mirror.isEmpty {
+            return (mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror) + "/" + encoding.rankFileName + ".tiktoken"
+        }
+        return encoding.downloadURL
+    }
+
     /// The binary cache path for `encoding`'s ranks.
     func binaryCachePath(for encoding: EncodingName) -> String {
         cacheDirectory + "/" + encoding.rankFileName + ".ranks-v8.bin"
@@ -50,7 +60,7 @@ public struct TokenizerFiles: Sendable {
         var places = rankFileCandidates(for: encoding)
         if environment["LLM_COST_TOKENIZERS"]?.isEmpty ?? true { places.insert("$LLM_COST_TOKENIZERS (unset)", at: 0) }
         if environment["TIKTOKEN_CACHE_DIR"]?.isEmpty ?? true { places.insert("$TIKTOKEN_CACHE_DIR (unset)", at: 1) }
-        places.append(allowDownload ? encoding.downloadURL : "\(encoding.downloadURL) (download not allowed)")
+        places.append(allowDownload ? downloadURL(for: encoding) : "\(downloadURL(for: encoding)) (download not allowed: LLM_COST_ALLOW_DOWNLOAD=1)")
         return places
     }
 }
