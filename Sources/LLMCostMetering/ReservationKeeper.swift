@@ -8,7 +8,7 @@ import LLMCostStore
 /// its hold. One background task per meter renews every reservation still held, in one ledger
 /// transaction, every third of the lifetime: a reservation's expiry is thus always at least two
 /// thirds of a lifetime away while its call runs. Holding and letting go are a dictionary update
-/// under a lock, nothing per chunk; the task only exists while some reservation is held.
+/// under a lock, nothing per chunk; the timer only runs while some reservation is held.
 final class ReservationKeeper: @unchecked Sendable {
     private let ledger: Ledger
     private let lifetime: Duration
@@ -16,12 +16,17 @@ final class ReservationKeeper: @unchecked Sendable {
     private let lock = NSLock()
     private var held: [String: BudgetReservation] = [:]
     private var renewing = false
+    private let renewals = DispatchQueue(label: "llm-cost.reservation-renewal", qos: .utility)
+    /// The running renewal timer (kept alive here; it cancels itself when nothing is held).
+    private var timer: DispatchSourceTimer?
 
     init(ledger: Ledger, lifetime: Duration, warn: @escaping @Sendable (String) -> Void) {
         self.ledger = ledger
         self.lifetime = lifetime
         self.warn = warn
     }
+
+    deinit { timer?.cancel() }
 
     /// Starts keeping `reservation` alive until `letGo`.
     func hold(_ reservation: BudgetReservation) {
@@ -31,14 +36,16 @@ final class ReservationKeeper: @unchecked Sendable {
             return !renewing
         }
         if startRenewing {
-            // Weakly held while asleep: a dropped meter does not keep its ledger open for minutes.
+            // A timer on its own queue, not a task: renewals must not wait behind whatever keeps
+            // Swift's cooperative threads busy. Weakly held: a dropped meter does not keep its
+            // ledger open for minutes; the timer stops once nothing is held.
             let interval = lifetime / 3
-            Task.detached { [weak self] in
-                while true {
-                    try? await Task.sleep(for: interval)
-                    guard let keeper = self, keeper.renewHeld() else { return }
-                }
-            }
+            let timer = DispatchSource.makeTimerSource(queue: renewals)
+            let nanoseconds = Int(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+            timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds))
+            timer.setEventHandler { [weak self] in _ = self?.renewHeld() }
+            timer.resume()
+            lock.withLock { self.timer = timer }
         }
     }
 
@@ -47,12 +54,14 @@ final class ReservationKeeper: @unchecked Sendable {
         lock.withLock { held[reservation.id] = nil }
     }
 
-    /// Renews every held reservation; returns `false` (and stops) when nothing is held, so the
-    /// next `hold` starts a new task.
+    /// Renews every held reservation; returns `false` (and stops the timer) when nothing is
+    /// held, so the next `hold` starts a new one.
     private func renewHeld() -> Bool {
         let reservations: [BudgetReservation]? = lock.withLock {
             if held.isEmpty {
                 renewing = false
+                timer?.cancel()
+                timer = nil
                 return nil
             }
             return Array(held.values)
