@@ -52,7 +52,7 @@ struct UTF8Text {
         // Eight bytes at a time while they are ASCII of the run's class: a word's letters cost
         // a few instructions per eight, and its end is found without a per-letter branch
         // (whose exit, at a different length for every word, the predictor mostly misses).
-        if ASCIIClassWord.covers(mask) {
+        if ASCIIClassWord.covers(mask), position < count, base[position] < 0x80 {
             while position &+ 8 <= count {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let outside = ~ASCIIClassWord.matches(word, mask) & ASCIIClassWord.highBits
