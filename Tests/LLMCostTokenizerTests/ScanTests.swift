@@ -73,6 +73,41 @@ import Testing
         #expect(checked > 10_000)
     }
 
+    /// The token filter never turns a token away (it would be encoded as a merge of its
+    /// parts) and does turn most strings that are not tokens away.
+    @Test(arguments: [EncodingName.cl100k_base, .o200k_base, .p50k_base])
+    func tokenFilterPassesEveryTokenAndStopsMostOthers(name: EncodingName) throws {
+        let table = try SharedData.encoding(name).table.view
+        func key(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            RankTable.prefixHash(length: bytes.count, prefix: RankTable.packedPrefix(bytes.baseAddress!, bytes.count))
+        }
+        var turnedAwayTokens = 0
+        var tokens = 0
+        for rank in 0..<(try SharedData.encoding(name)).mergeableRankCount {
+            let bytes = table.tokenBytes(rank)
+            guard bytes.count >= 2 else { continue }
+            tokens += 1
+            if !table.filter.mayContain(key(bytes)) { turnedAwayTokens += 1 }
+        }
+        #expect(tokens > 40_000)
+        #expect(turnedAwayTokens == 0)
+        var generator = SeededGenerator(seed: 11)
+        var others = 0
+        var stopped = 0
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 2...12, using: &generator)).map { _ in UInt8.random(in: 0x61...0x7A, using: &generator) }
+            let stop = bytes.withUnsafeBufferPointer { buffer -> Bool? in
+                guard table.rank(of: buffer.baseAddress!, length: buffer.count) == RankTable.none else { return nil }
+                return !table.filter.mayContain(key(buffer))
+            }
+            guard let stop else { continue }
+            others += 1
+            if stop { stopped += 1 }
+        }
+        #expect(others > 10_000)
+        #expect(stopped * 10 > others * 8, "\(stopped) of \(others) turned away")
+    }
+
     /// The one-load prefix is the byte-by-byte prefix for every length, whatever follows.
     @Test func oneLoadPrefixEqualsThePackedPrefix() {
         let bytes: [UInt8] = (0..<24).map { UInt8(truncatingIfNeeded: 0xA0 + $0 * 7) }
