@@ -58,7 +58,7 @@ final class RankTable: @unchecked Sendable {
         byteRankPointer = .allocate(capacity: 256)
         bytePairRankPointer = .allocate(capacity: 65536)
         byteRankPointer.initialize(repeating: Self.none, count: 256)
-        filter = TokenFilter.build(slots: (base + shape.slotsStart).assumingMemoryBound(to: ByteSlot.self), count: shape.slotCount)
+        filter = TokenFilter.build(offsets: offsets, bytes: bytes, rankCount: shape.rankCount)
         for rank in 0..<shape.rankCount where offsets[rank + 1] - offsets[rank] == 1 {
             byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
         }
