@@ -37,6 +37,11 @@ FRAGMENTS = [
     "🙂", "👍🏽", "👨\u200d👩\u200d👧\u200d👦", "🇺🇳", "🇫🇷🇩🇪", "1\ufe0f\u20e3", "❤\ufe0f", "🏳️\u200d🌈",
     # Supplementary letters (math alphanumerics, CJK extension B).
     "𝐀𝐁𝐂", "𝒶𝒷", "𠀀𠀁",
+    # ASCII runs read eight bytes at a time: the bytes beside each class range, long runs,
+    # runs that go on in non-ASCII letters, and words of every length up to and past eight.
+    "@a`z{A[Z", "/0:9", "0123456789012", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "mIxEdCaSeWoRdS", "résumé", "naïveté", "STRAßE", "Ωmega", "abcdefgé", "ABCDEFGÉ", "a", "ab", "abcdefg",
+    "abcdefgh", "abcdefghi", "internationalization",
 ]
 
 

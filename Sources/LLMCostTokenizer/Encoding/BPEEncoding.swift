@@ -161,7 +161,7 @@ public final class BPEEncoding: Sendable {
             if length == 1 {
                 sink.append(table.byteRanks[Int(text[start])])
             } else {
-                let rank = table.rank(of: text.base + start, length: length)
+                let rank = table.pieceRank(of: text.base + start, length: length, readable: text.count - start)
                 if rank != RankTable.none {
                     sink.append(rank)
                 } else if let memo, length <= PieceMemo.maxPieceLength {

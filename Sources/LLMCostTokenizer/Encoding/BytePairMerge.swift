@@ -88,6 +88,11 @@ enum BytePairMerge {
             }
             if minRank == RankTable.none { break }
             let index = minIndex
+            // Both new neighbour ranks are looked up before the removal loop below: their
+            // pair-table reads (often an L3 miss) are then under way while it runs, instead of
+            // waiting behind its exit branch, which mispredicts for every length of word.
+            let rightRank = index + 2 < count ? pairTable.rank(minRank, parts[index + 2].token) : RankTable.none
+            let leftRank = index > 0 ? pairTable.rank(parts[index - 1].token, minRank) : RankTable.none
             parts[index].token = minRank
             // Remove parts[index + 1] (a few elements: a loop beats a memmove call).
             var move = index + 1
@@ -96,8 +101,8 @@ enum BytePairMerge {
                 move += 1
             }
             count -= 1
-            parts[index].rank = index + 1 < count ? pairTable.rank(minRank, parts[index + 1].token) : RankTable.none
-            if index > 0 { parts[index - 1].rank = pairTable.rank(parts[index - 1].token, minRank) }
+            parts[index].rank = rightRank
+            if index > 0 { parts[index - 1].rank = leftRank }
         }
         for index in 0..<count { sink.append(parts[index].token) }
     }

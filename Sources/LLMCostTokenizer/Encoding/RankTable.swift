@@ -44,6 +44,8 @@ final class RankTable: @unchecked Sendable {
     private let byteRankPointer: UnsafeMutablePointer<UInt32>
     /// Rank of every two-byte string (`first << 8 | second`), a merge's first round without hashing.
     private let bytePairRankPointer: UnsafeMutablePointer<UInt32>
+    /// Turns most pieces that are not tokens away before the byte table (`TokenFilter`).
+    private let filter: TokenFilter
 
     /// Wraps a filled block (from the builder or the cache); takes ownership of it.
     init(block: UnsafeMutableRawBufferPointer, shape: Shape, maxTokenLength: Int) {
@@ -56,6 +58,7 @@ final class RankTable: @unchecked Sendable {
         byteRankPointer = .allocate(capacity: 256)
         bytePairRankPointer = .allocate(capacity: 65536)
         byteRankPointer.initialize(repeating: Self.none, count: 256)
+        filter = TokenFilter.build(offsets: offsets, bytes: bytes, rankCount: shape.rankCount)
         for rank in 0..<shape.rankCount where offsets[rank + 1] - offsets[rank] == 1 {
             byteRankPointer[Int(bytes[Int(offsets[rank])])] = UInt32(rank)
         }
@@ -65,7 +68,7 @@ final class RankTable: @unchecked Sendable {
             pairs: (base + shape.pairsStart).assumingMemoryBound(to: UInt64.self),
             pairMask: shape.pairSlotCount - 1, bytePairRanks: bytePairRankPointer,
             characterSection: base + shape.characterTokensStart,
-            classes: (base + shape.classesStart).assumingMemoryBound(to: UInt8.self))
+            classes: (base + shape.classesStart).assumingMemoryBound(to: UInt8.self), filter: filter)
         for first in 0..<256 {
             for second in 0..<256 {
                 bytePairRankPointer[first << 8 | second] = view.pairRank(byteRankPointer[first], byteRankPointer[second])
@@ -77,6 +80,7 @@ final class RankTable: @unchecked Sendable {
         block.deallocate()
         byteRankPointer.deallocate()
         bytePairRankPointer.deallocate()
+        filter.deallocate()
     }
 
     /// Builds the table from `(token bytes, rank)` pairs; ranks need not be dense
@@ -200,14 +204,38 @@ final class RankTable: @unchecked Sendable {
         return length == 1 ? UInt64(start[0]) : 0
     }
 
+    /// `packedPrefix` for a string with at least eight readable bytes from `start` (the rest
+    /// of the text): one load and a mask instead of a branch on the length, which for words
+    /// of every length the predictor often gets wrong.
+    @inline(__always)
+    static func packedPrefix(_ start: UnsafePointer<UInt8>, _ length: Int, eightReadable: Void) -> UInt64 {
+        let word = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self))
+        let keptBits = UInt64(truncatingIfNeeded: 8 &* min(length, 8))
+        return word & (UInt64.max &>> (64 &- keptBits))
+    }
+
     /// A fixed, platform-independent hash (the cache stores slot positions, so it must not
     /// change between runs; changing it means bumping the cache version in `TokenizerFiles`).
     /// `prefix` is `packedPrefix(start, length)`, which the caller needs anyway.
     @inline(__always)
     static func hash(_ start: UnsafePointer<UInt8>, _ length: Int, prefix: UInt64) -> UInt64 {
+        hash(start, length, prefixHash: prefixHash(length: length, prefix: prefix))
+    }
+
+    /// The hash of a string's length and first eight bytes alone: the whole `hash` of strings
+    /// up to eight bytes, and the key of `TokenFilter`.
+    @inline(__always)
+    static func prefixHash(length: Int, prefix: UInt64) -> UInt64 {
         var h = (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15) ^ prefix
         h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 32
+        return h
+    }
+
+    /// `hash` from the string's `prefixHash`, when the caller has it already.
+    @inline(__always)
+    static func hash(_ start: UnsafePointer<UInt8>, _ length: Int, prefixHash: UInt64) -> UInt64 {
+        var h = prefixHash
         guard length > 8 else { return h }
         let raw = UnsafeRawPointer(start)
         var index = 8
@@ -256,11 +284,13 @@ struct RankView {
     let twoAfterContinuation: UnsafePointer<UInt32>
     /// `CharacterClasses.basicPlane`, from the block.
     let classes: UnsafePointer<UInt8>
+    /// See `TokenFilter`; `pieceRank` asks it first.
+    let filter: TokenFilter
 
     init(offsets: UnsafeMutablePointer<UInt32>, slots: UnsafeMutablePointer<ByteSlot>, bytes: UnsafeMutablePointer<UInt8>,
          slotMask: Int, maxTokenLength: Int, byteRanks: UnsafeMutablePointer<UInt32>,
          pairs: UnsafeMutablePointer<UInt64>, pairMask: Int, bytePairRanks: UnsafeMutablePointer<UInt32>,
-         characterSection: UnsafeMutableRawPointer, classes: UnsafeMutablePointer<UInt8>) {
+         characterSection: UnsafeMutableRawPointer, classes: UnsafeMutablePointer<UInt8>, filter: TokenFilter) {
         self.offsets = UnsafePointer(offsets)
         self.slots = UnsafePointer(slots)
         self.bytes = UnsafePointer(bytes)
@@ -275,6 +305,7 @@ struct RankView {
         byteAfterLast = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 4 * 65536).assumingMemoryBound(to: UInt32.self))
         twoAfterContinuation = UnsafePointer((characterSection + 8 * CharacterTokens.entryCount + 8 * 65536).assumingMemoryBound(to: UInt32.self))
         self.classes = UnsafePointer(classes)
+        self.filter = filter
     }
 
     @inline(__always)
@@ -322,8 +353,28 @@ extension RankView {
     func rank(of start: UnsafePointer<UInt8>, length: Int) -> UInt32 {
         if length > maxTokenLength { return RankTable.none }
         let prefix = RankTable.packedPrefix(start, length)
+        return rank(of: start, length: length, prefix: prefix, hash: RankTable.hash(start, length, prefix: prefix))
+    }
+
+    /// The rank of a piece of text (one to `maxTokenLength` bytes) ending `readable` bytes
+    /// before the text's end: `rank(of:length:)`, its prefix read in one load when it can, and
+    /// most pieces that are not tokens turned away by `TokenFilter` before the byte table.
+    @inline(__always)
+    func pieceRank(of start: UnsafePointer<UInt8>, length: Int, readable: Int) -> UInt32 {
+        if length > maxTokenLength { return RankTable.none }
+        let prefix = readable >= 8
+            ? RankTable.packedPrefix(start, length, eightReadable: ())
+            : RankTable.packedPrefix(start, length)
+        let prefixHash = RankTable.prefixHash(length: length, prefix: prefix)
+        if !filter.mayContain(prefixHash) { return RankTable.none }
+        return rank(of: start, length: length, prefix: prefix, hash: RankTable.hash(start, length, prefixHash: prefixHash))
+    }
+
+    /// The lookup proper, given the string's `RankTable.packedPrefix` and `RankTable.hash`.
+    @inline(__always)
+    func rank(of start: UnsafePointer<UInt8>, length: Int, prefix: UInt64, hash: UInt64) -> UInt32 {
         let wanted = UInt64(truncatingIfNeeded: length) << 32
-        var slot = Int(truncatingIfNeeded: RankTable.hash(start, length, prefix: prefix)) & slotMask
+        var slot = Int(truncatingIfNeeded: hash) & slotMask
         while true {
             let entry = slots[slot]
             if entry.meta == 0 { return RankTable.none }
