@@ -154,7 +154,8 @@ import Testing
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }
-        simulator.enqueue(SimulatedReply(.completion(SimulatedCompletion(textChunks: Array(repeating: "x", count: 50))), eventDelay: .milliseconds(20)))
+        // Four seconds of events: room for a loaded machine to act on the cancellation.
+        simulator.enqueue(SimulatedReply(.completion(SimulatedCompletion(textChunks: Array(repeating: "x", count: 200))), eventDelay: .milliseconds(20)))
         let provider = anthropic(simulator)
         let stream = provider.stream(.user("hi"))
         let task = Task {
@@ -171,7 +172,7 @@ import Testing
             return events
         }
         let events = try await task.value
-        #expect(events.count < 50)
+        #expect(events.count < 200)
         #expect(!events.contains { if case .finished = $0 { return true } else { return false } })
         // The server notices the closed connection on its next write (within one 20 ms event).
         for _ in 0..<200 where simulator.outcomes.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
