@@ -21,34 +21,11 @@ private struct QuickProvider: LLMProvider {
     }
 }
 
-/// $1 per token: each call above costs $15.
-private struct DollarPerToken: CallPricing {
-    func quote(for record: CallRecord) -> PriceQuote? {
-        PriceQuote(
-            cost: Money(nanoUSD: (record.usage.totalInputTokens + record.usage.outputTokens) * Money.unitsPerDollar),
-            entryID: "test/dollar")
-    }
-}
-
-/// Collects log lines.
-private final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}
-
 /// Alerts through the webhook (a real HTTP server on loopback) and the log, sent by a meter in
 /// the background.
 @Suite struct AlertDeliveryTests {
     /// A $20 warn budget alerting at 50%: the first $15 call crosses it.
     let budget = BudgetDefinition(name: "team-cap", period: .total, limit: Money(decimalUSD: "20")!, alertThresholdsBasisPoints: [5000])
-
-    private func temporaryLedger() throws -> (Ledger, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
-    }
 
     private func webhookSettings(_ receiver: WebhookReceiver, timeoutMilliseconds: Int64 = 5000, retries: Int64 = 0) -> AlertSettings {
         var settings = AlertSettings()
@@ -173,7 +150,7 @@ private final class LogLines: @unchecked Sendable {
     @Test func theLogChannelWritesOneLinePerThreshold() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let lines = LogLines()
+        let lines = CollectedLines()
         var settings = AlertSettings()
         settings.log = true
         let budget = BudgetDefinition(

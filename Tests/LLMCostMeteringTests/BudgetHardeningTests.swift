@@ -51,28 +51,6 @@ private struct ReportingProvider: LLMProvider {
     }
 }
 
-/// $1 per token.
-private struct DollarPerToken: CallPricing {
-    func quote(for record: CallRecord) -> PriceQuote? {
-        PriceQuote(
-            cost: Money(nanoUSD: (record.usage.totalInputTokens + record.usage.outputTokens) * Money.unitsPerDollar),
-            entryID: "test/dollar")
-    }
-}
-
-private final class Warnings: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}
-
-private func temporaryLedger() throws -> (Ledger, URL) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hardening-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
-}
-
 /// Hard budgets without gaps: long calls keep their hold, overruns are visible and bounded,
 /// and the status projection counts what is in flight.
 @Suite struct BudgetHardeningTests {
@@ -106,7 +84,7 @@ private func temporaryLedger() throws -> (Ledger, URL) {
         // The request's worst case is a few input tokens + 20 output tokens (~$25); the provider
         // bills 1000 input tokens: each call overruns its reservation by ~$980.
         let budget = BudgetDefinition(name: "cap", period: .day, limit: Money(decimalUSD: "1500")!, action: .block)
-        let warnings = Warnings()
+        let warnings = CollectedLines()
         let meter = Meter(ledger: ledger, pricing: DollarPerToken(), budgets: [budget], warn: { warnings.append($0) })
         let provider = MeteredProvider(ReportingProvider(reportedInput: 1000), meter: meter)
         _ = try await provider.complete(.user("hello", maxTokens: 20))

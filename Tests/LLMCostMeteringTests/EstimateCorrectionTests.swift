@@ -25,15 +25,6 @@ private struct ScriptedUsageProvider: LLMProvider {
     }
 }
 
-/// $1 per input token and $1 per output token: worst cases are readable sums.
-private struct DollarPerToken: CallPricing {
-    func quote(for record: CallRecord) -> PriceQuote? {
-        PriceQuote(
-            cost: Money(nanoUSD: (record.usage.totalInputTokens + record.usage.outputTokens) * Money.unitsPerDollar),
-            entryID: "test/dollar")
-    }
-}
-
 private func dollars(_ amount: Int64) -> Money { Money(nanoUSD: amount * Money.unitsPerDollar) }
 
 /// A different prompt per call, as an agent sends: the correction must hold across prompts.

@@ -45,21 +45,6 @@ private struct EndlessProvider: LLMProvider {
     }
 }
 
-/// Prices every call at $1 per input token and $1 per output token: easy sums.
-private struct DollarPerToken: CallPricing {
-    func quote(for record: CallRecord) -> PriceQuote? {
-        PriceQuote(
-            cost: Money(nanoUSD: (record.usage.totalInputTokens + record.usage.outputTokens) * Money.unitsPerDollar),
-            entryID: "test/dollar")
-    }
-}
-
-private func temporaryLedger() throws -> (Ledger, URL) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("metering-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
-}
-
 private func calls(_ ledger: Ledger) throws -> [CallRecord] {
     var records: [CallRecord] = []
     try ledger.forEachCall { records.append($0) }

@@ -32,7 +32,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         let out = FileOutput.standardOutput
         out.write("estimate correction, \(calls) calls in the ledger, \(iterations) calls per mode\n")
 
-        let bare = try await time(iterations) { _ = try await stub.complete(request) }
+        let bare = try await timeCalls(iterations) { _ = try await stub.complete(request) }
         let (plainCalls, correctedCalls) = try await timeAlternating(
             iterations,
             { _ = try await MeteredProvider(stub, meter: plain).complete(request) },
@@ -53,11 +53,11 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         // learning the same thing by scanning the ledger.
         let policy = EstimateCorrectionPolicy.standard
         let since = Int64((Date().timeIntervalSince1970 - policy.window) * 1000)
-        let indexed = try await time(refreshes) {
+        let indexed = try await timeCalls(refreshes) {
             let samples = try ledger.recentHeuristicSamples(provider: stub.name, model: model, since: since, limit: policy.maximumSamples)
             _ = EstimateCorrection.learn(from: samples, policy: policy)
         }
-        let scans = try await time(max(1, min(refreshes, 5))) {
+        let scans = try await timeCalls(max(1, min(refreshes, 5))) {
             var samples: [EstimateSample] = []
             try ledger.forEachEstimateSample(since: since) { provider, name, sample in
                 if provider == stub.name, name == model, sample.heuristic != nil { samples.append(sample) }
@@ -111,24 +111,11 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         var done = 0
         while done < count {
             let block = min(500, count - done)
-            a += try await time(block, first)
-            b += try await time(block, second)
+            a += try await timeCalls(block, first)
+            b += try await timeCalls(block, second)
             done += block
         }
         return (a.sorted(), b.sorted())
     }
 
-    private func time(_ count: Int, _ body: () async throws -> Void) async throws -> [Double] {
-        let clock = ContinuousClock()
-        for _ in 0..<min(50, count) { try await body() } // warm caches
-        var samples: [Double] = []
-        samples.reserveCapacity(count)
-        for _ in 0..<count {
-            let start = clock.now
-            try await body()
-            let elapsed = (clock.now - start).components
-            samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
-        }
-        return samples.sorted()
-    }
 }

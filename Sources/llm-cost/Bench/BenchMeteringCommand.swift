@@ -29,9 +29,9 @@ struct BenchMeteringCommand: AsyncParsableCommand {
         let unbudgeted = MeteredProvider(stub, meter: Meter(ledger: ledger, pricing: pricing))
         let budgeted = MeteredProvider(stub, meter: Meter(ledger: ledger, pricing: pricing, budgets: [budget]))
 
-        let bare = try await time { _ = try await stub.complete(request) }
-        let recordOnly = try await time { _ = try await unbudgeted.complete(request) }
-        let full = try await time { _ = try await budgeted.complete(request) }
+        let bare = try await timeCalls(iterations, warmUp: 200) { _ = try await stub.complete(request) }
+        let recordOnly = try await timeCalls(iterations, warmUp: 200) { _ = try await unbudgeted.complete(request) }
+        let full = try await timeCalls(iterations, warmUp: 200) { _ = try await budgeted.complete(request) }
         let out = FileOutput.standardOutput
         out.write("meter overhead per call, \(iterations) calls per mode (stub provider, file-backed ledger)\n")
         for (label, samples) in [("bare stub", bare), ("metered, no budget", recordOnly), ("metered, block budget", full)] {
@@ -42,19 +42,6 @@ struct BenchMeteringCommand: AsyncParsableCommand {
         out.write("  overhead p50 (block budget - bare): \(format(overhead))  (target < 100 µs)\n")
     }
 
-    private func time(_ body: () async throws -> Void) async throws -> [Double] {
-        let clock = ContinuousClock()
-        for _ in 0..<min(200, iterations) { try await body() } // warm up caches and the page cache
-        var samples: [Double] = []
-        samples.reserveCapacity(iterations)
-        for _ in 0..<iterations {
-            let start = clock.now
-            try await body()
-            let elapsed = (clock.now - start).components
-            samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
-        }
-        return samples.sorted()
-    }
 
     private func percentile(_ sorted: [Double], _ share: Double) -> Double {
         sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]

@@ -1,0 +1,15 @@
+/// Times `count` calls of `body` after a few untimed ones (caches, the page cache), returning
+/// each call's duration in microseconds, sorted (for percentiles).
+func timeCalls(_ count: Int, warmUp: Int = 50, _ body: () async throws -> Void) async throws -> [Double] {
+    let clock = ContinuousClock()
+    for _ in 0..<min(warmUp, count) { try await body() }
+    var samples: [Double] = []
+    samples.reserveCapacity(count)
+    for _ in 0..<count {
+        let start = clock.now
+        try await body()
+        let elapsed = (clock.now - start).components
+        samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
+    }
+    return samples.sorted()
+}
