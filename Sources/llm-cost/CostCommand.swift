@@ -22,14 +22,7 @@ struct CostCommand: ParsableCommand {
     @Option(help: "Provider the call went through (anthropic, openai, openrouter, azure, ...).") var provider: String?
     @Option(help: ArgumentHelp("When the call was made (ISO 8601 with zone, or a date; default now).", valueName: "time"))
     var at: String?
-    @Option(help: "Uncached input tokens.") var input: Int64 = 0
-    @Option(help: "Output tokens, reasoning included.") var output: Int64 = 0
-    @Option(name: .customLong("cache-read"), help: "Input tokens read from the prompt cache.") var cacheRead: Int64 = 0
-    @Option(name: .customLong("cache-write-5m"), help: "Input tokens written to the 5-minute cache.") var cacheWrite5m: Int64 = 0
-    @Option(name: .customLong("cache-write-1h"), help: "Input tokens written to the 1-hour cache.") var cacheWrite1h: Int64 = 0
-    @Option(help: "Reasoning tokens (a part of --output).") var reasoning: Int64 = 0
-    @Option(name: .customLong("web-search"), help: "Server-side web search requests.") var webSearch: Int64 = 0
-    @Option(name: .customLong("web-fetch"), help: "Server-side web fetch requests.") var webFetch: Int64 = 0
+    @OptionGroup var counts: UsageOptions
     @Option(name: .customLong("service-tier"), help: "standard, batch, flex or priority.") var serviceTier: String = "standard"
     @Option(help: "text or json.") var format: PricingOutputFormat = .text
 
@@ -37,11 +30,7 @@ struct CostCommand: ParsableCommand {
         guard let tier = ServiceTier(rawValue: serviceTier) else {
             throw ValidationError("--service-tier: expected standard, batch, flex or priority, got \"\(serviceTier)\"")
         }
-        let usage = Usage(
-            inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead, cacheWrite5mTokens: cacheWrite5m,
-            cacheWrite1hTokens: cacheWrite1h, reasoningTokens: reasoning, webSearchRequests: webSearch,
-            webFetchRequests: webFetch)
-        if let problem = usage.inconsistency { throw ValidationError(problem) }
+        let usage = try counts.usage()
         let time = try PricingOptions.time(at)
         let table = try pricing.loadTable()
         let computation: CostComputation

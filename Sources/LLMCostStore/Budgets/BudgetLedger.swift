@@ -100,12 +100,8 @@ extension Ledger {
     public func settle(
         _ reservation: BudgetReservation?, recording record: CallRecord, pricing: (any CallPricing)? = nil
     ) throws -> WriteOutcome {
-        var committedNames: [String: Int64] = [:]
-        var committedTagSets: [String: Int64] = [:]
-        let outcome = try immediateTransaction { db -> WriteOutcome in
-            let session = try LedgerWriteSession(db: db, pricing: pricing, knownNames: knownNames, knownTagSets: knownTagSets)
+        try inWriteSession(pricing: pricing, immediate: true) { session, db -> WriteOutcome in
             let outcome = try session.insert(record)
-            try session.finish()
             if let reservation {
                 let expired = try Self.delete(reservation, db: db)
                 if outcome == .inserted, let cost = record.cost, cost > .zero {
@@ -120,13 +116,8 @@ extension Ledger {
                     }
                 }
             }
-            committedNames = session.newNames
-            committedTagSets = session.newTagSets
             return outcome
         }
-        knownNames.learn(committedNames)
-        knownTagSets.learn(committedTagSets)
-        return outcome
     }
 
     /// Gives a reservation back without recording anything (the call never went out).

@@ -173,18 +173,27 @@ extension Ledger {
     /// Runs `body` with a write session in one transaction: everything it inserts lands
     /// together with its rollups, or nothing does (when `body` throws).
     public func write<T>(pricing: (any CallPricing)? = nil, _ body: (LedgerWriteSession) throws -> T) throws -> T {
+        try inWriteSession(pricing: pricing, immediate: false) { session, _ in try body(session) }
+    }
+
+    /// Runs `body` with a write session in a transaction (`BEGIN IMMEDIATE` when `immediate`, for
+    /// reads that must not change before the writes), finishes the session's rollups, and
+    /// teaches the shared id caches the names and tag sets that committed.
+    func inWriteSession<T>(
+        pricing: (any CallPricing)?, immediate: Bool, _ body: (LedgerWriteSession, Database) throws -> T
+    ) throws -> T {
+        var committedNames: [String: Int64] = [:]
+        var committedTagSets: [String: Int64] = [:]
+        let run = { (db: Database) throws -> T in
+            let session = try LedgerWriteSession(db: db, pricing: pricing, knownNames: self.knownNames, knownTagSets: self.knownTagSets)
+            let result = try body(session, db)
+            try session.finish()
+            committedNames = session.newNames
+            committedTagSets = session.newTagSets
+            return result
+        }
         do {
-            var committedNames: [String: Int64] = [:]
-            var committedTagSets: [String: Int64] = [:]
-            let result = try write { db in
-                let session = try LedgerWriteSession(
-                    db: db, pricing: pricing, knownNames: knownNames, knownTagSets: knownTagSets)
-                let result = try body(session)
-                try session.finish()
-                committedNames = session.newNames
-                committedTagSets = session.newTagSets
-                return result
-            }
+            let result = immediate ? try immediateTransaction(run) : try write(run)
             knownNames.learn(committedNames)
             knownTagSets.learn(committedTagSets)
             return result

@@ -20,13 +20,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Agent the call is attributed to.") var agent: String?
     @Option(help: "Session the call belongs to.") var session: String?
     @Option(help: ArgumentHelp("A tag (repeatable).", valueName: "key=value")) var tag: [String] = []
-    @Option(help: "Uncached input tokens.") var input: Int64 = 0
-    @Option(help: "Output tokens (reasoning included).") var output: Int64 = 0
-    @Option(name: .customLong("cache-read"), help: "Tokens read from the prompt cache.") var cacheRead: Int64 = 0
-    @Option(name: .customLong("cache-write-5m"), help: "Tokens written to the 5-minute cache.") var cacheWrite5m: Int64 = 0
-    @Option(name: .customLong("cache-write-1h"), help: "Tokens written to the 1-hour cache.") var cacheWrite1h: Int64 = 0
-    @Option(help: "Reasoning tokens (a part of --output).") var reasoning: Int64 = 0
-    @Option(name: .customLong("web-search"), help: "Web search requests.") var webSearch: Int64 = 0
+    @OptionGroup var counts: UsageOptions
     @Option(name: .customLong("cost-usd"), help: ArgumentHelp("The exact cost, as a decimal.", valueName: "decimal")) var costUSD: String?
     @Option(name: .customLong("request-id"), help: "The provider's request id (makes the record idempotent).") var requestID: String?
     @Option(help: ArgumentHelp("When the call started (ISO 8601; default now).", valueName: "time")) var at: String?
@@ -37,12 +31,7 @@ struct RecordCommand: ParsableCommand {
         var record = CallRecord(
             timestamp: Date(), provider: provider, model: model, agent: agent, session: session,
             tags: try parseTags(tag), requestID: requestID.flatMap { $0.isEmpty ? nil : $0 },
-            usage: Usage(
-                inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead,
-                cacheWrite5mTokens: cacheWrite5m, cacheWrite1hTokens: cacheWrite1h,
-                reasoningTokens: reasoning, webSearchRequests: webSearch),
-            latencyMilliseconds: latencyMs)
-        if let problem = record.usage.inconsistency { throw ValidationError(problem) }
+            usage: try counts.usage(), latencyMilliseconds: latencyMs)
         guard let callStatus = CallStatus(rawValue: status) else {
             throw ValidationError("--status: expected ok, error or cancelled, got \"\(status)\"")
         }
