@@ -6,6 +6,11 @@ import Testing
 
 /// OpenAI chat completions and the Responses API, over HTTP against the simulator.
 @Suite struct OpenAIAdapterTests {
+    @Test(arguments: [("[DONE]", true), (" [DONE]\t", true), ("[DONE]x", false), ("[DO NE]", false), ("{}", false), ("", false)])
+    func theChatStreamEndsOnlyAtItsSentinel(data: String, isDone: Bool) {
+        #expect(OpenAIChatStreamParser.isDoneSentinel(data) == isDone)
+    }
+
     @Test func chatStreamConvertsUsageExactly() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }

@@ -21,9 +21,19 @@ struct OpenAIChatStreamParser: WireStreamParser {
         self.requestID = requestID
     }
 
+    /// `[DONE]`, the end of a chat stream, spaces around it allowed. Checked on the bytes:
+    /// this runs for every event, and Foundation's character-set trimming costs far more.
+    static func isDoneSentinel(_ data: String) -> Bool {
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        let bytes = data.utf8
+        guard bytes.count <= 64 else { return false }
+        let trimmed = bytes.drop(while: isBlank).reversed().drop(while: isBlank).reversed()
+        return trimmed.elementsEqual("[DONE]".utf8)
+    }
+
     mutating func consume(_ event: SSEEvent) throws(ProviderError) -> [StreamEvent] {
         if done { return [] }
-        if event.data.trimmingCharacters(in: .whitespaces) == "[DONE]" {
+        if Self.isDoneSentinel(event.data) {
             done = true
             return closeTools() + [.finished(stopReason: finishReason ?? .openAIChat("stop"), usage: usage)]
         }
