@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(
-            name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator"],
+            name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(name: "LLMCostMeteringTests", dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore"]),
     ]

@@ -27,15 +27,11 @@ func temporaryFolder(_ prefix: String) throws -> URL {
 /// Seeded random calls with every field exercised: several providers, models, agents (and
 /// none), sessions, tags, statuses, unpriced calls, times spread over weeks.
 struct RandomCalls {
-    var state: UInt64
+    private var generator: SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(state: UInt64) { generator = SplitMix64(seed: state) }
+
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 import Testing
 @testable import LLMCostTokenizer
 
@@ -83,7 +84,7 @@ import Testing
     static let mixedTexts: [String] = {
         let pool = Array("的是不了人我在有他这中大来上国个到说们为子和你地出道也时年日本語の言開はまして。、いテキストカタカナ한국어Русскийязык"
             + "ΕλληνικάéèçñüößØåœ¿¡«»—–…€£¥©ﬁ abcXYZ 12 ,.!?'\"\n\t-_/()")
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         return (0..<1500).map { _ in
             String((0..<Int.random(in: 1...80, using: &generator)).map { _ in pool.randomElement(using: &generator)! })
         }
@@ -151,15 +152,3 @@ import Testing
     }
 }
 
-/// SplitMix64, so the generated texts are the same on every run and platform.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
