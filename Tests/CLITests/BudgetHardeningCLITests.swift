@@ -29,16 +29,8 @@ import Testing
         _ = try CLIRunner.run(["import", "-"], stdin: "", home: home) // create the ledger before the race
 
         // A prompt held by the slow reply: while it waits, its worst case is reserved.
-        let prompt = Process()
-        prompt.executableURL = CLIRunner.binaryURL
-        prompt.arguments = ["prompt", "--provider", "anthropic", "--max-tokens", "100", "hello"]
-        prompt.currentDirectoryURL = home
-        prompt.environment = [
-            "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
-            "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC",
-        ].merging(environment(simulator)) { _, new in new }
-        prompt.standardOutput = FileHandle.nullDevice
-        prompt.standardError = FileHandle.nullDevice
+        let prompt = CLIRunner.process(
+            ["prompt", "--provider", "anthropic", "--max-tokens", "100", "hello"], home: home, environment: environment(simulator))
         try prompt.run()
         defer { prompt.waitUntilExit() }
 

@@ -34,11 +34,10 @@ struct CLIRunner {
             .deletingLastPathComponent().appendingPathComponent("shared")
     }
 
-    /// Runs `llm-cost arguments...` with `environment` added to a clean environment
-    /// (HOME and XDG folders pointed at `home`, so no test touches the user's files).
-    static func run(
-        _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
-    ) throws -> Result {
+    /// `llm-cost arguments...`, ready to start, with `environment` added to a clean environment
+    /// (HOME and XDG folders pointed at `home`, so no test touches the user's files) and its
+    /// output discarded: for tests that run several at once or stop one midway.
+    static func process(_ arguments: [String], home: URL, environment: [String: String] = [:]) -> Process {
         let process = Process()
         process.executableURL = binaryURL
         process.arguments = arguments
@@ -54,6 +53,16 @@ struct CLIRunner {
         env.merge(environment) { _, new in new }
         process.environment = env
         process.currentDirectoryURL = home
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return process
+    }
+
+    /// Runs `llm-cost arguments...` (see `process`) and captures what it prints.
+    static func run(
+        _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = process(arguments, home: home, environment: environment)
         // Output goes to files rather than pipes, so a chatty process can never block.
         let outURL = home.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let errURL = home.appendingPathComponent(".stderr-\(UUID().uuidString)")
@@ -87,5 +96,30 @@ struct CLIRunner {
             .appendingPathComponent("llm-cost-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+/// The `sqlite3` shell holding a ledger's write lock (`BEGIN IMMEDIATE`), as another process
+/// would, until `release()`.
+struct SQLiteLockHolder {
+    private let shell = Process()
+    private let input = Pipe()
+
+    /// Starts the shell and returns once it holds the lock.
+    init(path: String) throws {
+        let output = Pipe()
+        shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        shell.arguments = [path]
+        shell.standardInput = input
+        shell.standardOutput = output
+        try shell.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        _ = output.fileHandleForReading.availableData // the shell answered: it holds the lock
+    }
+
+    /// Ends the shell (and its transaction) and waits for it to exit.
+    func release() throws {
+        try input.fileHandleForWriting.close()
+        shell.waitUntilExit()
     }
 }

@@ -201,16 +201,7 @@ import Testing
         let record = ["record", "--db", db, "--provider", "p", "--model", "m", "--input", "1"]
         #expect(try CLIRunner.run(record + ["--request-id", "first"], home: home).status == 0)
 
-        // The sqlite3 shell holds the write lock until its standard input closes.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        holder.arguments = [db]
-        let input = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = FileHandle.nullDevice
-        try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
-        Thread.sleep(forTimeInterval: 0.3)
+        let holder = try SQLiteLockHolder(path: db)
 
         let blocked = try CLIRunner.run(record + ["--request-id", "second"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
         #expect(blocked.status == 1)
@@ -220,8 +211,7 @@ import Testing
             let result = try CLIRunner.run(reading + ["--db", db], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
             #expect(result.status == 0, "\(reading): \(result.stderr)")
         }
-        try input.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.release()
 
         #expect(try CLIRunner.run(record + ["--request-id", "second"], home: home).status == 0)
         let report = try CLIRunner.run(["report", "--db", db, "--format", "json"], home: home)
@@ -324,11 +314,7 @@ import Testing
             try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
             return file
         }.map { file in
-            let process = Process()
-            process.executableURL = CLIRunner.binaryURL
-            process.arguments = ["import", "--quiet", "--db", db, file.path]
-            process.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
-            process.standardOutput = FileHandle.nullDevice
+            let process = CLIRunner.process(["import", "--quiet", "--db", db, file.path], home: home)
             let errors = file.appendingPathExtension("err")
             _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errors)

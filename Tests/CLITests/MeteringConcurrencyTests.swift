@@ -5,6 +5,13 @@ import Testing
 /// Many separate `llm-cost prompt` processes against one ledger, one hard budget and one
 /// simulated provider on loopback: the budget holds across processes.
 @Suite struct MeteringConcurrencyTests {
+    /// One `llm-cost prompt` process against the simulator and `ledger`, not started yet.
+    private func prompt(_ index: Int, ledger: String, home: URL, simulator: ProviderSimulator) -> Process {
+        CLIRunner.process(
+            ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"], home: home,
+            environment: ["ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString])
+    }
+
     @Test func twentyFourProcessesNeverJointlyOverspendAHardBudget() throws {
         let simulator = ProviderSimulator()
         try simulator.start()
@@ -27,19 +34,10 @@ import Testing
         let count = 24
         var processes: [(Process, URL)] = []
         for index in 0..<count {
-            let process = Process()
-            process.executableURL = CLIRunner.binaryURL
-            process.arguments = ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"]
-            process.currentDirectoryURL = home
-            process.environment = [
-                "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
-                "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC", "NO_COLOR": "1",
-                "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
-            ]
+            let process = prompt(index, ledger: ledger, home: home, simulator: simulator)
             let errURL = home.appendingPathComponent("err-\(index)")
             _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errURL)
-            process.standardOutput = FileHandle.nullDevice
             processes.append((process, errURL))
         }
         for (process, _) in processes { try process.run() }
@@ -99,19 +97,7 @@ import Testing
         _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
         var processes: [Process] = []
         for index in 0..<16 {
-            let process = Process()
-            process.executableURL = CLIRunner.binaryURL
-            process.arguments = ["prompt", "--db", ledger, "--provider", "anthropic", "--max-tokens", "50", "hello \(index)"]
-            process.currentDirectoryURL = home
-            process.environment = [
-                "HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path,
-                "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "TZ": "UTC", "NO_COLOR": "1",
-                "PATH": "/usr/bin:/bin",
-                "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            processes.append(process)
+            processes.append(prompt(index, ledger: ledger, home: home, simulator: simulator))
         }
         for process in processes { try process.run() }
         for process in processes {

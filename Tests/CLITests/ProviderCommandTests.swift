@@ -161,9 +161,7 @@ import Testing
     @Test func simulateServesOtherProcesses() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let server = Process()
-        server.executableURL = CLIRunner.binaryURL
-        server.arguments = ["simulate", "--port", "0"]
+        let server = CLIRunner.process(["simulate", "--port", "0"], home: home)
         let output = home.appendingPathComponent("simulate.out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         server.standardOutput = try FileHandle(forWritingTo: output)

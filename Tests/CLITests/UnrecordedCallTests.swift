@@ -24,36 +24,20 @@ import Testing
         var slow = SimulatedReply.text(["slow"])
         slow.firstByteDelay = .seconds(2)
         simulator.enqueue(slow)
-        let locked = Process()
-        locked.executableURL = CLIRunner.binaryURL
-        locked.arguments = prompt + ["second"]
-        locked.currentDirectoryURL = home
-        locked.environment = ["HOME": home.path, "XDG_DATA_HOME": home.appendingPathComponent("data").path]
-            .merging(environment) { _, new in new }
+        let locked = CLIRunner.process(prompt + ["second"], home: home, environment: environment)
         let lockedErrors = Pipe()
         locked.standardError = lockedErrors
-        locked.standardOutput = FileHandle.nullDevice
         try locked.run()
         for _ in 0..<400 where simulator.requests.count < 2 { Thread.sleep(forTimeInterval: 0.01) }
         #expect(simulator.requests.count == 2)
 
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        holder.arguments = [db]
-        let input = Pipe()
-        let output = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = output
-        try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-        _ = output.fileHandleForReading.availableData // "locked": the shell holds the lock
+        let holder = try SQLiteLockHolder(path: db)
 
         let lockedStderr = String(decoding: lockedErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         locked.waitUntilExit()
         #expect(locked.terminationStatus == 0, "\(lockedStderr)")
         #expect(lockedStderr.contains("waits in \(db).unrecorded.jsonl"), "\(lockedStderr)")
-        try input.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.release()
 
         let info = try CLIRunner.run(["ledger", "info", "--db", db], home: home)
         #expect(info.stdout.contains("calls: 1"), "\(info.stdout)")
