@@ -6,6 +6,15 @@ import Testing
 
 /// OpenAI chat completions and the Responses API, over HTTP against the simulator.
 @Suite struct OpenAIAdapterTests {
+    @Test func reasoningModelsAreNamedAlikeForChatAndResponses() {
+        for model in ["o1", "o3-mini", "o4-mini-2025-04-16", "gpt-5-nano", "deepseek-r1", "qwen-reasoning"] {
+            #expect(OpenAIChatProvider.isReasoningModel(model), "\(model)")
+        }
+        for model in ["gpt-4o", "gpt-4.1-mini", "omni-moderation-latest", "llama-3.1-8b"] {
+            #expect(!OpenAIChatProvider.isReasoningModel(model), "\(model)")
+        }
+    }
+
     @Test(arguments: [("[DONE]", true), (" [DONE]\t", true), ("[DONE]x", false), ("[DO NE]", false), ("{}", false), ("", false)])
     func theChatStreamEndsOnlyAtItsSentinel(data: String, isDone: Bool) {
         #expect(OpenAIChatStreamParser.isDoneSentinel(data) == isDone)

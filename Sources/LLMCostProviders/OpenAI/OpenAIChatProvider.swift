@@ -35,14 +35,19 @@ public struct OpenAIChatProvider: LLMProvider {
             secrets: apiKey.map { [$0] } ?? [], requestIDHeader: "x-request-id")
     }
 
+    /// Whether an OpenAI(-compatible) model id names a reasoning model: the o-series (o1, o3,
+    /// o4-mini, ...), gpt-5, and open models that say so (deepseek-r1, ...-reasoning). One rule
+    /// for the chat and the Responses adapters.
+    static func isReasoningModel(_ model: String) -> Bool {
+        let lower = model.lowercased()
+        let oSeries = lower.hasPrefix("o") && (lower.dropFirst().first?.isNumber ?? false)
+        return oSeries || lower.hasPrefix("gpt-5") || lower.contains("reason") || lower.contains("r1")
+    }
+
     public func capabilities(for model: String) -> ProviderCapabilities {
         var capabilities = baseCapabilities
         let lower = model.lowercased()
-        if lower.hasPrefix("o1") || lower.hasPrefix("o3") || lower.hasPrefix("o4") || lower.hasPrefix("gpt-5")
-            || lower.contains("reason") || lower.contains("r1")
-        {
-            capabilities.reasoning = true
-        }
+        if Self.isReasoningModel(model) { capabilities.reasoning = true }
         if lower.hasPrefix("gpt-4o") || lower.hasPrefix("gpt-4.1") || lower.hasPrefix("gpt-5") || lower.contains("vision") {
             capabilities.vision = true
         }

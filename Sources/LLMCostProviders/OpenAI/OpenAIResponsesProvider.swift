@@ -28,9 +28,8 @@ public struct OpenAIResponsesProvider: LLMProvider {
     }
 
     public func capabilities(for model: String) -> ProviderCapabilities {
-        let lower = model.lowercased()
-        let reasoning = lower.hasPrefix("o") || lower.hasPrefix("gpt-5")
-        return ProviderCapabilities(tools: true, reasoning: reasoning, vision: true, streamingUsage: true)
+        ProviderCapabilities(
+            tools: true, reasoning: OpenAIChatProvider.isReasoningModel(model), vision: true, streamingUsage: true)
     }
 
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
