@@ -118,17 +118,10 @@ struct PricingFileParser {
         var models: [ModelDefinition] = []
         var names: [String: String] = [:]
         for (index, element) in array.enumerated() {
-            let headerLine = locator.arrayHeaderLine("model", occurrence: index)
-            guard let table = element.table else {
-                report(headerLine, "each [[model]] must be a table")
+            guard let (reader, _, headerLine) = arrayTable(element.table, "model", occurrence: index, allowed: Self.modelKeys) else {
                 continue
             }
-            var fields = FieldReader(
-                table: table, file: source.name,
-                lineOf: { [locator] key in
-                    key.map { locator.line(ofKey: $0, inArray: "model", occurrence: index) } ?? headerLine
-                }, context: "[[model]]")
-            fields.rejectUnknownKeys(allowed: Self.modelKeys)
+            var fields = reader
             let id = fields.string("id", required: true)
             let aliases = fields.stringArray("aliases")
             let contextWindow = fields.positiveInteger("context_window")
@@ -151,6 +144,24 @@ struct PricingFileParser {
                     entries: [], location: SourceLocation(file: source.name, line: headerLine ?? 0), sameAs: sameAs))
         }
         return models
+    }
+
+    /// The reader of the `occurrence`-th `[[name]]` table, with its header line and unknown keys
+    /// already reported; `nil` (reported) when that element is not a table.
+    private mutating func arrayTable(
+        _ table: TOMLTable?, _ name: String, occurrence: Int, allowed: Set<String>
+    ) -> (FieldReader, TOMLTable, Int?)? {
+        let headerLine = locator.arrayHeaderLine(name, occurrence: occurrence)
+        guard let table else {
+            report(headerLine, "each [[\(name)]] must be a table")
+            return nil
+        }
+        var fields = FieldReader(
+            table: table, file: source.name,
+            lineOf: { [locator] key in key.map { locator.line(ofKey: $0, inArray: name, occurrence: occurrence) } ?? headerLine },
+            context: "[[\(name)]]")
+        fields.rejectUnknownKeys(allowed: allowed)
+        return (fields, table, headerLine)
     }
 
     /// A `[[price]]` table before its end date is known (that needs the model's next entry).
@@ -178,17 +189,10 @@ struct PricingFileParser {
         let modelIDs = Dictionary(models.map { (PriceTable.normalize($0.id), $0.id) }) { first, _ in first }
         var drafts: [String: [DraftEntry]] = [:]
         for (index, element) in array.enumerated() {
-            let headerLine = locator.arrayHeaderLine("price", occurrence: index)
-            guard let table = element.table else {
-                report(headerLine, "each [[price]] must be a table")
+            guard let (reader, table, headerLine) = arrayTable(element.table, "price", occurrence: index, allowed: Self.priceKeys) else {
                 continue
             }
-            var fields = FieldReader(
-                table: table, file: source.name,
-                lineOf: { [locator] key in
-                    key.map { locator.line(ofKey: $0, inArray: "price", occurrence: index) } ?? headerLine
-                }, context: "[[price]]")
-            fields.rejectUnknownKeys(allowed: Self.priceKeys)
+            var fields = reader
             let modelName = fields.string("model", required: true)
             let from = fields.date("effective_from", required: true)
             let until = fields.date("effective_until")
