@@ -13,9 +13,7 @@ struct PricingHistoryCommand: ParsableCommand {
 
     func run() throws {
         let table = try pricing.loadTable()
-        guard let definition = table.model(provider: provider, model: model) else {
-            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
-        }
+        let definition = try table.resolveOrExplain(provider: provider, model: model).model
         print("\(definition.provider)/\(definition.id): \(definition.entries.count) entr\(definition.entries.count == 1 ? "y" : "ies")")
         for (index, entry) in definition.entries.enumerated() {
             let next = index + 1 < definition.entries.count ? definition.entries[index + 1] : nil

@@ -46,3 +46,14 @@ extension PricingOptions {
         return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }
+
+extension PriceTable {
+    /// How `model` (through `provider`) resolves, or the unknown-model failure naming every
+    /// rule tried, so a typo or a missing provider is obvious.
+    func resolveOrExplain(provider: String?, model: String) throws -> Resolution {
+        guard let resolution = resolve(provider: provider, model: model) else {
+            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: explainMiss(provider: provider, model: model))
+        }
+        return resolution
+    }
+}

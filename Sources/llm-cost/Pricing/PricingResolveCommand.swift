@@ -14,9 +14,7 @@ struct PricingResolveCommand: ParsableCommand {
 
     func run() throws {
         let table = try pricing.loadTable()
-        guard let resolution = table.resolve(provider: provider, model: model) else {
-            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
-        }
+        let resolution = try table.resolveOrExplain(provider: provider, model: model)
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
         let definition = resolution.model
         print("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")

@@ -14,9 +14,7 @@ struct PricingShowCommand: ParsableCommand {
 
     func run() throws {
         let table = try pricing.loadTable()
-        guard let definition = table.model(provider: provider, model: model) else {
-            throw PricingCommandFailure.unknownModel(model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
-        }
+        let definition = try table.resolveOrExplain(provider: provider, model: model).model
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
         print("model          \(definition.provider)/\(definition.id)")
         if !definition.aliases.isEmpty { print("aliases        \(definition.aliases.joined(separator: ", "))") }
