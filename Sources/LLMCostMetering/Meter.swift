@@ -75,6 +75,8 @@ public final class Meter: Sendable {
         var expectedOutput: Int64
         var heuristicEstimate: HeuristicInputEstimate?
         var worstCase: Money?
+        /// The budgets whose scope covers the call (checked before, alerted after).
+        var budgets: [BudgetDefinition] = []
         var reservation: BudgetReservation?
     }
 
@@ -94,6 +96,7 @@ public final class Meter: Sendable {
         let matching = budgets.filter {
             $0.scope.matches(provider: provider, model: model, agent: context.agent, tags: context.tags)
         }
+        call.budgets = matching
         // Zero-cost and unpriced calls are never blocked: there is no cost to hold.
         guard let worstCase, worstCase > .zero, !matching.isEmpty else { return call }
         let hard = matching.filter { $0.action == .block }
@@ -171,12 +174,7 @@ public final class Meter: Sendable {
                 warn("could not record a \(call.provider)/\(call.model) call: \(error); nor spool it: \(spoolError)")
             }
         }
-        if let alertQueue {
-            let matching = budgets.filter {
-                $0.scope.matches(provider: call.provider, model: call.model, agent: call.context.agent, tags: call.context.tags)
-            }
-            alertQueue.submit(matching)
-        }
+        alertQueue?.submit(call.budgets)
     }
 }
 
