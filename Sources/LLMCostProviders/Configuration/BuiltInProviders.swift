@@ -6,22 +6,10 @@ enum BuiltInProviders {
 
     static let factories: [String: ProviderFactory] = [
         "anthropic": anthropic,
-        "openai": { settings, environment in
-            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.openAIBaseURL,
-                                 maxTokensField: "max_completion_tokens", streamingUsage: true)
-        },
-        "openrouter": { settings, environment in
-            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.openRouterBaseURL,
-                                 maxTokensField: "max_tokens", streamingUsage: true)
-        },
-        "ollama": { settings, environment in
-            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.ollamaBaseURL,
-                                 maxTokensField: "max_tokens", streamingUsage: true)
-        },
-        "vllm": { settings, environment in
-            try openAICompatible(settings, environment, defaultBase: OpenAIChatProvider.vLLMBaseURL,
-                                 maxTokensField: "max_tokens", streamingUsage: true)
-        },
+        "openai": compatible(OpenAIChatProvider.openAIBaseURL, maxTokensField: "max_completion_tokens"),
+        "openrouter": compatible(OpenAIChatProvider.openRouterBaseURL),
+        "ollama": compatible(OpenAIChatProvider.ollamaBaseURL),
+        "vllm": compatible(OpenAIChatProvider.vLLMBaseURL),
         "openai-compatible": { settings, environment in
             guard settings.baseURL != nil else {
                 throw ProviderSettingsError.missingKey(
@@ -33,6 +21,13 @@ enum BuiltInProviders {
         "openai-responses": responses,
         "azure": azure,
     ]
+
+    /// The factory of an OpenAI-compatible server that reports usage in streams, `base` by default.
+    static func compatible(_ base: URL, maxTokensField: String = "max_tokens") -> ProviderFactory {
+        { settings, environment in
+            try openAICompatible(settings, environment, defaultBase: base, maxTokensField: maxTokensField, streamingUsage: true)
+        }
+    }
 
     /// The key for `settings`, or a configuration error naming the variable to set.
     static func requiredKey(_ settings: ProviderSettings, _ environment: ProviderEnvironment, auth: AuthMethod) throws -> String? {
