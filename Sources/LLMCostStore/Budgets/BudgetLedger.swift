@@ -122,7 +122,7 @@ extension Ledger {
 
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
-        try immediateTransaction { db in try Self.delete(reservation, db: db) }
+        try immediateTransaction { db in _ = try Self.delete(reservation, db: db) }
     }
 
     /// Extends reservations of calls still in flight to expire `ttl` after `now`, so a call that
