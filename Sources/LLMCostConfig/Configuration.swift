@@ -68,7 +68,7 @@ public struct Configuration: Sendable {
     /// Keys a `[providers.NAME]` table accepts.
     public static let providerKeys = [
         "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment",
-        "api_version", "timeout", "max_retries",
+        "api_version", "timeout", "max_retries", "pricing_provider",
     ]
 
     /// A resolved setting.

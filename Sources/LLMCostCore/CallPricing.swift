@@ -19,7 +19,18 @@ public struct PriceQuote: Sendable, Hashable {
 ///   `record.timestamp`, exactly (no binary floating point), rounded once to `Money`'s unit.
 /// - Return `nil` for a model you do not know. Never return a zero quote for an unknown
 ///   model: an unknown model is unpriced, not free.
+/// - Price by `record.pricedProvider` (the record's `pricingProvider` when set, else its
+///   `provider`).
 /// - Be cheap and thread-safe: the ledger calls this for every imported row.
+/// - `pricingProvider(for:)` (optional; none by default): the provider whose prices apply to
+///   calls recorded under a configured name, for records that do not say (`work` → `openai`).
+///   Writers store the answer with the call, so reports can group by it and a later reprice
+///   needs no configuration.
 public protocol CallPricing: Sendable {
     func quote(for record: CallRecord) -> PriceQuote?
+    func pricingProvider(for provider: String) -> String?
+}
+
+extension CallPricing {
+    public func pricingProvider(for provider: String) -> String? { nil }
 }

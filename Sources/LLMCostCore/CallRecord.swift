@@ -20,7 +20,12 @@ public enum UsageSource: String, Sendable, Hashable, Codable {
 public struct CallRecord: Sendable, Hashable {
     /// When the call started, UTC. The ledger keeps millisecond precision.
     public var timestamp: Date
+    /// The provider as the call was made: the name it was configured under (`work`,
+    /// `anthropic`), which reports attribute the call to.
     public var provider: String
+    /// The provider whose prices apply, when it is not `provider`: a provider configured under a
+    /// name of its own (`work`, of type `openai`) is priced as `openai`. `nil`: `provider` itself.
+    public var pricingProvider: String? = nil
     public var model: String
     public var agent: String?
     public var session: String?
@@ -70,6 +75,9 @@ public struct CallRecord: Sendable, Hashable {
     }
 
     public var modelID: ModelID { ModelID(provider: provider, model: model) }
+
+    /// The provider a pricing table looks the model up under.
+    public var pricedProvider: String { pricingProvider ?? provider }
 
     /// The largest cost one call may carry (a million dollars): anything above is a unit
     /// mistake, and sums of such values would overflow the ledger's integers.

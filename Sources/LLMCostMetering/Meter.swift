@@ -68,6 +68,8 @@ public final class Meter: Sendable {
         var timestamp: Date
         var started: ContinuousClock.Instant
         var provider: String
+        /// The provider whose prices apply, when not `provider`.
+        var pricingProvider: String?
         var model: String
         var context: MeteringContext
         var estimatedInput: Int64
@@ -81,15 +83,20 @@ public final class Meter: Sendable {
     }
 
     /// Estimates and reserves; throws `MeteringError` when a `block` budget would go over.
-    func begin(provider: String, model: String, request: ChatRequest, context: MeteringContext) throws -> Call {
+    func begin(
+        provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext
+    ) throws -> Call {
         let timestamp = Date()
+        let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
         let estimate = inputEstimate(for: request, provider: provider, model: model, now: timestamp)
         let maxTokens = Int64(request.maxTokens ?? defaultMaxTokens)
-        let worstRecord = CallRecord(
+        var worstRecord = CallRecord(
             timestamp: timestamp, provider: provider, model: model, usage: Usage(inputTokens: estimate.high, outputTokens: maxTokens))
+        worstRecord.pricingProvider = pricedAs
         let worstCase = pricing?.quote(for: worstRecord)?.cost
         var call = Call(
-            timestamp: timestamp, started: ContinuousClock.now, provider: provider, model: model, context: context,
+            timestamp: timestamp, started: ContinuousClock.now, provider: provider, pricingProvider: pricedAs, model: model,
+            context: context,
             estimatedInput: estimate.tokens,
             expectedOutput: min(maxTokens, corrections.expectedOutput(provider: provider, model: model, ledger: ledger, now: timestamp) ?? 0),
             heuristicEstimate: estimate.heuristic, worstCase: worstCase)
@@ -149,6 +156,7 @@ public final class Meter: Sendable {
             estimatedUsage: Usage(inputTokens: call.estimatedInput, outputTokens: call.expectedOutput), estimatedCost: call.worstCase,
             latencyMilliseconds: latency.wholeMilliseconds, timeToFirstTokenMilliseconds: firstToken?.wholeMilliseconds)
         record.heuristicEstimate = call.heuristicEstimate
+        record.pricingProvider = call.pricingProvider
         if let quote = pricing?.quote(for: record) {
             record.cost = quote.cost
             record.pricingEntry = quote.entryID

@@ -19,11 +19,14 @@ public struct MeteredProvider: LLMProvider {
 
     public var name: String { base.name }
     public var defaultModel: String { base.defaultModel }
+    public var pricingProvider: String? { base.pricingProvider }
     public func capabilities(for model: String) -> ProviderCapabilities { base.capabilities(for: model) }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let model = request.model ?? base.defaultModel
-        let call = try meter.begin(provider: name, model: model, request: request, context: attribution.merged(with: MeteringContext.current))
+        let call = try meter.begin(
+            provider: name, pricingProvider: base.pricingProvider, model: model, request: request,
+            context: attribution.merged(with: MeteringContext.current))
         do {
             let response = try await base.complete(request)
             await meter.finish(call, status: .ok, reportedUsage: response.usage, receivedText: response.text + response.reasoning,
@@ -45,7 +48,8 @@ public struct MeteredProvider: LLMProvider {
                 let model = request.model ?? base.defaultModel
                 let call: Meter.Call
                 do {
-                    call = try meter.begin(provider: base.name, model: model, request: request, context: context)
+                    call = try meter.begin(
+                        provider: base.name, pricingProvider: base.pricingProvider, model: model, request: request, context: context)
                 } catch {
                     continuation.finish(throwing: error)
                     return

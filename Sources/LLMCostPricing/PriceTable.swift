@@ -299,7 +299,7 @@ extension PriceTable: CallPricing {
     /// tagged `service_tier=batch|flex|priority` is priced at that tier.
     public func quote(for record: CallRecord) -> PriceQuote? {
         var trace: [String]? = nil
-        guard let modelIndex = find(provider: record.provider, name: record.model, depth: 0, trace: &trace),
+        guard let modelIndex = find(provider: record.pricedProvider, name: record.model, depth: 0, trace: &trace),
             let entryIndex = models[modelIndex].entryIndex(atMilliseconds: record.epochMilliseconds)
         else { return nil }
         let tier = record.tags.isEmpty ? .standard : record.tags["service_tier"].flatMap(ServiceTier.init(rawValue:)) ?? .standard

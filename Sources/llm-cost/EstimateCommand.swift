@@ -33,8 +33,8 @@ struct EstimateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let table = try loadPriceTable(configuration)
-        let provider = self.provider ?? table.model(provider: nil, model: model)?.provider ?? "unknown"
+        let pricing = try loadConfiguredPricing(configuration)
+        let provider = self.provider ?? pricing.table.model(provider: nil, model: model)?.provider ?? "unknown"
         let prompt = try (files.isEmpty ? ["-"] : files).map(Self.read).joined(separator: "\n")
         let request = ChatRequest.user(prompt, system: try system.map(Self.read), maxTokens: maxTokens)
         // The ledger only sharpens the estimate: without one, the tokenizer and heuristic still answer.
@@ -45,7 +45,7 @@ struct EstimateCommand: ParsableCommand {
             opened = nil
         }
         let estimate = try CallEstimate.estimate(
-            request, provider: provider, model: model, ledger: opened, pricing: table, expectedOutput: expectedOutput)
+            request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput)
         print(format == .json ? try estimate.json() : estimate.text(), terminator: "")
     }
 

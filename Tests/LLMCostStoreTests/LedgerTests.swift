@@ -195,7 +195,7 @@ import Testing
         var random = RandomCalls(state: 5)
         let groupings: [[ReportDimension]] = [
             [.model], [.provider, .agent], [.day], [.week, .model], [.month], [.session], [.tag("team")],
-            [.agent, .tag("feature"), .day], [],
+            [.agent, .tag("feature"), .day], [.pricingProvider], [.pricingProvider, .provider, .day], [],
         ]
         for groupBy in groupings {
             // Windows that start and end mid-hour, at whole hours, and open-ended.
@@ -220,6 +220,7 @@ import Testing
                     let components = calendar.dateComponents([.year, .month, .day], from: record.timestamp)
                     switch dimension {
                     case .provider: return record.provider
+                    case .pricingProvider: return record.pricedProvider
                     case .model: return record.model
                     case .agent: return record.agent
                     case .session: return record.session

@@ -9,7 +9,9 @@
 /// `pricing_entry`, `usage_source` (`reported`|`estimated`), `estimated_input_tokens`,
 /// `estimated_output_tokens`, `estimated_cost_usd`, `latency_ms`, `ttft_ms`,
 /// `heuristic_input_tokens` and `heuristic_correction_ppm` (the heuristic's raw input count and
-/// the per-model correction applied to it, in parts per million; both or neither).
+/// the per-model correction applied to it, in parts per million; both or neither),
+/// `pricing_provider` (the provider whose prices apply, when the call was made through a
+/// provider configured under a name of its own).
 ///
 /// `input_tokens` is uncached input (Anthropic's shape, see `Usage`). An unknown field is an
 /// error rather than silently dropped data.
@@ -27,7 +29,7 @@ public enum CallRecordJSONL {
         "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
         "cost_usd", "pricing_entry", "usage_source", "estimated_input_tokens",
         "estimated_output_tokens", "estimated_cost_usd", "latency_ms", "ttft_ms",
-        "heuristic_input_tokens", "heuristic_correction_ppm",
+        "heuristic_input_tokens", "heuristic_correction_ppm", "pricing_provider",
     ]
 
     private enum Field: Int {
@@ -36,7 +38,7 @@ public enum CallRecordJSONL {
         case cacheWrite1hTokens, reasoningTokens, webSearchRequests, webFetchRequests
         case costUSD, pricingEntry, usageSource, estimatedInputTokens
         case estimatedOutputTokens, estimatedCostUSD, latencyMs, ttftMs
-        case heuristicInputTokens, heuristicCorrectionPPM
+        case heuristicInputTokens, heuristicCorrectionPPM, pricingProvider
     }
 
     private static let fieldBytes: [[UInt8]] = fieldNames.map { Array($0.utf8) }
@@ -134,6 +136,7 @@ public enum CallRecordJSONL {
                     // An empty id identifies nothing: it must not merge every call into one.
                     record.requestID = try text().flatMap { $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } ? nil : $0 }
                 case .pricingEntry: record.pricingEntry = try text()
+                case .pricingProvider: record.pricingProvider = try text().flatMap { $0.isEmpty ? nil : $0 }
                 case .tags:
                     switch value {
                     case .null: break
@@ -265,6 +268,7 @@ public enum CallRecordJSONL {
             json.raw(",\"heuristic_input_tokens\":"); json.integer(heuristic.rawTokens)
             json.raw(",\"heuristic_correction_ppm\":"); json.integer(heuristic.factorPartsPerMillion)
         }
+        if let pricingProvider = record.pricingProvider { json.raw(",\"pricing_provider\":"); json.string(pricingProvider) }
         json.raw("}")
         return json.text
     }

@@ -25,6 +25,8 @@ public struct AnthropicProvider: LLMProvider {
     public let credentials: Credentials
     public let extraHeaders: [String: String]
     let context: HTTPCallContext
+    /// The provider whose prices apply, when not `name` (set from `ProviderSettings.pricedAs`).
+    public var pricingProvider: String? = nil
 
     public init(
         name: String = "anthropic", model: String, baseURL: URL = AnthropicProvider.defaultBaseURL,

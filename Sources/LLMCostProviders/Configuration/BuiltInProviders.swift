@@ -56,10 +56,12 @@ enum BuiltInProviders {
         case (_, let key?): credentials = .apiKey(key)
         default: credentials = .none
         }
-        return AnthropicProvider(
+        var provider = AnthropicProvider(
             name: settings.name, model: try model(settings), baseURL: settings.baseURL ?? AnthropicProvider.defaultBaseURL,
             credentials: credentials, extraHeaders: settings.extraHeaders, timeouts: settings.timeouts,
             retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog)
+        provider.pricingProvider = settings.pricedAs
+        return provider
     }
 
     static func openAICompatible(
@@ -70,21 +72,25 @@ enum BuiltInProviders {
         // Compatible servers often need no key: send one only when there is one.
         let key = settings.type == "openai" || settings.type == "openrouter"
             ? try requiredKey(settings, environment, auth: auth) : environment.apiKey(for: settings)
-        return OpenAIChatProvider(
+        var provider = OpenAIChatProvider(
             name: settings.name, model: try model(settings),
             endpoint: OpenAIChatProvider.chatCompletionsURL(base: settings.baseURL ?? defaultBase),
             auth: auth, apiKey: key, extraHeaders: settings.extraHeaders, maxTokensField: maxTokensField,
             capabilities: ProviderCapabilities(streamingUsage: streamingUsage), timeouts: settings.timeouts,
             retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog)
+        provider.pricingProvider = settings.pricedAs
+        return provider
     }
 
     static func responses(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
         let auth = settings.auth ?? .bearer
-        return OpenAIResponsesProvider(
+        var provider = OpenAIResponsesProvider(
             name: settings.name, model: try model(settings), baseURL: settings.baseURL ?? OpenAIChatProvider.openAIBaseURL,
             auth: auth, apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
             timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
             rawLog: environment.rawLog)
+        provider.pricingProvider = settings.pricedAs
+        return provider
     }
 
     static func azure(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
@@ -101,11 +107,13 @@ enum BuiltInProviders {
             throw ProviderSettingsError.invalidValue("providers.\(settings.name).deployment", "cannot form a URL with `\(deployment)`")
         }
         let auth = settings.auth ?? .apiKey
-        return OpenAIChatProvider(
+        var provider = OpenAIChatProvider(
             name: settings.name, model: settings.model ?? deployment, endpoint: url, auth: auth,
             apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
             maxTokensField: "max_completion_tokens", capabilities: ProviderCapabilities(streamingUsage: true),
             timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
             rawLog: environment.rawLog)
+        provider.pricingProvider = settings.pricedAs
+        return provider
     }
 }

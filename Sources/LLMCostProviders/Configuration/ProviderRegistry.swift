@@ -69,6 +69,16 @@ public struct ProviderRegistry: Sendable {
     /// Every configured provider's settings, by name.
     public var allSettings: [ProviderSettings] { configured.values.sorted { $0.name < $1.name } }
 
+    /// Each configured provider whose calls are priced as another provider, by name
+    /// (`work` → `openai`; see `ProviderSettings.pricedAs`): what `ConfiguredPricing` takes.
+    public var pricingProviders: [String: String] {
+        var map: [String: String] = [:]
+        for settings in configured.values {
+            if let pricedAs = settings.pricedAs, pricedAs != settings.name { map[settings.name] = pricedAs }
+        }
+        return map
+    }
+
     public func settings(named name: String) throws(ProviderSettingsError) -> ProviderSettings {
         guard let settings = configured[name] else { throw .unknownProvider(name, known: configured.keys.sorted()) }
         return settings

@@ -13,6 +13,7 @@ import LLMCostCore
 /// extra_headers = { "X-Team" = "search" }  # OpenRouter: { "HTTP-Referer" = "https://my.app", "X-Title" = "My App" }
 /// timeout = 60                        # seconds
 /// max_retries = 2
+/// pricing_provider = "deepseek"       # whose prices apply (see `pricedAs`)
 /// ```
 public struct ProviderSettings: Sendable, Hashable {
     public var name: String
@@ -29,6 +30,9 @@ public struct ProviderSettings: Sendable, Hashable {
     public var apiVersion: String?
     public var timeout: Duration?
     public var maxRetries: Int?
+    /// `pricing_provider`: the pricing table's provider whose prices apply to this provider's
+    /// calls (an `openai-compatible` server hosting DeepSeek: `deepseek`; Ollama: `ollama`).
+    public var pricingProviderKey: String?
 
     public init(
         name: String, type: String, model: String? = nil, baseURL: URL? = nil, apiKeyEnv: String? = nil,
@@ -50,7 +54,7 @@ public struct ProviderSettings: Sendable, Hashable {
 
     public static let knownKeys = [
         "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment", "api_version",
-        "timeout", "max_retries",
+        "timeout", "max_retries", "pricing_provider",
     ]
 
     /// Reads a `[providers.NAME]` table: the entry point for the config file. `${VAR}` in
@@ -97,6 +101,10 @@ public struct ProviderSettings: Sendable, Hashable {
         }
         deployment = try string("deployment")
         apiVersion = try string("api_version")
+        if let text = try string("pricing_provider") {
+            guard !text.isEmpty else { throw .invalidValue("\(prefix).pricing_provider", "expected a provider name, found an empty string") }
+            pricingProviderKey = text
+        }
         if let value = table["timeout"] {
             let seconds: Double
             switch value {
@@ -115,6 +123,23 @@ public struct ProviderSettings: Sendable, Hashable {
             maxRetries = Int(n)
         }
     }
+
+    /// The provider whose prices apply to these calls: `pricing_provider` when set; else, for the
+    /// types that are one vendor's API, that vendor (`anthropic`; `openai` for `openai` and
+    /// `openai-responses`; `azure`, priced with its fallback to OpenAI; `openrouter`, by vendor
+    /// paths); else `nil`, meaning the provider's own name: an `openai-compatible`, `ollama` or
+    /// `vllm` server is priced only by a pricing file for its name or by `pricing_provider`
+    /// (the built-in `ollama` and `vllm` presets are priced, at $0, by their names).
+    public var pricedAs: String? {
+        if let pricingProviderKey { return pricingProviderKey }
+        return Self.pricingProviderByType[type]
+    }
+
+    /// Provider types whose calls are always priced as one pricing-table provider.
+    public static let pricingProviderByType = [
+        "anthropic": "anthropic", "openai": "openai", "openai-responses": "openai", "azure": "azure",
+        "openrouter": "openrouter",
+    ]
 
     /// The retry policy these settings ask for.
     public var retryPolicy: RetryPolicy { maxRetries.map { RetryPolicy(maxRetries: $0) } ?? .default }

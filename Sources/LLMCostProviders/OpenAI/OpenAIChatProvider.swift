@@ -11,6 +11,8 @@ public struct OpenAIChatProvider: LLMProvider {
     public let extraHeaders: [String: String]
     /// `max_completion_tokens` for OpenAI and Azure, `max_tokens` for compatible servers.
     public let maxTokensField: String
+    /// The provider whose prices apply, when not `name` (set from `ProviderSettings.pricedAs`).
+    public var pricingProvider: String? = nil
     private let apiKey: String?
     private let baseCapabilities: ProviderCapabilities
     let context: HTTPCallContext

@@ -8,6 +8,8 @@ public struct OpenAIResponsesProvider: LLMProvider {
     public let auth: AuthMethod
     public let extraHeaders: [String: String]
     private let apiKey: String?
+    /// The provider whose prices apply, when not `name` (set from `ProviderSettings.pricedAs`).
+    public var pricingProvider: String? = nil
     let context: HTTPCallContext
 
     public init(

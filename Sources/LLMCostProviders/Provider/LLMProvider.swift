@@ -13,11 +13,15 @@ import LLMCostCore
 /// - Usage must be converted exactly to `Usage`'s disjoint shape, and each `usage` event must
 ///   carry the whole usage known so far (a replacement, never an increment).
 /// - Never retry a stream after yielding an event; never put secrets in errors or logs.
-/// `complete` has a default built on `stream`.
+/// `complete` has a default built on `stream`; `pricingProvider` defaults to `nil`.
 public protocol LLMProvider: Sendable {
     /// The name it was configured under (`anthropic`, `openrouter`, `my-vllm`, ...): the
     /// provider recorded in the ledger.
     var name: String { get }
+    /// The provider whose prices apply to its calls when that is not `name`: a provider
+    /// configured as `work` of type `openai` is priced as `openai` (see
+    /// `ProviderSettings.pricedAs`). `nil`: priced under `name`.
+    var pricingProvider: String? { get }
     /// The model used when a request names none.
     var defaultModel: String { get }
     /// What `model` can do through this provider.
@@ -29,6 +33,8 @@ public protocol LLMProvider: Sendable {
 }
 
 extension LLMProvider {
+    public var pricingProvider: String? { nil }
+
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         var accumulator = ResponseAccumulator()
         do {

@@ -1,11 +1,45 @@
 import Foundation
+import LLMCostCore
 
-/// The table `llm-cost providers list` prints. Shows whether each key is set, never its value.
+/// The table `llm-cost providers list` prints. Shows whether each key is set, never its value,
+/// and, given a pricing, which entry prices each provider's default model (or that it is
+/// unpriced, and how to fix that).
 public struct ProviderListing: Sendable {
     public var registry: ProviderRegistry
+    public var pricing: (any CallPricing)?
 
-    public init(registry: ProviderRegistry) {
+    public init(registry: ProviderRegistry, pricing: (any CallPricing)? = nil) {
         self.registry = registry
+        self.pricing = pricing
+    }
+
+    /// How one provider's default model is priced now.
+    public enum PricingStatus: Sendable, Hashable {
+        /// The entry that prices it, and whether it is explicitly free ($0).
+        case priced(entry: String, free: Bool)
+        case unpriced
+        /// No default model to look up.
+        case noModel
+    }
+
+    /// How `settings`' default model is priced at `now` (by its `pricedAs` provider, else its name).
+    public func pricingStatus(_ settings: ProviderSettings, now: Date = Date()) -> PricingStatus? {
+        guard let pricing else { return nil }
+        guard let model = settings.model ?? settings.deployment else { return .noModel }
+        var probe = CallRecord(timestamp: now, provider: settings.name, model: model, usage: Usage(inputTokens: 1_000_000))
+        probe.pricingProvider = settings.pricedAs
+        guard let quote = pricing.quote(for: probe) else { return .unpriced }
+        return .priced(entry: quote.entryID, free: quote.cost == .zero)
+    }
+
+    /// What to do about an unpriced provider, for people.
+    public func unpricedAdvice(_ settings: ProviderSettings) -> String {
+        let model = settings.model ?? settings.deployment ?? "?"
+        if let pricedAs = settings.pricedAs {
+            return "\(settings.name): \(model) is not in \(pricedAs)'s pricing: add it to a pricing file with provider = \"\(pricedAs)\" (llm-cost pricing resolve \(model) --provider \(pricedAs) shows what was tried)"
+        }
+        return "\(settings.name): unpriced (type \(settings.type)): set pricing_provider = \"PROVIDER\" in [providers.\(settings.name)] "
+            + "(a pricing-table provider, e.g. deepseek, or ollama for free), or price it in a pricing file with provider = \"\(settings.name)\""
     }
 
     /// The key status of one provider: `set (VAR)`, `missing (set VAR)`, or `not needed`.
@@ -24,17 +58,28 @@ public struct ProviderListing: Sendable {
         registry.allSettings.filter { registry.environment.apiKey(for: $0) != nil }.map(\.name)
     }
 
-    public func table() -> String {
+    public func table(now: Date = Date()) -> String {
+        var advice: [String] = []
         let rows = registry.allSettings.map { settings -> [String] in
-            [settings.name, settings.type, settings.model ?? "-", baseURL(settings), keyStatus(settings)]
+            var row = [settings.name, settings.type, settings.model ?? "-", baseURL(settings), keyStatus(settings)]
+            switch pricingStatus(settings, now: now) {
+            case .priced(let entry, let free)?: row.append(free ? "\(entry) ($0)" : entry)
+            case .unpriced?:
+                row.append("UNPRICED")
+                advice.append(unpricedAdvice(settings))
+            case .noModel?: row.append("- (no model)")
+            case nil: break
+            }
+            return row
         }
-        let header = ["NAME", "TYPE", "MODEL", "BASE URL", "API KEY"]
+        let header = ["NAME", "TYPE", "MODEL", "BASE URL", "API KEY"] + (pricing == nil ? [] : ["PRICING"])
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
+        let lines = ([header] + rows).map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        }
+        return (lines + (advice.isEmpty ? [] : [""] + advice)).joined(separator: "\n")
     }
 
     private func baseURL(_ settings: ProviderSettings) -> String {

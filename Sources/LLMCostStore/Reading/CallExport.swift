@@ -38,6 +38,7 @@ public enum CallExport {
             record.estimatedCost?.decimalString, record.latencyMilliseconds.map(String.init),
             record.timeToFirstTokenMilliseconds.map(String.init),
             record.heuristicEstimate.map { String($0.rawTokens) }, record.heuristicEstimate.map { String($0.factorPartsPerMillion) },
+            record.pricingProvider,
         ]
         return fields.map { field in
             guard let field else { return "" }

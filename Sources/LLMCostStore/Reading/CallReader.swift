@@ -17,13 +17,14 @@ extension Ledger {
                        c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
                        c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
                        c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms,
-                       c.est_input_raw, c.est_correction_ppm
+                       c.est_input_raw, c.est_correction_ppm, pp.name
                 FROM calls c
                 JOIN names p ON p.id = c.provider_id
                 JOIN names m ON m.id = c.model_id
                 LEFT JOIN names a ON a.id = c.agent_id
                 LEFT JOIN names s ON s.id = c.session_id
                 LEFT JOIN tag_sets t ON t.id = c.tag_set_id
+                LEFT JOIN names pp ON pp.id = c.pricing_provider_id
                 \(whereClause)
                 ORDER BY c.ts_ms, c.id
                 """, arguments: StatementArguments(arguments))
@@ -54,6 +55,7 @@ extension Ledger {
                     record.heuristicEstimate = HeuristicInputEstimate(
                         rawTokens: raw, factorPartsPerMillion: row[25] ?? HeuristicInputEstimate.noCorrection)
                 }
+                record.pricingProvider = row[26]
                 try body(record)
             }
         }

@@ -147,8 +147,10 @@ private struct ReportEngine {
         var nameCount = 0
         for (index, dimension) in query.groupBy.enumerated() where !dimension.isTime {
             switch dimension {
-            case .provider, .model, .agent, .session:
-                innerColumns.append("\(dimension)_id AS d\(index)")
+            case .provider, .model, .agent, .session, .pricingProvider:
+                let column = dimension == .pricingProvider
+                    ? "CASE pricing_provider_id WHEN 0 THEN provider_id ELSE pricing_provider_id END" : "\(dimension)_id"
+                innerColumns.append("\(column) AS d\(index)")
                 groupAliases.append("d\(index)")
                 joins.append("LEFT JOIN names n\(index) ON n\(index).id = g.d\(index)")
                 outerColumns.append("n\(index).name")

@@ -3,6 +3,9 @@ import Foundation
 /// What a report groups by.
 public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     case provider
+    /// The provider whose prices apply: a provider configured under a name of its own (`work`,
+    /// of type `openai`) groups under `openai`; others under their own name.
+    case pricingProvider
     case model
     case agent
     case session
@@ -14,12 +17,13 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     case month
 
     /// The names `--by` accepts.
-    public static let accepted = "provider, model, agent, session, tag:KEY, day, week, month"
+    public static let accepted = "provider, pricing_provider, model, agent, session, tag:KEY, day, week, month"
 
-    /// Parses `provider`, `model`, `agent`, `session`, `tag:KEY`, `day`, `week`, `month`.
+    /// Parses `provider`, `pricing_provider`, `model`, `agent`, `session`, `tag:KEY`, `day`, `week`, `month`.
     public init?(_ text: String) {
         switch text.lowercased() {
         case "provider": self = .provider
+        case "pricing_provider", "pricing-provider": self = .pricingProvider
         case "model": self = .model
         case "agent": self = .agent
         case "session": self = .session
@@ -35,6 +39,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .provider: "provider"
+        case .pricingProvider: "pricing_provider"
         case .model: "model"
         case .agent: "agent"
         case .session: "session"
@@ -52,10 +57,10 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether the hourly rollups can answer it (session and tags need raw rows).
+    /// Whether the hourly rollups can answer it (session, tags and pricing provider need raw rows).
     var isInRollups: Bool {
         switch self {
-        case .session, .tag: false
+        case .session, .tag, .pricingProvider: false
         default: true
         }
     }

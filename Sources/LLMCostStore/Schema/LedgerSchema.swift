@@ -164,6 +164,26 @@ enum LedgerSchema {
                 ALTER TABLE budget_reservations_v3 RENAME TO budget_reservations;
                 """)
         }
+        migrator.registerMigration("v5: pricing provider, unpriced-model warnings") { db in
+            try db.execute(sql: """
+                -- The provider whose prices apply when it is not the call's own: a provider
+                -- configured under a name of its own (`work`, of type openai) is priced as
+                -- `openai`. A names id; 0: priced as the provider itself. Not in the rollups:
+                -- reports grouped by it read raw rows.
+                ALTER TABLE calls ADD COLUMN pricing_provider_id INTEGER NOT NULL DEFAULT 0;
+
+                -- Unpriced models seen under a `warn` budget: the row's existence means "warned
+                -- already" for that budget, period and model, shared by every process.
+                CREATE TABLE unpriced_warnings (
+                    budget TEXT NOT NULL,
+                    period_start_ms INTEGER NOT NULL,            -- -1 for a `total` budget
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    warned_ms INTEGER NOT NULL,
+                    PRIMARY KEY (budget, period_start_ms, provider, model)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -47,8 +47,8 @@ public final class LedgerWriteSession {
                 cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
                 cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
                 est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key,
-                est_input_raw, est_correction_ppm)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                est_input_raw, est_correction_ppm, pricing_provider_id)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT(dedupe_key) DO NOTHING
             """)
         lookupTagSet = try RawStatement(db, "SELECT id FROM tag_sets WHERE tags = ?")
@@ -80,6 +80,9 @@ public final class LedgerWriteSession {
         let modelID = try nameID(record.model)
         let agentID = try record.agent.map(nameID) ?? 0
         let sessionID = try record.session.map(nameID) ?? 0
+        // Stored only where it differs from the provider: 0 means "priced as itself".
+        let pricingProvider = record.pricingProvider ?? pricing?.pricingProvider(for: record.provider)
+        let pricingProviderID = try pricingProvider.flatMap { $0 == record.provider ? nil : $0 }.map(nameID) ?? 0
         let usage = record.usage
         let timestamp = record.epochMilliseconds
 
@@ -113,6 +116,7 @@ public final class LedgerWriteSession {
         statement.bindBlob(26, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
         statement.bind(27, record.heuristicEstimate?.rawTokens)
         statement.bind(28, record.heuristicEstimate?.factorPartsPerMillion)
+        statement.bind(29, pricingProviderID)
         guard try statement.run() == 1 else {
             duplicateCount += 1
             return .duplicate

@@ -11,6 +11,9 @@ public struct RepriceSummary: Sendable {
     public var newlyPriced = 0
     /// Calls that had a cost and now are unpriced (their model left the table).
     public var nowUnpriced = 0
+    /// Calls recorded under a configured provider name that are now priced as the provider
+    /// that name is configured as (`work` → `openai`; see `CallPricing.pricingProvider(for:)`).
+    public var pricingProviderAssigned = 0
     /// Sum of the examined calls' costs before and after (priced calls only).
     public var costBefore = Money.zero
     public var costAfter = Money.zero
@@ -20,7 +23,9 @@ extension Ledger {
     /// Prices stored calls again with `pricing`, in one transaction, keeping the rollups exact.
     ///
     /// Only costs that came from a pricing table, and unpriced calls, are recomputed: a cost
-    /// given by whoever recorded the call (a provider-reported or imported cost) is kept.
+    /// given by whoever recorded the call (a provider-reported or imported cost) is kept. A call
+    /// recorded under a provider name that `pricing` now maps to another provider (a provider
+    /// configured under its own name) is priced as that provider, and remembers it.
     /// With `dryRun`, computes the summary and writes nothing.
     public func reprice(
         since: Int64? = nil, until: Int64? = nil, pricing: any CallPricing, dryRun: Bool = false
@@ -38,13 +43,15 @@ extension Ledger {
                            c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                            c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
                            c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.status,
-                           a.name, s.name, t.tags
+                           a.name, s.name, t.tags, pp.name
                     FROM calls c JOIN names p ON p.id = c.provider_id JOIN names m ON m.id = c.model_id
                     LEFT JOIN names a ON a.id = c.agent_id LEFT JOIN names s ON s.id = c.session_id
-                    LEFT JOIN tag_sets t ON t.id = c.tag_set_id
+                    LEFT JOIN tag_sets t ON t.id = c.tag_set_id LEFT JOIN names pp ON pp.id = c.pricing_provider_id
                     WHERE \(conditions.joined(separator: " AND "))
                     """, arguments: StatementArguments(arguments))
                 let update = try RawStatement(db, "UPDATE calls SET cost_nano = ?, cost_origin = ?, pricing_entry = ? WHERE id = ?")
+                let assignPricingProvider = try RawStatement(db, "UPDATE calls SET pricing_provider_id = ? WHERE id = ?")
+                var pricingProviderIDs: [String: Int64] = [:]
                 var rollups = RollupAccumulator()
                 while let row = try rows.next() {
                     summary.examined += 1
@@ -56,6 +63,17 @@ extension Ledger {
                     record.agent = row[18]
                     record.session = row[19]
                     if let tags: String = row[20] { record.tags = TagsJSON.decode(tags) }
+                    record.pricingProvider = row[21]
+                    if record.pricingProvider == nil, let mapped = pricing.pricingProvider(for: record.provider),
+                        mapped != record.provider
+                    {
+                        record.pricingProvider = mapped
+                        summary.pricingProviderAssigned += 1
+                        if pricingProviderIDs[mapped] == nil { pricingProviderIDs[mapped] = try self.nameID(mapped, db: db) }
+                        assignPricingProvider.bind(1, pricingProviderIDs[mapped])
+                        assignPricingProvider.bind(2, row[0] as Int64)
+                        try assignPricingProvider.run()
+                    }
                     record.usage = Usage(
                         inputTokens: row[7], outputTokens: row[8], cacheReadTokens: row[9],
                         cacheWrite5mTokens: row[10], cacheWrite1hTokens: row[11], reasoningTokens: row[12],
@@ -83,5 +101,14 @@ extension Ledger {
             }
         } catch is DryRun {}
         return summary
+    }
+
+    /// The id of `name` in the names table, added if new.
+    func nameID(_ name: String, db: Database) throws -> Int64 {
+        try db.execute(sql: "INSERT OR IGNORE INTO names (name) VALUES (?)", arguments: [name])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM names WHERE name = ?", arguments: [name]) else {
+            throw LedgerError.sqlite(path: path, detail: "name \(name) missing right after its insert")
+        }
+        return id
     }
 }

@@ -8,8 +8,9 @@ struct RepriceCommand: ParsableCommand {
         abstract: "Price stored calls again after the pricing table changed, and show the difference.",
         discussion: """
             Recomputes costs that came from the pricing table and prices calls that were \
-            unpriced; a cost given by whoever recorded the call is kept. One transaction: all \
-            or nothing.
+            unpriced; a cost given by whoever recorded the call is kept. Calls recorded under a \
+            provider configured with a name of its own (`[providers.work]`, type openai) are \
+            priced as that type. One transaction: all or nothing.
             """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -31,7 +32,7 @@ struct RepriceCommand: ParsableCommand {
         let sign = difference.nanoUSD >= 0 ? "+" : ""
         FileOutput.standardOutput.write("""
             \(dryRun ? "would change" : "changed") \(summary.changed) of \(summary.examined) calls priced by the table or unpriced
-            newly priced: \(summary.newlyPriced), now unpriced: \(summary.nowUnpriced)
+            newly priced: \(summary.newlyPriced), now unpriced: \(summary.nowUnpriced)\(summary.pricingProviderAssigned > 0 ? ", priced as their provider's type: \(summary.pricingProviderAssigned)" : "")
             cost before: \(summary.costBefore.decimalString) USD, after: \(summary.costAfter.decimalString) USD (\(sign)\(difference.decimalString))
 
             """)

@@ -10,14 +10,17 @@ struct ProvidersCommand: AsyncParsableCommand {
         defaultSubcommand: ProvidersListCommand.self)
 }
 
-/// `llm-cost providers list`: name, type, model, URL, and whether its key is set (never the key).
+/// `llm-cost providers list`: name, type, model, URL, whether its key is set (never the key), and
+/// the pricing entry of its default model (or that it is unpriced, and how to fix that).
 struct ProvidersListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the configured providers.")
 
     @OptionGroup var ledger: LedgerOptions
 
     func run() async throws {
-        print(ProviderListing(registry: try CLIProviderRegistry.load(try ledger.loadConfiguration())).table())
+        let configuration = try ledger.loadConfiguration()
+        let pricing = try loadConfiguredPricing(configuration)
+        print(ProviderListing(registry: try CLIProviderRegistry.load(configuration), pricing: pricing).table())
     }
 }
 

@@ -85,9 +85,17 @@ func expandTilde(_ path: String) -> String {
 }
 
 /// The pricing the CLI prices unpriced calls with: the built-in table, with the files in
-/// `pricing.dir` (default `$XDG_CONFIG_HOME/llm-cost/pricing`) added and overriding.
+/// `pricing.dir` (default `$XDG_CONFIG_HOME/llm-cost/pricing`) added and overriding; a provider
+/// configured under a name of its own is priced as its type says (see `ProviderSettings.pricedAs`).
 func loadPricing(_ configuration: Configuration) throws -> (any CallPricing)? {
-    try loadPriceTable(configuration)
+    try loadConfiguredPricing(configuration)
+}
+
+/// The same pricing, as itself (for `providers list`, `estimate`).
+func loadConfiguredPricing(_ configuration: Configuration) throws -> ConfiguredPricing {
+    ConfiguredPricing(
+        table: try loadPriceTable(configuration),
+        pricingProviders: try CLIProviderRegistry.load(configuration).pricingProviders)
 }
 
 /// The same table, as itself (to resolve a model's provider).
