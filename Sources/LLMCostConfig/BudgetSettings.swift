@@ -13,6 +13,8 @@ import TOMLKit
 /// limit_usd = 5.00            # exact: read as a decimal, never a binary float
 /// alerts = [0.5, 0.8, 1.0]    # shares of the limit that alert once per period
 /// action = "block"            # warn (default) or block
+/// wait_ms = 30000             # block: how long a call may wait for calls in flight to settle
+/// unpriced = "refuse"         # block: refuse (default) or allow calls of models without a price
 /// ```
 public struct BudgetSettings: Sendable, Hashable {
     /// Which calls the budget counts.
@@ -35,14 +37,25 @@ public struct BudgetSettings: Sendable, Hashable {
     public var alertThresholdsBasisPoints: [Int64]
     /// `warn` or `block`.
     public var action: String
+    /// How long a call refused only because of other calls' reservations waits for them to
+    /// settle before it is refused (`wait_ms`; 0: refuse at once).
+    public var waitMilliseconds: Int64 = 30_000
+    /// Whether a `block` budget lets through calls it cannot price (`unpriced = "allow"`).
+    public var allowsUnpriced = false
     /// Where the table is written, for messages about it.
     public var file: String
     public var line: Int?
 
     /// Keys a `[[budgets]]` table accepts.
-    public static let keys = ["name", "provider", "model", "agent", "tag", "period", "timezone", "limit_usd", "alerts", "action"]
+    public static let keys = [
+        "name", "provider", "model", "agent", "tag", "period", "timezone", "limit_usd", "alerts", "action", "wait_ms",
+        "unpriced",
+    ]
     static let periods = ["day", "week", "month", "total"]
     static let actions = ["warn", "block"]
+    static let unpricedPolicies = ["refuse", "allow"]
+    /// The longest `wait_ms`: an hour.
+    static let maximumWaitMilliseconds: Int64 = 3_600_000
 
     /// Reads the `index`th `[[budgets]]` table.
     static func read(
@@ -108,9 +121,24 @@ public struct BudgetSettings: Sendable, Hashable {
                 thresholds.append(basisPoints)
             }
         }
-        return BudgetSettings(
+        var waitMilliseconds: Int64 = 30_000
+        if let waitEntry = values["wait_ms"] {
+            guard case .integer(let milliseconds) = waitEntry.value else {
+                throw .wrongType(file: file, line: waitEntry.line, key: "budgets[\(index)].wait_ms", expected: "an integer of milliseconds")
+            }
+            guard (0...maximumWaitMilliseconds).contains(milliseconds) else {
+                throw invalid("wait_ms", "expected 0 to \(maximumWaitMilliseconds) milliseconds (an hour), got \(milliseconds)")
+            }
+            waitMilliseconds = milliseconds
+        }
+        let unpriced = try string("unpriced") ?? "refuse"
+        guard unpricedPolicies.contains(unpriced) else { throw invalid("unpriced", "expected refuse or allow, got \"\(unpriced)\"") }
+        var settings = BudgetSettings(
             name: name, scope: scopes.first ?? .all, period: period, timeZone: timeZone, limit: limit,
             alertThresholdsBasisPoints: Array(Set(thresholds)).sorted(), action: action, file: file, line: tableLine)
+        settings.waitMilliseconds = waitMilliseconds
+        settings.allowsUnpriced = unpriced == "allow"
+        return settings
     }
 
     /// A USD amount, exactly: TOML floats arrive as their decimal text, strings are parsed as written.

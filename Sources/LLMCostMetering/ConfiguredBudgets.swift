@@ -15,6 +15,7 @@ extension BudgetDefinition {
             name: settings.name, scope: scope, period: BudgetPeriod(rawValue: settings.period) ?? .month,
             timeZone: settings.timeZone, limit: settings.limit,
             alertThresholdsBasisPoints: settings.alertThresholdsBasisPoints,
-            action: BudgetAction(rawValue: settings.action) ?? .warn)
+            action: BudgetAction(rawValue: settings.action) ?? .warn, wait: .milliseconds(settings.waitMilliseconds),
+            allowsUnpriced: settings.allowsUnpriced)
     }
 }

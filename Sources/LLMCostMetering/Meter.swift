@@ -82,10 +82,12 @@ public final class Meter: Sendable {
         var reservation: BudgetReservation?
     }
 
-    /// Estimates and reserves; throws `MeteringError` when a `block` budget would go over.
+    /// Estimates and reserves; throws `MeteringError` when a `block` budget refuses the call: its
+    /// worst case does not fit the limit (after waiting up to the budget's `wait` when only
+    /// other calls' reservations are in the way), or its model is unpriced.
     func begin(
         provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext
-    ) throws -> Call {
+    ) async throws -> Call {
         let timestamp = Date()
         let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
         let estimate = inputEstimate(for: request, provider: provider, model: model, now: timestamp)
@@ -104,8 +106,13 @@ public final class Meter: Sendable {
             $0.scope.matches(provider: provider, model: model, agent: context.agent, tags: context.tags)
         }
         call.budgets = matching
-        // Zero-cost and unpriced calls are never blocked: there is no cost to hold.
-        guard let worstCase, worstCase > .zero, !matching.isEmpty else { return call }
+        guard !matching.isEmpty else { return call }
+        guard let worstCase else {
+            try checkUnpriced(provider: provider, model: model, budgets: matching, now: timestamp)
+            return call
+        }
+        // An explicitly free model (a $0 entry) has nothing to hold.
+        guard worstCase > .zero else { return call }
         let hard = matching.filter { $0.action == .block }
         for budget in matching where budget.action == .warn {
             if let usage = try? ledger.usage(of: budget, now: timestamp), usage.spent + usage.reserved + worstCase > budget.limit {
@@ -113,13 +120,56 @@ public final class Meter: Sendable {
             }
         }
         guard !hard.isEmpty else { return call }
-        switch try ledger.reserve(worstCase, against: hard, now: timestamp, expiresAfter: reservationLifetime) {
-        case .reserved(let reservation):
-            call.reservation = reservation
-            keeper.hold(reservation)
-        case .refused(let refusal): throw MeteringError.budgetExceeded(refusal)
+        let (reservation, waited) = try await reserve(worstCase, against: hard, provider: provider, model: model)
+        call.reservation = reservation
+        keeper.hold(reservation)
+        if waited > .zero {
+            // The call goes out now: its time and latency start here, not when it began waiting.
+            call.timestamp = Date()
+            call.started = ContinuousClock.now
         }
         return call
+    }
+
+    /// Reserves `amount` against `budgets`. A refusal that only other calls' reservations cause
+    /// (the call fits the recorded spend) waits for a settlement, here or in another process,
+    /// and tries again, until the tightest `wait` of the budgets that held it up runs out.
+    private func reserve(
+        _ amount: Money, against budgets: [BudgetDefinition], provider: String, model: String
+    ) async throws -> (BudgetReservation, waited: Duration) {
+        let began = ContinuousClock.now
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let generation = ledger.changeGeneration
+            switch try ledger.reserve(amount, against: budgets, now: Date(), expiresAfter: reservationLifetime) {
+            case .reserved(let reservation):
+                return (reservation, ContinuousClock.now - began)
+            case .refused(let refusal):
+                let now = ContinuousClock.now
+                let budgetWait = budgets.first { $0.name == refusal.budget }?.wait ?? .zero
+                let budgetDeadline = began + budgetWait
+                deadline = min(deadline ?? budgetDeadline, budgetDeadline)
+                guard refusal.isBlockedOnlyByReservations, let deadline, now < deadline, !Task.isCancelled else {
+                    throw MeteringError.budgetExceeded(refusal, provider: provider, model: model, waited: now - began)
+                }
+                await ledger.waitForChange(after: generation, until: min(deadline, now + Ledger.changeRecheckInterval))
+            }
+        }
+    }
+
+    /// A call the pricing cannot price: a `block` budget cannot count it, so it refuses it
+    /// unless the budget allows unpriced calls; a `warn` budget warns once per model and period
+    /// (across processes sharing the ledger).
+    private func checkUnpriced(provider: String, model: String, budgets: [BudgetDefinition], now: Date) throws {
+        if let refusing = budgets.first(where: { $0.action == .block && !$0.allowsUnpriced }) {
+            throw MeteringError.unpricedModel(budget: refusing.name, provider: provider, model: model)
+        }
+        for budget in budgets where budget.action == .warn {
+            // A ledger that cannot say whether it warned already: better twice than never.
+            guard (try? ledger.claimUnpricedWarning(budget: budget, provider: provider, model: model, now: now)) ?? true else { continue }
+            warn("budget \"\(budget.name)\" (warn) does not count calls of \(provider)/\(model): the model has no price "
+                + "(a pricing file with provider = \"\(provider)\", or `pricing_provider` in [providers.\(provider)], prices it)")
+        }
     }
 
     /// Records the call (settling its reservation). Never throws: a call that happened is not

@@ -24,7 +24,7 @@ public struct MeteredProvider: LLMProvider {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let model = request.model ?? base.defaultModel
-        let call = try meter.begin(
+        let call = try await meter.begin(
             provider: name, pricingProvider: base.pricingProvider, model: model, request: request,
             context: attribution.merged(with: MeteringContext.current))
         do {
@@ -48,7 +48,7 @@ public struct MeteredProvider: LLMProvider {
                 let model = request.model ?? base.defaultModel
                 let call: Meter.Call
                 do {
-                    call = try meter.begin(
+                    call = try await meter.begin(
                         provider: base.name, pricingProvider: base.pricingProvider, model: model, request: request, context: context)
                 } catch {
                     continuation.finish(throwing: error)

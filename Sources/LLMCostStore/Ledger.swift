@@ -46,11 +46,14 @@ public final class Ledger: Sendable {
     let knownTagSets = IDCache()
     /// Runs the writing connection's WAL checkpoints in the background.
     let checkpointer: WALCheckpointer
+    /// Wakes calls waiting for budget room when a reservation may have settled.
+    let changes: LedgerChanges
 
     /// Opens (creating if needed and allowed) the ledger at `path` and brings its schema up to
     /// date. Refuses a SQLite file that belongs to another program.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         self.path = path
+        changes = LedgerChanges(ledgerPath: path)
         if options.createIfMissing && !options.readOnly {
             try Self.createFileIfMissing(path: path)
         } else if !FileManager.default.fileExists(atPath: path) {

@@ -133,8 +133,8 @@ private func calls(_ ledger: Ledger) throws -> [CallRecord] {
         let error = try #require(refusal)
         #expect(error.isBudgetExceeded)
         #expect(error.budget == "tight")
-        #expect(error.limit == Money(decimalUSD: "60"))
-        #expect(error.spent == Money(nanoUSD: Int64(succeeded) * 15 * Money.unitsPerDollar))
+        #expect(error.standing?.limit == Money(decimalUSD: "60"))
+        #expect(error.standing?.spent == Money(nanoUSD: Int64(succeeded) * 15 * Money.unitsPerDollar))
         #expect(succeeded >= 1)
         let usage = try ledger.usage(of: budget)
         #expect(usage.reserved == .zero) // every reservation settled

@@ -111,3 +111,22 @@ extension Ledger {
             lastError: row["last_error"])
     }
 }
+
+extension Ledger {
+    /// Claims the one warning that `budget` sees calls of an unpriced model in the period
+    /// containing `now`: `true` to exactly one caller per budget, period, provider and model
+    /// across every process sharing the ledger; everyone else gets `false` and stays quiet.
+    public func claimUnpricedWarning(budget: BudgetDefinition, provider: String, model: String, now: Date = Date()) throws -> Bool {
+        let nowMs = Self.milliseconds(now)
+        let periodKey = budget.window(containing: now).alertKey
+        return try immediateTransaction { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO unpriced_warnings (budget, period_start_ms, provider, model, warned_ms)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [budget.name, periodKey, provider, model, nowMs])
+            return db.changesCount == 1
+        }
+    }
+}

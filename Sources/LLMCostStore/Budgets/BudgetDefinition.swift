@@ -52,10 +52,17 @@ public struct BudgetDefinition: Sendable, Hashable {
     /// Shares of the limit that alert once per period, in basis points (8000 = 80%), ascending.
     public var alertThresholdsBasisPoints: [Int64]
     public var action: BudgetAction
+    /// `block`: how long a call that would fit but for other calls' reservations waits for them
+    /// to settle before it is refused (0: refuse at once).
+    public var wait: Duration
+    /// `block`: whether calls the pricing cannot price are let through (never counted) instead
+    /// of refused. Explicitly free models ($0 entries) are always let through.
+    public var allowsUnpriced: Bool
 
     public init(
         name: String, scope: BudgetScope = .all, period: BudgetPeriod = .month, timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
-        limit: Money, alertThresholdsBasisPoints: [Int64] = [], action: BudgetAction = .warn
+        limit: Money, alertThresholdsBasisPoints: [Int64] = [], action: BudgetAction = .warn, wait: Duration = .seconds(30),
+        allowsUnpriced: Bool = false
     ) {
         self.name = name
         self.scope = scope
@@ -64,6 +71,8 @@ public struct BudgetDefinition: Sendable, Hashable {
         self.limit = limit
         self.alertThresholdsBasisPoints = alertThresholdsBasisPoints.sorted()
         self.action = action
+        self.wait = wait
+        self.allowsUnpriced = allowsUnpriced
     }
 
     /// The period window that contains `date`.

@@ -11,7 +11,8 @@ public struct BudgetReservation: Sendable, Hashable {
     public let budgets: [String]
 }
 
-/// Why a reservation was refused: the first budget it would have taken over the limit.
+/// Why a reservation was refused: a budget it would have taken over the limit (one whose
+/// recorded spend alone leaves no room, if there is one; else the first).
 public struct BudgetRefusal: Sendable, Hashable {
     public var budget: String
     /// Recorded actual cost in the budget's current period.
@@ -22,6 +23,10 @@ public struct BudgetRefusal: Sendable, Hashable {
     /// What the refused call asked to reserve.
     public var requested: Money
     public var window: BudgetWindow
+
+    /// Whether the call would fit but for other calls' reservations (`spent + requested <= limit`):
+    /// waiting for them to settle may make room. Otherwise it cannot fit this period.
+    public var isBlockedOnlyByReservations: Bool { spent + requested <= limit }
 }
 
 /// The result of trying to reserve.
@@ -48,7 +53,9 @@ extension Ledger {
     ///
     /// Runs in one `BEGIN IMMEDIATE` transaction, so no other process can record or reserve
     /// between the check and the reservation: concurrent callers cannot jointly overspend.
-    /// Reservations older than their expiry (a crashed process's) are deleted first.
+    /// Reservations older than their expiry (a crashed process's) are deleted first. A refusal
+    /// names a budget whose spend alone leaves no room when there is one (waiting cannot help),
+    /// else the first budget held up by reservations (see `BudgetRefusal.isBlockedOnlyByReservations`).
     public func reserve(
         _ amount: Money, against budgets: [BudgetDefinition], now: Date = Date(), expiresAfter ttl: Duration = .seconds(900)
     ) throws -> ReservationOutcome {
@@ -60,15 +67,19 @@ extension Ledger {
             let sweep = try RawStatement(db, "DELETE FROM budget_reservations WHERE expires_ms <= ?")
             sweep.bind(1, nowMs)
             try sweep.run()
+            var heldUp: BudgetRefusal?
             for (budget, window) in zip(budgets, windows) {
                 let spent = try Self.spent(of: budget, in: window, db: db)
                 let reserved = try Self.reserved(against: budget.name, nowMs: nowMs, db: db)
                 if spent + reserved + amount > budget.limit {
-                    return .refused(BudgetRefusal(
+                    let refusal = BudgetRefusal(
                         budget: budget.name, spent: spent, reserved: reserved, limit: budget.limit, requested: amount,
-                        window: window))
+                        window: window)
+                    if !refusal.isBlockedOnlyByReservations { return .refused(refusal) }
+                    if heldUp == nil { heldUp = refusal }
                 }
             }
+            if let heldUp { return .refused(heldUp) }
             let insert = try RawStatement(db, """
                 INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
                 VALUES (?, ?, ?, ?, ?)
@@ -100,7 +111,9 @@ extension Ledger {
     public func settle(
         _ reservation: BudgetReservation?, recording record: CallRecord, pricing: (any CallPricing)? = nil
     ) throws -> WriteOutcome {
-        try inWriteSession(pricing: pricing, immediate: true) { session, db -> WriteOutcome in
+        // Calls of this process waiting for room re-check at once (others see the WAL change).
+        defer { if reservation != nil { changes.signal() } }
+        return try inWriteSession(pricing: pricing, immediate: true) { session, db -> WriteOutcome in
             let outcome = try session.insert(record)
             if let reservation {
                 let expired = try Self.delete(reservation, db: db)
@@ -122,7 +135,24 @@ extension Ledger {
 
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
+        defer { changes.signal() }
         try immediateTransaction { db in _ = try Self.delete(reservation, db: db) }
+    }
+
+    /// How often a call waiting for budget room re-checks even without a change notification:
+    /// a crashed process's reservation expires without any write, and a ledger on a network
+    /// file system gets no notifications from other machines.
+    public static let changeRecheckInterval: Duration = .milliseconds(250)
+
+    /// A counter that moves whenever the ledger may have changed (see `waitForChange`): read it
+    /// before a check that failed, then wait for it to move.
+    public var changeGeneration: UInt64 { changes.generation }
+
+    /// Waits until a write to the ledger (from this process or another) may have made room,
+    /// that is until the change generation moves past `generation`, or until `deadline`, or
+    /// until the task is cancelled. A wake-up is a hint to re-check, not a promise of room.
+    public func waitForChange(after generation: UInt64, until deadline: ContinuousClock.Instant) async {
+        await changes.wait(after: generation, until: deadline)
     }
 
     /// Extends reservations of calls still in flight to expire `ttl` after `now`, so a call that

@@ -59,7 +59,7 @@ struct PromptCommand: AsyncParsableCommand {
             }
             StandardStreams.err(outcome.summaryLine + "\n")
             await meter.waitForPendingAlerts() // alerts go out in the background: not lost at exit
-        } catch let error as MeteringError where error.isBudgetExceeded {
+        } catch let error as MeteringError {
             StandardStreams.err("error: \(error)\n")
             await meter.waitForPendingAlerts()
             throw ExitCode(3)
