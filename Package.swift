@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(
             name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .testTarget(name: "LLMCostMeteringTests", dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore"]),
+        .testTarget(
+            name: "LLMCostMeteringTests",
+            dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing", "LLMCostSimulator"]),
     ]
 )
