@@ -13,5 +13,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchTokenizerCommand.self,
             BenchMeteringCommand.self,
             BenchEstimationCommand.self,
+            BenchBudgetWaitCommand.self,
         ])
 }
