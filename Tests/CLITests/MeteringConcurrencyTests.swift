@@ -73,6 +73,95 @@ import Testing
         #expect(simulator.requests.count == succeeded)
     }
 
+    /// Sixteen `llm-cost prompt` processes through a provider configured under its own name
+    /// (`sim`, type anthropic: priced as Anthropic) whose replies take a few hundred ms, so the
+    /// calls overlap. Each call's worst case is ~$0.00077 and its actual cost ~$0.000066.
+    private func sixteenSlowPrompts(limit: String, waitMilliseconds: Int) throws -> (succeeded: Int, stderr: [String], spentNano: Int64) {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try """
+            [providers.sim]
+            type = "anthropic"
+            model = "claude-sonnet-4-5"
+            base_url = "\(simulator.baseURL.absoluteString)"
+            api_key_env = "SIM_KEY"
+            extra_headers = { "x-simulator-scenario" = "slow" }
+
+            [[budgets]]
+            name = "shared-cap"
+            provider = "sim"
+            period = "day"
+            limit_usd = "\(limit)"
+            action = "block"
+            wait_ms = \(waitMilliseconds)
+            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+        let ledger = home.appendingPathComponent("ledger.sqlite").path
+        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
+        var processes: [(Process, URL)] = []
+        for index in 0..<16 {
+            let process = CLIRunner.process(
+                ["prompt", "--db", ledger, "--provider", "sim", "--max-tokens", "50", "hello \(index)"], home: home,
+                environment: ["SIM_KEY": "sk-test-0123456789"])
+            let errURL = home.appendingPathComponent("err-\(index)")
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errURL)
+            processes.append((process, errURL))
+        }
+        for (process, _) in processes { try process.run() }
+        var succeeded = 0
+        var refusals: [String] = []
+        for (process, errURL) in processes {
+            process.waitUntilExit()
+            let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+            switch process.terminationStatus {
+            case 0: succeeded += 1
+            case 3: refusals.append(stderr)
+            default: Issue.record("unexpected exit \(process.terminationStatus): \(stderr)")
+            }
+        }
+        let exported = try CLIRunner.run(["export", "--db", ledger], home: home).stdout.split(separator: "\n")
+        #expect(exported.count == succeeded)
+        #expect(simulator.requests.count == succeeded) // a refused call never left its process
+        var spent: Int64 = 0
+        for line in exported {
+            #expect(line.contains(#""pricing_provider":"anthropic""#), "priced as its type: \(line)")
+            guard let range = line.range(of: #""cost_usd":""#) else { continue }
+            spent += Int64(line[range.upperBound...].prefix { $0 != "\"" }.replacingOccurrences(of: ".", with: "")) ?? 0
+        }
+        return (succeeded, refusals, spent)
+    }
+
+    @Test func sixteenProcessesWhoseActualCostsFitTheLimitAllComplete() throws {
+        // Room for two worst cases at once, and for all sixteen actual costs: calls wait for
+        // the ones in flight instead of being refused while spend is far below the limit.
+        let waiting = try sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 30_000)
+        #expect(waiting.succeeded == 16, "\(waiting.stderr)")
+        #expect(waiting.spentNano <= 2_000_000)
+        // The same calls refused at once (wait_ms = 0) lose some to the reservations in flight.
+        let impatient = try sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 0)
+        #expect(impatient.succeeded < 16)
+        #expect(impatient.stderr.allSatisfy { $0.contains("budget \"shared-cap\" refused the call") })
+    }
+
+    @Test func sixteenProcessesWhoseActualCostsDoNotFitAreRefusedBeyondTheLimit() throws {
+        let result = try sixteenSlowPrompts(limit: "0.0012", waitMilliseconds: 30_000)
+        #expect(result.succeeded > 0)
+        #expect(result.succeeded < 16)
+        #expect(result.spentNano <= 1_200_000) // never overspent
+        // Each was refused because recorded spend plus its worst case passes the limit, not
+        // because of calls in flight: the refusals came only once the limit was really reached.
+        for stderr in result.stderr {
+            #expect(stderr.contains("budget \"shared-cap\" refused the call"), "\(stderr)")
+            // "spent $S + reserved $R + this call's worst case $W would exceed the limit $L"
+            let amounts = stderr.split(separator: "$").dropFirst().compactMap { Decimal(string: String($0.prefix { $0.isNumber || $0 == "." })) }
+            #expect(amounts.count == 4, "\(stderr)")
+            if amounts.count == 4 { #expect(amounts[0] + amounts[2] > amounts[3], "refused with room left: \(stderr)") }
+        }
+    }
+
     @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() throws {
         let simulator = ProviderSimulator()
         try simulator.start()
