@@ -22,6 +22,8 @@ public struct PriceQuote: Sendable, Hashable {
 /// - Price by `record.pricedProvider` (the record's `pricingProvider` when set, else its
 ///   `provider`).
 /// - Be cheap and thread-safe: the ledger calls this for every imported row.
+/// - `maxOutputTokens(for:)` (optional; unknown by default): the most output the record's model
+///   can produce in one call, for a worst case when a request sets no limit.
 /// - `pricingProvider(for:)` (optional; none by default): the provider whose prices apply to
 ///   calls recorded under a configured name, for records that do not say (`work` → `openai`).
 ///   Writers store the answer with the call, so reports can group by it and a later reprice
@@ -29,8 +31,10 @@ public struct PriceQuote: Sendable, Hashable {
 public protocol CallPricing: Sendable {
     func quote(for record: CallRecord) -> PriceQuote?
     func pricingProvider(for provider: String) -> String?
+    func maxOutputTokens(for record: CallRecord) -> Int64?
 }
 
 extension CallPricing {
     public func pricingProvider(for provider: String) -> String? { nil }
+    public func maxOutputTokens(for record: CallRecord) -> Int64? { nil }
 }

@@ -17,8 +17,11 @@ public final class Meter: Sendable {
     public let ledger: Ledger
     public let pricing: (any CallPricing)?
     public let budgets: [BudgetDefinition]
-    /// Output tokens assumed for the worst case when a request sets no `max_tokens`.
+    /// Output tokens assumed for the worst case when neither the request, nor its adapter, nor
+    /// the pricing table's `max_output` for the model says (see `WorstCase`).
     public let defaultMaxTokens: Int
+    /// What the worst case assumes about server tools a request leaves unbounded.
+    public let serverToolAllowance: ServerToolAllowance
     /// How long a reservation holds if its process dies before settling.
     public let reservationLifetime: Duration
     /// Where warnings go (`warn` budgets, ledger failures after a call): stderr by default.
@@ -42,8 +45,9 @@ public final class Meter: Sendable {
         ledger: Ledger, pricing: (any CallPricing)?, budgets: [BudgetDefinition] = [], defaultMaxTokens: Int = 4096,
         reservationLifetime: Duration = .seconds(900), alerts: AlertDispatcher? = nil,
         warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("llm-cost: " + $0 + "\n").utf8)) },
-        estimateCorrection: EstimateCorrectionPolicy = .standard
+        estimateCorrection: EstimateCorrectionPolicy = .standard, serverToolAllowance: ServerToolAllowance = .standard
     ) {
+        self.serverToolAllowance = serverToolAllowance
         self.corrections = EstimateCorrectionCache(policy: estimateCorrection)
         self.ledger = ledger
         self.pricing = pricing
@@ -86,16 +90,20 @@ public final class Meter: Sendable {
     /// worst case does not fit the limit (after waiting up to the budget's `wait` when only
     /// other calls' reservations are in the way), or its model is unpriced.
     func begin(
-        provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext
+        provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext,
+        adapterMaxOutput: Int? = nil
     ) async throws -> Call {
         let timestamp = Date()
         let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
         let estimate = inputEstimate(for: request, provider: provider, model: model, now: timestamp)
-        let maxTokens = Int64(request.maxTokens ?? defaultMaxTokens)
-        var worstRecord = CallRecord(
-            timestamp: timestamp, provider: provider, model: model, usage: Usage(inputTokens: estimate.high, outputTokens: maxTokens))
+        var worstRecord = CallRecord(timestamp: timestamp, provider: provider, model: model)
         worstRecord.pricingProvider = pricedAs
+        let bound = WorstCase.of(
+            request, input: estimate, adapterMaxOutput: adapterMaxOutput, modelMaxOutput: pricing?.maxOutputTokens(for: worstRecord),
+            defaultMaxOutput: defaultMaxTokens, allowance: serverToolAllowance)
+        worstRecord.usage = bound.usage
         let worstCase = pricing?.quote(for: worstRecord)?.cost
+        let maxTokens = bound.maxOutput
         var call = Call(
             timestamp: timestamp, started: ContinuousClock.now, provider: provider, pricingProvider: pricedAs, model: model,
             context: context,

@@ -26,7 +26,8 @@ public struct MeteredProvider: LLMProvider {
         let model = request.model ?? base.defaultModel
         let call = try await meter.begin(
             provider: name, pricingProvider: base.pricingProvider, model: model, request: request,
-            context: attribution.merged(with: MeteringContext.current))
+            context: attribution.merged(with: MeteringContext.current),
+            adapterMaxOutput: base.capabilities(for: model).defaultMaxOutputTokens)
         do {
             let response = try await base.complete(request)
             await meter.finish(call, status: .ok, reportedUsage: response.usage, receivedText: response.text + response.reasoning,
@@ -49,7 +50,8 @@ public struct MeteredProvider: LLMProvider {
                 let call: Meter.Call
                 do {
                     call = try await meter.begin(
-                        provider: base.name, pricingProvider: base.pricingProvider, model: model, request: request, context: context)
+                        provider: base.name, pricingProvider: base.pricingProvider, model: model, request: request, context: context,
+                        adapterMaxOutput: base.capabilities(for: model).defaultMaxOutputTokens)
                 } catch {
                     continuation.finish(throwing: error)
                     return

@@ -17,12 +17,19 @@ public struct ConfiguredPricing: CallPricing {
     }
 
     public func quote(for record: CallRecord) -> PriceQuote? {
-        guard record.pricingProvider == nil, let mapped = pricingProviders[record.provider] else {
-            return table.quote(for: record)
-        }
+        table.quote(for: mapped(record))
+    }
+
+    public func maxOutputTokens(for record: CallRecord) -> Int64? {
+        table.maxOutputTokens(for: mapped(record))
+    }
+
+    /// The record as the table sees it: priced as its configured provider's type.
+    private func mapped(_ record: CallRecord) -> CallRecord {
+        guard record.pricingProvider == nil, let mapped = pricingProviders[record.provider] else { return record }
         var priced = record
         priced.pricingProvider = mapped
-        return table.quote(for: priced)
+        return priced
     }
 
     public func pricingProvider(for provider: String) -> String? {

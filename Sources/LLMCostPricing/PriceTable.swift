@@ -294,6 +294,11 @@ extension PriceTable: CallPricing {
         return try entry.cost(of: usage, serviceTier: serviceTier)
     }
 
+    /// The model's `max_output`, where the table knows the model and writes it.
+    public func maxOutputTokens(for record: CallRecord) -> Int64? {
+        model(provider: record.pricedProvider, model: record.model)?.maxOutput
+    }
+
     /// The ledger's hook: the record's cost by the entry in force at its timestamp, or `nil`
     /// when the table cannot price it (unknown model, no entry then, bad counts). A record
     /// tagged `service_tier=batch|flex|priority` is priced at that tier.

@@ -12,7 +12,9 @@ struct EstimateCommand: ParsableCommand {
             `llm-cost tokens`), else the heuristic, corrected by the model's recorded calls in \
             the ledger. The expected output is the mean of the model's calls in the last 30 days \
             (or --expected-output). The worst case, input at the top of its band plus --max-tokens \
-            (default 4096, as the meter assumes), is what a block budget reserves.
+            (default, as the meter assumes: the adapter's own default where it sends one, as \
+            Anthropic's 1024, else the model's max_output from the pricing table, else 4096), is \
+            what a block budget reserves.
             """)
 
     enum Format: String, ExpressibleByArgument { case text, json }
@@ -20,7 +22,7 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Model id as called (gpt-4o, claude-sonnet-4-5, ...).") var model: String
     @Option(help: "Provider the call would go through (default: the pricing table's for the model).") var provider: String?
-    @Option(name: .customLong("max-tokens"), help: "The request's max_tokens (default 4096, as the meter assumes).") var maxTokens: Int?
+    @Option(name: .customLong("max-tokens"), help: "The request's max_tokens (default: as the meter assumes, see below).") var maxTokens: Int?
     @Option(name: .customLong("expected-output"), help: "Output tokens to expect instead of the ledger's recent mean.") var expectedOutput: Int64?
     @Option(help: ArgumentHelp("A file holding the system prompt.", valueName: "file")) var system: String?
     @Option(help: "Output format: text or json.") var format: Format = .text
@@ -44,8 +46,10 @@ struct EstimateCommand: ParsableCommand {
         } catch let error as LedgerError where error.isMissing {
             opened = nil
         }
+        let adapterMaxOutput = (try? CLIProviderRegistry.load(configuration).settings(named: provider))?.adapterDefaultMaxOutput
         let estimate = try CallEstimate.estimate(
-            request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput)
+            request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput,
+            adapterMaxOutput: adapterMaxOutput)
         print(format == .json ? try estimate.json() : estimate.text(), terminator: "")
     }
 

@@ -132,7 +132,8 @@ import Testing
         let result = try CLIRunner.run(["providers", "list"], home: home, environment: ["ANTHROPIC_API_KEY": key])
         #expect(result.status == 0)
         let anthropicRow = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("anthropic ") })
-        #expect(anthropicRow.hasSuffix("set (ANTHROPIC_API_KEY)"))
+        #expect(anthropicRow.contains("set (ANTHROPIC_API_KEY)"))
+        #expect(anthropicRow.hasSuffix("anthropic/claude-sonnet-4-5@2025-09-29"), "the pricing entry of its default model")
         #expect(result.stdout.contains("missing (set OPENAI_API_KEY)"))
         #expect(!result.stdout.contains(key))
     }

@@ -19,13 +19,17 @@ public struct CallEstimate: Sendable {
     public var expectedOutput: Int64?
     /// Where `expectedOutput` comes from, for people: "given", "mean of 120 calls in the last 30 days".
     public var expectedOutputBasis: String?
-    /// `max_tokens` of the request, or the meter's default when it sets none.
+    /// `max_tokens` of the request; else the adapter's default, the model's `max_output` or the
+    /// meter's default (see `WorstCase`).
     public var maxOutput: Int64
+    /// The worst case's usage: input at the top of its band (cached prefixes as cache writes),
+    /// `maxOutput`, and server tools at their bounds.
+    public var worstCaseUsage: Usage
     /// The input alone, at the central estimate (`nil`: the model is unpriced).
     public var inputCost: Money?
     /// Input at the central estimate plus the expected output.
     public var expectedCost: Money?
-    /// Input at the top of its band plus `maxOutput`: what a `block` budget reserves.
+    /// `worstCaseUsage` priced: what a `block` budget reserves.
     public var worstCaseCost: Money?
     /// The pricing entry that priced it.
     public var pricingEntry: String?
@@ -38,8 +42,8 @@ public struct CallEstimate: Sendable {
     /// expected output comes from the last `outputWindow` of its calls.
     public static func estimate(
         _ request: ChatRequest, provider: String, model: String, ledger: Ledger?, pricing: (any CallPricing)?,
-        expectedOutput given: Int64? = nil, defaultMaxTokens: Int = 4096, policy: EstimateCorrectionPolicy = .standard,
-        outputWindow: TimeInterval = 30 * 86_400, now: Date = Date()
+        expectedOutput given: Int64? = nil, defaultMaxTokens: Int = 4096, adapterMaxOutput: Int? = nil,
+        policy: EstimateCorrectionPolicy = .standard, outputWindow: TimeInterval = 30 * 86_400, now: Date = Date()
     ) throws -> CallEstimate {
         let raw = InputEstimator().estimate(request, model: model)
         var correction = EstimateCorrection.none
@@ -50,7 +54,11 @@ public struct CallEstimate: Sendable {
             correction = EstimateCorrection.learn(from: samples, policy: policy)
         }
         let input = correction.apply(to: raw)
-        let maxOutput = Int64(request.maxTokens ?? defaultMaxTokens)
+        let probe = CallRecord(timestamp: now, provider: provider, model: model)
+        let bound = WorstCase.of(
+            request, input: input, adapterMaxOutput: adapterMaxOutput, modelMaxOutput: pricing?.maxOutputTokens(for: probe),
+            defaultMaxOutput: defaultMaxTokens)
+        let maxOutput = bound.maxOutput
         var expected: Int64?
         var basis: String?
         if let given {
@@ -67,10 +75,10 @@ public struct CallEstimate: Sendable {
             pricing?.quote(for: CallRecord(
                 timestamp: now, provider: provider, model: model, usage: Usage(inputTokens: tokens, outputTokens: output)))
         }
-        let worst = quote(input: input.high, output: maxOutput)
+        let worst = pricing?.quote(for: CallRecord(timestamp: now, provider: provider, model: model, usage: bound.usage))
         return CallEstimate(
             provider: provider, model: model, input: input, correction: correction, expectedOutput: expected,
-            expectedOutputBasis: basis, maxOutput: maxOutput, inputCost: quote(input: input.tokens, output: 0)?.cost,
+            expectedOutputBasis: basis, maxOutput: maxOutput, worstCaseUsage: bound.usage, inputCost: quote(input: input.tokens, output: 0)?.cost,
             expectedCost: expected.flatMap { quote(input: input.tokens, output: $0)?.cost }, worstCaseCost: worst?.cost,
             pricingEntry: worst?.entryID)
     }

@@ -95,10 +95,14 @@ public struct EstimateCorrection: Sendable, Equatable {
     /// Applies the correction to an estimate: exact estimates pass through untouched.
     func apply(to estimate: InputEstimator.Estimate) -> InputEstimate {
         guard !estimate.isExact else {
-            return InputEstimate(tokens: estimate.tokens, high: estimate.high, heuristic: nil)
+            return InputEstimate(
+                tokens: estimate.tokens, high: estimate.high, heuristic: nil, cachedPrefixHigh: estimate.cachedPrefixHigh,
+                oneHourPrefixHigh: estimate.oneHourPrefixHigh)
         }
         guard isActive else {
-            return InputEstimate(tokens: estimate.tokens, high: estimate.high, heuristic: HeuristicInputEstimate(rawTokens: estimate.tokens))
+            return InputEstimate(
+                tokens: estimate.tokens, high: estimate.high, heuristic: HeuristicInputEstimate(rawTokens: estimate.tokens),
+                cachedPrefixHigh: estimate.cachedPrefixHigh, oneHourPrefixHigh: estimate.oneHourPrefixHigh)
         }
         let corrected = Double(estimate.tokens) * factor
         let tokens = Int64(corrected.rounded())
@@ -106,9 +110,13 @@ public struct EstimateCorrection: Sendable, Equatable {
         // (Rounded to a millionth first, so 200 × 1.1 does not become 221 through binary noise.)
         let upper = ((corrected * (1 + band)) * 1_000_000).rounded() / 1_000_000
         let high = max(tokens + 1, Int64(upper.rounded(.up)))
+        // The cached prefixes scale with the whole (never past it).
+        let scale = estimate.high > 0 ? Double(high) / Double(estimate.high) : 1
+        func scaled(_ prefix: Int64) -> Int64 { min(high, Int64((Double(prefix) * scale).rounded(.up))) }
         return InputEstimate(
             tokens: tokens, high: high,
-            heuristic: HeuristicInputEstimate(rawTokens: estimate.tokens, factorPartsPerMillion: factorPartsPerMillion))
+            heuristic: HeuristicInputEstimate(rawTokens: estimate.tokens, factorPartsPerMillion: factorPartsPerMillion),
+            cachedPrefixHigh: scaled(estimate.cachedPrefixHigh), oneHourPrefixHigh: scaled(estimate.oneHourPrefixHigh))
     }
 }
 
@@ -120,6 +128,10 @@ public struct InputEstimate: Sendable, Equatable {
     public var high: Int64
     /// The raw heuristic count and the factor applied; `nil` when counted exactly.
     public var heuristic: HeuristicInputEstimate?
+    /// Of `high`, the prefix up to the request's last cache breakpoint (0 without one), and the
+    /// part of that up to its last one-hour breakpoint: input that may be written to the cache.
+    public var cachedPrefixHigh: Int64 = 0
+    public var oneHourPrefixHigh: Int64 = 0
 }
 
 extension Array where Element == Double {

@@ -48,7 +48,9 @@ public struct AnthropicProvider: LLMProvider {
     public func capabilities(for model: String) -> ProviderCapabilities {
         // Extended thinking arrived with Claude 3.7; everything since is a reasoning model.
         let oldModel = model.hasPrefix("claude-3-") && !model.hasPrefix("claude-3-7")
-        return ProviderCapabilities(tools: true, reasoning: !oldModel, vision: true, streamingUsage: true)
+        return ProviderCapabilities(
+            tools: true, reasoning: !oldModel, vision: true, streamingUsage: true,
+            defaultMaxOutputTokens: AnthropicRequestEncoder.defaultMaxTokens)
     }
 
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
@@ -63,14 +65,16 @@ public struct AnthropicProvider: LLMProvider {
                     ("content-type", "application/json"), ("accept", "text/event-stream"),
                     ("anthropic-version", Self.apiVersion),
                 ]
+                var betas = AnthropicRequestEncoder.betas(for: request)
                 switch credentials {
                 case .apiKey(let key): headers.append(("x-api-key", key))
                 case .oauth(let tokens):
                     let token = try await tokens.token(forceRefresh: refresh)
                     headers.append(("authorization", "Bearer \(token)"))
-                    headers.append(("anthropic-beta", "oauth-2025-04-20"))
+                    betas.append(AnthropicRequestEncoder.oauthBeta)
                 case .none: break
                 }
+                if !betas.isEmpty { headers.append(("anthropic-beta", betas.joined(separator: ","))) }
                 for (header, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.append((header, value)) }
                 return HTTPRequestSpec(url: url, headers: headers, body: body)
             },

@@ -135,6 +135,12 @@ public struct ProviderSettings: Sendable, Hashable {
         return Self.pricingProviderByType[type]
     }
 
+    /// The output limit this provider's adapter sends when a request sets none (Anthropic's
+    /// requires one), `nil` when it sends none: what a worst case assumes for such a request.
+    public var adapterDefaultMaxOutput: Int? {
+        type == "anthropic" ? AnthropicRequestEncoder.defaultMaxTokens : nil
+    }
+
     /// Provider types whose calls are always priced as one pricing-table provider.
     public static let pricingProviderByType = [
         "anthropic": "anthropic", "openai": "openai", "openai-responses": "openai", "azure": "azure",

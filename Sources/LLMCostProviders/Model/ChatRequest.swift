@@ -18,12 +18,17 @@ public struct ChatRequest: Sendable, Hashable {
     public var reasoningEffort: String?
     /// Free-form metadata; Anthropic takes `user_id`, the Responses API takes all of it.
     public var metadata: [String: String]
+    /// Prompt-cache breakpoints (Anthropic `cache_control`): the prefix up to each may be written
+    /// to the cache, which bills above plain input (1.25x for 5 minutes, 2x for an hour).
+    public var cacheBreakpoints: [CacheBreakpoint]
+    /// Tools the provider runs itself and bills per use (Anthropic web search and web fetch).
+    public var serverTools: [ServerTool]
 
     public init(
         model: String? = nil, system: String? = nil, messages: [ChatMessage], tools: [ToolDefinition] = [],
         toolChoice: ToolChoice? = nil, maxTokens: Int? = nil, temperature: Double? = nil,
         stopSequences: [String] = [], reasoningBudgetTokens: Int? = nil, reasoningEffort: String? = nil,
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], cacheBreakpoints: [CacheBreakpoint] = [], serverTools: [ServerTool] = []
     ) {
         self.model = model
         self.system = system
@@ -36,11 +41,63 @@ public struct ChatRequest: Sendable, Hashable {
         self.reasoningBudgetTokens = reasoningBudgetTokens
         self.reasoningEffort = reasoningEffort
         self.metadata = metadata
+        self.cacheBreakpoints = cacheBreakpoints
+        self.serverTools = serverTools
     }
 
     /// A one-message request: the common case of `llm-cost prompt`.
     public static func user(_ text: String, system: String? = nil, maxTokens: Int? = nil) -> ChatRequest {
         ChatRequest(system: system, messages: [.user(text)], maxTokens: maxTokens)
+    }
+}
+
+/// A prompt-cache breakpoint: everything from the start of the prompt (tools, then system,
+/// then messages, in that order) up to and including `position` is cached for `ttl`.
+public struct CacheBreakpoint: Sendable, Hashable {
+    /// The last part of the prompt the cached prefix includes.
+    public enum Position: Sendable, Hashable {
+        /// The tool definitions.
+        case tools
+        /// The system prompt.
+        case system
+        /// The message at this index of `messages` (its last content block).
+        case message(Int)
+    }
+
+    /// How long the provider keeps the prefix: 5 minutes (writes bill 1.25x input) or an hour (2x).
+    public enum TTL: String, Sendable, Hashable {
+        case fiveMinutes = "5m"
+        case oneHour = "1h"
+    }
+
+    public var position: Position
+    public var ttl: TTL
+
+    public init(_ position: Position, ttl: TTL = .fiveMinutes) {
+        self.position = position
+        self.ttl = ttl
+    }
+}
+
+/// A tool the provider runs on its side during the request, billed per use.
+public struct ServerTool: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// Anthropic `web_search`: a fee per search, and the results become input tokens.
+        case webSearch = "web_search"
+        /// Anthropic `web_fetch`: no fee, but the fetched content becomes input tokens.
+        case webFetch = "web_fetch"
+    }
+
+    public var kind: Kind
+    /// The most uses in one request (`max_uses`); `nil` leaves it to the model.
+    public var maxUses: Int?
+    /// Web fetch: the most tokens of fetched content one use adds (`max_content_tokens`).
+    public var maxContentTokens: Int?
+
+    public init(_ kind: Kind, maxUses: Int? = nil, maxContentTokens: Int? = nil) {
+        self.kind = kind
+        self.maxUses = maxUses
+        self.maxContentTokens = maxContentTokens
     }
 }
 

@@ -59,11 +59,18 @@ public struct ProviderCapabilities: Sendable, Hashable {
     public var vision: Bool
     /// Whether a streamed reply reports usage (OpenAI-compatible servers may not).
     public var streamingUsage: Bool
+    /// The output limit the adapter sends when a request sets none (Anthropic requires one);
+    /// `nil` when it sends none and the model's own limit applies.
+    public var defaultMaxOutputTokens: Int?
 
-    public init(tools: Bool = true, reasoning: Bool = false, vision: Bool = false, streamingUsage: Bool = true) {
+    public init(
+        tools: Bool = true, reasoning: Bool = false, vision: Bool = false, streamingUsage: Bool = true,
+        defaultMaxOutputTokens: Int? = nil
+    ) {
         self.tools = tools
         self.reasoning = reasoning
         self.vision = vision
         self.streamingUsage = streamingUsage
+        self.defaultMaxOutputTokens = defaultMaxOutputTokens
     }
 }
