@@ -20,8 +20,13 @@ import LLMCostCore
 /// | `overloaded` | 529 |
 /// | `server-error` | 500 |
 /// | `unauthorized` | 401 |
+///
+/// Anthropic requests with `cache_control` breakpoints or server tools are billed for them
+/// (cache writes, then reads; searches and fetches): see `billExtras`.
 public struct SimulatorBehavior: Sendable {
     public var requiredAPIKey: String?
+    /// Prefixes written to the simulated prompt cache (see `billExtras`).
+    let promptCache = SimulatedPromptCache()
 
     public init(requiredAPIKey: String? = nil) {
         self.requiredAPIKey = requiredAPIKey
@@ -38,7 +43,8 @@ public struct SimulatorBehavior: Sendable {
         }
         let scenario = request.headers["x-simulator-scenario"]
             ?? request.model.flatMap { $0.hasPrefix("sim-") ? String($0.dropFirst(4)) : nil } ?? "echo"
-        let echo = Self.echo(request)
+        var echo = Self.echo(request)
+        Self.billExtras(&echo, request: request, cache: promptCache)
         switch scenario {
         case "tools":
             return .toolCall(

@@ -14,5 +14,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMeteringCommand.self,
             BenchEstimationCommand.self,
             BenchBudgetWaitCommand.self,
+            BenchWorstCaseCommand.self,
         ])
 }
