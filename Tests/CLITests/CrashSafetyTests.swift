@@ -143,7 +143,7 @@ import Testing
     /// Record loops, a batched import and metered calls share one ledger; each round kills the
     /// import (and about half of the other runs) at random points, then checks the ledger. At
     /// the end, running the killed import again finishes it.
-    @Test func writersKilledAtRandomLoseNoAcknowledgedWrite() throws {
+    @Test func writersKilledAtRandomLoseNoAcknowledgedWrite() async throws {
         let started = ContinuousClock.now
         let simulator = ProviderSimulator()
         try simulator.start()
@@ -159,9 +159,11 @@ import Testing
             action = "block"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let database = home.appendingPathComponent("ledger.sqlite").path
-        #expect(try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home).status == 0)
         let importFile = home.appendingPathComponent("large.jsonl")
-        let lines = try Self.writeLargeImport(to: importFile)
+        let (created, lines) = try await onOwnThread {
+            (try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home), try Self.writeLargeImport(to: importFile))
+        }
+        #expect(created.status == 0, "\(created.stderr)")
         // Writers wait for one another's lock (an import's batch holds it about a second, longer
         // on a loaded machine) well past the default 5 s, so none fails for being slow.
         let environment = Self.providerEnvironment(simulator).merging(["LLM_COST_BUSY_TIMEOUT_MS": "30000"]) { $1 }
@@ -179,7 +181,7 @@ import Testing
             let seeds = (0..<3).map { _ in random.next() }
             let stop = Locked(false)
             let acknowledgedLines = Locked(0)
-            ProcessKiller.onThreads([
+            try await onOwnThread { ProcessKiller.onThreads([
                 {
                     do {
                         let through = try Self.importKilled(
@@ -193,24 +195,26 @@ import Testing
                 { Self.recordLoop(name: "\(round)a", seed: seeds[0], database: database, home: home, environment: environment, tally: tally, stop: stop) },
                 { Self.recordLoop(name: "\(round)b", seed: seeds[1], database: database, home: home, environment: environment, tally: tally, stop: stop) },
                 { Self.promptLoop(seed: seeds[2], database: database, home: home, environment: environment, tally: tally, stop: stop) },
-            ])
+            ]) }
             importedThrough = max(importedThrough, acknowledgedLines.value)
             // A metered call the ledger could not take waits in the spool: part of its promise.
-            let recover = try CLIRunner.run(["ledger", "recover", "--db", database], home: home)
+            let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
             #expect(recover.status == 0, "\(recover.stderr)")
-            try LedgerCheck.expectIntact(
+            try await LedgerCheck.expectIntact(
                 database, home: home, acknowledged: tally.acknowledged + Self.importIDs(through: importedThrough),
                 "seed \(Self.seed), round \(round) (\(plan))")
         }
 
         // The killed import, run again, finishes: every line once, the ones already in counted.
-        let before = try LedgerCheck.rowsPerRequestID(database, home: home).keys.filter { $0.hasPrefix("imp-") }.count
-        let rerun = try CLIRunner.run(["import", "--db", database, importFile.path], home: home)
+        let (before, rerun) = try await onOwnThread {
+            (try LedgerCheck.rowsPerRequestID(database, home: home).keys.filter { $0.hasPrefix("imp-") }.count,
+             try CLIRunner.run(["import", "--db", database, importFile.path], home: home))
+        }
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stdout.hasPrefix("imported \(lines - before) call"), "\(before) in before: \(rerun.stdout)")
         if before > 0 { #expect(rerun.stdout.contains("(\(before) already in the ledger"), "\(rerun.stdout)") }
         let acknowledged = tally.acknowledged + Self.importIDs(through: lines)
-        let rows = try LedgerCheck.expectIntact(database, home: home, acknowledged: acknowledged, "seed \(Self.seed), after the re-run")
+        let rows = try await LedgerCheck.expectIntact(database, home: home, acknowledged: acknowledged, "seed \(Self.seed), after the re-run")
         #expect(rows.keys.filter { $0.hasPrefix("imp-") }.count == lines)
 
         #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
@@ -252,7 +256,7 @@ import Testing
     /// `ledger recover` and a recording `prompt` (which recovers the spool after its own call)
     /// are killed at random points, often just as a recovery starts. Nothing spooled is lost
     /// meanwhile, and the next recovery leaves every spooled call in the ledger exactly once.
-    @Test func recoveriesKilledAtRandomRecordEverySpooledCallOnce() throws {
+    @Test func recoveriesKilledAtRandomRecordEverySpooledCallOnce() async throws {
         let started = ContinuousClock.now
         let simulator = ProviderSimulator()
         try simulator.start()
@@ -264,7 +268,7 @@ import Testing
         let prompt = ["prompt", "--db", database, "--provider", "anthropic", "--max-tokens", "20"]
         let tally = CrashTally()
         // Creates the ledger, and shows how long a prompt takes here.
-        let first = try ProcessKiller.run(prompt + ["first"], home: home, environment: environment) { _, _ in false }
+        let first = try await onOwnThread { try ProcessKiller.run(prompt + ["first"], home: home, environment: environment) { _, _ in false } }
         let firstID = try #require(first.stderr.promptRequestID, "\(first.stderr)")
         tally.acknowledge(firstID)
         var random = SplitMix64(seed: Self.seed ^ 0x5B001)
@@ -272,23 +276,26 @@ import Testing
         let rounds = 6
         for round in 0..<rounds {
             // Four calls made while the sqlite3 shell holds the write lock wait in the spool.
-            let holder = try SQLiteLockHolder(path: database, leavingWALNotEmpty: true)
-            let spoolers = Locked<[ProcessEnding]>([])
-            ProcessKiller.onThreads((0..<4).map { index in
-                {
-                    do {
-                        let ending = try ProcessKiller.run(
-                            prompt + ["round \(round), call \(index)"], home: home,
-                            environment: environment.merging(["LLM_COST_BUSY_TIMEOUT_MS": "100"]) { $1 }
-                        ) { _, _ in false }
-                        spoolers.update { $0.append(ending) }
-                    } catch {
-                        tally.fail("prompt did not start: \(error)")
+            let spoolers = try await onOwnThread {
+                let holder = try SQLiteLockHolder(path: database, leavingWALNotEmpty: true)
+                let spoolers = Locked<[ProcessEnding]>([])
+                ProcessKiller.onThreads((0..<4).map { index in
+                    {
+                        do {
+                            let ending = try ProcessKiller.run(
+                                prompt + ["round \(round), call \(index)"], home: home,
+                                environment: environment.merging(["LLM_COST_BUSY_TIMEOUT_MS": "100"]) { $1 }
+                            ) { _, _ in false }
+                            spoolers.update { $0.append(ending) }
+                        } catch {
+                            tally.fail("prompt did not start: \(error)")
+                        }
                     }
-                }
-            })
-            try holder.release()
-            for ending in spoolers.value {
+                })
+                try holder.release()
+                return spoolers.value
+            }
+            for ending in spoolers {
                 guard ending.status == 0, ending.stderr.contains("waits in \(database).unrecorded.jsonl"),
                     let requestID = ending.stderr.promptRequestID
                 else {
@@ -307,12 +314,14 @@ import Testing
                 let jitter = Duration.microseconds(Int.random(in: 0...8_000, using: &random))
                 let point = tally.randomPoint(in: kind, guess: kind == .recover ? .milliseconds(100) : first.lifetime, using: &random)
                 let filesAtStart = Self.spoolFiles(database)
-                var changedAt: Duration?
                 let arguments = kind == .recover ? ["ledger", "recover", "--db", database] : prompt + ["round \(round), recovering"]
-                let ending = try ProcessKiller.run(arguments, home: home, environment: environment) { elapsed, _ in
-                    guard onSpoolChange else { return elapsed >= point }
-                    if changedAt == nil, Self.spoolFiles(database) != filesAtStart { changedAt = elapsed }
-                    return changedAt.map { elapsed >= $0 + jitter } ?? false
+                let ending = try await onOwnThread {
+                    var changedAt: Duration?
+                    return try ProcessKiller.run(arguments, home: home, environment: environment) { elapsed, _ in
+                        guard onSpoolChange else { return elapsed >= point }
+                        if changedAt == nil, Self.spoolFiles(database) != filesAtStart { changedAt = elapsed }
+                        return changedAt.map { elapsed >= $0 + jitter } ?? false
+                    }
                 }
                 tally.note(kind, ending)
                 if kind == .recoveringPrompt, let requestID = ending.stderr.promptRequestID { tally.acknowledge(requestID) }
@@ -322,17 +331,17 @@ import Testing
             }
 
             // Nothing is lost meanwhile: each spooled call is in the ledger or still in a spool file.
-            let rows = try LedgerCheck.rowsPerRequestID(database, home: home)
+            let rows = try await onOwnThread { try LedgerCheck.rowsPerRequestID(database, home: home) }
             let waiting = Set(Self.spoolFiles(database).flatMap {
                 LedgerCheck.requestIDs(inJSONL: (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "")
             })
             let lost = spooled.filter { rows[$0] == nil && !waiting.contains($0) }
             #expect(lost.isEmpty, "seed \(Self.seed), round \(round): spooled calls neither in the ledger nor in a spool: \(lost)")
             // The next run recovers whatever the killed ones left.
-            let recover = try CLIRunner.run(["ledger", "recover", "--db", database], home: home)
+            let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
             #expect(recover.status == 0, "\(recover.stderr)")
             #expect(Self.spoolFiles(database).isEmpty, "seed \(Self.seed), round \(round): left behind: \(Self.spoolFiles(database))")
-            try LedgerCheck.expectIntact(
+            try await LedgerCheck.expectIntact(
                 database, home: home, acknowledged: spooled + tally.acknowledged, "seed \(Self.seed), round \(round)")
         }
         #expect(spooled.count == rounds * 4)

@@ -62,6 +62,16 @@ enum ProcessKiller {
     }
 }
 
+/// Runs `body` on a thread of its own and waits for it without holding one of Swift
+/// concurrency's threads (as many as cores: two on CI), which other tests' tasks need while a
+/// crash test spends its seconds waiting on processes.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}
+
 /// A writer's kind, as a crash test counts its runs and kills.
 enum WriterKind: String, CaseIterable, Sendable {
     case record, `import`, prompt
@@ -175,14 +185,16 @@ enum LedgerCheck {
     static func expectIntact(
         _ database: String, home: URL, acknowledged: [String], _ context: String,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> [String: Int] {
-        let integrity = try CLIRunner.sqlite(database, "PRAGMA integrity_check", home: home)
+    ) async throws -> [String: Int] {
+        let (integrity, verify, rows) = try await onOwnThread {
+            (try CLIRunner.sqlite(database, "PRAGMA integrity_check", home: home),
+             try CLIRunner.run(["ledger", "verify", "--db", database], home: home),
+             try rowsPerRequestID(database, home: home))
+        }
         #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok",
                 "\(context): integrity_check says \(integrity.stdout) \(integrity.stderr)", sourceLocation: sourceLocation)
-        let verify = try CLIRunner.run(["ledger", "verify", "--db", database], home: home)
         #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: rollups match"),
                 "\(context): ledger verify: \(verify.stdout) \(verify.stderr)", sourceLocation: sourceLocation)
-        let rows = try rowsPerRequestID(database, home: home)
         let twice = rows.filter { $0.value > 1 }.keys.sorted()
         let twiceCount = twice.count
         #expect(twiceCount == 0, "\(context): in the ledger more than once: \(twice.prefix(10))", sourceLocation: sourceLocation)
