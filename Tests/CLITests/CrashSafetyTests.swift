@@ -44,10 +44,19 @@ import Testing
 
     /// Where a round kills the import.
     enum ImportKill {
-        /// This long after it started: while it checks the file, or writes its first batches.
+        /// This long after it started: while it checks the file, or writes its first batch.
         case fromStart(Duration)
-        /// This long after it said its first transaction committed.
-        case afterFirstCommit(Duration)
+        /// This long after it first acknowledged a line past `line` (what earlier rounds had):
+        /// right after, the acknowledgement must already be true; later, part way through a batch.
+        case afterAcknowledging(past: Int, delay: Duration)
+    }
+
+    /// The last line an import acknowledged on its stderr (`committed through line N`), or 0.
+    static func acknowledgedLine(in stderr: String) -> Int {
+        stderr.split(separator: "\n").compactMap { line -> Int? in
+            guard line.hasPrefix("committed through line ") else { return nil }
+            return Int(line.dropFirst("committed through line ".count).prefix { $0.isNumber })
+        }.max() ?? 0
     }
 
     /// Runs one `import` of `file`, killed as `plan` says (unless it finishes first), and returns
@@ -56,14 +65,14 @@ import Testing
     static func importKilled(
         _ plan: ImportKill, file: URL, lines: Int, database: String, home: URL, environment: [String: String], tally: CrashTally
     ) throws -> Int {
-        var firstCommit: Duration?
+        var acknowledgedAt: Duration?
         let ending = try ProcessKiller.run(["import", "--db", database, file.path], home: home, environment: environment) { elapsed, stderr in
             switch plan {
             case .fromStart(let delay):
                 return elapsed >= delay
-            case .afterFirstCommit(let delay):
-                if firstCommit == nil, stderr().contains("committed through line") { firstCommit = elapsed }
-                return firstCommit.map { elapsed >= $0 + delay } ?? false
+            case .afterAcknowledging(let past, let delay):
+                if acknowledgedAt == nil, Self.acknowledgedLine(in: stderr()) > past { acknowledgedAt = elapsed }
+                return acknowledgedAt.map { elapsed >= $0 + delay } ?? false
             }
         }
         tally.note(.import, ending)
@@ -74,11 +83,7 @@ import Testing
             }
             return lines
         }
-        let acknowledged = ending.stderr.split(separator: "\n").compactMap { line -> Int? in
-            guard line.hasPrefix("committed through line ") else { return nil }
-            return Int(line.dropFirst("committed through line ".count).prefix { $0.isNumber })
-        }
-        return acknowledged.max() ?? 0
+        return Self.acknowledgedLine(in: ending.stderr)
     }
 
     /// `llm-cost record` again and again until `stop`, each with a request id of its own; about
@@ -169,15 +174,18 @@ import Testing
         let environment = Self.providerEnvironment(simulator).merging(["LLM_COST_BUSY_TIMEOUT_MS": "30000"]) { $1 }
         let tally = CrashTally()
         var random = SplitMix64(seed: Self.seed)
-        // The first import dies before it has committed anything (or just after); the next ones
-        // part way through a later batch. An import writes a batch about once a second.
-        let plans: [ImportKill] = [
-            .fromStart(.milliseconds(Int.random(in: 300...2500, using: &random))),
-            .afterFirstCommit(.milliseconds(Int.random(in: 0...1200, using: &random))),
-            .afterFirstCommit(.milliseconds(Int.random(in: 0...1200, using: &random))),
-        ]
+        let rounds = 3
         var importedThrough = 0
-        for (round, plan) in plans.enumerated() {
+        for round in 0..<rounds {
+            // The first import dies while it checks the file or writes its first batch (about a
+            // second each); the second part way through a batch past what is acknowledged; the
+            // third within a few milliseconds of acknowledging new lines (a transaction's last
+            // batch of rows commits that soon after it is written).
+            let plan: ImportKill = switch round {
+            case 0: .fromStart(.milliseconds(Int.random(in: 300...1500, using: &random)))
+            case 1: .afterAcknowledging(past: importedThrough, delay: .milliseconds(Int.random(in: 0...1200, using: &random)))
+            default: .afterAcknowledging(past: importedThrough, delay: .microseconds(Int.random(in: 0...5_000, using: &random)))
+            }
             let seeds = (0..<3).map { _ in random.next() }
             let stop = Locked(false)
             let acknowledgedLines = Locked(0)
@@ -221,7 +229,7 @@ import Testing
         #expect(tally.kills(of: .import) > 0)
         #expect(tally.kills(of: .record) > 0)
         #expect(tally.kills(of: .prompt) > 0)
-        print("crash safety (seed \(Self.seed)): \(plans.count) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
+        print("crash safety (seed \(Self.seed)): \(rounds) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
             + "\(acknowledged.count) acknowledged writes checked; \(ContinuousClock.now - started)")
     }
 
