@@ -62,7 +62,25 @@ struct CLIRunner {
     static func run(
         _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
     ) throws -> Result {
-        let process = process(arguments, home: home, environment: environment)
+        try capture(process(arguments, home: home, environment: environment), stdin: stdin, home: home)
+    }
+
+    /// Runs the `sqlite3` shell on `database` with `sql` (waiting up to 5 s for a lock), as a
+    /// person checking the ledger from outside would, and captures what it prints.
+    static func sqlite(_ database: String, _ sql: String, home: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-batch", "-bail", "-cmd", ".timeout 5000", database, sql]
+        process.environment = ["HOME": home.path] // no ~/.sqliterc of the user's
+        return try capture(process, stdin: nil, home: home)
+    }
+
+    /// Runs `process` to its end with its output in files under `home` and returns what it printed.
+    /// `whileRunning`, if given, is called about every millisecond until the process exits, with
+    /// a reader of what it has printed on stderr so far (a crash test kills it from there).
+    static func capture(
+        _ process: Process, stdin: String? = nil, home: URL, whileRunning: ((_ stderr: @escaping () -> String) -> Void)? = nil
+    ) throws -> Result {
         // Output goes to files rather than pipes, so a chatty process can never block.
         let outURL = home.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let errURL = home.appendingPathComponent(".stderr-\(UUID().uuidString)")
@@ -81,6 +99,13 @@ struct CLIRunner {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
+        if let whileRunning {
+            let stderrSoFar = { String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self) }
+            while process.isRunning {
+                whileRunning(stderrSoFar)
+                usleep(1_000)
+            }
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()
@@ -105,15 +130,20 @@ struct SQLiteLockHolder {
     private let shell = Process()
     private let input = Pipe()
 
-    /// Starts the shell and returns once it holds the lock.
-    init(path: String) throws {
+    /// Starts the shell and returns once it holds the lock (waiting up to 5 s for another
+    /// writer). With `leavingWALNotEmpty`, it first commits a change that leaves nothing behind
+    /// (a table created and dropped) and stays open, so the WAL is not empty: other processes
+    /// can still open the ledger (opening it on an empty WAL writes to it) and get as far as
+    /// their own writes, which then wait for the lock.
+    init(path: String, leavingWALNotEmpty: Bool = false) throws {
         let output = Pipe()
         shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         shell.arguments = [path]
         shell.standardInput = input
         shell.standardOutput = output
         try shell.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        let prelude = leavingWALNotEmpty ? "CREATE TABLE lock_holder_wal (x);\nDROP TABLE lock_holder_wal;\n" : ""
+        input.fileHandleForWriting.write(Data(".timeout 5000\n\(prelude)BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
         _ = output.fileHandleForReading.availableData // the shell answered: it holds the lock
     }
 

@@ -19,6 +19,11 @@ public struct ImportOptions {
     public var singleTransactionMaxBytes: Int64 = 16 << 20
     /// Read and check every line, write nothing.
     public var dryRun = false
+    /// Called by a batched import each time one of its transactions has committed, with the
+    /// line through which every valid line of the file is now in the ledger (new, or there
+    /// already) and the calls this import has inserted so far: what survives if the process
+    /// dies next, and where a re-run has new work.
+    public var committed: (@Sendable (_ throughLine: Int, _ inserted: Int) -> Void)?
 
     public init(skipInvalid: Bool = false, progress: (@Sendable (Int64, Int64?, Int) -> Void)? = nil) {
         self.skipInvalid = skipInvalid
@@ -126,7 +131,7 @@ extension Ledger {
                         guard keepRecords, !(stopAtFirstRejection && summary.rejectedCount > 0) else { return }
                         batch.append(record)
                         if batch.count == 4096 {
-                            try pipe.put(batch)
+                            try pipe.put(RecordPipe.Batch(records: batch, throughLine: number))
                             batch.removeAll(keepingCapacity: true)
                         }
                     } catch {
@@ -136,7 +141,7 @@ extension Ledger {
                         }
                     }
                 }
-                if !batch.isEmpty { try pipe.put(batch) }
+                if !batch.isEmpty { try pipe.put(RecordPipe.Batch(records: batch, throughLine: summary.linesRead)) }
                 progress?(totalBytes ?? 0, totalBytes, summary.linesRead)
                 parsed.summary = summary
                 pipe.finish()
@@ -155,22 +160,28 @@ extension Ledger {
             while try pipe.take() != nil {}
         } else if options.skipInvalid {
             var done = false
+            var committedThrough = 0
             while !done {
                 let started = ContinuousClock.now
                 do {
-                    let (added, repeated) = try write(pricing: pricing) { session -> (Int, Int) in
+                    let (added, repeated, lastLine) = try write(pricing: pricing) { session -> (Int, Int, Int) in
+                        var lastLine = committedThrough
                         while session.insertedCount + session.duplicateCount < max(1, options.batchSize),
                             ContinuousClock.now - started < options.batchDuration {
                             guard let batch = try pipe.take() else {
                                 done = true
+                                lastLine = parsed.summary?.linesRead ?? lastLine
                                 break
                             }
-                            for record in batch { try session.insert(record) }
+                            for record in batch.records { try session.insert(record) }
+                            lastLine = batch.throughLine
                         }
-                        return (session.insertedCount, session.duplicateCount)
+                        return (session.insertedCount, session.duplicateCount, lastLine)
                     }
                     inserted += added
                     duplicates += repeated
+                    committedThrough = lastLine
+                    options.committed?(committedThrough, inserted)
                 } catch {
                     guard inserted + duplicates > 0 else { throw error }
                     throw ImportInterrupted(path: path, written: inserted, reason: error)
@@ -181,7 +192,7 @@ extension Ledger {
         } else {
             try write(pricing: pricing) { session in
                 while let batch = try pipe.take() {
-                    for record in batch { try session.insert(record) }
+                    for record in batch.records { try session.insert(record) }
                 }
                 if let summary = parsed.summary, summary.rejectedCount > 0 {
                     var rejected = summary

@@ -4,8 +4,15 @@ import LLMCostCore
 /// A bounded hand-off of parsed records from the parsing thread to the writing thread, so an
 /// import parses JSON on one core while SQLite writes on the other.
 final class RecordPipe: @unchecked Sendable {
+    /// Records parsed from consecutive lines, and the last line they cover: every valid line up
+    /// to `throughLine` is in this batch or an earlier one.
+    struct Batch {
+        var records: [CallRecord]
+        var throughLine: Int
+    }
+
     private let condition = NSCondition()
-    private var batches: [[CallRecord]] = []
+    private var batches: [Batch] = []
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
@@ -17,7 +24,7 @@ final class RecordPipe: @unchecked Sendable {
     init(capacity: Int = 8) { self.capacity = capacity }
 
     /// Blocks while `capacity` batches wait; throws `Cancelled` once the consumer gave up.
-    func put(_ batch: [CallRecord]) throws {
+    func put(_ batch: Batch) throws {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -46,7 +53,7 @@ final class RecordPipe: @unchecked Sendable {
 
     /// The next batch, or `nil` once the producer finished and everything was taken. Rethrows
     /// the producer's failure.
-    func take() throws -> [CallRecord]? {
+    func take() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }

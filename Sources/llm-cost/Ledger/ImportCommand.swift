@@ -38,6 +38,11 @@ struct ImportCommand: ParsableCommand {
                 let share = totalBytes.map { $0 > 0 ? " \(bytesRead * 100 / $0)%" : "" } ?? ""
                 terminal.write("\r\u{1B}[Kimporting \(file):\(share) \(lines) lines")
             }
+        } else if !quiet && !dryRun {
+            // For scripts: what a batched import has made durable, should it be stopped.
+            options.committed = { throughLine, inserted in
+                terminal.write("committed through line \(throughLine) (\(inserted) new call\(inserted == 1 ? "" : "s") so far)\n")
+            }
         }
         let summary: ImportSummary
         do {
