@@ -22,6 +22,8 @@ public struct CallEstimate: Sendable {
     /// `max_tokens` of the request; else the adapter's default, the model's `max_output` or the
     /// meter's default (see `WorstCase`).
     public var maxOutput: Int64
+    /// Where `maxOutput` comes from: "max_tokens", "the adapter's default max_tokens", "the model's max_output"...
+    public var maxOutputBasis: String
     /// The worst case's usage: input at the top of its band (cached prefixes as cache writes),
     /// `maxOutput`, and server tools at their bounds.
     public var worstCaseUsage: Usage
@@ -78,7 +80,7 @@ public struct CallEstimate: Sendable {
         let worst = pricing?.quote(for: CallRecord(timestamp: now, provider: provider, model: model, usage: bound.usage))
         return CallEstimate(
             provider: provider, model: model, input: input, correction: correction, expectedOutput: expected,
-            expectedOutputBasis: basis, maxOutput: maxOutput, worstCaseUsage: bound.usage, inputCost: quote(input: input.tokens, output: 0)?.cost,
+            expectedOutputBasis: basis, maxOutput: maxOutput, maxOutputBasis: bound.maxOutputBasis, worstCaseUsage: bound.usage, inputCost: quote(input: input.tokens, output: 0)?.cost,
             expectedCost: expected.flatMap { quote(input: input.tokens, output: $0)?.cost }, worstCaseCost: worst?.cost,
             pricingEntry: worst?.entryID)
     }

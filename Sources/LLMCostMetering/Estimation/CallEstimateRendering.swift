@@ -14,7 +14,7 @@ extension CallEstimate {
             }
             inputLine += ")"
         }
-        var outputLine = "at most \(grouped(maxOutput)) (max tokens)"
+        var outputLine = "at most \(grouped(maxOutput)) (\(maxOutputBasis))"
         if let expectedOutput {
             outputLine = "expected \(grouped(expectedOutput)) (\(expectedOutputBasis ?? "given")), " + outputLine
         }
@@ -50,6 +50,7 @@ extension CallEstimate {
             var expected_output_tokens: Int64?
             var expected_output_basis: String?
             var max_output_tokens: Int64
+            var max_output_basis: String
             var input_cost_usd: String?
             var expected_cost_usd: String?
             var worst_case_cost_usd: String?
@@ -58,7 +59,7 @@ extension CallEstimate {
             provider: provider, model: model, pricing_entry: pricingEntry, input_tokens: input.tokens,
             input_tokens_high: input.high, input_exact: inputIsExact, correction_factor: correction.isActive ? factorText : nil,
             correction_samples: correction.samples, expected_output_tokens: expectedOutput,
-            expected_output_basis: expectedOutputBasis, max_output_tokens: maxOutput, input_cost_usd: inputCost?.decimalString,
+            expected_output_basis: expectedOutputBasis, max_output_tokens: maxOutput, max_output_basis: maxOutputBasis, input_cost_usd: inputCost?.decimalString,
             expected_cost_usd: expectedCost?.decimalString, worst_case_cost_usd: worstCaseCost?.decimalString)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
