@@ -15,6 +15,9 @@ public struct BudgetStatusReport: Sendable {
         public var projected: Money?
         /// Calls of this period that cost more than the worst case they reserved.
         public var overruns: BudgetOverruns
+        /// Calls of this period the budget could not count: no price (let through by a `warn`
+        /// budget or `unpriced = "allow"`).
+        public var unpricedCalls: Int64
         /// Spent plus reserved, in basis points of the limit (`nil` for a zero limit).
         public var shareBasisPoints: Int64?
         /// Whether recorded spend has reached the limit.
@@ -32,7 +35,9 @@ public struct BudgetStatusReport: Sendable {
             }
             let held = Money(nanoUSD: Int64(clamping: Int128(usage.spent.nanoUSD) + Int128(usage.reserved.nanoUSD)))
             let share = held.basisPoints(of: budget.limit)
-            return Row(usage: usage, projected: projected, overruns: try ledger.overruns(of: budget, now: now), shareBasisPoints: share)
+            return Row(
+                usage: usage, projected: projected, overruns: try ledger.overruns(of: budget, now: now),
+                unpricedCalls: try ledger.unpricedCalls(of: budget, now: now), shareBasisPoints: share)
         }
     }
 
@@ -48,7 +53,9 @@ public struct BudgetStatusReport: Sendable {
     public func table(timeZone: TimeZone = .current) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = timeZone
-        var lines = ["budget            action  spent        reserved     remaining    limit        used    overrun      period end            projected"]
+        var lines = [
+            "budget            action  spent        reserved     remaining    limit        used    overrun      unpriced  period end            projected"
+        ]
         for row in rows {
             let usage = row.usage
             let end = usage.window.end.map { formatter.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "never"
@@ -57,7 +64,8 @@ public struct BudgetStatusReport: Sendable {
                 usage.budget.name.padded(17), usage.budget.action.rawValue.padded(7), usage.spent.formatted(places: 4).padded(12),
                 usage.reserved.formatted(places: 4).padded(12), usage.remaining.formatted(places: 4).padded(12),
                 usage.budget.limit.formatted(places: 4).padded(12), share.padded(7),
-                (row.overruns.calls == 0 ? "-" : row.overruns.amount.formatted(places: 4)).padded(12), end.padded(21),
+                (row.overruns.calls == 0 ? "-" : row.overruns.amount.formatted(places: 4)).padded(12),
+                (row.unpricedCalls == 0 ? "-" : "\(row.unpricedCalls) calls").padded(9), end.padded(21),
                 row.projected?.formatted(places: 4) ?? "-",
             ]
             lines.append(fields.joined(separator: " "))
@@ -71,7 +79,8 @@ public struct BudgetStatusReport: Sendable {
     /// reserved; negative when over), `limit_usd`, `over` (bool: spent ≥ limit),
     /// `share_used_bp` ((spent + reserved) in basis points of the limit; null for a zero
     /// limit), `overrun_calls`, `overrun_usd` (calls that cost more than they reserved, and by
-    /// how much in total), `period_end_ms` (null for total), `projected_usd` (null for total).
+    /// how much in total), `unpriced_calls` (calls it could not count: no price),
+    /// `period_end_ms` (null for total), `projected_usd` (null for total).
     public func json() -> String {
         let objects = rows.map { row -> String in
             let usage = row.usage
@@ -82,6 +91,7 @@ public struct BudgetStatusReport: Sendable {
                 "\"remaining_usd\":\"\(usage.remaining.decimalString)\"", "\"limit_usd\":\"\(usage.budget.limit.decimalString)\"",
                 "\"over\":\(row.isOver)",
                 "\"overrun_calls\":\(row.overruns.calls)", "\"overrun_usd\":\"\(row.overruns.amount.decimalString)\"",
+                "\"unpriced_calls\":\(row.unpricedCalls)",
             ]
             fields.append("\"share_used_bp\":" + (row.shareBasisPoints.map(String.init) ?? "null"))
             fields.append("\"period_end_ms\":" + (usage.window.end.map(String.init) ?? "null"))

@@ -93,6 +93,7 @@ import Testing
         #expect(records.count == 1)
         #expect(records.first?.cost == nil)
         #expect(try ledger.usage(of: budget).spent == .zero)
+        #expect(try ledger.unpricedCalls(of: budget) == 1)
     }
 
     @Test func warnBudgetsWarnOncePerModelAndPeriodAcrossProcesses() async throws {
@@ -114,6 +115,10 @@ import Testing
         #expect(warnings.count == 2, "\(warnings)")
         #expect(warnings.contains { $0.contains("stub/mystery-a") } && warnings.contains { $0.contains("stub/mystery-b") })
         #expect(try recordedCalls(ledger).count == 8) // a warn budget never refuses
+        // The hole is visible: `budget status` counts what the budget could not.
+        let status = try BudgetStatusReport(ledger: ledger, budgets: [budget])
+        #expect(status.rows.first?.unpricedCalls == 6)
+        #expect(status.json().contains(#""unpriced_calls":6"#))
     }
 
     // MARK: - Wait, then refuse

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import LLMCostCore
 
@@ -7,25 +8,53 @@ enum BudgetQueryArgument {
     case text(String)
 }
 
+/// What a budget query sums over its calls.
+enum BudgetMeasure {
+    /// Recorded cost, nano-dollars.
+    case cost
+    /// Calls without a price: spend the budget could not count.
+    case unpricedCalls
+
+    /// The SQL of the sum over raw rows or rollup rows.
+    func sql(rawRows: Bool) -> String {
+        switch self {
+        case .cost: "COALESCE(SUM(cost_nano), 0)"
+        case .unpricedCalls: rawRows ? "COALESCE(SUM(cost_nano IS NULL), 0)" : "COALESCE(SUM(unpriced_calls), 0)"
+        }
+    }
+}
+
 extension Ledger {
+    /// Calls in the budget's scope and current period that had no price: spend it could not
+    /// count (let through by a `warn` budget, or a `block` budget with `unpriced = "allow"`).
+    public func unpricedCalls(of budget: BudgetDefinition, now: Date = Date()) throws -> Int64 {
+        let window = budget.window(containing: now)
+        return try read { db in try Self.sum(of: .unpricedCalls, for: budget, in: window, db: db) }
+    }
+
     /// The exact recorded cost of the budget's calls in `window`: rollups for whole hours and
     /// days, raw rows only for partial hours (zones with a half-hour offset) and tag scopes.
     ///
     /// Runs on every reservation, inside the write lock, so every query is a cached prepared
     /// statement (compiling the SQL each time cost more than running it).
     static func spent(of budget: BudgetDefinition, in window: BudgetWindow, db: Database) throws -> Money {
+        Money(nanoUSD: try sum(of: .cost, for: budget, in: window, db: db))
+    }
+
+    /// `measure` summed over the budget's calls in `window`.
+    private static func sum(of measure: BudgetMeasure, for budget: BudgetDefinition, in window: BudgetWindow, db: Database) throws -> Int64 {
         var filter: (sql: String, arguments: [BudgetQueryArgument])?
         switch budget.scope {
         case .all: break
         case .tag(let key, let value):
             let members = "tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value = ?)"
             return try sum(
-                "calls", timeColumn: "ts_ms", unit: 1, from: window.start, to: window.end,
+                measure, "calls", timeColumn: "ts_ms", unit: 1, from: window.start, to: window.end,
                 filter: (members, [.text(key), .text(value)]), db: db)
         case .provider(let name), .model(let name), .agent(let name):
             let lookup = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
             lookup.bind(1, name)
-            guard let id = try lookup.firstInteger() else { return .zero } // nobody ever called it
+            guard let id = try lookup.firstInteger() else { return 0 } // nobody ever called it
             let column = switch budget.scope {
             case .provider: "provider_id"
             case .model: "model_id"
@@ -33,39 +62,42 @@ extension Ledger {
             }
             filter = ("\(column) = ?", [.integer(id)])
         }
-        var total = Money.zero
+        var total: Int64 = 0
         for piece in windowPieces(since: window.start, until: window.end, allowDays: true) {
             switch piece.source {
-            case .raw: total += try sum("calls", timeColumn: "ts_ms", unit: 1, from: piece.from, to: piece.to, filter: filter, db: db)
+            case .raw:
+                total += try sum(measure, "calls", timeColumn: "ts_ms", unit: 1, from: piece.from, to: piece.to, filter: filter, db: db)
             case .hourly:
-                total += try sum("rollup_hourly", timeColumn: "hour", unit: 3_600_000, from: piece.from, to: piece.to, filter: filter, db: db)
+                total += try sum(
+                    measure, "rollup_hourly", timeColumn: "hour", unit: 3_600_000, from: piece.from, to: piece.to, filter: filter, db: db)
             case .daily:
-                total += try sum("rollup_daily", timeColumn: "day", unit: 86_400_000, from: piece.from, to: piece.to, filter: filter, db: db)
+                total += try sum(
+                    measure, "rollup_daily", timeColumn: "day", unit: 86_400_000, from: piece.from, to: piece.to, filter: filter, db: db)
             }
         }
         return total
     }
 
-    /// `SUM(cost_nano)` of `table` over `[from, to)` ms, `unit` being the ms in one step of the
+    /// `measure` of `table` over `[from, to)` ms, `unit` being the ms in one step of the
     /// table's time column (1 for raw rows).
     private static func sum(
-        _ table: String, timeColumn: String, unit: Int64, from: Int64?, to: Int64?,
+        _ measure: BudgetMeasure, _ table: String, timeColumn: String, unit: Int64, from: Int64?, to: Int64?,
         filter: (sql: String, arguments: [BudgetQueryArgument])?, db: Database
-    ) throws -> Money {
+    ) throws -> Int64 {
         var conditions: [String] = []
         var arguments: [BudgetQueryArgument] = []
         if let from { conditions.append("\(timeColumn) >= ?"); arguments.append(.integer(floorDiv(from, unit))) }
         if let to { conditions.append("\(timeColumn) < ?"); arguments.append(.integer(floorDiv(to, unit))) }
         if let filter { conditions.append(filter.sql); arguments += filter.arguments }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let statement = try RawStatement(db, "SELECT COALESCE(SUM(cost_nano), 0) FROM \(table)" + whereClause)
+        let statement = try RawStatement(db, "SELECT \(measure.sql(rawRows: table == "calls")) FROM \(table)" + whereClause)
         for (offset, argument) in arguments.enumerated() {
             switch argument {
             case .integer(let value): statement.bind(Int32(offset + 1), value)
             case .text(let value): statement.bind(Int32(offset + 1), value)
             }
         }
-        return Money(nanoUSD: try statement.firstInteger() ?? 0)
+        return try statement.firstInteger() ?? 0
     }
 
     /// Unexpired reservations held against `budget`.
