@@ -21,8 +21,7 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("ledger.sqlite").path
         let holder = try Ledger(path: path)

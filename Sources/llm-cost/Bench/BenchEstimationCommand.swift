@@ -17,8 +17,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard iterations > 0, calls >= 0, refreshes > 0 else { throw ValidationError("--iterations, --refreshes must be positive, --calls not negative") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         try seed(ledger)

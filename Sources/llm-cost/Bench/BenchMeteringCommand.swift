@@ -18,8 +18,7 @@ struct BenchMeteringCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         let pricing = try loadPricing(try Configuration.load())

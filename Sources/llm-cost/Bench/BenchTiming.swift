@@ -1,3 +1,5 @@
+import Foundation
+
 /// Times `count` calls of `body` after a few untimed ones (caches, the page cache), returning
 /// each call's duration in microseconds, sorted (for percentiles).
 func timeCalls(_ count: Int, warmUp: Int = 50, _ body: () async throws -> Void) async throws -> [Double] {
@@ -12,4 +14,12 @@ func timeCalls(_ count: Int, warmUp: Int = 50, _ body: () async throws -> Void) 
         samples.append(Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
     }
     return samples.sorted()
+}
+
+/// A fresh temporary folder for a bench's files (its ledger, its inputs); the caller removes it
+/// with `defer { try? FileManager.default.removeItem(at: folder) }`.
+func makeBenchFolder() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
 }

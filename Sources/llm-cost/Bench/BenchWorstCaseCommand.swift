@@ -23,8 +23,7 @@ struct BenchWorstCaseCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard calls > 0 else { throw ValidationError("--calls must be positive") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         guard let pricing = try loadPricing(try Configuration.load()) else { throw ValidationError("no pricing table") }

@@ -27,8 +27,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
 
         let swiftFraming = try bestOf(runs) { sseFramingOnly(stream) }
         let swiftDecode = try bestOf(runs) { try decodeInProcess(stream) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cost-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let streamFile = folder.appendingPathComponent("stream.txt")
         try stream.write(to: streamFile)
