@@ -9,7 +9,7 @@ import Testing
         ["ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString]
     }
 
-    @Test func statusJSONHasTheDocumentedShapeAndProjectsACallInFlight() throws {
+    @Test func statusJSONHasTheDocumentedShapeAndProjectsACallInFlight() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -26,7 +26,7 @@ import Testing
             action = "block"
             alerts = [0.5]
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        _ = try CLIRunner.run(["import", "-"], stdin: "", home: home) // create the ledger before the race
+        _ = try await CLIRunner.run(["import", "-"], stdin: "", home: home) // create the ledger before the race
 
         // A prompt held by the slow reply: while it waits, its worst case is reserved.
         let prompt = CLIRunner.process(
@@ -36,19 +36,19 @@ import Testing
 
         var inFlight: [String: Any]?
         for _ in 0..<60 {
-            let status = try CLIRunner.run(["budget", "status", "--format", "json"], home: home)
+            let status = try await CLIRunner.run(["budget", "status", "--format", "json"], home: home)
             #expect(status.status == 0, "\(status.stderr)")
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
             if let row = rows.first, row["reserved_usd"] as? String != "0.000000000" {
                 inFlight = row
                 break
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         let row = try #require(inFlight, "the prompt's reservation never showed")
         #expect(Set(row.keys) == [
             "name", "scope", "action", "period", "spent_usd", "reserved_usd", "remaining_usd", "limit_usd", "over",
-            "share_used_bp", "overrun_calls", "overrun_usd", "period_end_ms", "projected_usd",
+            "share_used_bp", "overrun_calls", "overrun_usd", "unpriced_calls", "period_end_ms", "projected_usd",
         ])
         #expect(row["name"] as? String == "monthly")
         #expect(row["scope"] as? String == "all calls")
@@ -64,13 +64,13 @@ import Testing
         // Nothing spent yet: the projection is the reservation of the call in flight.
         #expect(row["projected_usd"] as? String == row["reserved_usd"] as? String)
 
-        prompt.waitUntilExit()
+        try await onOwnThread { [prompt] in prompt.waitUntilExit() }
         #expect(prompt.terminationStatus == 0)
-        let after = try CLIRunner.run(["budget", "status", "--format", "json"], home: home)
+        let after = try await CLIRunner.run(["budget", "status", "--format", "json"], home: home)
         #expect(after.stdout.contains(#""reserved_usd":"0.000000000""#), "\(after.stdout)")
     }
 
-    @Test func promptExitsOnlyAfterItsAlertIsDelivered() throws {
+    @Test func promptExitsOnlyAfterItsAlertIsDelivered() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -90,7 +90,7 @@ import Testing
             log = false
             command = "sleep 1; echo \\"$LLM_COST_BUDGET $LLM_COST_THRESHOLD\\" >> '\(fired.path)'"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        let prompt = try CLIRunner.run(["prompt", "--provider", "anthropic", "hello"], home: home, environment: environment(simulator))
+        let prompt = try await CLIRunner.run(["prompt", "--provider", "anthropic", "hello"], home: home, environment: environment(simulator))
         #expect(prompt.status == 0, "\(prompt.stderr)")
         let lines = (try? String(contentsOf: fired, encoding: .utf8)) ?? ""
         #expect(lines == "watched 1\n")

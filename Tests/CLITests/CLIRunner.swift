@@ -115,6 +115,14 @@ struct CLIRunner {
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
+    /// `run`, waited for on a thread of its own (see `onOwnThread`): what async tests call, so a
+    /// test waiting on the binary never holds one of Swift concurrency's few threads.
+    static func run(
+        _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
+    ) async throws -> Result {
+        try await onOwnThread { try run(arguments, stdin: stdin, home: home, environment: environment) }
+    }
+
     /// A fresh temporary folder, removed by the caller's `defer`.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory
@@ -151,5 +159,15 @@ struct SQLiteLockHolder {
     func release() throws {
         try input.fileHandleForWriting.close()
         shell.waitUntilExit()
+    }
+}
+
+/// Runs `body` on a thread of its own and waits for it without holding one of Swift
+/// concurrency's threads (as many as cores: two on CI), which other tests' tasks need while a
+/// CLI test spends its time waiting on processes.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
     }
 }

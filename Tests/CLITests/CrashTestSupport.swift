@@ -62,16 +62,6 @@ enum ProcessKiller {
     }
 }
 
-/// Runs `body` on a thread of its own and waits for it without holding one of Swift
-/// concurrency's threads (as many as cores: two on CI), which other tests' tasks need while a
-/// crash test spends its seconds waiting on processes.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
-}
-
 /// A writer's kind, as a crash test counts its runs and kills.
 enum WriterKind: String, CaseIterable, Sendable {
     case record, `import`, prompt

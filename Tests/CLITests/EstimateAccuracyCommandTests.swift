@@ -24,13 +24,13 @@ import Testing
         return try #require(models.first { $0["model"] as? String == name }, "no row for \(name) in \(models)")
     }
 
-    private func accuracy(_ arguments: [String], home: URL) throws -> [String: Any] {
-        let result = try CLIRunner.run(["report", "--accuracy", "--format", "json"] + arguments, home: home)
+    private func accuracy(_ arguments: [String], home: URL) async throws -> [String: Any] {
+        let result = try await CLIRunner.run(["report", "--accuracy", "--format", "json"] + arguments, home: home)
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
     }
 
-    @Test func accuracyShowsRawAndCorrectedErrorAndCorrectsHeuristicModelsOnly() throws {
+    @Test func accuracyShowsRawAndCorrectedErrorAndCorrectsHeuristicModelsOnly() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -38,11 +38,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         for _ in 0..<5 {
             for arguments in [["--provider", "anthropic"], ["--provider", "openai", "--model", "gpt-4o"]] {
-                let result = try CLIRunner.run(["prompt"] + arguments + [text], home: home, environment: environment(simulator))
+                let result = try await CLIRunner.run(["prompt"] + arguments + [text], home: home, environment: environment(simulator))
                 #expect(result.status == 0, "\(result.stderr)")
             }
         }
-        let learned = try accuracy([], home: home)
+        let learned = try await accuracy([], home: home)
         let claude = try model(learned, "claude-sonnet-4-5")
         #expect(claude["calls"] as? Int == 5)
         #expect(claude["heuristic_calls"] as? Int == 5)
@@ -62,25 +62,25 @@ import Testing
         // The next call, in yet another process, uses the correction: alone in its window, its
         // corrected error is near zero while its raw error stays.
         let next = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1).rounded(.up))
-        Thread.sleep(until: next)
+        try await Task.sleep(for: .milliseconds(max(0, Int(next.timeIntervalSinceNow * 1000) + 1)))
         let since = ISO8601DateFormatter().string(from: next)
-        let call = try CLIRunner.run(["prompt", "--provider", "anthropic", text], home: home, environment: environment(simulator))
+        let call = try await CLIRunner.run(["prompt", "--provider", "anthropic", text], home: home, environment: environment(simulator))
         #expect(call.status == 0, "\(call.stderr)")
-        let after = try model(try accuracy(["--since", since], home: home), "claude-sonnet-4-5")
+        let after = try model(try await accuracy(["--since", since], home: home), "claude-sonnet-4-5")
         #expect(after["calls"] as? Int == 1)
         let corrected = try #require((after["corrected"] as? [String: Any])?["median_error_percent"] as? Double)
         let raw = try #require((after["raw"] as? [String: Any])?["median_error_percent"] as? Double)
         #expect(corrected < 1, "corrected error \(corrected)%")
         #expect(raw > 5, "raw error \(raw)%")
 
-        let table = try CLIRunner.run(["report", "--accuracy"], home: home)
+        let table = try await CLIRunner.run(["report", "--accuracy"], home: home)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("as corrected"))
         let claudeLine = try #require(table.stdout.split(separator: "\n").first { $0.contains("claude-sonnet-4-5") })
         #expect(claudeLine.contains("±"), "an active correction shows its band: \(claudeLine)")
         let gptLine = try #require(table.stdout.split(separator: "\n").first { $0.contains("gpt-4o") })
         #expect(gptLine.hasSuffix("exact    -"), "\(gptLine)")
-        let wrongFormat = try CLIRunner.run(["report", "--accuracy", "--format", "csv"], home: home)
+        let wrongFormat = try await CLIRunner.run(["report", "--accuracy", "--format", "csv"], home: home)
         #expect(wrongFormat.status == 2)
         #expect(wrongFormat.stderr.contains("table or json"), "\(wrongFormat.stderr)")
     }

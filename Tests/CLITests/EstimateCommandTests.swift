@@ -8,16 +8,16 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func exactModelsCountWithTheirTokenizerAndPriceTheWorstCase() throws {
+    @Test func exactModelsCountWithTheirTokenizerAndPriceTheWorstCase() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let prompt = home.appendingPathComponent("prompt.txt")
         try "Summarize the quarterly report in three bullet points, please.".write(to: prompt, atomically: true, encoding: .utf8)
         let environment = ["LLM_COST_TOKENIZERS": CLIRunner.sharedDirectory.appendingPathComponent("tokenizers").path]
-        let counted = try CLIRunner.run(["tokens", "--model", "gpt-4o", prompt.path], home: home, environment: environment)
+        let counted = try await CLIRunner.run(["tokens", "--model", "gpt-4o", prompt.path], home: home, environment: environment)
         let textTokens = try #require(Int(counted.stdout.split(separator: "\t").first ?? ""))
 
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.run(
             ["estimate", "--model", "gpt-4o", "--max-tokens", "500", "--format", "json", prompt.path], home: home, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let estimate = try json(result.stdout)
@@ -26,13 +26,13 @@ import Testing
         #expect(estimate["input_tokens"] as? Int == textTokens + 6)
         #expect(estimate["input_tokens_high"] as? Int == textTokens + 6)
         #expect(estimate["max_output_tokens"] as? Int == 500)
-        let priced = try CLIRunner.run(
+        let priced = try await CLIRunner.run(
             ["cost", "--model", "gpt-4o", "--input", "\(textTokens + 6)", "--output", "500", "--format", "json"], home: home)
         let cost = try json(priced.stdout)
         #expect(estimate["worst_case_cost_usd"] as? String == cost["cost_usd"] as? String, "\(priced.stdout)")
     }
 
-    @Test func heuristicModelsLearnFromTheLedgerAndUnknownModelsStayUnpriced() throws {
+    @Test func heuristicModelsLearnFromTheLedgerAndUnknownModelsStayUnpriced() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         // Six recorded calls whose heuristic counted 100 where the provider billed 125, each
@@ -40,11 +40,11 @@ import Testing
         let lines = (0..<6).map { index in
             #"{"ts":"\#(Timestamp.now(minusHours: index + 1))","provider":"anthropic","model":"claude-sonnet-4-5","request_id":"r\#(index)","input_tokens":125,"output_tokens":200,"usage_source":"reported","estimated_input_tokens":100,"heuristic_input_tokens":100,"heuristic_correction_ppm":1000000}"#
         }
-        #expect(try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home).status == 0)
+        #expect(try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home).status == 0)
         let prompt = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40)
-        let learned = try json(try CLIRunner.run(
+        let learned = try json(try await CLIRunner.run(
             ["estimate", "--model", "claude-sonnet-4-5", "--format", "json", "-"], stdin: prompt, home: home).stdout)
-        let fresh = try json(try CLIRunner.run(
+        let fresh = try json(try await CLIRunner.run(
             ["estimate", "--model", "claude-sonnet-4-5", "--format", "json", "--db", home.appendingPathComponent("empty.sqlite").path, "-"],
             stdin: prompt, home: home).stdout)
         #expect(learned["input_exact"] as? Bool == false)
@@ -57,10 +57,10 @@ import Testing
         #expect(fresh["expected_output_tokens"] == nil)
         #expect(learned["expected_cost_usd"] is String)
 
-        let unknown = try CLIRunner.run(["estimate", "--model", "mystery-model-9", "-"], stdin: prompt, home: home)
+        let unknown = try await CLIRunner.run(["estimate", "--model", "mystery-model-9", "-"], stdin: prompt, home: home)
         #expect(unknown.status == 0)
         #expect(unknown.stdout.contains("unpriced"), "\(unknown.stdout)")
-        let bad = try CLIRunner.run(["estimate", "--model", "gpt-4o", "--max-tokens", "0", "-"], stdin: prompt, home: home)
+        let bad = try await CLIRunner.run(["estimate", "--model", "gpt-4o", "--max-tokens", "0", "-"], stdin: prompt, home: home)
         #expect(bad.status == 2)
     }
 }

@@ -19,18 +19,18 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func importThenReportGivesExactSums() throws {
+    @Test func importThenReportGivesExactSums() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = Self.sampleLines(count: 300)
         let file = home.appendingPathComponent("calls.jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
 
-        let imported = try CLIRunner.run(["import", file.path], home: home)
+        let imported = try await CLIRunner.run(["import", file.path], home: home)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("imported 300 calls"))
 
-        let report = try CLIRunner.run(["report", "--by", "model", "--format", "json", "--tz", "UTC"], home: home)
+        let report = try await CLIRunner.run(["report", "--by", "model", "--format", "json", "--tz", "UTC"], home: home)
         #expect(report.status == 0, "\(report.stderr)")
         let object = try json(report.stdout)
         #expect(object["group_by"] as? [String] == ["model"])
@@ -47,53 +47,53 @@ import Testing
         #expect(gpt4o["calls"] as? Int == 100)
 
         // Importing the same file again changes nothing.
-        let again = try CLIRunner.run(["import", file.path], home: home)
+        let again = try await CLIRunner.run(["import", file.path], home: home)
         #expect(again.stdout.contains("imported 0 calls"))
         #expect(again.stdout.contains("300 already in the ledger"))
-        let verify = try CLIRunner.run(["ledger", "verify"], home: home)
+        let verify = try await CLIRunner.run(["ledger", "verify"], home: home)
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
     /// A mistyped `--db` must not quietly report an empty new ledger: reading commands fail and
     /// create nothing; recording commands create the file.
-    @Test func readingCommandsNeverCreateALedger() throws {
+    @Test func readingCommandsNeverCreateALedger() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let typo = home.appendingPathComponent("ledgr.sqlite").path
         for arguments in [["report"], ["export"], ["ledger", "info"], ["ledger", "verify"], ["budget", "status"]] {
-            let result = try CLIRunner.run(arguments + ["--db", typo], home: home)
+            let result = try await CLIRunner.run(arguments + ["--db", typo], home: home)
             #expect(result.status == 1, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("no ledger at \(typo)"), "\(arguments): \(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: typo), "\(arguments) created the ledger")
         }
         let file = home.appendingPathComponent("calls.jsonl")
         try (Self.sampleLines(count: 3).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let imported = try CLIRunner.run(["import", file.path, "--db", typo], home: home)
+        let imported = try await CLIRunner.run(["import", file.path, "--db", typo], home: home)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(try CLIRunner.run(["report", "--db", typo], home: home).status == 0)
+        #expect(try await CLIRunner.run(["report", "--db", typo], home: home).status == 0)
     }
 
-    @Test func reportFormatsAndGroupings() throws {
+    @Test func reportFormatsAndGroupings() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = Self.sampleLines(count: 50)
-        _ = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
-        let table = try CLIRunner.run(["report", "--by", "agent,day", "--tz", "UTC"], home: home)
+        _ = try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        let table = try await CLIRunner.run(["report", "--by", "agent,day", "--tz", "UTC"], home: home)
         #expect(table.status == 0)
         #expect(table.stdout.contains("AGENT"))
         #expect(table.stdout.contains("2026-11-18"))
         #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
-        let csv = try CLIRunner.run(["report", "--by", "tag:team", "--format", "csv"], home: home)
+        let csv = try await CLIRunner.run(["report", "--by", "tag:team", "--format", "csv"], home: home)
         #expect(csv.stdout.hasPrefix("tag:team,calls,"))
         #expect(csv.stdout.contains("\nTOTAL,50,"))
-        let markdown = try CLIRunner.run(["report", "--by", "session", "--format", "markdown"], home: home)
+        let markdown = try await CLIRunner.run(["report", "--by", "session", "--format", "markdown"], home: home)
         #expect(markdown.stdout.hasPrefix("| SESSION | CALLS |"))
-        let filtered = try CLIRunner.run(["report", "--model", "gpt-4o", "--tag", "team=t0", "--format", "json", "--by", "provider"], home: home)
+        let filtered = try await CLIRunner.run(["report", "--model", "gpt-4o", "--tag", "team=t0", "--format", "json", "--by", "provider"], home: home)
         let total = try #require(try json(filtered.stdout)["total"] as? [String: Any])
         #expect(total["calls"] as? Int == (0..<50).filter { $0 % 3 == 0 && $0 % 2 == 0 }.count)
     }
 
-    @Test func invalidLinesAreNamedAndNothingIsImported() throws {
+    @Test func invalidLinesAreNamedAndNothingIsImported() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         var lines = Self.sampleLines(count: 10)
@@ -102,143 +102,143 @@ import Testing
         let file = home.appendingPathComponent("bad.jsonl")
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
 
-        let strict = try CLIRunner.run(["import", file.path], home: home)
+        let strict = try await CLIRunner.run(["import", file.path], home: home)
         #expect(strict.status == 1)
         #expect(strict.stderr.contains("bad.jsonl:4: column"))
         #expect(strict.stderr.contains("input_tokens: expected a non-negative integer"))
         #expect(strict.stderr.contains("bad.jsonl:8:"))
         #expect(strict.stderr.contains("nothing was imported"))
-        let count = try CLIRunner.run(["report", "--format", "json", "--by", "model"], home: home)
+        let count = try await CLIRunner.run(["report", "--format", "json", "--by", "model"], home: home)
         #expect((try json(count.stdout)["total"] as? [String: Any])?["calls"] as? Int == 0)
 
-        let lenient = try CLIRunner.run(["import", "--skip-invalid", file.path], home: home)
+        let lenient = try await CLIRunner.run(["import", "--skip-invalid", file.path], home: home)
         #expect(lenient.status == 0)
         #expect(lenient.stdout.contains("imported 8 calls"))
         #expect(lenient.stdout.contains("2 invalid lines skipped"))
         #expect(lenient.stderr.contains("bad.jsonl:8:"))
     }
 
-    @Test func exportThenImportRoundTripsExactly() throws {
+    @Test func exportThenImportRoundTripsExactly() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = Self.sampleLines(count: 120, requestIDs: false)
-        _ = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
-        _ = try CLIRunner.run(["record", "--provider", "x", "--model", "unknown-model", "--input", "5", "--at", "2026-11-19T00:00:00.5Z"], home: home)
+        _ = try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        _ = try await CLIRunner.run(["record", "--provider", "x", "--model", "unknown-model", "--input", "5", "--at", "2026-11-19T00:00:00.5Z"], home: home)
         // A metered call's heuristic estimate (raw count and correction) travels too.
         let metered = #"{"ts":"2026-11-19T01:00:00Z","provider":"anthropic","model":"claude-haiku-4-5","input_tokens":90,"usage_source":"reported","estimated_input_tokens":99,"heuristic_input_tokens":80,"heuristic_correction_ppm":1237500}"#
-        _ = try CLIRunner.run(["import", "-"], stdin: metered, home: home)
-        let first = try CLIRunner.run(["export"], home: home)
+        _ = try await CLIRunner.run(["import", "-"], stdin: metered, home: home)
+        let first = try await CLIRunner.run(["export"], home: home)
         #expect(first.status == 0)
         #expect(first.stdout.split(separator: "\n").count == 122)
         #expect(first.stdout.contains(#""heuristic_input_tokens":80,"heuristic_correction_ppm":1237500"#))
 
         let second = home.appendingPathComponent("copy.sqlite").path
-        let reimport = try CLIRunner.run(["import", "--db", second, "-"], stdin: first.stdout, home: home)
+        let reimport = try await CLIRunner.run(["import", "--db", second, "-"], stdin: first.stdout, home: home)
         #expect(reimport.stdout.contains("imported 122 calls"), "\(reimport.stderr)")
-        let exportedAgain = try CLIRunner.run(["export", "--db", second], home: home)
+        let exportedAgain = try await CLIRunner.run(["export", "--db", second], home: home)
         #expect(exportedAgain.stdout == first.stdout)
         // Re-importing the export into the original ledger recognises every call.
-        let back = try CLIRunner.run(["import", "-"], stdin: first.stdout, home: home)
+        let back = try await CLIRunner.run(["import", "-"], stdin: first.stdout, home: home)
         #expect(back.stdout.contains("imported 0 calls"))
         #expect(back.stdout.contains("(122 already in the ledger)"))
 
-        let csv = try CLIRunner.run(["export", "--format", "csv", "--since", "2026-11-19", "--tz", "UTC"], home: home)
+        let csv = try await CLIRunner.run(["export", "--format", "csv", "--since", "2026-11-19", "--tz", "UTC"], home: home)
         #expect(csv.stdout.hasPrefix("ts,provider,model,"))
         #expect(csv.stdout.contains("unknown-model"))
     }
 
-    @Test func recordIsIdempotentOnRequestID() throws {
+    @Test func recordIsIdempotentOnRequestID() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let arguments = ["record", "--provider", "openai", "--model", "gpt-4o", "--input", "10", "--output", "5", "--cost-usd", "0.000125", "--request-id", "chatcmpl-1", "--tag", "team=x"]
-        #expect(try CLIRunner.run(arguments, home: home).stdout.hasPrefix("recorded"))
-        #expect(try CLIRunner.run(arguments, home: home).stdout.hasPrefix("already recorded"))
-        let report = try CLIRunner.run(["report", "--format", "json", "--by", "tag:team"], home: home)
+        #expect(try await CLIRunner.run(arguments, home: home).stdout.hasPrefix("recorded"))
+        #expect(try await CLIRunner.run(arguments, home: home).stdout.hasPrefix("already recorded"))
+        let report = try await CLIRunner.run(["report", "--format", "json", "--by", "tag:team"], home: home)
         let total = try #require(try json(report.stdout)["total"] as? [String: Any])
         #expect(total["calls"] as? Int == 1)
         #expect(total["cost_usd"] as? String == "0.000125000")
     }
 
-    @Test func usageErrorsExitTwoAndNameTheFlag() throws {
+    @Test func usageErrorsExitTwoAndNameTheFlag() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let badGroup = try CLIRunner.run(["report", "--by", "colour"], home: home)
+        let badGroup = try await CLIRunner.run(["report", "--by", "colour"], home: home)
         #expect(badGroup.status == 2)
         #expect(badGroup.stderr.contains("--by: unknown grouping \"colour\""))
-        let badDate = try CLIRunner.run(["report", "--since", "2026-02-31"], home: home)
+        let badDate = try await CLIRunner.run(["report", "--since", "2026-02-31"], home: home)
         #expect(badDate.status == 2)
         #expect(badDate.stderr.contains("--since: cannot read \"2026-02-31\""))
-        let badZone = try CLIRunner.run(["report", "--tz", "Mars/Olympus"], home: home)
+        let badZone = try await CLIRunner.run(["report", "--tz", "Mars/Olympus"], home: home)
         #expect(badZone.status == 2)
-        let badRecord = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--output", "1", "--reasoning", "5"], home: home)
+        let badRecord = try await CLIRunner.run(["record", "--provider", "p", "--model", "m", "--output", "1", "--reasoning", "5"], home: home)
         #expect(badRecord.status == 2)
         #expect(badRecord.stderr.contains("reasoning_tokens (5) exceeds output_tokens (1)"))
-        let negativeDemo = try CLIRunner.run(["demo", "--calls=-1", "--db", home.appendingPathComponent("d.sqlite").path], home: home)
+        let negativeDemo = try await CLIRunner.run(["demo", "--calls=-1", "--db", home.appendingPathComponent("d.sqlite").path], home: home)
         #expect(negativeDemo.status == 2)
         #expect(negativeDemo.stderr.contains("--calls: expected 0 to 1000000"), "\(negativeDemo.stderr)")
-        let twoTeams = try CLIRunner.run(["record", "--provider", "p", "--model", "m", "--tag", "team=a", "--tag", "team=b"], home: home)
+        let twoTeams = try await CLIRunner.run(["record", "--provider", "p", "--model", "m", "--tag", "team=a", "--tag", "team=b"], home: home)
         #expect(twoTeams.status == 2)
         #expect(twoTeams.stderr.contains("the tag \"team\" is given twice"), "\(twoTeams.stderr)")
     }
 
-    @Test func aCorruptLedgerIsAClearErrorAndIsNotTouched() throws {
+    @Test func aCorruptLedgerIsAClearErrorAndIsNotTouched() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let path = home.appendingPathComponent("broken.sqlite")
         let garbage = Data(String(repeating: "this is not a database\n", count: 500).utf8)
         try garbage.write(to: path)
-        let result = try CLIRunner.run(["report", "--db", path.path], home: home)
+        let result = try await CLIRunner.run(["report", "--db", path.path], home: home)
         #expect(result.status == 1)
         #expect(result.stderr.contains("is not an llm-cost ledger"))
         #expect(result.stderr.contains(path.path))
         #expect(try Data(contentsOf: path) == garbage)
     }
 
-    @Test func aLedgerLockedByAnotherProcessFailsCleanlyAndLosesNothing() throws {
+    @Test func aLedgerLockedByAnotherProcessFailsCleanlyAndLosesNothing() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let db = home.appendingPathComponent("shared.sqlite").path
         let record = ["record", "--db", db, "--provider", "p", "--model", "m", "--input", "1"]
-        #expect(try CLIRunner.run(record + ["--request-id", "first"], home: home).status == 0)
+        #expect(try await CLIRunner.run(record + ["--request-id", "first"], home: home).status == 0)
 
         let holder = try SQLiteLockHolder(path: db)
 
-        let blocked = try CLIRunner.run(record + ["--request-id", "second"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
+        let blocked = try await CLIRunner.run(record + ["--request-id", "second"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
         #expect(blocked.status == 1)
         #expect(blocked.stderr.contains("locked by another process"))
         // Reading commands open read-only connections: the held lock does not stop them.
         for reading in [["report", "--format", "json"], ["ledger", "info"], ["export"], ["ledger", "verify"]] {
-            let result = try CLIRunner.run(reading + ["--db", db], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
+            let result = try await CLIRunner.run(reading + ["--db", db], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "200"])
             #expect(result.status == 0, "\(reading): \(result.stderr)")
         }
         try holder.release()
 
-        #expect(try CLIRunner.run(record + ["--request-id", "second"], home: home).status == 0)
-        let report = try CLIRunner.run(["report", "--db", db, "--format", "json"], home: home)
+        #expect(try await CLIRunner.run(record + ["--request-id", "second"], home: home).status == 0)
+        let report = try await CLIRunner.run(["report", "--db", db, "--format", "json"], home: home)
         #expect((try json(report.stdout)["total"] as? [String: Any])?["calls"] as? Int == 2)
     }
 
-    @Test func configErrorsNameFileAndLineAndShowSaysWhereValuesCameFrom() throws {
+    @Test func configErrorsNameFileAndLineAndShowSaysWhereValuesCameFrom() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let config = home.appendingPathComponent("llm-cost.toml")
         try "[report]\ntimezone = \"UTC\"\nformats = \"json\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let bad = try CLIRunner.run(["report"], home: home)
+        let bad = try await CLIRunner.run(["report"], home: home)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("\(config.path):3: unknown key \"report.formats\""))
 
         try "[report]\ntimezone = \"Asia/Tokyo\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let show = try CLIRunner.run(["config", "show"], home: home, environment: ["LLM_COST_FORMAT": "csv"])
+        let show = try await CLIRunner.run(["config", "show"], home: home, environment: ["LLM_COST_FORMAT": "csv"])
         #expect(show.status == 0)
         #expect(show.stdout.contains("report.timezone = \"Asia/Tokyo\"    # \(config.path):2"))
         #expect(show.stdout.contains("report.format = \"csv\"    # env LLM_COST_FORMAT"))
         #expect(show.stdout.contains("report.group_by = [\"model\"]    # default"))
     }
 
-    @Test func demoWritesAWeekAndReportsIt() throws {
+    @Test func demoWritesAWeekAndReportsIt() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let demo = try CLIRunner.run(["demo"], home: home)
+        let demo = try await CLIRunner.run(["demo"], home: home)
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("Wrote 2000 synthetic calls"))
         for agent in ["researcher", "coder", "reviewer"] { #expect(demo.stdout.contains(agent)) }
@@ -249,7 +249,7 @@ import Testing
 
 /// Prices in the ledger follow the pricing table: at write time, and again after it changes.
 @Suite struct PricedLedgerTests {
-    @Test func importPricesFromTheTableAndRepriceFollowsAUserOverride() throws {
+    @Test func importPricesFromTheTableAndRepriceFollowsAUserOverride() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = [
@@ -257,15 +257,15 @@ import Testing
             #"{"ts":"2026-11-18T11:00:00Z","provider":"inhouse","model":"tiny-1","input_tokens":2000000,"output_tokens":1000000,"request_id":"b"}"#,
             #"{"ts":"2026-11-18T12:00:00Z","provider":"inhouse","model":"tiny-1","input_tokens":10,"cost_usd":"5","request_id":"c"}"#,
         ]
-        #expect(try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home).status == 0)
-        func report() throws -> [String: Any] {
-            let output = try CLIRunner.run(["report", "--by", "model", "--format", "json"], home: home)
+        #expect(try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home).status == 0)
+        func report() async throws -> [String: Any] {
+            let output = try await CLIRunner.run(["report", "--by", "model", "--format", "json"], home: home)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
             return try #require(object["total"] as? [String: Any])
         }
-        let before = try report()
+        let before = try await report()
         #expect(before["unpriced_calls"] as? Int == 1)  // tiny-1 is in no table; the given $5 stays
-        let gpt4oInput = try CLIRunner.run(["cost", "--model", "gpt-4o", "--input", "1000000", "--format", "json"], home: home)
+        let gpt4oInput = try await CLIRunner.run(["cost", "--model", "gpt-4o", "--input", "1000000", "--format", "json"], home: home)
         let gpt4oCost = try #require((try JSONSerialization.jsonObject(with: Data(gpt4oInput.stdout.utf8)) as? [String: Any])?["cost_usd"] as? String)
         #expect(before["cost_usd"] as? String == (Money(decimalUSD: gpt4oCost)! + Money(decimalUSD: "5")!).decimalString)
 
@@ -285,23 +285,23 @@ import Testing
             input = "0.10"
             output = "0.40"
             """.write(to: pricing.appendingPathComponent("inhouse.toml"), atomically: true, encoding: .utf8)
-        let dry = try CLIRunner.run(["reprice", "--dry-run"], home: home)
+        let dry = try await CLIRunner.run(["reprice", "--dry-run"], home: home)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("would change 1 of 2"))
-        #expect(try report()["unpriced_calls"] as? Int == 1)
-        let reprice = try CLIRunner.run(["reprice"], home: home)
+        #expect(try await report()["unpriced_calls"] as? Int == 1)
+        let reprice = try await CLIRunner.run(["reprice"], home: home)
         #expect(reprice.stdout.contains("newly priced: 1"))
-        let after = try report()
+        let after = try await report()
         #expect(after["unpriced_calls"] as? Int == 0)
         // 2M input at $0.10 + 1M output at $0.40 = $0.60 more.
         #expect(after["cost_usd"] as? String == (Money(decimalUSD: gpt4oCost)! + Money(decimalUSD: "5.6")!).decimalString)
-        #expect(try CLIRunner.run(["ledger", "verify"], home: home).status == 0)
+        #expect(try await CLIRunner.run(["ledger", "verify"], home: home).status == 0)
     }
 }
 
 /// Several processes writing one ledger file at once, as agents sharing a ledger do.
 @Suite struct ConcurrentLedgerTests {
-    @Test func sixteenProcessesRecordIntoAFreshLedgerAndNothingIsLost() throws {
+    @Test func sixteenProcessesRecordIntoAFreshLedgerAndNothingIsLost() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let db = home.appendingPathComponent("shared.sqlite").path
@@ -321,53 +321,54 @@ import Testing
             try process.run()
             return (process, errors)
         }
-        for (process, _) in results { process.waitUntilExit() }
+        let processes = results.map(\.0)
+        try await onOwnThread { for process in processes { process.waitUntilExit() } }
         for (process, errors) in results where process.terminationStatus != 0 {
             Issue.record("exit \(process.terminationStatus): \(String(decoding: try Data(contentsOf: errors), as: UTF8.self))")
         }
-        let report = try CLIRunner.run(["report", "--db", db, "--by", "agent", "--format", "json"], home: home)
+        let report = try await CLIRunner.run(["report", "--db", db, "--by", "agent", "--format", "json"], home: home)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let total = try #require(object["total"] as? [String: Any])
         #expect(total["calls"] as? Int == 320)
         var expectedInput = 0
         for worker in 0..<16 { for call in 0..<20 { expectedInput += worker * 100 + call } }
         #expect(total["input_tokens"] as? Int == expectedInput)
-        #expect(try CLIRunner.run(["ledger", "verify", "--db", db], home: home).status == 0)
+        #expect(try await CLIRunner.run(["ledger", "verify", "--db", db], home: home).status == 0)
     }
 }
 
 /// Findings of a review, each pinned by a test.
 @Suite struct LedgerReviewFixTests {
-    @Test func emptyRequestIDsDoNotMergeCallsAndAbsurdCountsAreRejected() throws {
+    @Test func emptyRequestIDsDoNotMergeCallsAndAbsurdCountsAreRejected() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = (0..<5).map {
             #"{"ts":"2026-11-20T10:0\#($0):00Z","provider":"openai","model":"gpt-4o","input_tokens":\#($0 + 1),"request_id":""}"#
         }
-        let imported = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        let imported = try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
         #expect(imported.stdout.contains("imported 5 calls"), "\(imported.stdout)")
 
         let huge = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":5000000000000000000}"#
-        let rejected = try CLIRunner.run(["import", "-"], stdin: huge, home: home)
+        let rejected = try await CLIRunner.run(["import", "-"], stdin: huge, home: home)
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("above the 1000000000000000 a call can have"))
         let costly = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","cost_usd":"9000000000"}"#
-        #expect(try CLIRunner.run(["import", "-"], stdin: costly, home: home).stderr.contains("cost_usd: expected a cost between 0 and"))
+        #expect(try await CLIRunner.run(["import", "-"], stdin: costly, home: home).stderr.contains("cost_usd: expected a cost between 0 and"))
     }
 
-    @Test func repriceKeepsTheServiceTierOfEachCall() throws {
+    @Test func repriceKeepsTheServiceTierOfEachCall() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let line = #"{"ts":"2026-11-20T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":1000000,"tags":{"service_tier":"batch"},"request_id":"b1"}"#
-        #expect(try CLIRunner.run(["import", "-"], stdin: line, home: home).status == 0)
-        let repriced = try CLIRunner.run(["reprice", "--dry-run"], home: home)
+        #expect(try await CLIRunner.run(["import", "-"], stdin: line, home: home).status == 0)
+        let repriced = try await CLIRunner.run(["reprice", "--dry-run"], home: home)
         #expect(repriced.stdout.contains("would change 0 of 1"), "\(repriced.stdout)")
     }
 
-    @Test func anOutOfRangeBusyTimeoutIsAConfigError() throws {
+    @Test func anOutOfRangeBusyTimeoutIsAConfigError() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try CLIRunner.run(["report"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "3000000000"])
+        let result = try await CLIRunner.run(["report"], home: home, environment: ["LLM_COST_BUSY_TIMEOUT_MS": "3000000000"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("ledger.busy_timeout_ms: expected 0 to 86400000"))
     }

@@ -5,6 +5,26 @@ import Testing
 /// Many separate `llm-cost prompt` processes against one ledger, one hard budget and one
 /// simulated provider on loopback: the budget holds across processes.
 @Suite struct MeteringConcurrencyTests {
+    /// Starts every process at once and waits for all of them (on a thread of their own), then
+    /// returns each one's exit status and standard error, in order.
+    private func runTogether(_ processes: [Process], home: URL) async throws -> [(status: Int32, stderr: String)] {
+        var errURLs: [URL] = []
+        for (index, process) in processes.enumerated() {
+            let errURL = home.appendingPathComponent("err-\(UUID().uuidString)-\(index)")
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errURL)
+            errURLs.append(errURL)
+        }
+        let urls = errURLs
+        return try await onOwnThread { [processes] in
+            for process in processes { try process.run() }
+            return try zip(processes, urls).map { process, errURL in
+                process.waitUntilExit()
+                return (process.terminationStatus, String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+            }
+        }
+    }
+
     /// One `llm-cost prompt` process against the simulator and `ledger`, not started yet.
     private func prompt(_ index: Int, ledger: String, home: URL, simulator: ProviderSimulator) -> Process {
         CLIRunner.process(
@@ -12,7 +32,7 @@ import Testing
             environment: ["ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString])
     }
 
-    @Test func twentyFourProcessesNeverJointlyOverspendAHardBudget() throws {
+    @Test func twentyFourProcessesNeverJointlyOverspendAHardBudget() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -29,36 +49,26 @@ import Testing
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         // Create the ledger once, so the processes race on calls, not on the migration.
-        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
+        _ = try await CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
 
         let count = 24
-        var processes: [(Process, URL)] = []
-        for index in 0..<count {
-            let process = prompt(index, ledger: ledger, home: home, simulator: simulator)
-            let errURL = home.appendingPathComponent("err-\(index)")
-            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: errURL)
-            processes.append((process, errURL))
-        }
-        for (process, _) in processes { try process.run() }
+        let outcomes = try await runTogether((0..<count).map { prompt($0, ledger: ledger, home: home, simulator: simulator) }, home: home)
         var succeeded = 0
         var refused = 0
-        for (process, errURL) in processes {
-            process.waitUntilExit()
-            let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-            switch process.terminationStatus {
+        for (status, stderr) in outcomes {
+            switch status {
             case 0: succeeded += 1
             case 3:
                 refused += 1
                 #expect(stderr.contains("budget \"shared-cap\" refused the call"), "\(stderr)")
-            default: Issue.record("unexpected exit \(process.terminationStatus): \(stderr)")
+            default: Issue.record("unexpected exit \(status): \(stderr)")
             }
         }
         #expect(succeeded + refused == count)
         #expect(refused > 0)
         #expect(succeeded > 0)
         // Every successful call is in the ledger, and their actual costs stay within the limit.
-        let exported = try CLIRunner.run(["export", "--db", ledger], home: home)
+        let exported = try await CLIRunner.run(["export", "--db", ledger], home: home)
         let lines = exported.stdout.split(separator: "\n")
         #expect(lines.count == succeeded)
         var totalNano: Int64 = 0
@@ -76,7 +86,7 @@ import Testing
     /// Sixteen `llm-cost prompt` processes through a provider configured under its own name
     /// (`sim`, type anthropic: priced as Anthropic) whose replies take a few hundred ms, so the
     /// calls overlap. Each call's worst case is ~$0.00077 and its actual cost ~$0.000066.
-    private func sixteenSlowPrompts(limit: String, waitMilliseconds: Int) throws -> (succeeded: Int, stderr: [String], spentNano: Int64) {
+    private func sixteenSlowPrompts(limit: String, waitMilliseconds: Int) async throws -> (succeeded: Int, stderr: [String], spentNano: Int64) {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -99,30 +109,22 @@ import Testing
             wait_ms = \(waitMilliseconds)
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
-        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
-        var processes: [(Process, URL)] = []
-        for index in 0..<16 {
-            let process = CLIRunner.process(
+        _ = try await CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
+        let processes = (0..<16).map { index in
+            CLIRunner.process(
                 ["prompt", "--db", ledger, "--provider", "sim", "--max-tokens", "50", "hello \(index)"], home: home,
                 environment: ["SIM_KEY": "sk-test-0123456789"])
-            let errURL = home.appendingPathComponent("err-\(index)")
-            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: errURL)
-            processes.append((process, errURL))
         }
-        for (process, _) in processes { try process.run() }
         var succeeded = 0
         var refusals: [String] = []
-        for (process, errURL) in processes {
-            process.waitUntilExit()
-            let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-            switch process.terminationStatus {
+        for (status, stderr) in try await runTogether(processes, home: home) {
+            switch status {
             case 0: succeeded += 1
             case 3: refusals.append(stderr)
-            default: Issue.record("unexpected exit \(process.terminationStatus): \(stderr)")
+            default: Issue.record("unexpected exit \(status): \(stderr)")
             }
         }
-        let exported = try CLIRunner.run(["export", "--db", ledger], home: home).stdout.split(separator: "\n")
+        let exported = try await CLIRunner.run(["export", "--db", ledger], home: home).stdout.split(separator: "\n")
         #expect(exported.count == succeeded)
         #expect(simulator.requests.count == succeeded) // a refused call never left its process
         var spent: Int64 = 0
@@ -134,20 +136,20 @@ import Testing
         return (succeeded, refusals, spent)
     }
 
-    @Test func sixteenProcessesWhoseActualCostsFitTheLimitAllComplete() throws {
+    @Test func sixteenProcessesWhoseActualCostsFitTheLimitAllComplete() async throws {
         // Room for two worst cases at once, and for all sixteen actual costs: calls wait for
         // the ones in flight instead of being refused while spend is far below the limit.
-        let waiting = try sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 30_000)
+        let waiting = try await sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 30_000)
         #expect(waiting.succeeded == 16, "\(waiting.stderr)")
         #expect(waiting.spentNano <= 2_000_000)
         // The same calls refused at once (wait_ms = 0) lose some to the reservations in flight.
-        let impatient = try sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 0)
+        let impatient = try await sixteenSlowPrompts(limit: "0.002", waitMilliseconds: 0)
         #expect(impatient.succeeded < 16)
         #expect(impatient.stderr.allSatisfy { $0.contains("budget \"shared-cap\" refused the call") })
     }
 
-    @Test func sixteenProcessesWhoseActualCostsDoNotFitAreRefusedBeyondTheLimit() throws {
-        let result = try sixteenSlowPrompts(limit: "0.0012", waitMilliseconds: 30_000)
+    @Test func sixteenProcessesWhoseActualCostsDoNotFitAreRefusedBeyondTheLimit() async throws {
+        let result = try await sixteenSlowPrompts(limit: "0.0012", waitMilliseconds: 30_000)
         #expect(result.succeeded > 0)
         #expect(result.succeeded < 16)
         #expect(result.spentNano <= 1_200_000) // never overspent
@@ -162,7 +164,7 @@ import Testing
         }
     }
 
-    @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() throws {
+    @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -183,15 +185,10 @@ import Testing
             webhook_url = "\(simulator.baseURL.absoluteString)/hooks/alerts"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
-        _ = try CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
-        var processes: [Process] = []
-        for index in 0..<16 {
-            processes.append(prompt(index, ledger: ledger, home: home, simulator: simulator))
-        }
-        for process in processes { try process.run() }
-        for process in processes {
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0) // a warn budget never refuses
+        _ = try await CLIRunner.run(["import", "--db", ledger, "-"], stdin: "", home: home)
+        let outcomes = try await runTogether((0..<16).map { prompt($0, ledger: ledger, home: home, simulator: simulator) }, home: home)
+        for (status, stderr) in outcomes {
+            #expect(status == 0, "a warn budget never refuses: \(stderr)")
         }
         let lines = try String(contentsOf: fired, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
         #expect(lines == ["watched 0.25", "watched 0.5", "watched 1"])

@@ -3,18 +3,18 @@ import Testing
 
 /// The `cost` and `pricing` commands, run as the built binary.
 @Suite struct PricingCLITests {
-    private func run(_ arguments: [String], home: URL) throws -> CLIRunner.Result {
-        try CLIRunner.run(arguments, home: home)
+    private func run(_ arguments: [String], home: URL) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(arguments, home: home)
     }
 
     private func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func costPrintsExactJSONWithBreakdown() throws {
+    @Test func costPrintsExactJSONWithBreakdown() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try run(
+        let result = try await run(
             [
                 "cost", "--model", "claude-sonnet-4-5-20250929", "--provider", "anthropic", "--at", "2025-10-01T12:00:00Z",
                 "--input", "1000", "--output", "500", "--cache-read", "2000", "--cache-write-5m", "100",
@@ -38,17 +38,17 @@ import Testing
         #expect(!result.stdout.contains("\"cost_usd\" : 0"))
     }
 
-    @Test func costUsesTheEntryInForceAtTheGivenTime() throws {
+    @Test func costUsesTheEntryInForceAtTheGivenTime() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let arguments = ["cost", "--model", "o3", "--input", "1000000", "--output", "1000000", "--format", "json"]
-        let before = try json(try run(arguments + ["--at", "2025-06-09T23:59:59Z"], home: home).stdout)
-        let after = try json(try run(arguments + ["--at", "2025-06-10T00:00:00Z"], home: home).stdout)
+        let before = try json(try await run(arguments + ["--at", "2025-06-09T23:59:59Z"], home: home).stdout)
+        let after = try json(try await run(arguments + ["--at", "2025-06-10T00:00:00Z"], home: home).stdout)
         #expect(before["cost_usd"] as? String == "50.000000000")
         #expect(after["cost_usd"] as? String == "10.000000000")
     }
 
-    @Test func theBinaryCarriesItsTableWhenCopiedAnywhere() throws {
+    @Test func theBinaryCarriesItsTableWhenCopiedAnywhere() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let copy = home.appendingPathComponent("elsewhere/llm-cost")
@@ -70,17 +70,17 @@ import Testing
         #expect(try json(String(decoding: try Data(contentsOf: output), as: UTF8.self))["cost_usd"] as? String == "1.250000000")
     }
 
-    @Test func unknownModelExitsOneWithAClearMessage() throws {
+    @Test func unknownModelExitsOneWithAClearMessage() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try run(["cost", "--model", "gpt-99-ultra", "--input", "10"], home: home)
+        let result = try await run(["cost", "--model", "gpt-99-ultra", "--input", "10"], home: home)
         #expect(result.status == 1)
         #expect(result.stderr.contains("unknown model gpt-99-ultra"))
         #expect(result.stderr.contains("no provider's bare names include gpt-99-ultra"))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func badFlagsAreUsageErrors() throws {
+    @Test func badFlagsAreUsageErrors() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         // 2 once the root command maps ArgumentParser's usage errors (64) to 2.
@@ -89,54 +89,54 @@ import Testing
             ["cost", "--model", "gpt-5", "--at", "yesterday-ish"],
             ["cost", "--model", "gpt-5", "--output", "1", "--reasoning", "5"],
         ] {
-            let result = try run(arguments, home: home)
+            let result = try await run(arguments, home: home)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(!result.stderr.isEmpty)
         }
     }
 
-    @Test func resolveExplainsWhy() throws {
+    @Test func resolveExplainsWhy() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try run(["pricing", "resolve", "openrouter/anthropic/claude-sonnet-4.5", "--at", "2025-10-01"], home: home)
+        let result = try await run(["pricing", "resolve", "openrouter/anthropic/claude-sonnet-4.5", "--at", "2025-10-01"], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("→ anthropic/claude-sonnet-4-5"))
         #expect(result.stdout.contains("bills the vendor's price"))
         #expect(result.stdout.contains("entry in force at 2025-10-01: anthropic/claude-sonnet-4-5@2025-09-29"))
-        let miss = try run(["pricing", "resolve", "llama3", "--provider", "anthropic"], home: home)
+        let miss = try await run(["pricing", "resolve", "llama3", "--provider", "anthropic"], home: home)
         #expect(miss.status == 1)
         #expect(miss.stderr.contains("anthropic has no model llama3"))
     }
 
-    @Test func listShowAndHistory() throws {
+    @Test func listShowAndHistory() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let list = try run(["pricing", "list", "--provider", "openai", "--format", "json"], home: home)
+        let list = try await run(["pricing", "list", "--provider", "openai", "--format", "json"], home: home)
         #expect(list.status == 0, "\(list.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(rows.contains { $0["model"] as? String == "gpt-5" && $0["input"] as? String == "1.25" })
         #expect(rows.allSatisfy { $0["provider"] as? String == "openai" })
 
-        let viaAlias = try run(["pricing", "list", "--provider", "Gemini"], home: home)
+        let viaAlias = try await run(["pricing", "list", "--provider", "Gemini"], home: home)
         #expect(viaAlias.status == 0)
         #expect(viaAlias.stdout.contains("google    gemini-2.5-pro"))
         #expect(!viaAlias.stdout.contains("openai"))
-        let unknown = try run(["pricing", "list", "--provider", "acme"], home: home)
+        let unknown = try await run(["pricing", "list", "--provider", "acme"], home: home)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no pricing file for \"acme\""))
 
-        let show = try run(["pricing", "show", "gemini-2.5-pro", "--provider", "gemini"], home: home)
+        let show = try await run(["pricing", "show", "gemini-2.5-pro", "--provider", "gemini"], home: home)
         #expect(show.status == 0)
         #expect(show.stdout.contains("above 200000  in 2.5 / out 15"))
         #expect(show.stdout.contains("priority ×1.8"))
 
-        let history = try run(["pricing", "history", "deepseek-chat"], home: home)
+        let history = try await run(["pricing", "history", "deepseek-chat"], home: home)
         #expect(history.status == 0)
         #expect(history.stdout.contains("3 entries"))
         #expect(history.stdout.contains("2025-02-08T16:00:00Z → 2025-09-29"))
     }
 
-    @Test func userFolderOverridesAndValidateReportsLines() throws {
+    @Test func userFolderOverridesAndValidateReportsLines() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let folder = home.appendingPathComponent("config/llm-cost/pricing")
@@ -152,9 +152,9 @@ import Testing
         input = "2"
         output = "8"
         """.write(to: folder.appendingPathComponent("negotiated.toml"), atomically: true, encoding: .utf8)
-        let cost = try run(["cost", "--model", "gpt-4o", "--input", "1000000", "--at", "2025-01-01", "--format", "json"], home: home)
+        let cost = try await run(["cost", "--model", "gpt-4o", "--input", "1000000", "--at", "2025-01-01", "--format", "json"], home: home)
         #expect(try json(cost.stdout)["cost_usd"] as? String == "2.000000000")
-        #expect(try run(["pricing", "validate"], home: home).stdout.contains("1 user file(s)"))
+        #expect(try await run(["pricing", "validate"], home: home).stdout.contains("1 user file(s)"))
 
         // --pricing-dir points elsewhere: the default XDG folder is then not read.
         let other = home.appendingPathComponent("other")
@@ -170,16 +170,16 @@ import Testing
         input = "-2"
         output = 8.0
         """.write(to: other.appendingPathComponent("broken.toml"), atomically: true, encoding: .utf8)
-        let validate = try run(["pricing", "validate", "--pricing-dir", other.path], home: home)
+        let validate = try await run(["pricing", "validate", "--pricing-dir", other.path], home: home)
         #expect(validate.status == 1)
         #expect(validate.stdout.contains("broken.toml:8: `input` must not be negative"))
         #expect(validate.stdout.contains("broken.toml:9: `output` is a float"))
-        let refused = try run(["cost", "--model", "gpt-4o", "--pricing-dir", other.path], home: home)
+        let refused = try await run(["cost", "--model", "gpt-4o", "--pricing-dir", other.path], home: home)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("broken.toml:8"))
     }
 
-    @Test func importFromLiteLLMShowsDiffThenWritesValidUserFiles() throws {
+    @Test func importFromLiteLLMShowsDiffThenWritesValidUserFiles() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let map = home.appendingPathComponent("prices.json")
@@ -197,7 +197,7 @@ import Testing
           "dall-e-3": {"litellm_provider": "openai", "mode": "image_generation", "output_cost_per_image": 0.04}
         }
         """.write(to: map, atomically: true, encoding: .utf8)
-        let dryRun = try run(["pricing", "import", "--litellm", map.path, "--include-new", "--dry-run", "--effective-from", "2026-01-01"], home: home)
+        let dryRun = try await run(["pricing", "import", "--litellm", map.path, "--include-new", "--dry-run", "--effective-from", "2026-01-01"], home: home)
         #expect(dryRun.status == 0, "\(dryRun.stderr)")
         #expect(dryRun.stdout.contains("~ openai/gpt-4.1  input 2 → 1.8"))
         #expect(dryRun.stdout.contains("+ google/gemini-9-flash"))
@@ -205,16 +205,16 @@ import Testing
         let folder = home.appendingPathComponent("config/llm-cost/pricing")
         #expect(!FileManager.default.fileExists(atPath: folder.path))
 
-        let written = try run(["pricing", "import", "--litellm", map.path, "--include-new", "--effective-from", "2026-01-01"], home: home)
+        let written = try await run(["pricing", "import", "--litellm", map.path, "--include-new", "--effective-from", "2026-01-01"], home: home)
         #expect(written.status == 0, "\(written.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("litellm-openai.toml").path))
-        let before = try run(["cost", "--model", "gpt-4.1", "--input", "1000000", "--at", "2025-12-31T23:59:59Z"], home: home)
-        let after = try json(try run(["cost", "--model", "gpt-4.1", "--input", "1000000", "--at", "2026-01-01", "--service-tier", "batch", "--format", "json"], home: home).stdout)
+        let before = try await run(["cost", "--model", "gpt-4.1", "--input", "1000000", "--at", "2025-12-31T23:59:59Z"], home: home)
+        let after = try json(try await run(["cost", "--model", "gpt-4.1", "--input", "1000000", "--at", "2026-01-01", "--service-tier", "batch", "--format", "json"], home: home).stdout)
         // The imported entry replaces the history: before its start the model has no entry.
         #expect(before.status == 1)
         #expect(before.stderr.contains("openai/gpt-4.1 has no price entry in force at 2025-12-31T23:59:59Z"))
         #expect(after["cost_usd"] as? String == "0.900000000")
-        let tiered = try json(try run(["cost", "--model", "gemini-9-flash", "--provider", "gemini", "--input", "300000", "--at", "2026-02-01", "--format", "json"], home: home).stdout)
+        let tiered = try json(try await run(["cost", "--model", "gemini-9-flash", "--provider", "gemini", "--input", "300000", "--at", "2026-02-01", "--format", "json"], home: home).stdout)
         #expect(tiered["cost_usd"] as? String == "0.060000000")
     }
 }

@@ -14,13 +14,13 @@ import Testing
         ]
     }
 
-    @Test func promptPrintsTheReplyAndAUsageLine() throws {
+    @Test func promptPrintsTheReplyAndAUsageLine() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.run(
             ["prompt", "--provider", "anthropic", "--system", "Be brief.", "--max-tokens", "50", "hello there"],
             home: home, environment: environment(simulator))
         #expect(result.status == 0, "\(result.stderr)")
@@ -29,7 +29,7 @@ import Testing
         // 5 input tokens at $3/M + 5 output at $15/M, from the pricing table.
         #expect(result.stderr.hasPrefix("anthropic/claude-sonnet-4-5 · in 5 · out 5 · cost $0.000090 · "))
         // And the call is in the ledger, priced, with its request id.
-        let exported = try CLIRunner.run(["export"], home: home)
+        let exported = try await CLIRunner.run(["export"], home: home)
         #expect(exported.stdout.contains(#""request_id":"req_sim_000001""#))
         #expect(exported.stdout.contains(#""cost_usd":"0.000090000""#))
         #expect(result.stderr.contains("req_sim_000001"))
@@ -38,20 +38,20 @@ import Testing
         #expect(sent["system"] as? String == "Be brief.")
     }
 
-    @Test func promptStreamsAndPrintsJSON() throws {
+    @Test func promptStreamsAndPrintsJSON() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let streamed = try CLIRunner.run(
+        let streamed = try await CLIRunner.run(
             ["prompt", "--provider", "openai", "--stream", "--model", "sim-reasoning", "why"], home: home,
             environment: environment(simulator))
         #expect(streamed.status == 0, "\(streamed.stderr)")
         #expect(streamed.stdout == "Simulated reply to: why\n")
         #expect(streamed.stderr.contains("openai/sim-reasoning · in 1 · out 13 (9 reasoning)"))
 
-        let json = try CLIRunner.run(
+        let json = try await CLIRunner.run(
             ["prompt", "--provider", "openai-responses", "--format", "json", "--model", "sim-tools", "weather?"], home: home,
             environment: environment(simulator))
         #expect(json.status == 0, "\(json.stderr)")
@@ -62,7 +62,7 @@ import Testing
         #expect(object["cost_usd"] is NSNull)
     }
 
-    @Test func providerTablesInTheConfigFileAreUsedAndLocatedWhenWrong() throws {
+    @Test func providerTablesInTheConfigFileAreUsedAndLocatedWhenWrong() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -76,41 +76,41 @@ import Testing
             model = "sim-model"
             auth = "none"
             """.write(to: config, atomically: true, encoding: .utf8)
-        let list = try CLIRunner.run(["providers", "list"], home: home)
+        let list = try await CLIRunner.run(["providers", "list"], home: home)
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.stdout.contains("local"))
-        let prompt = try CLIRunner.run(["prompt", "--provider", "local", "--agent", "tester", "hi"], home: home)
+        let prompt = try await CLIRunner.run(["prompt", "--provider", "local", "--agent", "tester", "hi"], home: home)
         #expect(prompt.status == 0, "\(prompt.stderr)")
-        let report = try CLIRunner.run(["report", "--by", "agent", "--format", "csv"], home: home)
+        let report = try await CLIRunner.run(["report", "--by", "agent", "--format", "csv"], home: home)
         #expect(report.stdout.contains("\ntester,1,"))
 
         try "[providers.local]\ntype = \"openai-compatible\"\nauth = \"telepathy\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let wrong = try CLIRunner.run(["providers", "list"], home: home)
+        let wrong = try await CLIRunner.run(["providers", "list"], home: home)
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("\(config.path):1:"), "\(wrong.stderr)")
     }
 
-    @Test func promptFailuresUseTheRightExitCodes() throws {
+    @Test func promptFailuresUseTheRightExitCodes() async throws {
         let simulator = ProviderSimulator(requiredAPIKey: "another-key-entirely")
         try simulator.start()
         defer { simulator.stop() }
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let unauthorized = try CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: environment(simulator))
+        let unauthorized = try await CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: environment(simulator))
         #expect(unauthorized.status == 1)
         #expect(unauthorized.stderr.contains("authentication (HTTP 401)"))
         #expect(!unauthorized.stderr.contains(key) && !unauthorized.stdout.contains(key))
 
-        let unknown = try CLIRunner.run(["prompt", "--provider", "nope", "hi"], home: home, environment: environment(simulator))
+        let unknown = try await CLIRunner.run(["prompt", "--provider", "nope", "hi"], home: home, environment: environment(simulator))
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no provider named `nope`"))
 
-        let noKey = try CLIRunner.run(["prompt", "--provider", "openrouter", "hi"], home: home)
+        let noKey = try await CLIRunner.run(["prompt", "--provider", "openrouter", "hi"], home: home)
         #expect(noKey.status == 1)
         #expect(noKey.stderr.contains("set OPENROUTER_API_KEY"))
     }
 
-    @Test func rawLogShowsTheWireWithTheKeyRedacted() throws {
+    @Test func rawLogShowsTheWireWithTheKeyRedacted() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -118,7 +118,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         var env = environment(simulator)
         env["LLM_COST_RAW_LOG"] = "1"
-        let result = try CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: env)
+        let result = try await CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: env)
         #expect(result.status == 0)
         #expect(result.stderr.contains("[anthropic] > POST http://127.0.0.1:\(simulator.port)/v1/messages"))
         #expect(result.stderr.contains("x-api-key: [redacted]"))
@@ -126,10 +126,10 @@ import Testing
         #expect(!result.stderr.contains(key))
     }
 
-    @Test func providersListShowsKeyStatusNeverKeys() throws {
+    @Test func providersListShowsKeyStatusNeverKeys() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let result = try CLIRunner.run(["providers", "list"], home: home, environment: ["ANTHROPIC_API_KEY": key])
+        let result = try await CLIRunner.run(["providers", "list"], home: home, environment: ["ANTHROPIC_API_KEY": key])
         #expect(result.status == 0)
         let anthropicRow = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("anthropic ") })
         #expect(anthropicRow.contains("set (ANTHROPIC_API_KEY)"))
@@ -138,13 +138,13 @@ import Testing
         #expect(!result.stdout.contains(key))
     }
 
-    @Test func providersCheckDiagnoses() throws {
+    @Test func providersCheckDiagnoses() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let ok = try CLIRunner.run(["providers", "check"], home: home, environment: environment(simulator))
+        let ok = try await CLIRunner.run(["providers", "check"], home: home, environment: environment(simulator))
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("anthropic: ok (claude-sonnet-4-5,"))
         #expect(ok.stdout.contains("openai-responses: ok"))
@@ -152,7 +152,7 @@ import Testing
         let dead = ProviderSimulator()
         let deadPort = try dead.start()
         dead.stop()
-        let unreachable = try CLIRunner.run(
+        let unreachable = try await CLIRunner.run(
             ["providers", "check", "anthropic"], home: home,
             environment: ["ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(deadPort)"])
         #expect(unreachable.status == 1)
@@ -178,7 +178,7 @@ import Testing
             if port == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let found = try #require(port, "the simulator never printed its address")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.run(
             ["prompt", "--provider", "anthropic", "from another process"], home: home,
             environment: ["ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(found)"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -28,14 +28,14 @@ import Testing
         """
     }
 
-    @Test func providersListSaysHowEachDefaultModelIsPricedOrHowToPriceIt() throws {
+    @Test func providersListSaysHowEachDefaultModelIsPricedOrHowToPriceIt() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         try config(simulator).write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        let result = try CLIRunner.run(["providers", "list"], home: home)
+        let result = try await CLIRunner.run(["providers", "list"], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         let rows = result.stdout.split(separator: "\n").map(String.init)
         #expect(rows.first { $0.hasPrefix("work ") }?.hasSuffix("openai/gpt-4o-mini@2024-07-18") == true, "\(rows)")
@@ -45,7 +45,7 @@ import Testing
         #expect(result.stdout.contains("gpu: unpriced (type vllm): set pricing_provider"))
     }
 
-    @Test func callsOfNamedProvidersArePricedAsTheirTypeAndGroupEitherWay() throws {
+    @Test func callsOfNamedProvidersArePricedAsTheirTypeAndGroupEitherWay() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -54,11 +54,11 @@ import Testing
         try config(simulator).write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         for provider in ["work", "box", "gpu"] {
-            let result = try CLIRunner.run(["prompt", "--db", ledger, "--provider", provider, "hello"], home: home, environment: ["WORK_KEY": "sk-test"])
+            let result = try await CLIRunner.run(["prompt", "--db", ledger, "--provider", provider, "hello"], home: home, environment: ["WORK_KEY": "sk-test"])
             #expect(result.status == 0, "\(result.stderr)")
         }
-        let byName = try CLIRunner.run(["report", "--db", ledger, "--by", "provider", "--format", "json"], home: home)
-        let byType = try CLIRunner.run(["report", "--db", ledger, "--by", "pricing_provider", "--format", "json"], home: home)
+        let byName = try await CLIRunner.run(["report", "--db", ledger, "--by", "provider", "--format", "json"], home: home)
+        let byType = try await CLIRunner.run(["report", "--db", ledger, "--by", "pricing_provider", "--format", "json"], home: home)
         let names = try rows(byName.stdout, key: "provider")
         let types = try rows(byType.stdout, key: "pricing_provider")
         #expect(Set(names.keys) == ["work", "box", "gpu"])
@@ -67,32 +67,32 @@ import Testing
         #expect(names["gpu"]?.cost == nil, "a vllm server without pricing_provider is unpriced, never $0")
     }
 
-    @Test func repricePricesCallsRecordedEarlierUnderACustomName() throws {
+    @Test func repricePricesCallsRecordedEarlierUnderACustomName() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         // Recorded before the provider was configured: nothing said `work` was OpenAI.
         let line = #"{"ts":"2026-11-20T10:00:00Z","provider":"work","model":"gpt-4o-mini","request_id":"r1","input_tokens":1000000,"output_tokens":1000000}"#
-        #expect(try CLIRunner.run(["import", "--db", ledger, "-"], stdin: line + "\n", home: home).status == 0)
-        let before = try CLIRunner.run(["report", "--db", ledger, "--format", "json"], home: home)
+        #expect(try await CLIRunner.run(["import", "--db", ledger, "-"], stdin: line + "\n", home: home).status == 0)
+        let before = try await CLIRunner.run(["report", "--db", ledger, "--format", "json"], home: home)
         #expect(before.stdout.contains(#""unpriced_calls":1"#))
         try """
             [providers.work]
             type = "openai"
             model = "gpt-4o-mini"
             """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        let reprice = try CLIRunner.run(["reprice", "--db", ledger], home: home)
+        let reprice = try await CLIRunner.run(["reprice", "--db", ledger], home: home)
         #expect(reprice.status == 0, "\(reprice.stderr)")
         #expect(reprice.stdout.contains("newly priced: 1"))
         #expect(reprice.stdout.contains("priced as their provider's type: 1"))
         // $0.15 + $0.60 per million: gpt-4o-mini's list prices.
-        let exported = try CLIRunner.run(["export", "--db", ledger], home: home).stdout
+        let exported = try await CLIRunner.run(["export", "--db", ledger], home: home).stdout
         #expect(exported.contains(#""cost_usd":"0.750000000""#), "\(exported)")
         #expect(exported.contains(#""pricing_provider":"openai""#))
-        #expect(try CLIRunner.run(["ledger", "verify", "--db", ledger], home: home).status == 0)
+        #expect(try await CLIRunner.run(["ledger", "verify", "--db", ledger], home: home).status == 0)
     }
 
-    @Test func aBlockBudgetRefusesAnUnpricedModelWithExitThreeAndSaysHowToPriceIt() throws {
+    @Test func aBlockBudgetRefusesAnUnpricedModelWithExitThreeAndSaysHowToPriceIt() async throws {
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -108,18 +108,18 @@ import Testing
             """
         try config(simulator, budgets: budget).write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
-        let refused = try CLIRunner.run(["prompt", "--db", ledger, "--provider", "gpu", "hello"], home: home)
+        let refused = try await CLIRunner.run(["prompt", "--db", ledger, "--provider", "gpu", "hello"], home: home)
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("gpu/meta-llama/Llama-3.1-8B has no price"))
         #expect(refused.stderr.contains("pricing_provider"))
         #expect(simulator.requests.isEmpty, "refused before anything was sent")
         // The explicitly free Ollama preset stays unblocked; a priced call goes through.
-        let priced = try CLIRunner.run(["prompt", "--db", ledger, "--provider", "work", "hello"], home: home, environment: ["WORK_KEY": "sk-test"])
+        let priced = try await CLIRunner.run(["prompt", "--db", ledger, "--provider", "work", "hello"], home: home, environment: ["WORK_KEY": "sk-test"])
         #expect(priced.status == 0, "\(priced.stderr)")
         // With unpriced = "allow" the same call is sent (and recorded unpriced).
         try config(simulator, budgets: budget + "\nunpriced = \"allow\"\n")
             .write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        let allowed = try CLIRunner.run(["prompt", "--db", ledger, "--provider", "gpu", "hello"], home: home)
+        let allowed = try await CLIRunner.run(["prompt", "--db", ledger, "--provider", "gpu", "hello"], home: home)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(simulator.requests.count == 2)
     }

@@ -3,13 +3,13 @@ import Testing
 
 /// `reports/report.schema.json` describes the JSON `report` really prints.
 @Suite struct ReportSchemaTests {
-    @Test func reportJSONHasEveryFieldTheSchemaRequires() throws {
+    @Test func reportJSONHasEveryFieldTheSchemaRequires() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let lines = LedgerCommandTests.sampleLines(count: 20) + [
             #"{"ts":"2026-11-19T00:00:00Z","provider":"x","model":"not-priced"}"#
         ]
-        let imported = try CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
+        let imported = try await CLIRunner.run(["import", "-"], stdin: lines.joined(separator: "\n"), home: home)
         #expect(imported.status == 0)
         let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("reports/report.schema.json")
@@ -19,7 +19,7 @@ import Testing
         let costPattern = try #require(((definitions["measures"] as? [String: Any])?["properties"] as? [String: Any])
             .flatMap { ($0["cost_usd"] as? [String: Any])?["pattern"] as? String })
 
-        let output = try CLIRunner.run(["report", "--by", "model,tag:team", "--format", "json", "--since", "2026-11-01"], home: home)
+        let output = try await CLIRunner.run(["report", "--by", "model,tag:team", "--format", "json", "--since", "2026-11-01"], home: home)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         for field in try #require(schema["required"] as? [String]) { #expect(report[field] != nil, "missing \(field)") }
         let rows = try #require(report["rows"] as? [[String: Any]])
