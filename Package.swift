@@ -17,6 +17,8 @@ let package = Package(
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
+        // The TOML 1.0 reader behind the config and pricing files: exact decimals, positions, no traps.
+        .target(name: "LLMCostTOML"),
         .target(
             name: "LLMCostTokenizer", dependencies: ["LLMCostCore"],
             // Optimized in debug builds too: the test suite loads and merges megabytes of ranks,
@@ -51,6 +53,7 @@ let package = Package(
             dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "LLMCostTOMLTests", dependencies: ["LLMCostTOML"]),
         .testTarget(
             name: "LLMCostStoreTests",
             dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
