@@ -17,7 +17,10 @@ let package = Package(
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
         // The TOML 1.0 reader behind the config and pricing files: exact decimals, positions, no traps.
-        .target(name: "LLMCostTOML"),
+        .target(
+            name: "LLMCostTOML",
+            // Optimized in debug builds too: its tests parse tens of thousands of generated documents.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "LLMCostTokenizer", dependencies: ["LLMCostCore"],
             // Optimized in debug builds too: the test suite loads and merges megabytes of ranks,

@@ -4,8 +4,11 @@ parses documents with Python's tomllib (TOML 1.0, stdlib since 3.11) and prints 
 value tree in a canonical JSON form, or an error marker.
 
   scripts/toml-differential.py FILE_OR_FOLDER...
+  scripts/toml-differential.py --bundle FILE
 
-A folder stands for its files, in name order. One line per document:
+A folder stands for its files, in name order. A bundle holds many documents in one file (one
+file write instead of thousands): records of a header line "NAME LENGTH" then LENGTH bytes and
+a newline. One line per document:
 
   NAME<TAB>{"key":["integer","1"],...}     the document's table
   NAME<TAB>!error MESSAGE                   not valid TOML
@@ -89,20 +92,34 @@ def describe(data):
         return "!error " + " ".join(str(error).split())
 
 
+def bundle(path):
+    """The (name, bytes) records of a bundle file."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    position = 0
+    while position < len(data):
+        end = data.index(b"\n", position)
+        name, length = data[position:end].decode().rsplit(" ", 1)
+        start = end + 1
+        yield name, data[start : start + int(length)]
+        position = start + int(length) + 1
+
+
 def main(arguments):
-    if not arguments:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+    if not arguments or arguments == ["--bundle"]:
+        print("\n".join(__doc__.strip().splitlines()[4:6]), file=sys.stderr)
         return 2
-    paths = []
-    for argument in arguments:
-        if os.path.isdir(argument):
-            paths += [os.path.join(argument, name) for name in sorted(os.listdir(argument))]
-        else:
-            paths.append(argument)
-    out = []
-    for path in paths:
-        with open(path, "rb") as handle:
-            out.append(os.path.basename(path) + "\t" + describe(handle.read()))
+    documents = []
+    if arguments[0] == "--bundle":
+        for path in arguments[1:]:
+            documents += bundle(path)
+    else:
+        for argument in arguments:
+            paths = [os.path.join(argument, name) for name in sorted(os.listdir(argument))] if os.path.isdir(argument) else [argument]
+            for path in paths:
+                with open(path, "rb") as handle:
+                    documents.append((os.path.basename(path), handle.read()))
+    out = [name + "\t" + describe(data) for name, data in documents]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 

@@ -113,7 +113,7 @@ public struct BudgetSettings: Sendable, Hashable {
             alertThresholdsBasisPoints: Array(Set(thresholds)).sorted(), action: action, file: file, line: tableLine)
     }
 
-    /// A USD amount, exactly: TOML floats arrive as their written decimal text, strings are parsed as written.
+    /// A USD amount, exactly: TOML floats arrive as their decimal text, strings are parsed as written.
     static func exactMoney(_ value: ConfigValue) -> Money? {
         switch value {
         case .integer(let dollars):

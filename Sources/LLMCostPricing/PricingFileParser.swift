@@ -430,22 +430,24 @@ private struct FieldReader {
             if required { report(nil, "missing `\(key)` in \(context)") }
             return nil
         }
-        var text: String?
+        // TOML dates are already checked: convert them by arithmetic (a date formatter per entry
+        // would dominate loading the table).
+        var milliseconds: Int64?
         switch value {
         case .date(let date):
-            text = date.description
+            milliseconds = Int64(Timestamp.daysFromCivil(year: date.year, month: date.month, day: date.day)) * 86_400_000
         case .dateTime(let dateTime):
             guard dateTime.offsetMinutes != nil else {
                 report(key, "`\(key)` needs a time zone (write Z for UTC)")
                 return nil
             }
-            text = dateTime.description
+            milliseconds = Timestamp.parseMilliseconds(dateTime.description)
         case .string(let written):
-            text = written
+            milliseconds = PricingDate.parse(written)
         default:
             break
         }
-        guard let text, let milliseconds = PricingDate.parse(text) else {
+        guard let milliseconds else {
             report(key, "`\(key)` must be a date such as 2025-09-29 or 2025-09-29T17:00:00Z")
             return nil
         }

@@ -23,19 +23,20 @@ struct DocumentGenerator {
     mutating func document() -> String {
         newline = chance(15) ? "\r\n" : "\n"
         var out = chance(10) ? "# generated" + newline : ""
-        var used: Set<String> = []
-        for _ in 0..<int(0...4) { out += keyValueLine(used: &used, depth: 1) }
+        // The keys each table holds so far (across all elements of an array of tables), so that
+        // no key, sub-table or header is defined twice.
+        var keys: [[String]: Set<String>] = [:]
+        for _ in 0..<int(0...4) { out += keyValueLine(used: &keys[[], default: []], depth: 1) }
         var tables: [[String]] = []
         for _ in 0..<int(0...5) {
-            var path = [uniqueKey(avoiding: &used)]
-            if let parent = tables.last, chance(35) { path = parent + path }
+            let parent = tables.last.flatMap { chance(35) ? $0 : nil } ?? []
+            let path = parent + [uniqueKey(avoiding: &keys[parent, default: []])]
             let isArray = chance(30)
             let repeats = isArray ? int(1...3) : 1
             for _ in 0..<repeats {
                 let name = header(path)
                 out += (chance(20) ? newline : "") + (isArray ? "[[\(name)]]" : "[\(name)]") + trailer()
-                var inner: Set<String> = []
-                for _ in 0..<int(0...4) { out += keyValueLine(used: &inner, depth: path.count + 1) }
+                for _ in 0..<int(0...4) { out += keyValueLine(used: &keys[path, default: []], depth: path.count + 1) }
             }
             tables.append(path)
         }
@@ -127,7 +128,7 @@ struct DocumentGenerator {
     private mutating func text() -> String {
         var out = ""
         for _ in 0..<int(0...12) {
-            out += pick(["a", "Z", " ", "\t", "é", "日本", "😀", "\"", "'", "\\", "#", "=", "[", "]", "{", ",", "\n", "\u{7F}", "\u{1}", "\u{200B}", "x y", "$", "%"])
+            out += pick(["a", "Z", " ", "\t", "é", "日本", "😀", "\"", "'", "\\", "#", "=", "[", "]", "{", ",", "\n", "\u{7F}", "\u{1}", "\u{8}", "\u{C}", "\r", "\u{200B}", "x y", "$", "%", "\u{10FFFF}", "\u{FEFF}"])
         }
         return out
     }
@@ -138,18 +139,19 @@ struct DocumentGenerator {
         case 0, 1:
             return basicString(content)
         case 2:
-            let literal = String(content.unicodeScalars.filter { $0 != "'" && $0 != "\n" && $0 != "\u{7F}" && $0 != "\u{1}" }.map(Character.init))
+            let literal = String(content.unicodeScalars.filter { $0 != "'" && ($0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F)) }.map(Character.init))
             return "'" + literal + "'"
         case 3:
-            // Multi-line basic: raw newlines, a line-ending backslash, quotes short of three.
+            // Multi-line basic: raw newlines, a line-ending backslash, quotes short of three (a
+            // letter after each run of quotes keeps two runs from joining into a closing one).
             var body = ""
             for _ in 0..<int(1...4) {
-                body += pick(["line", "\"", "\"\"", "é", "\\t", "\\\\", " \\" + newline + "   ", "\t", newline, "\\\"\"\""])
+                body += pick(["line", "\"q", "\"\"q", "é", "\\t", "\\\\", " \\" + newline + "   ", "\t", newline, "\\\"\"\"q"])
             }
             return "\"\"\"" + (chance(50) ? newline : "") + body + pick(["", "\"", "\"\""]) + "\"\"\""
         default:
             var body = ""
-            for _ in 0..<int(1...4) { body += pick(["raw \\n", "'", "''", "C:\\path", newline, "\t", "\""]) }
+            for _ in 0..<int(1...4) { body += pick(["raw \\n", "'q", "''q", "C:\\path", newline, "\t", "\""]) }
             return "'''" + (chance(50) ? newline : "") + body + pick(["", "'", "''"]) + "'''"
         }
     }
