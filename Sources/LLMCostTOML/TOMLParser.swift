@@ -172,7 +172,7 @@ struct DocumentReader {
     }
 
     /// What is at `index`, for "expected X, found Y": `'>'`, `'tru'`, `end of line`...
-    mutating func describe(_ index: Int) -> String {
+    func describe(_ index: Int) -> String {
         guard index < bytes.count else { return "end of file" }
         let byte = bytes[index]
         if byte == Byte.lineFeed || (byte == Byte.carriageReturn && index + 1 < bytes.count && bytes[index + 1] == Byte.lineFeed) {

@@ -24,20 +24,26 @@ public struct TOMLTable: Sendable, Hashable, RandomAccessCollection {
     /// Where the table is defined: its `[header]` (or `[[header]]`), its `{`, the dotted key
     /// that created it, or (for a table only implied by deeper headers) the first such header.
     public let position: TOMLPosition
-    private let indexByKey: [String: Int]
+    /// Built only for large tables: a scan of a few keys is cheaper than hashing.
+    private let indexByKey: [String: Int]?
 
     init(entries: [Entry], position: TOMLPosition) {
         self.entries = entries
         self.position = position
-        var index: [String: Int] = [:]
-        index.reserveCapacity(entries.count)
-        for (offset, entry) in entries.enumerated() { index[entry.key] = offset }
-        self.indexByKey = index
+        if entries.count > TableBuilder.linearSearchLimit {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(entries.count)
+            for (offset, entry) in entries.enumerated() { index[entry.key] = offset }
+            self.indexByKey = index
+        } else {
+            self.indexByKey = nil
+        }
     }
 
     /// The entry for `key`, if the table has one.
     public func entry(_ key: String) -> Entry? {
-        indexByKey[key].map { entries[$0] }
+        if let indexByKey { return indexByKey[key].map { entries[$0] } }
+        return entries.first { $0.key == key }
     }
 
     /// The value for `key`, if the table has one.

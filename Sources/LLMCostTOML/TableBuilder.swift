@@ -20,15 +20,22 @@ final class TableBuilder {
         case arrayOfTables(ArrayOfTablesBuilder)
     }
 
+    struct Entry {
+        let key: String
+        let keyPosition: TOMLPosition
+        let slot: Slot
+    }
+
     var origin: Origin
     /// Where the table is defined (see `TOMLTable.position`).
     var position: TOMLPosition
     /// How many tables and arrays enclose it (the root is at 0).
     let depth: Int
-    private(set) var keys: [String] = []
-    private(set) var keyPositions: [TOMLPosition] = []
-    private(set) var slots: [Slot] = []
+    private(set) var entries: [Entry] = []
+    /// Filled once the table outgrows `linearSearchLimit` keys; smaller tables are scanned.
     private var indexByKey: [String: Int] = [:]
+    /// Up to this many keys, finding one by scanning beats hashing it.
+    static let linearSearchLimit = 12
 
     init(origin: Origin, position: TOMLPosition, depth: Int) {
         self.origin = origin
@@ -36,43 +43,47 @@ final class TableBuilder {
         self.depth = depth
     }
 
+    private func index(of key: String) -> Int? {
+        if entries.count > Self.linearSearchLimit { return indexByKey[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
     func slot(_ key: String) -> Slot? {
-        indexByKey[key].map { slots[$0] }
+        index(of: key).map { entries[$0].slot }
     }
 
     func keyPosition(_ key: String) -> TOMLPosition? {
-        indexByKey[key].map { keyPositions[$0] }
+        index(of: key).map { entries[$0].keyPosition }
     }
 
     /// Adds `key`; the caller has checked it is new.
     func add(_ key: String, at keyPosition: TOMLPosition, _ slot: Slot) {
-        indexByKey[key] = slots.count
-        keys.append(key)
-        keyPositions.append(keyPosition)
-        slots.append(slot)
+        if entries.isEmpty { entries.reserveCapacity(8) }
+        if entries.count == Self.linearSearchLimit {
+            for (offset, existing) in entries.enumerated() { indexByKey[existing.key] = offset }
+        }
+        if entries.count >= Self.linearSearchLimit { indexByKey[key] = entries.count }
+        entries.append(Entry(key: key, keyPosition: keyPosition, slot: slot))
     }
 
     func freeze() -> TOMLTable {
-        var entries: [TOMLTable.Entry] = []
-        entries.reserveCapacity(slots.count)
-        for index in slots.indices {
-            let value: TOMLValue
-            let valuePosition: TOMLPosition
-            switch slots[index] {
-            case .value(let written, let position):
-                value = written
-                valuePosition = position
-            case .table(let table):
-                value = .table(table.freeze())
-                valuePosition = table.position
-            case .arrayOfTables(let array):
-                let elements = array.elements.map { TOMLArray.Element(value: .table($0.freeze()), position: $0.position) }
-                value = .array(TOMLArray(elements: elements, position: array.position, isArrayOfTables: true))
-                valuePosition = array.position
-            }
-            entries.append(TOMLTable.Entry(key: keys[index], keyPosition: keyPositions[index], value: value, valuePosition: valuePosition))
-        }
-        return TOMLTable(entries: entries, position: position)
+        TOMLTable(
+            entries: entries.map { entry in
+                switch entry.slot {
+                case .value(let value, let position):
+                    return TOMLTable.Entry(key: entry.key, keyPosition: entry.keyPosition, value: value, valuePosition: position)
+                case .table(let table):
+                    return TOMLTable.Entry(
+                        key: entry.key, keyPosition: entry.keyPosition, value: .table(table.freeze()), valuePosition: table.position)
+                case .arrayOfTables(let array):
+                    let elements = array.elements.map { TOMLArray.Element(value: .table($0.freeze()), position: $0.position) }
+                    return TOMLTable.Entry(
+                        key: entry.key, keyPosition: entry.keyPosition,
+                        value: .array(TOMLArray(elements: elements, position: array.position, isArrayOfTables: true)),
+                        valuePosition: array.position)
+                }
+            },
+            position: position)
     }
 }
 
