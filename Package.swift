@@ -12,18 +12,22 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
         .target(name: "LLMCostCore"),
+        // The TOML 1.0 reader behind the config and pricing files: exact decimals, positions, no traps.
+        .target(
+            name: "LLMCostTOML",
+            // Optimized in debug builds too: its tests parse tens of thousands of generated documents.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "LLMCostTokenizer", dependencies: ["LLMCostCore"],
             // Optimized in debug builds too: the test suite loads and merges megabytes of ranks,
             // which unoptimized takes seconds of CPU that starve the suite's timing-sensitive tests.
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
-            name: "LLMCostPricing", dependencies: ["LLMCostCore", "TOMLKit"],
+            name: "LLMCostPricing", dependencies: ["LLMCostCore", "LLMCostTOML"],
             // `DefaultTable` is a symlink to the package's `pricing/` folder: the binary carries the table.
             resources: [.embedInCode("DefaultTable")]),
         .target(
@@ -34,7 +38,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "TOMLKit"]),
+        .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "LLMCostTOML"]),
         .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),
         // A loopback HTTP/1.1 server speaking the providers' wire formats, for tests and demos.
         .target(name: "LLMCostSimulator", dependencies: ["LLMCostCore"]),
@@ -51,6 +55,8 @@ let package = Package(
             dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
+        .testTarget(
+            name: "LLMCostTOMLTests", dependencies: ["LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(
             name: "LLMCostStoreTests",
             dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]

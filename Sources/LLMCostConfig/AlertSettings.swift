@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import LLMCostTOML
 
 /// The `[alerts]` table: where budget threshold alerts go.
 ///
@@ -28,13 +28,14 @@ public struct AlertSettings: Sendable, Hashable {
     public static let keys = ["log", "webhook_url", "webhook_timeout_ms", "webhook_retries", "command", "command_timeout_ms", "max_attempts"]
 
     static func read(
-        _ table: TOMLTable, file: String, lines: ConfigKeyLines, environment: [String: String]
+        _ table: TOMLTable, file: String, environment: [String: String]
     ) throws(ConfigError) -> AlertSettings {
         var settings = AlertSettings()
-        for (key, entry) in table {
-            let line = lines.line(of: "alerts.\(key)")
+        for entry in table {
+            let key = entry.key
+            let line: Int? = entry.keyPosition.line
             guard keys.contains(key) else { throw .unknownKey(file: file, line: line, key: "alerts.\(key)", known: keys) }
-            let value = try Configuration.convert(entry.tomlValue, key: "alerts.\(key)", file: file, line: line, environment: environment)
+            let value = try Configuration.convert(entry.value, key: "alerts.\(key)", file: file, line: line, environment: environment)
             switch (key, value) {
             case ("log", .bool(let flag)): settings.log = flag
             case ("webhook_url", .string(let text)):

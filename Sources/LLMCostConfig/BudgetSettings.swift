@@ -1,6 +1,6 @@
 import Foundation
 import LLMCostCore
-import TOMLKit
+import LLMCostTOML
 
 /// One `[[budgets]]` table, checked: every value well-typed and in range, money exact.
 ///
@@ -59,17 +59,17 @@ public struct BudgetSettings: Sendable, Hashable {
 
     /// Reads the `index`th `[[budgets]]` table.
     static func read(
-        _ table: TOMLTable, index: Int, file: String, lines: ConfigKeyLines, environment: [String: String]
+        _ table: TOMLTable, index: Int, file: String, environment: [String: String]
     ) throws(ConfigError) -> BudgetSettings {
-        let prefix = "budgets.\(index)"
-        let tableLine = lines.line(of: prefix)
+        let tableLine: Int? = table.position.line
         var values: [String: (value: ConfigValue, line: Int?)] = [:]
-        for (key, entry) in table {
-            let line = lines.line(of: "\(prefix).\(key)") ?? tableLine
+        for entry in table {
+            let key = entry.key
+            let line: Int? = entry.keyPosition.line
             guard keys.contains(key) else {
                 throw .unknownKey(file: file, line: line, key: "budgets[\(index)].\(key)", known: keys)
             }
-            values[key] = (try Configuration.convert(entry.tomlValue, key: key, file: file, line: line, environment: environment), line)
+            values[key] = (try Configuration.convert(entry.value, key: key, file: file, line: line, environment: environment), line)
         }
         func string(_ key: String) throws(ConfigError) -> String? {
             guard let entry = values[key] else { return nil }

@@ -1,3 +1,5 @@
+import LLMCostTOML
+
 /// A configuration problem, located: which file, which line, which key, what was expected.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
@@ -12,13 +14,16 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     private let code: Code
     public let file: String?
     public let line: Int?
+    /// The column, for TOML syntax errors (other errors name the key instead).
+    public let column: Int?
     public let key: String?
     public let message: String
 
-    private init(_ code: Code, file: String?, line: Int?, key: String?, message: String) {
+    private init(_ code: Code, file: String?, line: Int?, column: Int? = nil, key: String?, message: String) {
         self.code = code
         self.file = file
         self.line = line
+        self.column = column
         self.key = key
         self.message = message
     }
@@ -26,8 +31,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     static func unreadable(file: String, reason: String) -> ConfigError {
         .init(.unreadable, file: file, line: nil, key: nil, message: "cannot read: \(reason)")
     }
-    static func syntax(file: String, line: Int, reason: String) -> ConfigError {
-        .init(.syntax, file: file, line: line, key: nil, message: "invalid TOML: \(reason)")
+    static func syntax(file: String, _ error: TOMLError) -> ConfigError {
+        .init(.syntax, file: file, line: error.line, column: error.column, key: nil, message: "invalid TOML: \(error.message)")
     }
     static func unknownKey(file: String, line: Int?, key: String, known: [String]) -> ConfigError {
         .init(.unknownKey, file: file, line: line, key: key,
@@ -48,6 +53,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var location = file ?? "configuration"
         if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
         return "\(location): \(message)"
     }
 }

@@ -13,7 +13,7 @@ public enum ConfigReport {
         for provider in configuration.providers {
             lines.append("")
             lines.append("[providers.\(provider.name)]    # \(provider.file)\(provider.line.map { ":\($0)" } ?? "")")
-            for key in provider.written.keys.sorted() {
+            for key in provider.keys {
                 guard let value = provider.written[key] else { continue }
                 lines.append("\(key) = \(redacted(key: key, value: value))")
             }

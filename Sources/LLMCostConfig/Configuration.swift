@@ -1,6 +1,6 @@
 import Foundation
 import LLMCostCore
-import TOMLKit
+import LLMCostTOML
 
 /// Where a setting's value came from, for `llm-cost config show`.
 public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
@@ -84,6 +84,8 @@ public struct Configuration: Sendable {
         /// The values as the file writes them, `${VAR}` kept: what `config show` prints, since a
         /// substituted variable may hold a credential.
         public var written: [String: ConfigValue] = [:]
+        /// The table's keys in the order the file writes them.
+        public var keys: [String] = []
         public var file: String
         public var line: Int?
     }
@@ -160,31 +162,29 @@ public struct Configuration: Sendable {
     }
 
     private mutating func read(file path: String, environment: [String: String]) throws(ConfigError) {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
         }
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: path, line: error.source.begin.line, reason: error.description)
+            root = try TOMLParser.parse(bytes)
         } catch {
-            throw .syntax(file: path, line: 1, reason: "\(error)")
+            throw .syntax(file: path, error)
         }
         file = path
-        let lines = ConfigKeyLines(text: text)
         let known = Self.settings.map(\.key)
         let sections = Set(known.map { String($0.prefix { $0 != "." }) } + ["providers"])
-        for (sectionName, sectionValue) in root {
-            if sectionName == "budgets", let tables = sectionValue.tomlValue.array {
-                for (index, table) in tables.enumerated() {
-                    guard let table = table.tomlValue.table else {
-                        throw .wrongType(file: path, line: lines.line(of: "budgets"), key: "budgets", expected: "[[budgets]] tables")
+        for section in root {
+            let sectionName = section.key
+            if sectionName == "budgets", let tables = section.value.array {
+                for (index, element) in tables.enumerated() {
+                    guard let table = element.value.table else {
+                        throw .wrongType(file: path, line: element.position.line, key: "budgets", expected: "[[budgets]] tables")
                     }
-                    let budget = try BudgetSettings.read(table, index: index, file: path, lines: lines, environment: environment)
+                    let budget = try BudgetSettings.read(table, index: index, file: path, environment: environment)
                     // Spend, reservations and alert state are kept per budget name.
                     if let earlier = budgets.first(where: { $0.name == budget.name }) {
                         throw .invalidValue(
@@ -195,51 +195,52 @@ public struct Configuration: Sendable {
                 }
                 continue
             }
-            if sectionName == "alerts", let table = sectionValue.tomlValue.table {
-                alerts = try AlertSettings.read(table, file: path, lines: lines, environment: environment)
+            if sectionName == "alerts", let table = section.value.table {
+                alerts = try AlertSettings.read(table, file: path, environment: environment)
                 continue
             }
-            guard sections.contains(sectionName), let section = sectionValue.tomlValue.table else {
-                throw .unknownKey(file: path, line: lines.line(of: sectionName), key: sectionName,
+            guard sections.contains(sectionName), let table = section.value.table else {
+                throw .unknownKey(file: path, line: section.keyPosition.line, key: sectionName,
                                   known: sections.sorted().map { "[\($0)]" } + ["[[budgets]]", "[alerts]"])
             }
             if sectionName == "providers" {
-                try readProviders(section, file: path, lines: lines, environment: environment)
+                try readProviders(table, file: path, environment: environment)
                 continue
             }
-            for (key, value) in section {
-                let fullKey = "\(sectionName).\(key)"
-                let line = lines.line(of: fullKey)
+            for entry in table {
+                let fullKey = "\(sectionName).\(entry.key)"
+                let line = entry.keyPosition.line
                 guard let setting = Self.settings.first(where: { $0.key == fullKey }) else {
                     throw .unknownKey(file: path, line: line, key: fullKey, known: known.filter { $0.hasPrefix(sectionName + ".") })
                 }
-                let converted = try Self.convert(value.tomlValue, key: fullKey, file: path, line: line, environment: environment)
+                let converted = try Self.convert(entry.value, key: fullKey, file: path, line: line, environment: environment)
                 try Self.check(converted, against: setting, file: path, line: line)
                 values[fullKey] = Resolved(value: converted, source: .file(path: path, line: line))
             }
         }
     }
 
-    private mutating func readProviders(
-        _ section: TOMLTable, file path: String, lines: ConfigKeyLines, environment: [String: String]
-    ) throws(ConfigError) {
-        for (name, value) in section {
-            let tableLine = lines.line(of: "providers.\(name)")
-            guard let table = value.tomlValue.table else {
+    private mutating func readProviders(_ section: TOMLTable, file path: String, environment: [String: String]) throws(ConfigError) {
+        for provider in section {
+            let name = provider.key
+            let tableLine = provider.keyPosition.line
+            guard let table = provider.value.table else {
                 throw .wrongType(file: path, line: tableLine, key: "providers.\(name)", expected: "a table [providers.\(name)]")
             }
             var entries: [String: ConfigValue] = [:]
             var written: [String: ConfigValue] = [:]
-            for (key, entry) in table {
+            for entry in table {
+                let key = entry.key
                 let fullKey = "providers.\(name).\(key)"
-                let line = lines.line(of: fullKey)
+                let line = entry.keyPosition.line
                 guard Self.providerKeys.contains(key) else {
                     throw .unknownKey(file: path, line: line, key: fullKey, known: Self.providerKeys)
                 }
-                entries[key] = try Self.convert(entry.tomlValue, key: fullKey, file: path, line: line, environment: environment)
-                written[key] = try Self.convert(entry.tomlValue, key: fullKey, file: path, line: line, environment: nil)
+                entries[key] = try Self.convert(entry.value, key: fullKey, file: path, line: line, environment: environment)
+                written[key] = try Self.convert(entry.value, key: fullKey, file: path, line: line, environment: nil)
             }
-            providers.append(ProviderTable(name: name, values: entries, written: written, file: path, line: tableLine))
+            providers.append(
+                ProviderTable(name: name, values: entries, written: written, keys: table.keys, file: path, line: tableLine))
         }
         providers.sort { $0.name < $1.name }
     }
@@ -272,30 +273,32 @@ public struct Configuration: Sendable {
         }
     }
 
-    /// Converts a TOML value; `environment: nil` keeps `${VAR}` as written.
+    /// Converts a TOML value; `environment: nil` keeps `${VAR}` as written. Floats keep their
+    /// written decimal text, so money read from them is exact.
     static func convert(
         _ value: TOMLValue, key: String, file: String, line: Int?, environment: [String: String]?
     ) throws(ConfigError) -> ConfigValue {
-        switch value.type {
-        case .string:
-            guard let environment else { return .string(value.string ?? "") }
-            return .string(try substitute(value.string ?? "", key: key, file: file, line: line, environment: environment))
-        case .int: return .integer(Int64(value.int ?? 0))
-        case .double: return .decimal(value.double.map { "\($0)" } ?? "0")
-        case .bool: return .bool(value.bool ?? false)
-        case .array:
+        switch value {
+        case .string(let text):
+            guard let environment else { return .string(text) }
+            return .string(try substitute(text, key: key, file: file, line: line, environment: environment))
+        case .integer(let number): return .integer(number)
+        case .float(let number): return .decimal(number.text)
+        case .boolean(let flag): return .bool(flag)
+        case .array(let array):
             var items: [ConfigValue] = []
-            for item in value.array ?? [] {
-                items.append(try convert(item.tomlValue, key: key, file: file, line: line, environment: environment))
+            for element in array {
+                items.append(try convert(element.value, key: key, file: file, line: element.position.line, environment: environment))
             }
             return .array(items)
-        case .table:
+        case .table(let table):
             var entries: [String: ConfigValue] = [:]
-            for (entryKey, entry) in value.table ?? TOMLTable() {
-                entries[entryKey] = try convert(entry.tomlValue, key: "\(key).\(entryKey)", file: file, line: line, environment: environment)
+            for entry in table {
+                entries[entry.key] = try convert(
+                    entry.value, key: "\(key).\(entry.key)", file: file, line: entry.keyPosition.line, environment: environment)
             }
             return .table(entries)
-        case .date, .time, .dateTime:
+        case .dateTime, .date, .time:
             throw .wrongType(file: file, line: line, key: key, expected: "a string, number, boolean, array or table (dates are written as strings)")
         }
     }

@@ -3,8 +3,8 @@
 public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case integer(Int64)
-    /// A TOML float, kept as its shortest decimal text so money never goes through `Double`
-    /// arithmetic (`limit_usd = 10.5` stays exactly "10.5").
+    /// A TOML float, kept as its written decimal text (underscores removed) so money never goes
+    /// through `Double` arithmetic (`limit_usd = 10.50` stays exactly "10.50").
     case decimal(String)
     case bool(Bool)
     case array([ConfigValue])

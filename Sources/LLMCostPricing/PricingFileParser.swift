@@ -1,5 +1,5 @@
 import LLMCostCore
-import TOMLKit
+import LLMCostTOML
 
 /// One pricing file's text and the name shown in messages (`anthropic.toml`, or a user path).
 public struct PricingSource: Sendable, Hashable {
@@ -46,12 +46,10 @@ struct PricingFileParser {
     static let maximumPrice = ExactDecimal(significand: 1_000_000, exponent: 0)
 
     let source: PricingSource
-    private let locator: TOMLLineLocator
     private var issues: [PricingIssue] = []
 
     private init(source: PricingSource) {
         self.source = source
-        self.locator = TOMLLineLocator(text: source.text)
     }
 
     /// Parses `source`; the file is usable only when the returned issues are empty.
@@ -68,16 +66,12 @@ struct PricingFileParser {
     private mutating func run() -> ParsedPricingFile? {
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: source.text)
-        } catch let error as TOMLParseError {
-            report(error.source.begin.line, "not valid TOML: \(error.description)")
-            return nil
+            root = try TOMLParser.parse(source.text)
         } catch {
-            report(nil, "not valid TOML: \(error)")
+            report(error.line, "not valid TOML: column \(error.column): \(error.message)")
             return nil
         }
-        let topLine: (String?) -> Int? = { [locator] key in key.flatMap { locator.topLevelLine(ofKey: $0) } }
-        var top = FieldReader(table: root, file: source.name, lineOf: topLine, context: "top level")
+        var top = FieldReader(table: root, file: source.name, context: "top level")
         top.rejectUnknownKeys(allowed: Self.topLevelKeys)
         guard let provider = top.string("provider", required: true) else {
             issues += top.issues
@@ -110,17 +104,15 @@ struct PricingFileParser {
     }
 
     private mutating func parseModels(_ root: TOMLTable, provider: String) -> [ModelDefinition] {
-        guard let value = root["model"] else { return [] }
-        guard let array = value.array else {
-            report(locator.topLevelLine(ofKey: "model"), "`model` must be written as [[model]] tables")
+        guard let entry = root.entry("model") else { return [] }
+        guard let array = entry.value.array else {
+            report(entry.keyPosition.line, "`model` must be written as [[model]] tables")
             return []
         }
         var models: [ModelDefinition] = []
         var names: [String: String] = [:]
-        for (index, element) in array.enumerated() {
-            guard let (reader, _, headerLine) = arrayTable(element.table, "model", occurrence: index, allowed: Self.modelKeys) else {
-                continue
-            }
+        for element in array {
+            guard let (reader, _, headerLine) = arrayTable(element, "model", allowed: Self.modelKeys) else { continue }
             var fields = reader
             let id = fields.string("id", required: true)
             let aliases = fields.stringArray("aliases")
@@ -141,27 +133,23 @@ struct PricingFileParser {
             models.append(
                 ModelDefinition(
                     provider: provider, id: id, aliases: aliases, contextWindow: contextWindow, maxOutput: maxOutput,
-                    entries: [], location: SourceLocation(file: source.name, line: headerLine ?? 0), sameAs: sameAs))
+                    entries: [], location: SourceLocation(file: source.name, line: headerLine), sameAs: sameAs))
         }
         return models
     }
 
-    /// The reader of the `occurrence`-th `[[name]]` table, with its header line and unknown keys
-    /// already reported; `nil` (reported) when that element is not a table.
+    /// The reader of one `[[name]]` table, with its header line and unknown keys already
+    /// reported; `nil` (reported) when that element is not a table.
     private mutating func arrayTable(
-        _ table: TOMLTable?, _ name: String, occurrence: Int, allowed: Set<String>
-    ) -> (FieldReader, TOMLTable, Int?)? {
-        let headerLine = locator.arrayHeaderLine(name, occurrence: occurrence)
-        guard let table else {
-            report(headerLine, "each [[\(name)]] must be a table")
+        _ element: TOMLArray.Element, _ name: String, allowed: Set<String>
+    ) -> (FieldReader, TOMLTable, Int)? {
+        guard let table = element.value.table else {
+            report(element.position.line, "each [[\(name)]] must be a table")
             return nil
         }
-        var fields = FieldReader(
-            table: table, file: source.name,
-            lineOf: { [locator] key in key.map { locator.line(ofKey: $0, inArray: name, occurrence: occurrence) } ?? headerLine },
-            context: "[[\(name)]]")
+        var fields = FieldReader(table: table, file: source.name, context: "[[\(name)]]")
         fields.rejectUnknownKeys(allowed: allowed)
-        return (fields, table, headerLine)
+        return (fields, table, element.position.line)
     }
 
     /// A `[[price]]` table before its end date is known (that needs the model's next entry).
@@ -181,17 +169,15 @@ struct PricingFileParser {
     private mutating func parseEntries(
         _ root: TOMLTable, provider: String, defaults: CacheWriteDefaults, models: [ModelDefinition]
     ) -> [String: [PriceEntry]] {
-        guard let value = root["price"] else { return [:] }
-        guard let array = value.array else {
-            report(locator.topLevelLine(ofKey: "price"), "`price` must be written as [[price]] tables")
+        guard let entry = root.entry("price") else { return [:] }
+        guard let array = entry.value.array else {
+            report(entry.keyPosition.line, "`price` must be written as [[price]] tables")
             return [:]
         }
         let modelIDs = Dictionary(models.map { (PriceTable.normalize($0.id), $0.id) }) { first, _ in first }
         var drafts: [String: [DraftEntry]] = [:]
-        for (index, element) in array.enumerated() {
-            guard let (reader, table, headerLine) = arrayTable(element.table, "price", occurrence: index, allowed: Self.priceKeys) else {
-                continue
-            }
+        for element in array {
+            guard let (reader, table, headerLine) = arrayTable(element, "price", allowed: Self.priceKeys) else { continue }
             var fields = reader
             let modelName = fields.string("model", required: true)
             let from = fields.date("effective_from", required: true)
@@ -202,7 +188,7 @@ struct PricingFileParser {
             let webFetch = fields.price("web_fetch_per_1k")
             let serviceTiers = fields.serviceTiers()
             issues += fields.issues
-            let tiers = parseTiers(table, priceIndex: index)
+            let tiers = parseTiers(table)
 
             if let from, let until, until <= from {
                 report(fields.lineOf("effective_until"), "effective_until must be after effective_from")
@@ -215,7 +201,7 @@ struct PricingFileParser {
             drafts[PriceTable.normalize(canonical), default: []].append(
                 DraftEntry(
                     model: canonical, from: from, until: until, source: sourceURL, prices: prices, tiers: tiers,
-                    serviceTiers: serviceTiers, webSearch: webSearch, webFetch: webFetch, line: headerLine ?? 0))
+                    serviceTiers: serviceTiers, webSearch: webSearch, webFetch: webFetch, line: headerLine))
         }
 
         var result: [String: [PriceEntry]] = [:]
@@ -257,29 +243,26 @@ struct PricingFileParser {
         return result
     }
 
-    private mutating func parseTiers(_ price: TOMLTable, priceIndex: Int) -> [ContextTier] {
-        guard let value = price["tier"] else { return [] }
-        guard let array = value.array else {
-            report(locator.line(ofKey: "tier", inArray: "price", occurrence: priceIndex), "`tier` must be written as [[price.tier]] tables")
+    private mutating func parseTiers(_ price: TOMLTable) -> [ContextTier] {
+        guard let entry = price.entry("tier") else { return [] }
+        guard let array = entry.value.array else {
+            report(entry.keyPosition.line, "`tier` must be written as [[price.tier]] tables")
             return []
         }
         var tiers: [ContextTier] = []
-        for (index, element) in array.enumerated() {
-            let line: (String?) -> Int? = { [locator] key in
-                locator.line(ofKey: key, inChild: "tier", ofArray: "price", occurrence: priceIndex, childIndex: index)
-            }
-            guard let table = element.table else {
-                report(line(nil), "each [[price.tier]] must be a table")
+        for element in array {
+            guard let table = element.value.table else {
+                report(element.position.line, "each [[price.tier]] must be a table")
                 continue
             }
-            var fields = FieldReader(table: table, file: source.name, lineOf: line, context: "[[price.tier]]")
+            var fields = FieldReader(table: table, file: source.name, context: "[[price.tier]]")
             fields.rejectUnknownKeys(allowed: Self.tierKeys)
             let above = fields.positiveInteger("above", required: true)
             let prices = fields.tokenPrices()
             issues += fields.issues
             guard let above, let prices else { continue }
             if let last = tiers.last, last.aboveTokens >= above {
-                report(line("above"), "tiers must be written in ascending order of `above` (\(above) after \(last.aboveTokens))")
+                report(fields.lineOf("above"), "tiers must be written in ascending order of `above` (\(above) after \(last.aboveTokens))")
                 continue
             }
             tiers.append(ContextTier(aboveTokens: above, prices: prices))
@@ -292,16 +275,20 @@ struct PricingFileParser {
 private struct FieldReader {
     let table: TOMLTable
     let file: String
-    let lineOf: (String?) -> Int?
     let context: String
     var issues: [PricingIssue] = []
 
+    /// The line `key` is written on; the table's own line (its header) for `nil` or a missing key.
+    func lineOf(_ key: String?) -> Int {
+        key.flatMap { table.entry($0)?.keyPosition.line } ?? table.position.line
+    }
+
     private mutating func report(_ key: String?, _ message: String) {
-        issues.append(PricingIssue(SourceLocation(file: file, line: lineOf(key) ?? 0), message))
+        issues.append(PricingIssue(SourceLocation(file: file, line: lineOf(key)), message))
     }
 
     mutating func rejectUnknownKeys(allowed: Set<String>) {
-        for key in table.keys.sorted() where !allowed.contains(key) {
+        for key in table.keys where !allowed.contains(key) {
             report(key, "unknown field `\(key)` in \(context) (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
@@ -311,7 +298,7 @@ private struct FieldReader {
             if required { report(nil, "missing `\(key)` in \(context)") }
             return nil
         }
-        guard let text = value.string, !text.isEmpty else {
+        guard case .string(let text) = value, !text.isEmpty else {
             report(key, "`\(key)` must be a non-empty string")
             return nil
         }
@@ -320,7 +307,7 @@ private struct FieldReader {
 
     mutating func bool(_ key: String) -> Bool? {
         guard let value = table[key] else { return nil }
-        guard value.type == .bool, let flag = value.bool else {
+        guard case .boolean(let flag) = value else {
             report(key, "`\(key)` must be true or false")
             return nil
         }
@@ -335,7 +322,7 @@ private struct FieldReader {
         }
         var result: [String] = []
         for element in array {
-            guard let text = element.string, !text.isEmpty else {
+            guard case .string(let text) = element.value, !text.isEmpty else {
                 report(key, "`\(key)` must contain only non-empty strings")
                 continue
             }
@@ -349,11 +336,11 @@ private struct FieldReader {
             if required { report(nil, "missing `\(key)` in \(context)") }
             return nil
         }
-        guard value.type == .int, let number = value.int, number > 0 else {
+        guard case .integer(let number) = value, number > 0 else {
             report(key, "`\(key)` must be a positive integer")
             return nil
         }
-        return Int64(number)
+        return number
     }
 
     /// A decimal written as a string (`"3.75"`) or an integer (`3`). Floats are refused: most
@@ -361,16 +348,16 @@ private struct FieldReader {
     mutating func decimal(_ key: String) -> ExactDecimal? {
         guard let value = table[key] else { return nil }
         let parsed: ExactDecimal?
-        switch value.type {
-        case .string:
-            parsed = value.string.flatMap { ExactDecimal($0) }
+        switch value {
+        case .string(let text):
+            parsed = ExactDecimal(text)
             if parsed == nil {
-                report(key, "`\(key)` = \"\(value.string ?? "")\" is not a decimal number (expected e.g. \"3.75\")")
+                report(key, "`\(key)` = \"\(text)\" is not a decimal number (expected e.g. \"3.75\")")
                 return nil
             }
-        case .int:
-            parsed = value.int.flatMap { ExactDecimal(String($0)) }
-        case .double:
+        case .integer(let number):
+            parsed = ExactDecimal(String(number))
+        case .float:
             report(key, "`\(key)` is a float; write prices as quoted decimals (\"0.30\") so they stay exact")
             return nil
         default:
@@ -418,12 +405,12 @@ private struct FieldReader {
 
     mutating func serviceTiers() -> [ServiceTier: ExactDecimal] {
         guard let value = table["service_tiers"] else { return [:] }
-        guard let inner = value.table else {
+        guard case .table(let inner) = value else {
             report("service_tiers", "`service_tiers` must be a table such as { batch = \"0.5\", priority = \"2\" }")
             return [:]
         }
         var result: [ServiceTier: ExactDecimal] = [:]
-        var nested = FieldReader(table: inner, file: file, lineOf: { [lineOf] _ in lineOf("service_tiers") }, context: "service_tiers")
+        var nested = FieldReader(table: inner, file: file, context: "service_tiers")
         nested.rejectUnknownKeys(allowed: ["batch", "flex", "priority"])
         for tier in [ServiceTier.batch, .flex, .priority] {
             guard let multiplier = nested.decimal(tier.rawValue) else { continue }
@@ -443,37 +430,27 @@ private struct FieldReader {
             if required { report(nil, "missing `\(key)` in \(context)") }
             return nil
         }
-        var text: String?
-        switch value.type {
-        case .date:
-            if let date = value.date { text = Self.format(date) }
-        case .dateTime:
-            if let dateTime = value.dateTime {
-                guard let offset = dateTime.offset else {
-                    report(key, "`\(key)` needs a time zone (write Z for UTC)")
-                    return nil
-                }
-                let sign = offset.offset < 0 ? "-" : "+"
-                let minutes = abs(offset.offset)
-                text = Self.format(dateTime.date)
-                    + "T" + Self.two(dateTime.time.hour) + ":" + Self.two(dateTime.time.minute) + ":"
-                    + Self.two(dateTime.time.second) + sign + Self.two(minutes / 60) + ":" + Self.two(minutes % 60)
+        // TOML dates are already checked: convert them by arithmetic (a date formatter per entry
+        // would dominate loading the table).
+        var milliseconds: Int64?
+        switch value {
+        case .date(let date):
+            milliseconds = Int64(Timestamp.daysFromCivil(year: date.year, month: date.month, day: date.day)) * 86_400_000
+        case .dateTime(let dateTime):
+            guard dateTime.offsetMinutes != nil else {
+                report(key, "`\(key)` needs a time zone (write Z for UTC)")
+                return nil
             }
-        case .string:
-            text = value.string
+            milliseconds = Timestamp.parseMilliseconds(dateTime.description)
+        case .string(let written):
+            milliseconds = PricingDate.parse(written)
         default:
             break
         }
-        guard let text, let milliseconds = PricingDate.parse(text) else {
+        guard let milliseconds else {
             report(key, "`\(key)` must be a date such as 2025-09-29 or 2025-09-29T17:00:00Z")
             return nil
         }
         return milliseconds
     }
-
-    private static func format(_ date: TOMLDate) -> String {
-        String(date.year) + "-" + two(date.month) + "-" + two(date.day)
-    }
-
-    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

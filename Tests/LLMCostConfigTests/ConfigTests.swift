@@ -111,19 +111,75 @@ import Testing
         #expect(shown.contains("base_url = \"https://h.example/${SECRET}/v1\""), "\(shown)")
     }
 
-    @Test func keyLinesUnderstandDottedQuotedAndArrayTables() {
-        let lines = ConfigKeyLines(text: """
-            [a]
-            "b.c" = 1
-            d.e = 2
+    @Test func keysAreLocatedHoweverTheyAreWritten() throws {
+        let (folder, file) = try write("""
+            report.timezone = "UTC"   # a dotted key at the top level
+            [ledger]
+            "busy_timeout_ms" = 100
             [[budgets]]
             name = "x"
+            limit_usd = 1
             [[budgets]]
-            name = "y"
+              name = "y"
+              limit_usd = 2
             """)
-        #expect(lines.line(of: "a.b.c") == 2)
-        #expect(lines.line(of: "a.d.e") == 3)
-        #expect(lines.line(of: "budgets.0.name") == 5)
-        #expect(lines.line(of: "budgets.1.name") == 7)
+        let configuration = try Configuration.load(environment: [:], workingDirectory: folder)
+        #expect(configuration.source(of: "report.timezone") == .file(path: file, line: 1))
+        #expect(configuration.source(of: "ledger.busy_timeout_ms") == .file(path: file, line: 3))
+        #expect(configuration.budgets.map(\.line) == [4, 7])
+
+        try "[[budgets]]\nname = \"x\"\nlimit_usd = 1\n[[budgets]]\nname = \"y\"\nlimit_usd = 2\n\n  period = \"fortnight\"\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let error = try #require(throws: ConfigError.self) { try Configuration.load(environment: [:], workingDirectory: folder) }
+        #expect(error.line == 8)
+        #expect(error.description.contains("budgets[1].period"))
+    }
+
+    @Test func syntaxErrorsNameLineAndColumnAndWhatWasExpected() throws {
+        let (folder, file) = try write("[report]\ntimezone = \"UTC\"\n[>report]\n")
+        let error = try #require(throws: ConfigError.self) { try Configuration.load(workingDirectory: folder) }
+        #expect(error.line == 3)
+        #expect(error.column == 2)
+        #expect(error.description == "\(file):3:2: invalid TOML: expected a key in the table header, found '>'")
+
+        let (other, _) = try write("[[>budgets]]\n")
+        let arrayHeader = try #require(throws: ConfigError.self) { try Configuration.load(workingDirectory: other) }
+        #expect(arrayHeader.line == 1)
+        #expect(arrayHeader.column == 3)
+    }
+
+    @Test func floatsArriveAsTheirWrittenDecimalSoMoneyIsExact() throws {
+        let (folder, _) = try write("""
+            [[budgets]]
+            name = "cents"
+            limit_usd = 0.1_0    # 0.1 has no exact binary form
+            alerts = [0.333, 1e0]
+            [[budgets]]
+            name = "large"
+            limit_usd = 123456789.123456789
+            """)
+        let configuration = try Configuration.load(environment: [:], workingDirectory: folder)
+        #expect(configuration.budgets.map(\.limit.nanoUSD) == [100_000_000, 123_456_789_123_456_789])
+        #expect(configuration.budgets.first?.alertThresholdsBasisPoints == [3330, 10_000])
+        #expect(throws: ConfigError.self) {
+            try Configuration.load(environment: [:], workingDirectory: try write("[[budgets]]\nname = \"n\"\nlimit_usd = nan\n").folder)
+        }
+    }
+
+    @Test func datesAreRefusedWhereTheyAreWritten() throws {
+        let (folder, _) = try write("[report]\n\ntimezone = 2025-01-01\n")
+        let error = try #require(throws: ConfigError.self) { try Configuration.load(environment: [:], workingDirectory: folder) }
+        #expect(error.line == 3)
+        #expect(error.description.contains("dates are written as strings"))
+    }
+
+    @Test func configShowListsProviderKeysInFileOrder() throws {
+        let (folder, _) = try write("[providers.local]\ntype = \"ollama\"\nmodel = \"llama3\"\nbase_url = \"http://127.0.0.1:11434/v1\"\n")
+        let shown = ConfigReport.render(try Configuration.load(environment: [:], workingDirectory: folder))
+        let lines = shown.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("[providers.local]") })
+        #expect(Array(lines[(start + 1)...].prefix(3)) == [
+            "type = \"ollama\"", "model = \"llama3\"", "base_url = \"http://127.0.0.1:11434/v1\"",
+        ])
     }
 }

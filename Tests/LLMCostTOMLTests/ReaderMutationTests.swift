@@ -1,0 +1,95 @@
+import Foundation
+import LLMCostConfig
+import LLMCostPricing
+import Testing
+
+/// Ten thousand mutated files each through the config reader and the pricing loader: none may
+/// crash the process, and every rejection must say what is wrong and on which line.
+@Suite struct ReaderMutationTests {
+    /// Config files to mutate: the README's examples and one that sets every section.
+    static func configSeeds() throws -> [[UInt8]] {
+        try RepositoryFiles.readmeExamples() + [
+            Array("""
+                [ledger]
+                path = "/tmp/ledger.sqlite"
+                busy_timeout_ms = 2500
+                [report]
+                timezone = "Europe/Paris"
+                group_by = ["agent", "day"]
+                format = "json"
+                [pricing]
+                dir = "/tmp/pricing"
+                [providers.local]
+                type = "ollama"
+                extra_headers = { "X-Title" = "app" }
+                [[budgets]]
+                name = "daily"
+                limit_usd = 5.00
+                alerts = [0.5, 1.0]
+                [[budgets]]
+                name = "team"
+                tag = "team=search"
+                limit_usd = "12.5"
+                [alerts]
+                log = false
+                max_attempts = 3
+
+                """.utf8)
+        ]
+    }
+
+    @Test func theConfigReaderLocatesEveryRejectionAndNeverCrashes() throws {
+        let seeds = try Self.configSeeds()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-mutations-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("llm-cost.toml")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        // One open handle rewritten in place: closing a file truncated to zero makes ext4 flush it,
+        // which would cost seconds over ten thousand rounds.
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        var generator = DocumentGenerator(seed: 0xC0_4F_16)
+        var accepted = 0
+        var unlocated: [String] = []
+        for _ in 0..<10_000 {
+            let mutant = generator.mutate(generator.pick(seeds))
+            try handle.seek(toOffset: 0)
+            try handle.write(contentsOf: mutant)
+            try handle.truncate(atOffset: UInt64(mutant.count))
+            do {
+                _ = try Configuration.load(explicitPath: file.path, environment: [:], workingDirectory: folder.path)
+                accepted += 1
+            } catch {
+                if error.message.isEmpty || (error.line ?? 0) < 1 || error.file != file.path {
+                    unlocated.append("\(error)  <-  \(String(decoding: mutant, as: UTF8.self).debugDescription)")
+                }
+            }
+        }
+        #expect(unlocated.count == 0, "rejections without a line:\n\(unlocated.prefix(5).joined(separator: "\n"))")
+        #expect(accepted > 500 && accepted < 9_500, "\(accepted) of 10000 mutants accepted")
+    }
+
+    @Test func thePricingLoaderLocatesEveryIssueAndNeverCrashes() throws {
+        let seeds = try RepositoryFiles.pricingFiles().map(\.bytes)
+        var generator = DocumentGenerator(seed: 0x9_41C3)
+        var accepted = 0
+        var unlocated: [String] = []
+        for _ in 0..<10_000 {
+            let mutant = generator.mutate(generator.pick(seeds))
+            let text = String(decoding: mutant, as: UTF8.self)
+            let issues = PriceTableLoader.validate(defaults: [], user: [PricingSource(name: "user.toml", text: text)])
+            if issues.isEmpty { accepted += 1 }
+            // Two checks span files and name only the file (PriceTable.build): a fallback provider
+            // or an alias missing from the table, which this pass, loading one file, provokes.
+            let crossFile = ["fallback provider ", "provider alias "]
+            for issue in issues where issue.message.isEmpty || issue.location.file != "user.toml"
+                || (issue.location.line < 1 && !crossFile.contains(where: issue.message.hasPrefix))
+            {
+                unlocated.append("\(issue)  <-  \(text.debugDescription)")
+            }
+        }
+        #expect(unlocated.count == 0, "issues without a line:\n\(unlocated.prefix(5).joined(separator: "\n"))")
+        #expect(accepted > 500 && accepted < 9_500, "\(accepted) of 10000 mutants accepted")
+    }
+}
