@@ -9,6 +9,9 @@ struct CLIRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Whether it exited on its own, rather than being killed by a signal (then `status`
+        /// is the signal).
+        var exitedNormally = true
     }
 
     static var binaryURL: URL {
@@ -112,7 +115,8 @@ struct CLIRunner {
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
+            exitedNormally: process.terminationReason == .exit)
     }
 
     /// `run`, waited for on a thread of its own (see `onOwnThread`): what async tests call, so a
