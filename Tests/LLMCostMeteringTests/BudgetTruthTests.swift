@@ -56,6 +56,30 @@ import Testing
         #expect(registry.pricingProviders == ["work": "openai", "box": "deepseek", "openai-responses": "openai"])
     }
 
+    @Test func everyVendorTypeIsPricedLikeItsBuiltInProvider() throws {
+        var registry = ProviderRegistry(environment: ProviderEnvironment(variables: [:]))
+        try registry.configure(tables: [
+            "personal": ["type": .string("anthropic"), "model": .string("claude-sonnet-4-5")],
+            "responses": ["type": .string("openai-responses"), "model": .string("gpt-4o-mini")],
+            "my-azure": ["type": .string("azure"), "deployment": .string("prod-chat"), "model": .string("gpt-4o")],
+            "router": ["type": .string("openrouter"), "model": .string("anthropic/claude-sonnet-4.5")],
+            "local": ["type": .string("ollama"), "model": .string("llama3.2"), "pricing_provider": .string("ollama")],
+        ])
+        let table = try PriceTableLoader.load(user: [])
+        let pricing = ConfiguredPricing(table: table, pricingProviders: registry.pricingProviders)
+        func entry(_ provider: String, _ model: String) -> String? {
+            pricing.quote(for: CallRecord(timestamp: Date(), provider: provider, model: model, usage: Usage(inputTokens: 1000)))?.entryID
+        }
+        #expect(entry("personal", "claude-sonnet-4-5")?.hasPrefix("anthropic/claude-sonnet-4-5@") == true)
+        #expect(entry("responses", "gpt-4o-mini")?.hasPrefix("openai/gpt-4o-mini@") == true)
+        // Azure: OpenAI's prices for the models its own file does not list (its fallback).
+        #expect(entry("my-azure", "gpt-4o")?.hasPrefix("openai/gpt-4o@") == true)
+        // OpenRouter: the vendor's price by the model's vendor path.
+        #expect(entry("router", "anthropic/claude-sonnet-4.5")?.hasPrefix("anthropic/claude-sonnet-4-5@") == true)
+        #expect(entry("local", "llama3.2")?.hasPrefix("ollama/*@") == true)
+        #expect(pricing.quote(for: CallRecord(timestamp: Date(), provider: "local", model: "llama3.2", usage: Usage(inputTokens: 1000)))?.cost == .zero)
+    }
+
     // MARK: - Unpriced calls under block budgets
 
     @Test func anUnpricedModelUnderABlockBudgetIsRefusedBeforeAnythingIsSent() async throws {
