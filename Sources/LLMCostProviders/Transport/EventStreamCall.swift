@@ -15,6 +15,15 @@ extension WireStreamParser {
     /// connection (`.network`), not a server sending bad JSON.
     mutating func finishStream(_ decoder: inout SSEDecoder, provider: String, requestID: String?) throws(ProviderError) -> [StreamEvent] {
         var events: [StreamEvent] = []
+        try finishStream(&decoder, provider: provider, requestID: requestID, into: &events)
+        return events
+    }
+
+    /// Same, appending to `events`: what the last event said is kept when the parser then
+    /// finds the reply cut off.
+    mutating func finishStream(
+        _ decoder: inout SSEDecoder, provider: String, requestID: String?, into events: inout [StreamEvent]
+    ) throws(ProviderError) {
         for event in decoder.finish() {
             do {
                 events += try consume(event)
@@ -23,7 +32,7 @@ extension WireStreamParser {
                     provider: provider, requestID: requestID, message: "the stream ended in the middle of an event: the reply was cut off")
             }
         }
-        return events + (try finish())
+        events += try finish()
     }
 }
 
