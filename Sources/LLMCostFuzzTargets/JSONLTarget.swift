@@ -25,11 +25,17 @@ extension FuzzTarget {
 }
 
 enum JSONLTarget {
+    /// One input in this many also goes through `LineReader` and a temporary file: a file and
+    /// the reader's 1 MB buffer per input would cost more than all the decoding.
+    static let lineReaderSampling: UInt64 = 8
+
     static func run(_ input: [UInt8]) throws(InvariantViolation) {
-        let lines = try readLines(input)
-        let expected = expectedLines(input)
-        guard lines == expected else {
-            throw InvariantViolation("jsonl: LineReader split the input differently: " + firstDifference(expected, lines))
+        let lines = expectedLines(input)
+        if Chunking.fingerprint(input) % lineReaderSampling == 0 {
+            let read = try readLines(input)
+            guard read == lines else {
+                throw InvariantViolation("jsonl: LineReader split the input differently: " + firstDifference(lines, read))
+            }
         }
         for line in lines where !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
             try check(line)
