@@ -20,6 +20,7 @@ extension FuzzTarget {
             #"{"ts":"2026-11-20T10:00:00Z","provider":"p","model":"m","heuristic_input_tokens":5,"heuristic_correction_ppm":0}"#,
             #"{"ts":"2026-02-29T23:59:60.9999-23:59","provider":"p","model":"m","tags":{"a":"1","a":"2"},"request_id":" "}"#,
             #"{"ts":"1970-01-01T00:00:00Z","provider":"p","model":"m","status":"error","cost_usd":"1000000"} x"#,
+            #"{"ts":"0000-01-01T00:00:00+00:00","provider":"p","model":"m"}"# + "\n" + #"{"ts":"9999-12-31T23:59:59.999-00:00","provider":"p","model":"m"}"#,
         ],
         body: { input throws(InvariantViolation) in try JSONLTarget.run(input) })
 }
