@@ -42,6 +42,14 @@ public struct InvariantViolation: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// Where two sequences first differ, for a violation's message.
+func firstDifference<Element: Equatable>(_ expected: [Element], _ actual: [Element]) -> String {
+    let index = zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(expected.count, actual.count)
+    let want = index < expected.count ? String(reflecting: expected[index]) : "nothing"
+    let got = index < actual.count ? String(reflecting: actual[index]) : "nothing"
+    return "at #\(index) expected \(want), got \(got) (\(expected.count) vs \(actual.count) in all)"
+}
+
 /// Every registered target, in the order the harnesses run them.
 public enum FuzzTargets {
     /// One line per target: a new parser joins both harnesses by being listed here.

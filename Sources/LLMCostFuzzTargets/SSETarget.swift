@@ -53,11 +53,3 @@ enum SSETarget {
         }
     }
 }
-
-/// Where two sequences first differ, for a violation's message.
-func firstDifference<Element: Equatable>(_ expected: [Element], _ actual: [Element]) -> String {
-    let index = zip(expected, actual).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(expected.count, actual.count)
-    let want = index < expected.count ? String(reflecting: expected[index]) : "nothing"
-    let got = index < actual.count ? String(reflecting: actual[index]) : "nothing"
-    return "at #\(index) expected \(want), got \(got) (\(expected.count) vs \(actual.count) in all)"
-}
