@@ -138,7 +138,10 @@ struct HTTPCallContext: Sendable {
         }
         // A cancelled consumer ends the body loop quietly; do not mistake that for a cut-off reply.
         try Task.checkCancellation()
-        for output in try parser.finishStream(&decoder, provider: provider, requestID: requestID) { yield(output) }
+        // What the last event said (its usage) is yielded even when the parser then finds the reply cut off.
+        var last: [StreamEvent] = []
+        defer { for output in last { yield(output) } }
+        try parser.finishStream(&decoder, provider: provider, requestID: requestID, into: &last)
     }
 
     /// Maps transport failures and anything else into the one error type.
