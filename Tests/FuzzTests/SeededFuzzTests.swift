@@ -9,29 +9,17 @@ import Testing
 @Suite struct SeededFuzzTests {
     static let mutatedInputsPerTarget = 10_000
 
-    /// One target at a time: the pass keeps one core busy for a few seconds, and the suite's
-    /// timing-sensitive tests need the other.
+    /// One target at a time, each on a thread of its own: the pass is seconds of synchronous
+    /// CPU, which must neither take both cores nor hold one of the few threads Swift
+    /// concurrency gives the suite's timing-sensitive async tests.
     @Test(.serialized, arguments: FuzzTargets.all.map(\.name))
-    func survivesMutatedInputs(target name: String) throws {
+    func survivesMutatedInputs(target name: String) async throws {
         let target = try #require(FuzzTargets.named(name))
         let seeds = try corpus(for: target)
-        let nameHash = name.utf8.reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) }
-        var mutator = Mutator(seeds: seeds, seed: nameHash)
-        var failures = 0
-        let cpuStart = clock()
-        for number in 0..<(seeds.count + Self.mutatedInputsPerTarget) {
-            let input = number < seeds.count ? seeds[number] : mutator.next()
-            do {
-                try target.run(input)
-            } catch {
-                failures += 1
-                // The first few, with the input to paste into a regression test.
-                if failures <= 3 { Issue.record("\(name), input #\(number): \(error)\ninput: \(reproducer(input))") }
-            }
-        }
-        let cpuSeconds = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
-        print("fuzz \(name): \(seeds.count) seeds + \(Self.mutatedInputsPerTarget) mutated inputs, \(cpuSeconds) s of CPU (the whole process's)")
-        #expect(failures == 0, "\(failures) inputs broke \(name)'s invariants")
+        let pass = await onThreadOfItsOwn { SeededPass(target: target, seeds: seeds, mutatedInputs: Self.mutatedInputsPerTarget) }
+        print("fuzz \(name): \(seeds.count) seeds + \(Self.mutatedInputsPerTarget) mutated inputs, \(pass.cpuSeconds) s of CPU")
+        for report in pass.firstFailures { Issue.record(Comment(rawValue: report)) }
+        #expect(pass.failures == 0, "\(pass.failures) inputs broke \(name)'s invariants")
     }
 
     @Test func theMutatorIsDeterministic() {
@@ -49,6 +37,46 @@ import Testing
         let names = FuzzTargets.all.map(\.name)
         #expect(Set(names).count == names.count)
         for target in FuzzTargets.all { #expect(!target.seeds.isEmpty, "\(target.name)") }
+    }
+}
+
+/// One target over its seeds, then over mutations of them.
+struct SeededPass: Sendable {
+    var failures = 0
+    /// The first few, with the input to paste into a regression test.
+    var firstFailures: [String] = []
+    /// The CPU time of the thread that ran the pass.
+    var cpuSeconds = 0.0
+
+    init(target: FuzzTarget, seeds: [[UInt8]], mutatedInputs: Int) {
+        let nameHash = target.name.utf8.reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) }
+        var mutator = Mutator(seeds: seeds, seed: nameHash)
+        let cpuStart = Self.threadCPUSeconds()
+        for number in 0..<(seeds.count + mutatedInputs) {
+            let input = number < seeds.count ? seeds[number] : mutator.next()
+            do {
+                try target.run(input)
+            } catch {
+                failures += 1
+                if failures <= 3 { firstFailures.append("\(target.name), input #\(number): \(error)\ninput: \(reproducer(input))") }
+            }
+        }
+        cpuSeconds = Self.threadCPUSeconds() - cpuStart
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// Runs `work` on a new thread with a generous stack (deeply nested inputs in a debug build).
+func onThreadOfItsOwn<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.stackSize = 16 << 20
+        thread.start()
     }
 }
 
