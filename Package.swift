@@ -71,5 +71,18 @@ let package = Package(
         .testTarget(
             name: "LLMCostMeteringTests",
             dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing", "LLMCostSimulator"]),
+        // The fuzz targets: parsers of outside input with their invariants, run by the seeded pass
+        // in `swift test` and by libFuzzer (`Fuzz/`, `scripts/fuzz.sh`). Optimized in debug builds
+        // too, so that the seeded pass's many inputs cost seconds, not minutes.
+        .target(
+            name: "LLMCostFuzzTargets", dependencies: ["LLMCostCore", "LLMCostProviders", "LLMCostConfig", "LLMCostPricing"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .testTarget(name: "FuzzTests", dependencies: ["LLMCostFuzzTargets", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
     ]
 )
+
+// The libFuzzer package in `Fuzz/` reaches the targets as a product, which nobody else should
+// see: `scripts/fuzz.sh` sets this variable for its own build.
+if Context.environment["LLM_COST_FUZZ_BUILD"] != nil {
+    package.products.append(.library(name: "LLMCostFuzzTargets", targets: ["LLMCostFuzzTargets"]))
+}

@@ -115,6 +115,20 @@ public struct Configuration: Sendable {
         return configuration
     }
 
+    /// The configuration a document in memory gives (`file` names it in errors), over the
+    /// built-in defaults, with `environment`'s variables applied as for a file on disk.
+    public static func parse(
+        _ bytes: [UInt8], file: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> Configuration {
+        var configuration = Configuration()
+        for setting in settings {
+            configuration.values[setting.key] = Resolved(value: setting.defaultValue, source: .builtInDefault)
+        }
+        try configuration.read(bytes, file: file, environment: environment)
+        try configuration.applyEnvironment(environment)
+        return configuration
+    }
+
     /// Sets `key` from a command-line flag.
     public mutating func override(_ key: String, with value: ConfigValue, flag: String) {
         values[key] = Resolved(value: value, source: .commandLine(flag))
@@ -168,6 +182,10 @@ public struct Configuration: Sendable {
         } catch {
             throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
         }
+        try read(bytes, file: path, environment: environment)
+    }
+
+    private mutating func read(_ bytes: [UInt8], file path: String, environment: [String: String]) throws(ConfigError) {
         let root: TOMLTable
         do {
             root = try TOMLParser.parse(bytes)

@@ -81,6 +81,23 @@ import Testing
         #expect(accumulate(events).lastUsage == Usage(inputTokens: 10, outputTokens: 1))
     }
 
+    /// The last event, left without its blank line, is decoded at the end of the body: its
+    /// usage was lost when the parser then found the reply cut off (no `message_stop`).
+    @Test func theLastEventsUsageSurvivesACutOff() async throws {
+        let simulator = try startSimulator()
+        defer { simulator.stop() }
+        simulator.enqueue(SimulatedReply(.rawEventStream("""
+            event: message_start
+            data: {"type":"message_start","message":{"id":"m","model":"claude","usage":{"input_tokens":5,"output_tokens":1}}}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}
+            """)))
+        let (events, error) = await collect(anthropic(simulator).stream(.user("hi")))
+        #expect(error?.kind == .network)
+        #expect(accumulate(events).lastUsage == Usage(inputTokens: 5, outputTokens: 7))
+    }
+
     @Test func openAIStreamCutOffBeforeUsage() async throws {
         let simulator = try startSimulator()
         defer { simulator.stop() }

@@ -43,6 +43,12 @@ public enum CallRecordJSONL {
 
     private static let fieldBytes: [[UInt8]] = fieldNames.map { Array($0.utf8) }
 
+    /// The instants `encode` can write (four-digit UTC years): a zone offset must not carry a
+    /// time into a year the line could not be exported with.
+    private static let writableMilliseconds: ClosedRange<Int64> =
+        Int64(Timestamp.daysFromCivil(year: 0, month: 1, day: 1)) * 86_400_000
+        ... Int64(Timestamp.daysFromCivil(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1
+
     private static func field(named key: UnsafeBufferPointer<UInt8>) -> Field? {
         for (index, name) in fieldBytes.enumerated() where name.count == key.count {
             if name.withUnsafeBufferPointer({ memcmpEqual($0, key) }) { return Field(rawValue: index) }
@@ -126,6 +132,9 @@ public enum CallRecordJSONL {
                 case .ts:
                     guard case .string(let string) = value, let ms = Timestamp.parseMilliseconds(string) else {
                         throw bad("an ISO 8601 date-time with a zone, such as \"2026-11-20T14:03:00Z\"")
+                    }
+                    guard writableMilliseconds.contains(ms) else {
+                        throw bad("a date-time from year 0000 to 9999 in UTC, got \"\(string)\"")
                     }
                     timestamp = ms
                 case .provider: provider = try text()

@@ -121,8 +121,8 @@ struct AnthropicStreamParser: WireStreamParser {
 
     /// An `error` event mid-stream, e.g. `{"type":"error","error":{"type":"overloaded_error",...}}`.
     private func streamError(_ error: WireValue?) -> ProviderError {
-        let type = error?["type"]?.string ?? "error"
-        let message = error?["message"]?.string ?? type
+        let type = error?["type"]?.nonEmptyString ?? "error"
+        let message = error?["message"]?.nonEmptyString ?? type
         let status: Int
         switch type {
         case "overloaded_error": status = 529

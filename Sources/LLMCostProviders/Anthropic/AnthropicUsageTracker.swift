@@ -4,7 +4,8 @@ import LLMCostCore
 ///
 /// `message_start` carries a full usage and each `message_delta` a cumulative one, possibly with
 /// only some fields: every field keeps the LAST value seen, and values are never added.
-/// Streams that omit usage in `message_start` carry everything in `message_delta`.
+/// Streams that omit usage in `message_start` carry everything in `message_delta`. A value that
+/// is not a count (`WireValue.count`) leaves the field as it was.
 struct AnthropicUsageTracker: Sendable {
     private var input: Int64?
     private var output: Int64?
@@ -21,18 +22,18 @@ struct AnthropicUsageTracker: Sendable {
 
     mutating func merge(_ usage: WireValue) {
         hasUsage = true
-        if let v = usage["input_tokens"]?.int64 { input = v }
-        if let v = usage["output_tokens"]?.int64 { output = v }
-        if let v = usage["cache_read_input_tokens"]?.int64 { cacheRead = v }
-        if let v = usage["cache_creation_input_tokens"]?.int64 { cacheCreationTotal = v }
+        if let v = usage["input_tokens"]?.count { input = v }
+        if let v = usage["output_tokens"]?.count { output = v }
+        if let v = usage["cache_read_input_tokens"]?.count { cacheRead = v }
+        if let v = usage["cache_creation_input_tokens"]?.count { cacheCreationTotal = v }
         if let split = usage["cache_creation"] {
-            if let v = split["ephemeral_5m_input_tokens"]?.int64 { cache5m = v }
-            if let v = split["ephemeral_1h_input_tokens"]?.int64 { cache1h = v }
+            if let v = split["ephemeral_5m_input_tokens"]?.count { cache5m = v }
+            if let v = split["ephemeral_1h_input_tokens"]?.count { cache1h = v }
         }
-        if let v = usage["output_tokens_details"]?["thinking_tokens"]?.int64 { thinking = v }
+        if let v = usage["output_tokens_details"]?["thinking_tokens"]?.count { thinking = v }
         if let server = usage["server_tool_use"] {
-            if let v = server["web_search_requests"]?.int64 { webSearch = v }
-            if let v = server["web_fetch_requests"]?.int64 { webFetch = v }
+            if let v = server["web_search_requests"]?.count { webSearch = v }
+            if let v = server["web_fetch_requests"]?.count { webFetch = v }
         }
     }
 

@@ -32,6 +32,20 @@ enum WireValue: Sendable, Equatable {
         }
     }
 
+    /// A token or request count: a whole number from 0 to `Usage.maximumCount`. A negative or
+    /// absurdly large number is no count, like a string or a fraction: usage readers skip it,
+    /// so no count they report is negative and no sum of counts overflows.
+    var count: Int64? {
+        guard let value = int64, (0...Usage.maximumCount).contains(value) else { return nil }
+        return value
+    }
+
+    /// A string with something in it: an error's empty message says nothing.
+    var nonEmptyString: String? {
+        guard case .string(let s) = self, !s.isEmpty else { return nil }
+        return s
+    }
+
     var array: [WireValue]? {
         if case .array(let a) = self { return a }
         return nil

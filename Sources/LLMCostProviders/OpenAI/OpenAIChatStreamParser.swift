@@ -110,7 +110,7 @@ struct OpenAIChatStreamParser: WireStreamParser {
     /// An error inside a stream: OpenRouter and others send `{"error":{"message":..,"code":429}}`
     /// mid-stream, some servers `{"error":"text"}`.
     static func streamError(_ error: WireValue, provider: String, requestID: String?) -> ProviderError {
-        let message = error["message"]?.string ?? error.string ?? "error in stream"
+        let message = error["message"]?.nonEmptyString ?? error.nonEmptyString ?? "error in stream"
         let status = error["code"]?.int64.map(Int.init).flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
         let type = error["type"]?.string ?? error["code"]?.string
         return .fromHTTPStatus(status, provider: provider, requestID: requestID, message: message, errorType: type, retryAfter: nil, inStream: true)

@@ -100,8 +100,8 @@ struct OpenAIResponsesStreamParser: WireStreamParser {
     }
 
     private func failure(_ error: WireValue) -> ProviderError {
-        let code = error["code"]?.string ?? error["type"]?.string
-        let message = error["message"]?.string ?? code ?? "the response failed"
+        let code = error["code"]?.nonEmptyString ?? error["type"]?.nonEmptyString
+        let message = error["message"]?.nonEmptyString ?? code ?? "the response failed"
         let status: Int
         switch code {
         case "rate_limit_exceeded": status = 429

@@ -15,6 +15,15 @@ extension WireStreamParser {
     /// connection (`.network`), not a server sending bad JSON.
     mutating func finishStream(_ decoder: inout SSEDecoder, provider: String, requestID: String?) throws(ProviderError) -> [StreamEvent] {
         var events: [StreamEvent] = []
+        try finishStream(&decoder, provider: provider, requestID: requestID, into: &events)
+        return events
+    }
+
+    /// Same, appending to `events`: what the last event said is kept when the parser then
+    /// finds the reply cut off.
+    mutating func finishStream(
+        _ decoder: inout SSEDecoder, provider: String, requestID: String?, into events: inout [StreamEvent]
+    ) throws(ProviderError) {
         for event in decoder.finish() {
             do {
                 events += try consume(event)
@@ -23,7 +32,7 @@ extension WireStreamParser {
                     provider: provider, requestID: requestID, message: "the stream ended in the middle of an event: the reply was cut off")
             }
         }
-        return events + (try finish())
+        events += try finish()
     }
 }
 
@@ -129,7 +138,10 @@ struct HTTPCallContext: Sendable {
         }
         // A cancelled consumer ends the body loop quietly; do not mistake that for a cut-off reply.
         try Task.checkCancellation()
-        for output in try parser.finishStream(&decoder, provider: provider, requestID: requestID) { yield(output) }
+        // What the last event said (its usage) is yielded even when the parser then finds the reply cut off.
+        var last: [StreamEvent] = []
+        defer { for output in last { yield(output) } }
+        try parser.finishStream(&decoder, provider: provider, requestID: requestID, into: &last)
     }
 
     /// Maps transport failures and anything else into the one error type.

@@ -25,16 +25,33 @@ public struct StreamDecoder: Sendable {
         }
     }
 
-    /// Feeds the next bytes; returns the events they complete.
+    /// Feeds the next bytes; returns the events they complete. When one of them fails, the
+    /// events before it in the same bytes are lost with the error: `decode(_:into:)` keeps them.
     public mutating func decode<Bytes: Collection>(_ bytes: Bytes) throws(ProviderError) -> [StreamEvent]
     where Bytes.Element == UInt8 {
         var events: [StreamEvent] = []
-        for event in sse.decode(bytes) { events += try parser.consume(event) }
+        try decode(bytes, into: &events)
         return events
+    }
+
+    /// Feeds the next bytes and appends the events they complete to `events`. When one of them
+    /// fails, the events before it are already appended, so the usage a stream reported before
+    /// its error is still known, however the bytes were split.
+    public mutating func decode<Bytes: Collection>(_ bytes: Bytes, into events: inout [StreamEvent]) throws(ProviderError)
+    where Bytes.Element == UInt8 {
+        for event in sse.decode(bytes) { events += try parser.consume(event) }
     }
 
     /// The stream ended: the last events, or an error when it was cut off.
     public mutating func finish() throws(ProviderError) -> [StreamEvent] {
-        try parser.finishStream(&sse, provider: provider, requestID: requestID)
+        var events: [StreamEvent] = []
+        try finish(into: &events)
+        return events
+    }
+
+    /// The stream ended: appends the last events to `events`, then throws when it was cut off
+    /// (after appending what its last event said).
+    public mutating func finish(into events: inout [StreamEvent]) throws(ProviderError) {
+        try parser.finishStream(&sse, provider: provider, requestID: requestID, into: &events)
     }
 }
