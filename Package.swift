@@ -54,16 +54,18 @@ let package = Package(
             name: "llm-cost",
             dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // What several test targets share (waiting off Swift concurrency's threads).
+        .target(name: "LLMCostTestSupport", path: "Tests/LLMCostTestSupport"),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(
-            name: "LLMCostTOMLTests", dependencies: ["LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
+            name: "LLMCostTOMLTests", dependencies: ["LLMCostTestSupport", "LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(
             name: "LLMCostStoreTests",
             dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
-        .testTarget(name: "CLITests", dependencies: ["LLMCostCore", "LLMCostSimulator"]),
+        .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(
             name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "LLMCostFuzzTargets", dependencies: ["LLMCostCore", "LLMCostProviders", "LLMCostConfig", "LLMCostPricing"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .testTarget(name: "FuzzTests", dependencies: ["LLMCostFuzzTargets", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
+        .testTarget(name: "FuzzTests", dependencies: ["LLMCostTestSupport", "LLMCostFuzzTargets", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
     ]
 )
 

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 
 /// Runs the built `llm-cost` binary, as a user would, and captures what it prints.
 ///
@@ -163,15 +164,5 @@ struct SQLiteLockHolder {
     func release() throws {
         try input.fileHandleForWriting.close()
         shell.waitUntilExit()
-    }
-}
-
-/// Runs `body` on a thread of its own and waits for it without holding one of Swift
-/// concurrency's threads (as many as cores: two on CI), which other tests' tasks need while a
-/// CLI test spends its time waiting on processes.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostSimulator
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostFuzzTargets
 import LLMCostProviders
 import Testing
@@ -16,7 +17,7 @@ import Testing
     func survivesMutatedInputs(target name: String) async throws {
         let target = try #require(FuzzTargets.named(name))
         let seeds = try corpus(for: target)
-        let pass = await onThreadOfItsOwn { SeededPass(target: target, seeds: seeds, mutatedInputs: Self.mutatedInputsPerTarget) }
+        let pass = await onOwnThread { SeededPass(target: target, seeds: seeds, mutatedInputs: Self.mutatedInputsPerTarget) }
         print("fuzz \(name): \(seeds.count) seeds + \(Self.mutatedInputsPerTarget) mutated inputs, \(pass.cpuSeconds) s of CPU")
         for report in pass.firstFailures { Issue.record(Comment(rawValue: report)) }
         #expect(pass.failures == 0, "\(pass.failures) inputs broke \(name)'s invariants")
@@ -68,15 +69,6 @@ struct SeededPass: Sendable {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
-
-/// Runs `work` on a new thread with a generous stack (deeply nested inputs in a debug build).
-func onThreadOfItsOwn<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: work()) }
-        thread.stackSize = 16 << 20
-        thread.start()
     }
 }
 

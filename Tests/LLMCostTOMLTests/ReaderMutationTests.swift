@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostConfig
 import LLMCostPricing
 import Testing
@@ -38,7 +39,26 @@ import Testing
         ]
     }
 
-    @Test func theConfigReaderLocatesEveryRejectionAndNeverCrashes() throws {
+    /// What a pass saw: mutants accepted, and rejections that did not say where.
+    struct Outcome: Sendable {
+        var accepted: Int
+        var unlocated: [String]
+    }
+
+    @Test func theConfigReaderLocatesEveryRejectionAndNeverCrashes() async throws {
+        // Ten thousand loads: off Swift concurrency's threads.
+        let outcome = try await onOwnThread { try Self.mutateConfigs() }
+        #expect(outcome.unlocated.count == 0, "rejections without a line:\n\(outcome.unlocated.prefix(5).joined(separator: "\n"))")
+        #expect(outcome.accepted > 500 && outcome.accepted < 9_500, "\(outcome.accepted) of 10000 mutants accepted")
+    }
+
+    @Test func thePricingLoaderLocatesEveryIssueAndNeverCrashes() async throws {
+        let outcome = try await onOwnThread { try Self.mutatePricingFiles() }
+        #expect(outcome.unlocated.count == 0, "issues without a line:\n\(outcome.unlocated.prefix(5).joined(separator: "\n"))")
+        #expect(outcome.accepted > 500 && outcome.accepted < 9_500, "\(outcome.accepted) of 10000 mutants accepted")
+    }
+
+    static func mutateConfigs() throws -> Outcome {
         let seeds = try Self.configSeeds()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-mutations-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -66,11 +86,10 @@ import Testing
                 }
             }
         }
-        #expect(unlocated.count == 0, "rejections without a line:\n\(unlocated.prefix(5).joined(separator: "\n"))")
-        #expect(accepted > 500 && accepted < 9_500, "\(accepted) of 10000 mutants accepted")
+        return Outcome(accepted: accepted, unlocated: unlocated)
     }
 
-    @Test func thePricingLoaderLocatesEveryIssueAndNeverCrashes() throws {
+    static func mutatePricingFiles() throws -> Outcome {
         let seeds = try RepositoryFiles.pricingFiles().map(\.bytes)
         var generator = DocumentGenerator(seed: 0x9_41C3)
         var accepted = 0
@@ -89,7 +108,6 @@ import Testing
                 unlocated.append("\(issue)  <-  \(text.debugDescription)")
             }
         }
-        #expect(unlocated.count == 0, "issues without a line:\n\(unlocated.prefix(5).joined(separator: "\n"))")
-        #expect(accepted > 500 && accepted < 9_500, "\(accepted) of 10000 mutants accepted")
+        return Outcome(accepted: accepted, unlocated: unlocated)
     }
 }
