@@ -120,12 +120,15 @@ struct CLIRunner {
             exitedNormally: process.terminationReason == .exit)
     }
 
-    /// `run`, waited for on a thread of its own (see `onOwnThread`): what async tests call, so a
-    /// test waiting on the binary never holds one of Swift concurrency's few threads.
+    /// `run`, waited for on a thread of its own (see `onOwnThread`) once a heavy-work slot is free
+    /// (see `HeavyWorkSlots`): what async tests call, so a test waiting on the binary never holds
+    /// one of Swift concurrency's few threads, and the suite never runs more binaries than cores.
     static func run(
         _ arguments: [String], stdin: String? = nil, home: URL, environment: [String: String] = [:]
     ) async throws -> Result {
-        try await onOwnThread { try run(arguments, stdin: stdin, home: home, environment: environment) }
+        try await HeavyWorkSlots.shared.run {
+            try await onOwnThread { try run(arguments, stdin: stdin, home: home, environment: environment) }
+        }
     }
 
     /// A fresh temporary folder, removed by the caller's `defer`.

@@ -150,93 +150,96 @@ import Testing
     /// import (and about half of the other runs) at random points, then checks the ledger. At
     /// the end, running the killed import again finishes it.
     @Test func writersKilledAtRandomLoseNoAcknowledgedWrite() async throws {
-        let started = ContinuousClock.now
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
-        // A hard budget far above what the calls cost: metered calls reserve and settle too.
-        try """
-            [[budgets]]
-            name = "roomy"
-            period = "total"
-            limit_usd = 1000
-            action = "block"
-            """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-        let database = home.appendingPathComponent("ledger.sqlite").path
-        let importFile = home.appendingPathComponent("large.jsonl")
-        let (created, lines) = try await onOwnThread {
-            (try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home), try Self.writeLargeImport(to: importFile))
-        }
-        #expect(created.status == 0, "\(created.stderr)")
-        // Writers wait for one another's lock (an import's batch holds it about a second, longer
-        // on a loaded machine) well past the default 5 s, so none fails for being slow.
-        let environment = Self.providerEnvironment(simulator).merging(["LLM_COST_BUSY_TIMEOUT_MS": "30000"]) { $1 }
-        let tally = CrashTally()
-        var random = SplitMix64(seed: Self.seed)
-        let rounds = 3
-        var importedThrough = 0
-        for round in 0..<rounds {
-            // The first import dies while it checks the file or writes its first batch (about a
-            // second each); the second part way through a batch past what is acknowledged; the
-            // third within a few milliseconds of acknowledging new lines (a transaction's last
-            // batch of rows commits that soon after it is written).
-            let plan: ImportKill = switch round {
-            case 0: .fromStart(.milliseconds(Int.random(in: 300...1500, using: &random)))
-            case 1: .afterAcknowledging(past: importedThrough, delay: .milliseconds(Int.random(in: 0...1200, using: &random)))
-            default: .afterAcknowledging(past: importedThrough, delay: .microseconds(Int.random(in: 0...5_000, using: &random)))
+        // Every heavy-work slot: its writers and their kills want the machine to themselves.
+        try await HeavyWorkSlots.shared.run(slots: nil) {
+            let started = ContinuousClock.now
+            let simulator = ProviderSimulator()
+            try simulator.start()
+            defer { simulator.stop() }
+            let home = try CLIRunner.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: home) }
+            // A hard budget far above what the calls cost: metered calls reserve and settle too.
+            try """
+                [[budgets]]
+                name = "roomy"
+                period = "total"
+                limit_usd = 1000
+                action = "block"
+                """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
+            let database = home.appendingPathComponent("ledger.sqlite").path
+            let importFile = home.appendingPathComponent("large.jsonl")
+            let (created, lines) = try await onOwnThread {
+                (try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home), try Self.writeLargeImport(to: importFile))
             }
-            let seeds = (0..<3).map { _ in random.next() }
-            let stop = Locked(false)
-            let acknowledgedLines = Locked(0)
-            try await onOwnThread { ProcessKiller.onThreads([
-                {
-                    do {
-                        let through = try Self.importKilled(
-                            plan, file: importFile, lines: lines, database: database, home: home, environment: environment, tally: tally)
-                        acknowledgedLines.update { $0 = through }
-                    } catch {
-                        tally.fail("import did not start: \(error)")
-                    }
-                    stop.update { $0 = true }
-                },
-                { Self.recordLoop(name: "\(round)a", seed: seeds[0], database: database, home: home, environment: environment, tally: tally, stop: stop) },
-                { Self.recordLoop(name: "\(round)b", seed: seeds[1], database: database, home: home, environment: environment, tally: tally, stop: stop) },
-                { Self.promptLoop(seed: seeds[2], database: database, home: home, environment: environment, tally: tally, stop: stop) },
-            ]) }
-            importedThrough = max(importedThrough, acknowledgedLines.value)
-            // A metered call the ledger could not take waits in the spool: part of its promise.
-            let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
-            #expect(recover.status == 0, "\(recover.stderr)")
-            try await LedgerCheck.expectIntact(
-                database, home: home, acknowledged: tally.acknowledged + Self.importIDs(through: importedThrough),
-                "seed \(Self.seed), round \(round) (\(plan))")
-        }
+            #expect(created.status == 0, "\(created.stderr)")
+            // Writers wait for one another's lock (an import's batch holds it about a second, longer
+            // on a loaded machine) well past the default 5 s, so none fails for being slow.
+            let environment = Self.providerEnvironment(simulator).merging(["LLM_COST_BUSY_TIMEOUT_MS": "30000"]) { $1 }
+            let tally = CrashTally()
+            var random = SplitMix64(seed: Self.seed)
+            let rounds = 3
+            var importedThrough = 0
+            for round in 0..<rounds {
+                // The first import dies while it checks the file or writes its first batch (about a
+                // second each); the second part way through a batch past what is acknowledged; the
+                // third within a few milliseconds of acknowledging new lines (a transaction's last
+                // batch of rows commits that soon after it is written).
+                let plan: ImportKill = switch round {
+                case 0: .fromStart(.milliseconds(Int.random(in: 300...1500, using: &random)))
+                case 1: .afterAcknowledging(past: importedThrough, delay: .milliseconds(Int.random(in: 0...1200, using: &random)))
+                default: .afterAcknowledging(past: importedThrough, delay: .microseconds(Int.random(in: 0...5_000, using: &random)))
+                }
+                let seeds = (0..<3).map { _ in random.next() }
+                let stop = Locked(false)
+                let acknowledgedLines = Locked(0)
+                try await onOwnThread { ProcessKiller.onThreads([
+                    {
+                        do {
+                            let through = try Self.importKilled(
+                                plan, file: importFile, lines: lines, database: database, home: home, environment: environment, tally: tally)
+                            acknowledgedLines.update { $0 = through }
+                        } catch {
+                            tally.fail("import did not start: \(error)")
+                        }
+                        stop.update { $0 = true }
+                    },
+                    { Self.recordLoop(name: "\(round)a", seed: seeds[0], database: database, home: home, environment: environment, tally: tally, stop: stop) },
+                    { Self.recordLoop(name: "\(round)b", seed: seeds[1], database: database, home: home, environment: environment, tally: tally, stop: stop) },
+                    { Self.promptLoop(seed: seeds[2], database: database, home: home, environment: environment, tally: tally, stop: stop) },
+                ]) }
+                importedThrough = max(importedThrough, acknowledgedLines.value)
+                // A metered call the ledger could not take waits in the spool: part of its promise.
+                let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
+                #expect(recover.status == 0, "\(recover.stderr)")
+                try await LedgerCheck.expectIntact(
+                    database, home: home, acknowledged: tally.acknowledged + Self.importIDs(through: importedThrough),
+                    "seed \(Self.seed), round \(round) (\(plan))")
+            }
 
-        // The killed import, run again, finishes: every line once, the ones already in counted.
-        let (before, rerun) = try await onOwnThread {
-            (try LedgerCheck.rowsPerRequestID(database, home: home).keys.filter { $0.hasPrefix("imp-") }.count,
-             try CLIRunner.run(["import", "--db", database, importFile.path], home: home))
-        }
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stdout.hasPrefix("imported \(lines - before) call"), "\(before) in before: \(rerun.stdout)")
-        if before > 0 { #expect(rerun.stdout.contains("(\(before) already in the ledger"), "\(rerun.stdout)") }
-        let acknowledged = tally.acknowledged + Self.importIDs(through: lines)
-        let rows = try await LedgerCheck.expectIntact(database, home: home, acknowledged: acknowledged, "seed \(Self.seed), after the re-run")
-        #expect(rows.keys.filter { $0.hasPrefix("imp-") }.count == lines)
+            // The killed import, run again, finishes: every line once, the ones already in counted.
+            let (before, rerun) = try await onOwnThread {
+                (try LedgerCheck.rowsPerRequestID(database, home: home).keys.filter { $0.hasPrefix("imp-") }.count,
+                 try CLIRunner.run(["import", "--db", database, importFile.path], home: home))
+            }
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(rerun.stdout.hasPrefix("imported \(lines - before) call"), "\(before) in before: \(rerun.stdout)")
+            if before > 0 { #expect(rerun.stdout.contains("(\(before) already in the ledger"), "\(rerun.stdout)") }
+            let acknowledged = tally.acknowledged + Self.importIDs(through: lines)
+            let rows = try await LedgerCheck.expectIntact(database, home: home, acknowledged: acknowledged, "seed \(Self.seed), after the re-run")
+            #expect(rows.keys.filter { $0.hasPrefix("imp-") }.count == lines)
 
-        #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
-        #expect(tally.kills(of: .import) > 0)
-        #expect(tally.kills(of: .record) > 0)
-        #expect(tally.kills(of: .prompt) > 0)
-        print("crash safety (seed \(Self.seed)): \(rounds) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
-            + "\(acknowledged.count) acknowledged writes checked; \(ContinuousClock.now - started)")
+            #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
+            #expect(tally.kills(of: .import) > 0)
+            #expect(tally.kills(of: .record) > 0)
+            #expect(tally.kills(of: .prompt) > 0)
+            print("crash safety (seed \(Self.seed)): \(rounds) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
+                + "\(acknowledged.count) acknowledged writes checked; \(ContinuousClock.now - started)")
+        }
     }
 
     /// A batched import says, as each of its transactions commits, the line through which the
     /// file is in the ledger: what a caller can count on should the process die next.
-    @Test func aBatchedImportSaysHowFarItHasCommitted() throws {
+    @Test func aBatchedImportSaysHowFarItHasCommitted() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let database = home.appendingPathComponent("ledger.sqlite").path
@@ -245,10 +248,10 @@ import Testing
             #"{"ts":"2026-11-18T10:00:00Z","provider":"openai","model":"gpt-4o","request_id":"\#(id)","input_tokens":1,"output_tokens":1}"#
         }
         try [call("a"), "not json", call("b"), "", ""].joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        let result = try CLIRunner.run(["import", "--db", database, "--skip-invalid", file.path], home: home)
+        let result = try await CLIRunner.run(["import", "--db", database, "--skip-invalid", file.path], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("committed through line 4 (2 new calls so far)\n"), "\(result.stderr)")
-        let quiet = try CLIRunner.run(["import", "--db", database, "--skip-invalid", "--quiet", file.path], home: home)
+        let quiet = try await CLIRunner.run(["import", "--db", database, "--skip-invalid", "--quiet", file.path], home: home)
         #expect(quiet.status == 0)
         #expect(!quiet.stderr.contains("committed"), "\(quiet.stderr)")
     }
@@ -266,98 +269,101 @@ import Testing
     /// are killed at random points, often just as a recovery starts. Nothing spooled is lost
     /// meanwhile, and the next recovery leaves every spooled call in the ledger exactly once.
     @Test func recoveriesKilledAtRandomRecordEverySpooledCallOnce() async throws {
-        let started = ContinuousClock.now
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
-        let database = home.appendingPathComponent("ledger.sqlite").path
-        let environment = Self.providerEnvironment(simulator)
-        let prompt = ["prompt", "--db", database, "--provider", "anthropic", "--max-tokens", "20"]
-        let tally = CrashTally()
-        // Creates the ledger, and shows how long a prompt takes here.
-        let first = try await onOwnThread { try ProcessKiller.run(prompt + ["first"], home: home, environment: environment) { _, _ in false } }
-        let firstID = try #require(first.stderr.promptRequestID, "\(first.stderr)")
-        tally.acknowledge(firstID)
-        var random = SplitMix64(seed: Self.seed ^ 0x5B001)
-        var spooled: [String] = []
-        let rounds = 6
-        for round in 0..<rounds {
-            // Four calls made while the sqlite3 shell holds the write lock wait in the spool.
-            let spoolers = try await onOwnThread {
-                let holder = try SQLiteLockHolder(path: database, leavingWALNotEmpty: true)
-                let spoolers = Locked<[ProcessEnding]>([])
-                ProcessKiller.onThreads((0..<4).map { index in
-                    {
-                        do {
-                            let ending = try ProcessKiller.run(
-                                prompt + ["round \(round), call \(index)"], home: home,
-                                environment: environment.merging(["LLM_COST_BUSY_TIMEOUT_MS": "100"]) { $1 }
-                            ) { _, _ in false }
-                            spoolers.update { $0.append(ending) }
-                        } catch {
-                            tally.fail("prompt did not start: \(error)")
+        // Every heavy-work slot: its writers and their kills want the machine to themselves.
+        try await HeavyWorkSlots.shared.run(slots: nil) {
+            let started = ContinuousClock.now
+            let simulator = ProviderSimulator()
+            try simulator.start()
+            defer { simulator.stop() }
+            let home = try CLIRunner.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: home) }
+            let database = home.appendingPathComponent("ledger.sqlite").path
+            let environment = Self.providerEnvironment(simulator)
+            let prompt = ["prompt", "--db", database, "--provider", "anthropic", "--max-tokens", "20"]
+            let tally = CrashTally()
+            // Creates the ledger, and shows how long a prompt takes here.
+            let first = try await onOwnThread { try ProcessKiller.run(prompt + ["first"], home: home, environment: environment) { _, _ in false } }
+            let firstID = try #require(first.stderr.promptRequestID, "\(first.stderr)")
+            tally.acknowledge(firstID)
+            var random = SplitMix64(seed: Self.seed ^ 0x5B001)
+            var spooled: [String] = []
+            let rounds = 6
+            for round in 0..<rounds {
+                // Four calls made while the sqlite3 shell holds the write lock wait in the spool.
+                let spoolers = try await onOwnThread {
+                    let holder = try SQLiteLockHolder(path: database, leavingWALNotEmpty: true)
+                    let spoolers = Locked<[ProcessEnding]>([])
+                    ProcessKiller.onThreads((0..<4).map { index in
+                        {
+                            do {
+                                let ending = try ProcessKiller.run(
+                                    prompt + ["round \(round), call \(index)"], home: home,
+                                    environment: environment.merging(["LLM_COST_BUSY_TIMEOUT_MS": "100"]) { $1 }
+                                ) { _, _ in false }
+                                spoolers.update { $0.append(ending) }
+                            } catch {
+                                tally.fail("prompt did not start: \(error)")
+                            }
+                        }
+                    })
+                    try holder.release()
+                    return spoolers.value
+                }
+                for ending in spoolers {
+                    guard ending.status == 0, ending.stderr.contains("waits in \(database).unrecorded.jsonl"),
+                        let requestID = ending.stderr.promptRequestID
+                    else {
+                        Issue.record("a call made while the ledger was locked did not spool: \(ending.status) \(ending.stderr)")
+                        continue
+                    }
+                    spooled.append(requestID)
+                }
+
+                let victims: [WriterKind] = Bool.random(using: &random) ? [.recover, .recoveringPrompt] : [.recoveringPrompt, .recover]
+                for kind in victims {
+                    // Half the time just after the spool files change (a recovery renamed the spool
+                    // to read it, or finished one: a window of a few milliseconds), else anywhere in
+                    // the run.
+                    let onSpoolChange = Bool.random(using: &random)
+                    let jitter = Duration.microseconds(Int.random(in: 0...8_000, using: &random))
+                    let point = tally.randomPoint(in: kind, guess: kind == .recover ? .milliseconds(100) : first.lifetime, using: &random)
+                    let filesAtStart = Self.spoolFiles(database)
+                    let arguments = kind == .recover ? ["ledger", "recover", "--db", database] : prompt + ["round \(round), recovering"]
+                    let ending = try await onOwnThread {
+                        var changedAt: Duration?
+                        return try ProcessKiller.run(arguments, home: home, environment: environment) { elapsed, _ in
+                            guard onSpoolChange else { return elapsed >= point }
+                            if changedAt == nil, Self.spoolFiles(database) != filesAtStart { changedAt = elapsed }
+                            return changedAt.map { elapsed >= $0 + jitter } ?? false
                         }
                     }
-                })
-                try holder.release()
-                return spoolers.value
-            }
-            for ending in spoolers {
-                guard ending.status == 0, ending.stderr.contains("waits in \(database).unrecorded.jsonl"),
-                    let requestID = ending.stderr.promptRequestID
-                else {
-                    Issue.record("a call made while the ledger was locked did not spool: \(ending.status) \(ending.stderr)")
-                    continue
-                }
-                spooled.append(requestID)
-            }
-
-            let victims: [WriterKind] = Bool.random(using: &random) ? [.recover, .recoveringPrompt] : [.recoveringPrompt, .recover]
-            for kind in victims {
-                // Half the time just after the spool files change (a recovery renamed the spool
-                // to read it, or finished one: a window of a few milliseconds), else anywhere in
-                // the run.
-                let onSpoolChange = Bool.random(using: &random)
-                let jitter = Duration.microseconds(Int.random(in: 0...8_000, using: &random))
-                let point = tally.randomPoint(in: kind, guess: kind == .recover ? .milliseconds(100) : first.lifetime, using: &random)
-                let filesAtStart = Self.spoolFiles(database)
-                let arguments = kind == .recover ? ["ledger", "recover", "--db", database] : prompt + ["round \(round), recovering"]
-                let ending = try await onOwnThread {
-                    var changedAt: Duration?
-                    return try ProcessKiller.run(arguments, home: home, environment: environment) { elapsed, _ in
-                        guard onSpoolChange else { return elapsed >= point }
-                        if changedAt == nil, Self.spoolFiles(database) != filesAtStart { changedAt = elapsed }
-                        return changedAt.map { elapsed >= $0 + jitter } ?? false
+                    tally.note(kind, ending)
+                    if kind == .recoveringPrompt, let requestID = ending.stderr.promptRequestID { tally.acknowledge(requestID) }
+                    if !ending.killed, ending.status != 0 {
+                        Issue.record("\(kind.rawValue) exited \(ending.status): \(ending.stderr)")
                     }
                 }
-                tally.note(kind, ending)
-                if kind == .recoveringPrompt, let requestID = ending.stderr.promptRequestID { tally.acknowledge(requestID) }
-                if !ending.killed, ending.status != 0 {
-                    Issue.record("\(kind.rawValue) exited \(ending.status): \(ending.stderr)")
-                }
-            }
 
-            // Nothing is lost meanwhile: each spooled call is in the ledger or still in a spool file.
-            let rows = try await onOwnThread { try LedgerCheck.rowsPerRequestID(database, home: home) }
-            let waiting = Set(Self.spoolFiles(database).flatMap {
-                LedgerCheck.requestIDs(inJSONL: (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "")
-            })
-            let lost = spooled.filter { rows[$0] == nil && !waiting.contains($0) }
-            #expect(lost.isEmpty, "seed \(Self.seed), round \(round): spooled calls neither in the ledger nor in a spool: \(lost)")
-            // The next run recovers whatever the killed ones left.
-            let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
-            #expect(recover.status == 0, "\(recover.stderr)")
-            #expect(Self.spoolFiles(database).isEmpty, "seed \(Self.seed), round \(round): left behind: \(Self.spoolFiles(database))")
-            try await LedgerCheck.expectIntact(
-                database, home: home, acknowledged: spooled + tally.acknowledged, "seed \(Self.seed), round \(round)")
+                // Nothing is lost meanwhile: each spooled call is in the ledger or still in a spool file.
+                let rows = try await onOwnThread { try LedgerCheck.rowsPerRequestID(database, home: home) }
+                let waiting = Set(Self.spoolFiles(database).flatMap {
+                    LedgerCheck.requestIDs(inJSONL: (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "")
+                })
+                let lost = spooled.filter { rows[$0] == nil && !waiting.contains($0) }
+                #expect(lost.isEmpty, "seed \(Self.seed), round \(round): spooled calls neither in the ledger nor in a spool: \(lost)")
+                // The next run recovers whatever the killed ones left.
+                let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
+                #expect(recover.status == 0, "\(recover.stderr)")
+                #expect(Self.spoolFiles(database).isEmpty, "seed \(Self.seed), round \(round): left behind: \(Self.spoolFiles(database))")
+                try await LedgerCheck.expectIntact(
+                    database, home: home, acknowledged: spooled + tally.acknowledged, "seed \(Self.seed), round \(round)")
+            }
+            #expect(spooled.count == rounds * 4)
+            #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
+            #expect(tally.kills(of: .recover) > 0)
+            #expect(tally.kills(of: .recoveringPrompt) > 0)
+            print("spool crash safety (seed \(Self.seed)): \(rounds) rounds; \(spooled.count) calls spooled; \(tally.summary); "
+                + "\(spooled.count + tally.acknowledged.count) acknowledged calls checked; \(ContinuousClock.now - started)")
         }
-        #expect(spooled.count == rounds * 4)
-        #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
-        #expect(tally.kills(of: .recover) > 0)
-        #expect(tally.kills(of: .recoveringPrompt) > 0)
-        print("spool crash safety (seed \(Self.seed)): \(rounds) rounds; \(spooled.count) calls spooled; \(tally.summary); "
-            + "\(spooled.count + tally.acknowledged.count) acknowledged calls checked; \(ContinuousClock.now - started)")
     }
 }

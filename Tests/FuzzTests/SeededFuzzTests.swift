@@ -17,7 +17,9 @@ import Testing
     func survivesMutatedInputs(target name: String) async throws {
         let target = try #require(FuzzTargets.named(name))
         let seeds = try corpus(for: target)
-        let pass = await onOwnThread { SeededPass(target: target, seeds: seeds, mutatedInputs: Self.mutatedInputsPerTarget) }
+        let pass = await HeavyWorkSlots.shared.run {
+            await onOwnThread { SeededPass(target: target, seeds: seeds, mutatedInputs: Self.mutatedInputsPerTarget) }
+        }
         print("fuzz \(name): \(seeds.count) seeds + \(Self.mutatedInputsPerTarget) mutated inputs, \(pass.cpuSeconds) s of CPU")
         for report in pass.firstFailures { Issue.record(Comment(rawValue: report)) }
         #expect(pass.failures == 0, "\(pass.failures) inputs broke \(name)'s invariants")

@@ -9,7 +9,7 @@ import Testing
 @Suite struct DifferentialTests {
     @Test func agreesWithPythonsTomllib() async throws {
         // Seconds of parsing and waiting on Python: off Swift concurrency's threads.
-        let outcome = try await onOwnThread { try Self.compare() }
+        let outcome = try await HeavyWorkSlots.shared.run { try await onOwnThread { try Self.compare() } }
         #expect(
             outcome.disagreements.isEmpty,
             "\(outcome.disagreements.count) disagreements, first ones:\n\(outcome.disagreements.prefix(8).joined(separator: "\n"))")

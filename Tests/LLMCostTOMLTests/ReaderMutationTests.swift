@@ -47,13 +47,13 @@ import Testing
 
     @Test func theConfigReaderLocatesEveryRejectionAndNeverCrashes() async throws {
         // Ten thousand loads: off Swift concurrency's threads.
-        let outcome = try await onOwnThread { try Self.mutateConfigs() }
+        let outcome = try await HeavyWorkSlots.shared.run { try await onOwnThread { try Self.mutateConfigs() } }
         #expect(outcome.unlocated.count == 0, "rejections without a line:\n\(outcome.unlocated.prefix(5).joined(separator: "\n"))")
         #expect(outcome.accepted > 500 && outcome.accepted < 9_500, "\(outcome.accepted) of 10000 mutants accepted")
     }
 
     @Test func thePricingLoaderLocatesEveryIssueAndNeverCrashes() async throws {
-        let outcome = try await onOwnThread { try Self.mutatePricingFiles() }
+        let outcome = try await HeavyWorkSlots.shared.run { try await onOwnThread { try Self.mutatePricingFiles() } }
         #expect(outcome.unlocated.count == 0, "issues without a line:\n\(outcome.unlocated.prefix(5).joined(separator: "\n"))")
         #expect(outcome.accepted > 500 && outcome.accepted < 9_500, "\(outcome.accepted) of 10000 mutants accepted")
     }
