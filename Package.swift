@@ -29,7 +29,14 @@ let package = Package(
         .target(
             name: "LLMCostPricing", dependencies: ["LLMCostCore", "LLMCostTOML"],
             // `DefaultTable` is a symlink to the package's `pricing/` folder: the binary carries the table.
-            resources: [.embedInCode("DefaultTable")]),
+            // The LiteLLM snapshot is embedded as a string literal by the plugin instead: as a
+            // byte-array literal its few hundred KB would take the compiler half a minute.
+            exclude: ["DefaultTable/litellm-snapshot.tsv", "DefaultTable/README.md"],
+            resources: [.embedInCode("DefaultTable")],
+            plugins: ["EmbedPricingSnapshot"]),
+        // Writes pricing/litellm-snapshot.tsv as a Swift string literal at build time.
+        .executableTarget(name: "PricingSnapshotEmbedder"),
+        .plugin(name: "EmbedPricingSnapshot", capability: .buildTool(), dependencies: ["PricingSnapshotEmbedder"]),
         .target(
             name: "LLMCostStore",
             dependencies: [

@@ -24,6 +24,8 @@ public struct PriceTable: Sendable {
     let bare: [String: IndexHit]
     /// Other provider names (normalized) → the provider's key (`gemini` → `google`).
     let providerAliases: [String: String]
+    /// The LiteLLM map snapshot that prices models no curated rule matches (`nil`: none).
+    public internal(set) var snapshot: LiteLLMSnapshot? = nil
 
     /// Builds the table from parsed files, the user's after the defaults: a user model replaces
     /// the default model of the same provider and id (its whole price history; aliases are
@@ -129,6 +131,18 @@ public struct Resolution: Sendable {
     public var model: ModelDefinition
     /// Each rule applied, in order, ending with the match.
     public var steps: [String]
+    /// The date of the LiteLLM map snapshot that priced the name, when no curated entry
+    /// matched; `nil` for a curated model.
+    public var snapshotDate: String? = nil
+
+    /// Whether the name is priced from the LiteLLM map snapshot rather than the curated table.
+    public var isFromSnapshot: Bool { snapshotDate != nil }
+
+    /// The entry that prices a call at `time` (milliseconds since 1970 UTC): the curated entry
+    /// in force then, or the snapshot model's one entry, which prices every date.
+    public func entry(atMilliseconds time: Int64) -> PriceEntry? {
+        isFromSnapshot ? model.entries.first : model.entry(atMilliseconds: time)
+    }
 }
 
 extension PriceTable {
@@ -138,25 +152,49 @@ extension PriceTable {
         return providers[providerAliases[key] ?? key]?.name
     }
 
-    /// The model that `model` (called through `provider`, if known) is priced as, or `nil` when
-    /// the table does not know it. A handful of dictionary lookups.
+    /// The curated model that `model` (called through `provider`, if known) is priced as, or
+    /// `nil` when the curated table does not know it (the LiteLLM snapshot is not consulted:
+    /// see `resolve`). A handful of dictionary lookups.
     public func model(provider: String?, model name: String) -> ModelDefinition? {
         var trace: [String]? = nil
         return find(provider: provider, name: name, depth: 0, trace: &trace).map { models[$0] }
     }
 
-    /// Like `model(provider:model:)`, and says which rules led there.
+    /// The model a call to `model` (through `provider`, if known) is priced by, and which rules
+    /// led there: the curated table's, else the LiteLLM map snapshot's.
     public func resolve(provider: String?, model name: String) -> Resolution? {
         var trace: [String]? = []
-        guard let index = find(provider: provider, name: name, depth: 0, trace: &trace) else { return nil }
-        return Resolution(model: models[index], steps: trace ?? [])
+        switch match(provider: provider, name: name, trace: &trace) {
+        case .curated(let index):
+            return Resolution(model: models[index], steps: trace ?? [])
+        case .snapshot(let model, let date):
+            return Resolution(model: model, steps: trace ?? [], snapshotDate: date)
+        case nil:
+            return nil
+        }
     }
 
     /// The steps tried for a name that did not resolve, for error messages.
     public func explainMiss(provider: String?, model name: String) -> [String] {
         var trace: [String]? = []
-        _ = find(provider: provider, name: name, depth: 0, trace: &trace)
+        _ = match(provider: provider, name: name, trace: &trace)
         return trace ?? []
+    }
+
+    /// What prices a name: a curated model (whether or not it has an entry at a given time),
+    /// else a snapshot model.
+    enum Match {
+        case curated(Int)
+        /// The snapshot's model, and the snapshot's date.
+        case snapshot(ModelDefinition, String)
+    }
+
+    func match(provider: String?, name: String, trace: inout [String]?) -> Match? {
+        if let index = find(provider: provider, name: name, depth: 0, trace: &trace) { return .curated(index) }
+        guard let snapshot, let model = findInSnapshot(snapshot, provider: provider, name: name, trace: &trace) else {
+            return nil
+        }
+        return .snapshot(model, snapshot.date)
     }
 
     func find(provider: String?, name: String, depth: Int, trace: inout [String]?) -> Int? {
@@ -277,12 +315,21 @@ extension PriceTable {
 
 extension PriceTable: CallPricing {
     /// Prices a call by the entry in force at `time`: resolve, pick the entry, compute exactly.
+    /// A name no curated rule matches is priced by the LiteLLM map snapshot, if it has it.
     /// Throws for an unknown model (unpriced, never $0), a time before the model's first entry,
     /// a service tier the entry lacks, or inconsistent usage.
     public func cost(
         provider: String?, model name: String, usage: Usage, at time: Date, serviceTier: ServiceTier = .standard
     ) throws(PricingError) -> CostComputation {
-        guard let model = model(provider: provider, model: name) else {
+        var trace: [String]? = nil
+        let model: ModelDefinition
+        switch match(provider: provider, name: name, trace: &trace) {
+        case .curated(let index):
+            model = models[index]
+        case .snapshot(let snapshotModel, _):
+            guard let entry = snapshotModel.entries.first else { throw .unknownModel(provider: provider, model: name) }
+            return try entry.cost(of: usage, serviceTier: serviceTier)
+        case nil:
             throw .unknownModel(provider: provider, model: name)
         }
         let milliseconds = PricingDate.milliseconds(time)
@@ -301,13 +348,23 @@ extension PriceTable: CallPricing {
 
     /// The ledger's hook: the record's cost by the entry in force at its timestamp, or `nil`
     /// when the table cannot price it (unknown model, no entry then, bad counts). A record
-    /// tagged `service_tier=batch|flex|priority` is priced at that tier.
+    /// tagged `service_tier=batch|flex|priority|fast` is priced at that tier. A model no
+    /// curated rule matches is priced by the LiteLLM map snapshot, and its entry id says so
+    /// (`litellm@2026-11-20:zai/glm-4.6`).
     public func quote(for record: CallRecord) -> PriceQuote? {
         var trace: [String]? = nil
-        guard let modelIndex = find(provider: record.pricedProvider, name: record.model, depth: 0, trace: &trace),
-            let entryIndex = models[modelIndex].entryIndex(atMilliseconds: record.epochMilliseconds)
-        else { return nil }
         let tier = record.tags.isEmpty ? .standard : record.tags["service_tier"].flatMap(ServiceTier.init(rawValue:)) ?? .standard
+        let provider = record.pricedProvider
+        guard let modelIndex = find(provider: provider, name: record.model, depth: 0, trace: &trace) else {
+            // Only names the curated table does not know at all reach the snapshot: a curated
+            // model with no entry at the call's time stays unpriced.
+            guard let snapshot, let model = findInSnapshot(snapshot, provider: provider, name: record.model, trace: &trace),
+                let entry = model.entries.first,
+                let (parts, _) = try? entry.parts(of: record.usage, serviceTier: tier), let cost = parts.total.money
+            else { return nil }
+            return PriceQuote(cost: cost, entryID: entry.id)
+        }
+        guard let entryIndex = models[modelIndex].entryIndex(atMilliseconds: record.epochMilliseconds) else { return nil }
         // Priced in place: copying the entry out of the table would cost more than the arithmetic.
         guard let (parts, _) = try? models[modelIndex].entries[entryIndex].parts(of: record.usage, serviceTier: tier),
             let cost = parts.total.money

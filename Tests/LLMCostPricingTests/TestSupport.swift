@@ -8,6 +8,14 @@ var defaultTable: PriceTable {
     get throws { try defaultTableResult.get() }
 }
 
+/// The curated table alone, without the LiteLLM map snapshot: for tests of the curated rules.
+let curatedTableResult = Result<PriceTable, PricingError> { () throws(PricingError) in
+    try PriceTableLoader.load(user: [], snapshot: nil)
+}
+var curatedTable: PriceTable {
+    get throws { try curatedTableResult.get() }
+}
+
 /// The package's `pricing/` folder, the canonical copy of the default table.
 let pricingDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

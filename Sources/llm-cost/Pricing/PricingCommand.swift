@@ -12,5 +12,6 @@ struct PricingCommand: ParsableCommand {
             PricingResolveCommand.self,
             PricingValidateCommand.self,
             PricingImportCommand.self,
+            PricingUpdateCommand.self,
         ])
 }

@@ -19,7 +19,10 @@ struct PricingResolveCommand: ParsableCommand {
         let definition = resolution.model
         print("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")
         for step in resolution.steps { print("  - \(step)") }
-        if let entry = definition.entry(atMilliseconds: time) {
+        if resolution.isFromSnapshot, let entry = resolution.entry(atMilliseconds: time) {
+            // The map has no history: its one entry prices calls of every date.
+            print("entry: \(entry.id) (the snapshot's prices apply to calls of any date)")
+        } else if let entry = resolution.entry(atMilliseconds: time) {
             print("entry in force at \(PricingDate.format(time)): \(entry.id)")
         } else {
             print("no entry in force at \(PricingDate.format(time)): calls then are unpriced")

@@ -14,13 +14,17 @@ struct PricingShowCommand: ParsableCommand {
 
     func run() throws {
         let table = try pricing.loadTable()
-        let definition = try table.resolveOrExplain(provider: provider, model: model).model
+        let resolution = try table.resolveOrExplain(provider: provider, model: model)
+        let definition = resolution.model
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
         print("model          \(definition.provider)/\(definition.id)")
+        if let date = resolution.snapshotDate {
+            print("from           the LiteLLM map snapshot of \(date) (not in the curated table; any date)")
+        }
         if !definition.aliases.isEmpty { print("aliases        \(definition.aliases.joined(separator: ", "))") }
         if let window = definition.contextWindow { print("context window \(window) tokens") }
         if let maxOutput = definition.maxOutput { print("max output     \(maxOutput) tokens") }
-        guard let entry = definition.entry(atMilliseconds: time) else {
+        guard let entry = resolution.entry(atMilliseconds: time) else {
             print("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(model)`)")
             return
         }

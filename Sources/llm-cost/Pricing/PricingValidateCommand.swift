@@ -7,29 +7,43 @@ struct PricingValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the pricing files: syntax, unknown fields, missing or negative prices, overlapping dates.",
-        discussion: "Each problem is printed as file:line: message. Exits 1 when there is any.")
+        discussion: """
+            Checks the built-in files, the user folder's files and the LiteLLM map snapshot in use \
+            (the user folder's litellm-snapshot.tsv, else the built-in one). Each problem is \
+            printed as file:line: message. Exits 1 when there is any.
+            """)
 
     @OptionGroup var pricing: PricingOptions
-    @Argument(help: "Check these files as user files instead of the user folder.") var files: [String] = []
+    @Argument(help: "Check these files as user files instead of the user folder (a .tsv file as the LiteLLM snapshot).")
+    var files: [String] = []
 
     func run() throws {
-        let user: [PricingSource]
+        var user: [PricingSource] = []
+        var snapshot: PricingSource?
         if files.isEmpty {
             user = try PriceTableLoader.sources(inDirectory: pricing.userDirectory)
+            snapshot = try PriceTableLoader.snapshotSource(inDirectory: pricing.userDirectory)
         } else {
-            user = try files.map { path in
+            for path in files {
+                let source: PricingSource
                 do {
-                    return PricingSource(name: path, text: try String(contentsOfFile: path, encoding: .utf8))
+                    source = PricingSource(name: path, text: try String(contentsOfFile: path, encoding: .utf8))
                 } catch {
                     throw ValidationError("cannot read \(path): \(error.localizedDescription)")
                 }
+                if path.hasSuffix(".tsv") { snapshot = source } else { user.append(source) }
             }
         }
-        let issues = PriceTableLoader.validate(user: user)
+        let snapshotInUse = snapshot ?? PriceTableLoader.defaultSnapshotSource
+        let issues = PriceTableLoader.validate(user: user, snapshot: snapshotInUse)
         if issues.isEmpty {
-            let table = try PriceTableLoader.load(user: user)
+            let table = try PriceTableLoader.load(user: user, snapshot: snapshotInUse)
             let entries = table.models.reduce(0) { $0 + $1.entries.count }
             print("ok: \(table.models.count) models, \(entries) entries, \(PriceTableLoader.defaultSources.count) built-in file(s), \(user.count) user file(s)")
+            if let map = table.snapshot {
+                let origin = snapshot == nil ? "built-in" : map.fileName
+                print("ok: LiteLLM map snapshot of \(map.date) (\(origin)): \(map.count) models, used only where no curated entry matches")
+            }
             return
         }
         for issue in issues { print(issue.description) }
