@@ -6,6 +6,8 @@ public enum ServiceTier: String, Sendable, Hashable, CaseIterable {
     case batch
     case flex
     case priority
+    /// Anthropic's fast mode (`speed: "fast"`): the same model at a per-model multiplier.
+    case fast
 
     var index: Int {
         switch self {
@@ -13,6 +15,7 @@ public enum ServiceTier: String, Sendable, Hashable, CaseIterable {
         case .batch: 1
         case .flex: 2
         case .priority: 3
+        case .fast: 4
         }
     }
 }

@@ -411,8 +411,9 @@ private struct FieldReader {
         }
         var result: [ServiceTier: ExactDecimal] = [:]
         var nested = FieldReader(table: inner, file: file, context: "service_tiers")
-        nested.rejectUnknownKeys(allowed: ["batch", "flex", "priority"])
-        for tier in [ServiceTier.batch, .flex, .priority] {
+        let tiers = ServiceTier.allCases.filter { $0 != .standard }
+        nested.rejectUnknownKeys(allowed: Set(tiers.map(\.rawValue)))
+        for tier in tiers {
             guard let multiplier = nested.decimal(tier.rawValue) else { continue }
             if multiplier.significand == 0 {
                 nested.report(tier.rawValue, "the \(tier.rawValue) multiplier must be above zero")

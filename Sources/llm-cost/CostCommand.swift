@@ -23,12 +23,12 @@ struct CostCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When the call was made (ISO 8601 with zone, or a date; default now).", valueName: "time"))
     var at: String?
     @OptionGroup var counts: UsageOptions
-    @Option(name: .customLong("service-tier"), help: "standard, batch, flex or priority.") var serviceTier: String = "standard"
+    @Option(name: .customLong("service-tier"), help: "standard, batch, flex, priority or fast.") var serviceTier: String = "standard"
     @Option(help: "text or json.") var format: PricingOutputFormat = .text
 
     func run() throws {
         guard let tier = ServiceTier(rawValue: serviceTier) else {
-            throw ValidationError("--service-tier: expected standard, batch, flex or priority, got \"\(serviceTier)\"")
+            throw ValidationError("--service-tier: expected standard, batch, flex, priority or fast, got \"\(serviceTier)\"")
         }
         let usage = try counts.usage()
         let time = try PricingOptions.time(at)
