@@ -17,6 +17,10 @@ import Testing
             let disk = try Data(contentsOf: pricingDirectory.appendingPathComponent(file.name))
             #expect(Array(disk) == file.bytes, "\(file.name): the embedded copy is stale; rebuild")
         }
+        // The LiteLLM snapshot is embedded apart, as a string literal (see Package.swift).
+        let snapshot = try String(
+            contentsOf: pricingDirectory.appendingPathComponent(LiteLLMSnapshot.fileName), encoding: .utf8)
+        #expect(snapshot == PriceTableLoader.defaultSnapshotSource.text, "the embedded LiteLLM snapshot is stale; rebuild")
     }
 
     @Test(arguments: [
