@@ -1,5 +1,9 @@
 /// The price of one call, as a pricing table quotes it.
 public struct PriceQuote: Sendable, Hashable {
+    /// How `entryID` starts when the call was priced from the LiteLLM map snapshot rather than
+    /// the curated table (`litellm@2026-11-20:zai/glm-4.6`): reports count these calls apart.
+    public static let liteLLMSnapshotPrefix = "litellm@"
+
     /// The exact cost.
     public var cost: Money
     /// Which table entry priced it, for the ledger and for reproducing the number later

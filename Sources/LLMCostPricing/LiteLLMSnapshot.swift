@@ -37,7 +37,7 @@ public struct LiteLLMSnapshot: Sendable {
     /// The provider name snapshot models carry (`pricing resolve` shows `litellm/<key>`).
     public static let providerName = "litellm"
     /// The `pricing_entry` prefix of every call the snapshot priced: `litellm@`.
-    public static let entryPrefix = "litellm@"
+    public static let entryPrefix = PriceQuote.liteLLMSnapshotPrefix
 
     /// One model of the map, in the table's terms.
     public struct Row: Sendable, Hashable {

@@ -75,7 +75,7 @@ private struct ReportEngine {
         guard rollupsUsable else {
             let bucket = wholeHourZone ? millisecondsPerHour : millisecondsPerQuarterHour
             try sumRaw(from: query.since, to: query.until, bucket: bucket, into: &sums)
-            return finish(sums, plan: "raw")
+            return try finish(sums, plan: "raw")
         }
         let pieces = windowPieces(since: query.since, until: query.until, allowDays: utcDays)
         for piece in pieces {
@@ -86,7 +86,16 @@ private struct ReportEngine {
             }
         }
         let plan = pieces.map { "\($0.source)" }.joined(separator: "+")
-        return finish(sums, plan: plan)
+        return try finish(sums, plan: plan)
+    }
+
+    /// The calls of the window (and filters) priced from the LiteLLM map snapshot: a count over
+    /// the partial index of those calls (`calls_priced_from_map`), so it reads only them.
+    private func countMapPricedCalls() throws -> Int64 {
+        var (conditions, arguments) = try rawConditions(from: query.since, to: query.until)
+        conditions.insert(LedgerSchema.mapPricedCondition, at: 0)
+        let sql = "SELECT COUNT(*) FROM calls INDEXED BY calls_priced_from_map WHERE " + conditions.joined(separator: " AND ")
+        return try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
     }
 
     // MARK: - SQL
@@ -114,6 +123,14 @@ private struct ReportEngine {
     }
 
     private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: CallTotals]) throws {
+        let (conditions, arguments) = try rawConditions(from: from, to: to)
+        try runGrouped(
+            table: "calls", measures: Self.rawMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
+            bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
+    }
+
+    /// The conditions selecting raw rows of `[from, to)` under the query's name and tag filters.
+    private func rawConditions(from: Int64?, to: Int64?) throws -> ([String], [DatabaseValueConvertible]) {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible] = []
         if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
@@ -127,9 +144,7 @@ private struct ReportEngine {
             arguments.append(key)
             arguments += values as [DatabaseValueConvertible]
         }
-        try runGrouped(
-            table: "calls", measures: Self.rawMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
-            bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
+        return (conditions, arguments)
     }
 
     /// Groups `table` by the query's dimensions in SQL (names and tag sets as integer ids),
@@ -229,7 +244,7 @@ private struct ReportEngine {
 
     // MARK: - Time buckets
 
-    private func finish(_ sums: [PartialKey: CallTotals], plan: String) -> Report {
+    private func finish(_ sums: [PartialKey: CallTotals], plan: String) throws -> Report {
         var labeler = TimeBucketLabeler(timeZone: query.timeZone)
         var merged: [[String?]: CallTotals] = [:]
         for (partial, totals) in sums {
@@ -265,7 +280,8 @@ private struct ReportEngine {
             return unsorted[left].key.map { $0 ?? "\u{10FFFF}" }.lexicographicallyPrecedes(unsorted[right].key.map { $0 ?? "\u{10FFFF}" })
         }
         let rows = order.map { unsorted[$0] }
-        return Report(query: query, rows: rows, total: total, plan: plan)
+        let mapPriced = total.calls == 0 ? 0 : try countMapPricedCalls()
+        return Report(query: query, rows: rows, total: total, plan: plan, mapPricedCalls: mapPriced)
     }
 }
 

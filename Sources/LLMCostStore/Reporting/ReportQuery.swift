@@ -131,4 +131,7 @@ public struct Report: Sendable {
     public var total: CallTotals
     /// How it was computed (`rollups`, `rollups+raw edges`, `raw`), for benchmarks and `--explain`.
     public var plan: String
+    /// How many of the calls in the window (and filters) were priced from the LiteLLM map
+    /// snapshot rather than the curated table (`pricing_entry` starting with `litellm@`).
+    public var mapPricedCalls: Int64 = 0
 }

@@ -62,7 +62,9 @@ public struct ReportRenderer {
         }
         out.raw("],\"total\":{")
         appendMeasures(report.total, to: &out)
-        out.raw("}}\n")
+        out.raw("},\"map_priced_calls\":")
+        out.integer(report.mapPricedCalls)
+        out.raw("}\n")
         return out.text
     }
 
@@ -164,6 +166,11 @@ public struct ReportRenderer {
             numeric("UNPRICED", alwaysShown: true) { $0.unpricedCalls }
             footnotes.append(
                 "* \(report.total.unpricedCalls) call\(report.total.unpricedCalls == 1 ? "" : "s") unpriced (model not in the pricing table): cost unknown, not counted in COST")
+        }
+        if report.mapPricedCalls > 0 {
+            let count = report.mapPricedCalls
+            footnotes.append(
+                "\(count) call\(count == 1 ? "" : "s") priced from the LiteLLM map (models not in the curated table; `llm-cost pricing resolve MODEL` says which key)")
         }
         return (columns, footnotes)
     }

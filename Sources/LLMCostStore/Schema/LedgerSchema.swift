@@ -1,4 +1,5 @@
 import GRDB
+import LLMCostCore
 
 /// The ledger's schema, as append-only migrations: a released migration is never edited;
 /// a change is a new migration at the end.
@@ -184,8 +185,28 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6: index of the calls priced from the LiteLLM map") { db in
+            // Reports say how many calls in their window were priced from the LiteLLM map
+            // snapshot rather than the curated table. Partial, so it holds those calls only
+            // (none in most ledgers) and costs other writes nothing; covering, so the count never
+            // reads the table. Its WHERE is `ReportEngine.mapPricedCondition`, word for word:
+            // SQLite uses a partial index only for a query that repeats its condition.
+            try db.execute(sql: """
+                CREATE INDEX calls_priced_from_map ON calls(ts_ms, provider_id, model_id, agent_id, tag_set_id)
+                    WHERE \(mapPricedCondition);
+                """)
+        }
         return migrator
     }
+
+    /// Calls whose `pricing_entry` starts with `litellm@`, written as a range (`>= 'litellm@'
+    /// AND < 'litellmA'`, the prefix with its last character incremented), so the condition
+    /// calls no function and the index matches it exactly.
+    static let mapPricedCondition: String = {
+        let prefix = PriceQuote.liteLLMSnapshotPrefix
+        let last = prefix.unicodeScalars.last.flatMap { Unicode.Scalar($0.value + 1) }.map(String.init) ?? ""
+        return "pricing_entry >= '\(prefix)' AND pricing_entry < '\(prefix.dropLast())\(last)'"
+    }()
 }
 
 /// The measures every rollup row carries, in one order used by the schema, the writer and the
