@@ -49,17 +49,7 @@ public struct LiteLLMImport: Sendable {
     public static func plan(
         json data: Data, fileName: String, against table: PriceTable, at time: Int64, providers: Set<String>? = nil
     ) throws(PricingError) -> LiteLLMImport {
-        let root: [String: Any]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw PricingError.invalidImport(fileName, "expected a JSON object of model → prices")
-            }
-            root = object
-        } catch let error as PricingError {
-            throw error
-        } catch {
-            throw .invalidImport(fileName, "not valid JSON: \(error.localizedDescription)")
-        }
+        let root = try readMap(json: data, fileName: fileName)
 
         var skipped = 0
         var byModel: [String: (model: Model, change: Change)] = [:]
@@ -136,6 +126,21 @@ public struct LiteLLMImport: Sendable {
     }
 
     // MARK: - Reading one LiteLLM entry
+
+    /// The map's top-level object (model key → fields); throws, naming `fileName`, for data
+    /// that is not JSON or not an object.
+    static func readMap(json data: Data, fileName: String) throws(PricingError) -> [String: Any] {
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw PricingError.invalidImport(fileName, "expected a JSON object of model → prices")
+            }
+            return object
+        } catch let error as PricingError {
+            throw error
+        } catch {
+            throw .invalidImport(fileName, "not valid JSON: \(error.localizedDescription)")
+        }
+    }
 
     static func convert(key: String, _ fields: [String: Any]) -> Model? {
         guard let litellmProvider = fields["litellm_provider"] as? String,

@@ -22,17 +22,7 @@ extension LiteLLMSnapshot {
     /// as output) instead of free. Prices the map leaves out stay out: no long-context or
     /// service tier is invented.
     public static func convert(json data: Data, fileName: String) throws(PricingError) -> Conversion {
-        let root: [String: Any]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw PricingError.invalidImport(fileName, "expected a JSON object of model → prices")
-            }
-            root = object
-        } catch let error as PricingError {
-            throw error
-        } catch {
-            throw .invalidImport(fileName, "not valid JSON: \(error.localizedDescription)")
-        }
+        let root = try LiteLLMImport.readMap(json: data, fileName: fileName)
         var rows: [Row] = []
         var skipped = 0
         var seen: Set<String> = []

@@ -390,26 +390,9 @@ private struct SnapshotReader {
     /// A plain non-negative decimal (`0.125`; no sign, no exponent: the writer never writes
     /// one) within the table's bounds: at most 12 places, at most 1,000,000.
     private func price(_ range: Range<Int>) -> ExactDecimal? {
-        var significand: UInt128 = 0
-        var exponent = 0
-        var digits = 0
-        var sawPoint = false
-        for offset in range {
-            let byte = bytes[offset]
-            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                digits += 1
-                guard digits <= 30 else { return nil }
-                significand = significand * 10 + UInt128(byte - UInt8(ascii: "0"))
-                if sawPoint { exponent -= 1 }
-            } else if byte == UInt8(ascii: "."), !sawPoint {
-                sawPoint = true
-            } else {
-                return nil
-            }
-        }
-        guard digits > 0 else { return nil }
-        let value = ExactDecimal(significand: significand, exponent: exponent)
-        guard value.exactInteger(atScale: CompiledEntry.rateScale) != nil, value.rounded(toScale: 0).map({ $0 <= 1_000_000 }) ?? false
+        guard range.allSatisfy({ (bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9")) || bytes[$0] == UInt8(ascii: ".") }),
+            let value = ExactDecimal(text(range)), value.exactInteger(atScale: CompiledEntry.rateScale) != nil,
+            value.rounded(toScale: 0).map({ $0 <= 1_000_000 }) ?? false
         else { return nil }
         return value
     }

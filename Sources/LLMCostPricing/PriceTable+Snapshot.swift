@@ -1,4 +1,5 @@
 import LLMCostCore
+import Synchronization
 
 /// A LiteLLM key a call may be priced under, and which of LiteLLM's providers may own it (`nil`:
 /// any). Bare keys (`gpt-4o`, `claude-opus-4-5`) belong to many providers in the map, so a bare
@@ -8,10 +9,36 @@ struct SnapshotKey: Hashable {
     var owners: Set<String>?
 }
 
+/// The snapshot position each `provider` + name resolved to (or none), remembered for the
+/// pricing path. Bounded: past `capacity` names (a stream of made-up names), lookups are simply
+/// not remembered.
+final class SnapshotLookups: Sendable {
+    static let capacity = 10_000
+    private let positions = Mutex<[String: Int]>([:])
+
+    /// The remembered position for `key`: a model position, `-1` for none, `nil` if not looked up yet.
+    func position(for key: String) -> Int? { positions.withLock { $0[key] } }
+
+    func remember(_ position: Int?, for key: String) {
+        positions.withLock { if $0.count < Self.capacity { $0[key] = position ?? -1 } }
+    }
+}
+
 extension PriceTable {
     /// The snapshot model that prices `name` called through `provider`, trying LiteLLM's key
-    /// forms for the call in order (see `snapshotKeys`).
+    /// forms for the call in order (see `snapshotKeys`). Without a trace to write (pricing),
+    /// the answer for a provider and name is remembered.
     func findInSnapshot(_ snapshot: LiteLLMSnapshot, provider: String?, name: String, trace: inout [String]?) -> ModelDefinition? {
+        guard trace == nil else { return searchSnapshot(snapshot, provider: provider, name: name, trace: &trace) }
+        let key = (provider ?? "") + "\u{0}" + name
+        if let position = snapshotLookups.position(for: key) { return position < 0 ? nil : snapshot.model(at: position) }
+        var noTrace: [String]? = nil
+        let model = searchSnapshot(snapshot, provider: provider, name: name, trace: &noTrace)
+        snapshotLookups.remember(model.flatMap { snapshot.index[PriceTable.normalize($0.id)] }, for: key)
+        return model
+    }
+
+    private func searchSnapshot(_ snapshot: LiteLLMSnapshot, provider: String?, name: String, trace: inout [String]?) -> ModelDefinition? {
         let candidates = snapshotKeys(provider: provider, name: name)
         for candidate in candidates {
             guard let position = snapshot.index[candidate.key] else { continue }

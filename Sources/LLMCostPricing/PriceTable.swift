@@ -26,6 +26,9 @@ public struct PriceTable: Sendable {
     let providerAliases: [String: String]
     /// The LiteLLM map snapshot that prices models no curated rule matches (`nil`: none).
     public internal(set) var snapshot: LiteLLMSnapshot? = nil
+    /// Which snapshot model each provider and name priced as, so a stream of calls to one model
+    /// tries its key forms once (shared by copies of the table).
+    let snapshotLookups: SnapshotLookups
 
     /// Builds the table from parsed files, the user's after the defaults: a user model replaces
     /// the default model of the same provider and id (its whole price history; aliases are
@@ -99,7 +102,9 @@ public struct PriceTable: Sendable {
                     SourceLocation(file: tables[key]?.files.last ?? key, line: 0),
                     "provider alias \(alias) is also a provider with its own file"))
         }
-        let table = PriceTable(providers: tables, models: models, scoped: scoped, bare: bare, providerAliases: providerAliases)
+        let table = PriceTable(
+            providers: tables, models: models, scoped: scoped, bare: bare, providerAliases: providerAliases,
+            snapshotLookups: SnapshotLookups())
         for model in models where model.sameAs != nil && table.model(provider: model.provider, model: model.id) == nil {
             issues.append(PricingIssue(model.location, "same_as = \"\(model.sameAs ?? "")\" of \(model.id) does not resolve to a priced model"))
         }

@@ -53,5 +53,8 @@ struct PricingListCommand: ParsableCommand {
             let padded = line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
             print(String(padded.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed()))
         }
+        if let snapshot = table.snapshot {
+            print("\nand \(snapshot.count) models priced from the LiteLLM map snapshot of \(snapshot.date) when no model above matches (`pricing resolve MODEL`)")
+        }
     }
 }
