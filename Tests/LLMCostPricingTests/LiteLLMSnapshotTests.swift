@@ -47,7 +47,7 @@ import Testing
         // A curated model called before its first entry stays unpriced, though the map has it.
         let early = CallRecord(timestamp: utc("2026-01-01"), provider: "openai", model: "gpt-5.5", usage: Usage(inputTokens: 10))
         #expect(table.quote(for: early) == nil)
-        #expect(try table.snapshot?.model(key: "gpt-5.5") != nil)
+        #expect(table.snapshot?.model(key: "gpt-5.5") != nil)
     }
 
     @Test func aZeroCacheWritePriceInTheMapBillsCacheWritesAtTheInputPrice() throws {
@@ -65,7 +65,7 @@ import Testing
         #expect(steps.contains { $0.contains("openai has no model gpt-99") })
         #expect(steps.last?.contains("not in the LiteLLM map snapshot of 2026-11-20 either") == true)
         // A bare key of another provider never prices a call: gpt-4o is OpenAI's, not Anthropic's.
-        #expect(try table.resolve(provider: "anthropic", model: "gpt-4o") == nil)
+        #expect(table.resolve(provider: "anthropic", model: "gpt-4o") == nil)
     }
 
     @Test func keysAreTriedFromTheMostSpecific() throws {
