@@ -38,9 +38,16 @@ public struct PriceTable: Sendable {
         var issues: [PricingIssue] = []
         var tables: [String: ProviderTable] = [:]
         var providerAliases: [String: String] = [:]
+        // Where each provider's fallback and each alias was last written, for the problems below.
+        var fallbackLocations: [String: SourceLocation] = [:]
+        var aliasLocations: [String: SourceLocation] = [:]
         for file in defaults + user {
             let key = normalize(file.provider)
-            for alias in file.providerAliases { providerAliases[normalize(alias)] = key }
+            for alias in file.providerAliases {
+                providerAliases[normalize(alias)] = key
+                aliasLocations[normalize(alias)] = file.aliasesLocation
+            }
+            if let location = file.fallbackLocation { fallbackLocations[key] = location }
             var table =
                 tables[key]
                 ?? ProviderTable(name: file.provider, bareNames: true, fallback: nil, vendorPrefixed: false, models: [], files: [])
@@ -69,7 +76,7 @@ public struct PriceTable: Sendable {
             if let fallback = table.fallback, tables[normalize(fallback)] == nil {
                 issues.append(
                     PricingIssue(
-                        SourceLocation(file: table.files.last ?? key, line: 0),
+                        fallbackLocations[key] ?? SourceLocation(file: table.files.last ?? key, line: 0),
                         "fallback provider \(fallback) has no pricing file"))
             }
             for model in table.models {
@@ -99,7 +106,7 @@ public struct PriceTable: Sendable {
         for (alias, key) in providerAliases.sorted(by: { $0.key < $1.key }) where tables[alias] != nil {
             issues.append(
                 PricingIssue(
-                    SourceLocation(file: tables[key]?.files.last ?? key, line: 0),
+                    aliasLocations[alias] ?? SourceLocation(file: tables[key]?.files.last ?? key, line: 0),
                     "provider alias \(alias) is also a provider with its own file"))
         }
         let table = PriceTable(

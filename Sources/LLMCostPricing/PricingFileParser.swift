@@ -23,6 +23,9 @@ struct ParsedPricingFile {
     var fallback: String?
     var vendorPrefixed: Bool?
     var models: [ModelDefinition]
+    /// Where `fallback` and `provider_aliases` are written, for problems found across files.
+    var fallbackLocation: SourceLocation?
+    var aliasesLocation: SourceLocation?
 }
 
 /// Reads one pricing file into models and entries, collecting every problem with its line
@@ -100,7 +103,9 @@ struct PricingFileParser {
         }
         return ParsedPricingFile(
             name: source.name, provider: provider, providerAliases: providerAliases, bareNames: bareNames, fallback: fallback,
-            vendorPrefixed: vendorPrefixed, models: models)
+            vendorPrefixed: vendorPrefixed, models: models,
+            fallbackLocation: fallback.map { _ in SourceLocation(file: source.name, line: top.lineOf("fallback")) },
+            aliasesLocation: providerAliases.isEmpty ? nil : SourceLocation(file: source.name, line: top.lineOf("provider_aliases")))
     }
 
     private mutating func parseModels(_ root: TOMLTable, provider: String) -> [ModelDefinition] {
