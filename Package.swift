@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        .target(name: "LLMCostAgentLogs", dependencies: ["LLMCostCore", "LLMCostStore"]),
         .target(name: "LLMCostConfig", dependencies: ["LLMCostCore", "LLMCostTOML"]),
         .target(name: "LLMCostProviders", dependencies: ["LLMCostCore"]),
         // A loopback HTTP/1.1 server speaking the providers' wire formats, for tests and demos.

@@ -75,6 +75,31 @@ public struct Usage: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// Whether these counts are a later, larger copy of `other`'s: more tokens in all, or as
+    /// many and more server-tool requests. Logs that write one response several times as it
+    /// streams (input fixed, output growing) keep the largest copy.
+    public func isLarger(than other: Usage) -> Bool {
+        if totalTokens != other.totalTokens { return totalTokens > other.totalTokens }
+        return webSearchRequests + webFetchRequests > other.webSearchRequests + other.webFetchRequests
+    }
+
+    public static func - (lhs: Usage, rhs: Usage) -> Usage {
+        var difference = lhs
+        difference -= rhs
+        return difference
+    }
+
+    public static func -= (lhs: inout Usage, rhs: Usage) {
+        lhs.inputTokens -= rhs.inputTokens
+        lhs.outputTokens -= rhs.outputTokens
+        lhs.cacheReadTokens -= rhs.cacheReadTokens
+        lhs.cacheWrite5mTokens -= rhs.cacheWrite5mTokens
+        lhs.cacheWrite1hTokens -= rhs.cacheWrite1hTokens
+        lhs.reasoningTokens -= rhs.reasoningTokens
+        lhs.webSearchRequests -= rhs.webSearchRequests
+        lhs.webFetchRequests -= rhs.webFetchRequests
+    }
+
     public static func + (lhs: Usage, rhs: Usage) -> Usage {
         var sum = lhs
         sum += rhs

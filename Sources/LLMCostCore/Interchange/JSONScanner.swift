@@ -155,11 +155,71 @@ public struct JSONScanner: ~Copyable {
     /// Skips any value, arrays and nested objects included.
     public mutating func skipValue(depth: Int = 0) throws {
         guard depth < Self.maxDepth else { throw failure("nested more than \(Self.maxDepth) deep") }
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            try skipString()
+            return
+        }
         switch try readScalar() {
         case .objectStart: try readObject(openingConsumed: true) { scanner, _, _ in try scanner.skipValue(depth: depth + 1) }
         case .arrayStart: try readArray(openingConsumed: true) { try $0.skipValue(depth: depth + 1) }
         default: break
         }
+    }
+
+    /// Skips a string without decoding it: agent logs are mostly long strings (file contents,
+    /// tool output) that nobody reads, so this scans eight bytes at a time for the quote, a
+    /// backslash or a control character. A string with a `\\u` escape is read the careful way,
+    /// so a lone surrogate is treated as `readScalar` treats it.
+    private mutating func skipString() throws(Failure) {
+        let start = index
+        index += 1
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { throw failure("expected a string") }
+        let raw = UnsafeRawPointer(base)
+        while true {
+            while index + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if !Self.mayEndString(word) {
+                    index += 8
+                    continue
+                }
+                break
+            }
+            guard index < count else { throw failure("unexpected end of line, expected a string") }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                guard index + 1 < count else { throw failure("unexpected end of line, expected a string") }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                    continue
+                default:
+                    index = start
+                    _ = try readRawString()
+                    return
+                }
+            }
+            index += 1
+        }
+    }
+
+    /// Whether one of the eight bytes is a quote, a backslash or below 0x20 (a false "yes"
+    /// only sends the scan to the byte loop).
+    @inline(__always) private static func mayEndString(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word & highs != 0
+        return hasZeroByte(quotes) || hasZeroByte(backslashes) || control
     }
 
     /// A number, checked against the JSON grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.

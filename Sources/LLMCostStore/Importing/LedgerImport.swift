@@ -102,7 +102,7 @@ extension Ledger {
             }
             options.skipInvalid = true // every line is valid: write in batches
         }
-        let pipe = RecordPipe()
+        let pipe = BoundedHandOff<RecordBatch>()
         let parsed = ParseResult(path: path)
         let stopAtFirstRejection = !options.skipInvalid && !options.dryRun
         let keepRecords = !options.dryRun
@@ -131,7 +131,7 @@ extension Ledger {
                         guard keepRecords, !(stopAtFirstRejection && summary.rejectedCount > 0) else { return }
                         batch.append(record)
                         if batch.count == 4096 {
-                            try pipe.put(RecordPipe.Batch(records: batch, throughLine: number))
+                            try pipe.put(RecordBatch(records: batch, throughLine: number))
                             batch.removeAll(keepingCapacity: true)
                         }
                     } catch {
@@ -141,7 +141,7 @@ extension Ledger {
                         }
                     }
                 }
-                if !batch.isEmpty { try pipe.put(RecordPipe.Batch(records: batch, throughLine: summary.linesRead)) }
+                if !batch.isEmpty { try pipe.put(RecordBatch(records: batch, throughLine: summary.linesRead)) }
                 progress?(totalBytes ?? 0, totalBytes, summary.linesRead)
                 parsed.summary = summary
                 pipe.finish()
@@ -209,6 +209,13 @@ extension Ledger {
         summary.rolledBack = options.dryRun && summary.rejectedCount > 0
         return summary
     }
+}
+
+/// Records parsed from consecutive lines, and the last line they cover: every valid line up to
+/// `throughLine` is in this batch or an earlier one.
+struct RecordBatch {
+    var records: [CallRecord]
+    var throughLine: Int
 }
 
 /// The parsing thread's summary, read by the writing thread once the pipe is drained.

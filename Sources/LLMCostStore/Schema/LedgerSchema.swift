@@ -196,6 +196,25 @@ enum LedgerSchema {
                     WHERE \(mapPricedCondition);
                 """)
         }
+        migrator.registerMigration("v7: agent log files read so far") { db in
+            try db.execute(sql: """
+                -- What `import --from claude-code|codex|gemini` has read of each log file, so a
+                -- second run reads only what was appended. Written in the transaction that
+                -- writes the calls read up to `offset`: a crash can never skip lines.
+                CREATE TABLE agent_log_files (
+                    path TEXT PRIMARY KEY,
+                    source TEXT NOT NULL,                -- claude-code, codex, gemini
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    size INTEGER NOT NULL,               -- at the last read
+                    mtime_ns INTEGER NOT NULL,           -- at the last read
+                    offset INTEGER NOT NULL,             -- after the last complete line consumed
+                    lines INTEGER NOT NULL,              -- complete lines consumed
+                    state BLOB,                          -- the reader's state to resume with
+                    read_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

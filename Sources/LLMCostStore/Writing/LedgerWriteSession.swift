@@ -8,6 +8,9 @@ public enum WriteOutcome: Sendable, Equatable {
     case inserted
     /// The ledger already had this call (same request id, or same content): nothing changed.
     case duplicate
+    /// The ledger had this call with fewer tokens, and now has these counts (and their cost):
+    /// see `LedgerWriteSession.insertKeepingLarger(_:)`.
+    case grown
 }
 
 /// The writes of one transaction: calls in, rollups kept exact.
@@ -26,6 +29,8 @@ public final class LedgerWriteSession {
     private let lookupTagSet: RawStatement
     private let insertTagSet: RawStatement
     private let insertTagMember: RawStatement
+    /// The transaction's connection, for writes of other tables in the same transaction.
+    var database: Database { db }
     /// Names and tag sets this transaction looked up or created; shared only once it commits.
     private(set) var newNames: [String: Int64] = [:]
     private(set) var newTagSets: [String: Int64] = [:]
@@ -35,6 +40,10 @@ public final class LedgerWriteSession {
     /// Calls inserted and duplicates skipped so far.
     public private(set) var insertedCount = 0
     public private(set) var duplicateCount = 0
+    /// Calls whose stored counts a larger copy replaced (`insertKeepingLarger`).
+    public private(set) var grownCount = 0
+    private var findStored: RawStatement?
+    private var growStored: RawStatement?
 
     init(db: Database, pricing: (any CallPricing)?, knownNames: IDCache, knownTagSets: IDCache) throws {
         self.db = db
@@ -62,6 +71,20 @@ public final class LedgerWriteSession {
     /// the session's pricing, when it knows the model; otherwise it is stored unpriced.
     @discardableResult
     public func insert(_ record: CallRecord) throws -> WriteOutcome {
+        try insert(record, keepLarger: false)
+    }
+
+    /// Writes one call, or, when the ledger has it already (same request id) with fewer tokens,
+    /// replaces its counts and cost with this record's (time, names and tags stay the first
+    /// record's). For sources that write one response several times as it grows: Claude Code
+    /// logs a streamed message once per content block, output growing, and the largest copy is
+    /// the billed one. "Fewer" compares every token and request count of the call.
+    @discardableResult
+    public func insertKeepingLarger(_ record: CallRecord) throws -> WriteOutcome {
+        try insert(record, keepLarger: true)
+    }
+
+    private func insert(_ record: CallRecord, keepLarger: Bool) throws -> WriteOutcome {
         var cost = record.cost
         var pricingEntry = record.pricingEntry
         // A cost with a pricing entry came from a table (an export of a priced row): reprice may
@@ -118,6 +141,10 @@ public final class LedgerWriteSession {
         statement.bind(28, record.heuristicEstimate?.factorPartsPerMillion)
         statement.bind(29, pricingProviderID)
         guard try statement.run() == 1 else {
+            if keepLarger, try grow(record, usage: usage, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry) {
+                grownCount += 1
+                return .grown
+            }
             duplicateCount += 1
             return .duplicate
         }
@@ -126,6 +153,49 @@ public final class LedgerWriteSession {
             usage: usage, cost: cost, isError: record.status != .ok)
         insertedCount += 1
         return .inserted
+    }
+
+    /// Replaces the counts of the stored call with `record`'s dedupe key when `usage` is larger,
+    /// moving the rollups with it. Returns whether it did.
+    private func grow(
+        _ record: CallRecord, usage: Usage, cost: Money?, costOrigin: CostOrigin, pricingEntry: String?
+    ) throws -> Bool {
+        let find = try findStored ?? RawStatement(db, """
+            SELECT id, ts_ms, provider_id, model_id, agent_id, status, input_tokens, output_tokens,
+                cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens,
+                web_search_requests, web_fetch_requests, cost_nano
+            FROM calls WHERE dedupe_key = ?
+            """)
+        findStored = find
+        let sortedTags = record.tags.sorted { $0.key < $1.key }
+        find.bindBlob(1, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
+        guard let row = try find.firstRow(columns: 15) else { return false }
+        let stored = Usage(
+            inputTokens: row[6] ?? 0, outputTokens: row[7] ?? 0, cacheReadTokens: row[8] ?? 0,
+            cacheWrite5mTokens: row[9] ?? 0, cacheWrite1hTokens: row[10] ?? 0, reasoningTokens: row[11] ?? 0,
+            webSearchRequests: row[12] ?? 0, webFetchRequests: row[13] ?? 0)
+        guard usage.isLarger(than: stored) else { return false }
+        let update = try growStored ?? RawStatement(db, """
+            UPDATE calls SET input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
+                cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, reasoning_tokens = ?,
+                web_search_requests = ?, web_fetch_requests = ?, cost_nano = ?, cost_origin = ?,
+                pricing_entry = ?
+            WHERE id = ?
+            """)
+        growStored = update
+        let counts = [
+            usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWrite5mTokens,
+            usage.cacheWrite1hTokens, usage.reasoningTokens, usage.webSearchRequests, usage.webFetchRequests,
+        ]
+        for (index, count) in counts.enumerated() { update.bind(Int32(index + 1), count) }
+        update.bind(9, cost?.nanoUSD)
+        update.bind(10, Int64(costOrigin.rawValue))
+        update.bind(11, pricingEntry)
+        update.bind(12, row[0] ?? 0)
+        try update.run()
+        let key = RollupKey(hour: floorDiv(row[1] ?? 0, 3_600_000), providerID: row[2] ?? 0, modelID: row[3] ?? 0, agentID: row[4] ?? 0)
+        rollups.replace(key, usage: stored, cost: row[14].map(Money.init(nanoUSD:)), with: usage, cost: cost)
+        return true
     }
 
     /// Adds the pending sums to the rollup table. Called once, before commit.

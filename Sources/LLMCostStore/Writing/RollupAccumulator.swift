@@ -55,6 +55,16 @@ struct RollupAccumulator {
         pending[key] = totals
     }
 
+    /// Records new counts and cost of one stored call (a larger copy of it arrived): the old
+    /// ones out, the new ones in; the call count stays.
+    mutating func replace(_ key: RollupKey, usage old: Usage, cost oldCost: Money?, with new: Usage, cost newCost: Money?) {
+        var totals = pending[key] ?? CallTotals()
+        totals.usage += new
+        totals.usage -= old
+        pending[key] = totals
+        changeCost(key, from: oldCost, to: newCost)
+    }
+
     /// Adds the pending sums to `rollup_hourly` and, summed per UTC day, to `rollup_daily`.
     mutating func flush(into db: Database) throws {
         guard !pending.isEmpty else { return }

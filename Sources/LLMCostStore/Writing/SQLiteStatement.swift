@@ -52,6 +52,17 @@ struct RawStatement {
         }
     }
 
+    func bindBlob(_ index: Int32, _ bytes: [UInt8]?) {
+        guard let bytes else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            // A zero-length blob still needs a pointer, else SQLite stores NULL.
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
+        }
+    }
+
     /// Runs the statement to completion; returns the number of rows it changed.
     @discardableResult
     func run() throws -> Int {
@@ -66,6 +77,20 @@ struct RawStatement {
         defer { sqlite3_reset(handle) }
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        guard code == SQLITE_DONE else { throw currentError(code) }
+        return nil
+    }
+
+    /// Steps once and returns the first `count` columns as integers (`nil` for NULL), or `nil`
+    /// when there is no row.
+    func firstRow(columns count: Int32) throws -> [Int64?]? {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW {
+            return (0..<count).map { column in
+                sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+            }
+        }
         guard code == SQLITE_DONE else { throw currentError(code) }
         return nil
     }

@@ -1,30 +1,22 @@
 import Foundation
-import LLMCostCore
 
-/// A bounded hand-off of parsed records from the parsing thread to the writing thread, so an
-/// import parses JSON on one core while SQLite writes on the other.
-final class RecordPipe: @unchecked Sendable {
-    /// Records parsed from consecutive lines, and the last line they cover: every valid line up
-    /// to `throughLine` is in this batch or an earlier one.
-    struct Batch {
-        var records: [CallRecord]
-        var throughLine: Int
-    }
-
+/// A bounded hand-off of work from one thread to another, so an import parses on one core
+/// while SQLite writes on the other: the producer blocks when `capacity` items wait.
+public final class BoundedHandOff<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [Batch] = []
+    private var batches: [Item] = []
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
     private let capacity: Int
 
     /// The consumer gave up (its write failed): the producer should stop.
-    struct Cancelled: Error {}
+    public struct Cancelled: Error {}
 
-    init(capacity: Int = 8) { self.capacity = capacity }
+    public init(capacity: Int = 8) { self.capacity = capacity }
 
     /// Blocks while `capacity` batches wait; throws `Cancelled` once the consumer gave up.
-    func put(_ batch: Batch) throws {
+    public func put(_ batch: Item) throws {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -34,7 +26,7 @@ final class RecordPipe: @unchecked Sendable {
     }
 
     /// The consumer stops taking: wakes and stops the producer. Harmless after the end.
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         batches.removeAll()
@@ -43,7 +35,7 @@ final class RecordPipe: @unchecked Sendable {
     }
 
     /// No more batches; `error` if the producer failed.
-    func finish(error: (any Error)? = nil) {
+    public func finish(error: (any Error)? = nil) {
         condition.lock()
         finished = true
         failure = error
@@ -51,9 +43,9 @@ final class RecordPipe: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next batch, or `nil` once the producer finished and everything was taken. Rethrows
+    /// The next item, or `nil` once the producer finished and everything was taken. Rethrows
     /// the producer's failure.
-    func take() throws -> Batch? {
+    public func take() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }

@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One agent log file found on disk, with what `stat` said of it.
+public struct AgentLogFile: Sendable, Hashable {
+    public var path: String
+    public var source: AgentLogSource
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+}
+
+/// Finds agent log files under roots: directories walked recursively (symbolic links to
+/// directories are not followed, so a link loop cannot trap the walk), files taken as given.
+/// The same file reached twice (two roots, a hard link) is listed once.
+public struct AgentLogDiscovery {
+    /// A root that could not be read, and why (a missing default root is not a problem).
+    public struct Problem: Sendable, Hashable {
+        public var path: String
+        public var reason: String
+    }
+
+    public private(set) var files: [AgentLogFile] = []
+    public private(set) var problems: [Problem] = []
+    private var seen: Set<[UInt64]> = []
+
+    public init() {}
+
+    /// Adds the log files of `source` under `root`. `explicit`: the user named the root, so its
+    /// absence is a problem to report; a default root that does not exist is skipped quietly.
+    public mutating func add(root: String, source: AgentLogSource, explicit: Bool) {
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            if explicit { problems.append(Problem(path: root, reason: String(cString: strerror(errno)))) }
+            return
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            walk(directory: root, source: source, explicit: explicit)
+        } else if (info.st_mode & S_IFMT) == S_IFREG {
+            take(path: root, source: source, info: info)
+        } else if explicit {
+            problems.append(Problem(path: root, reason: "not a file or directory"))
+        }
+    }
+
+    private mutating func walk(directory: String, source: AgentLogSource, explicit: Bool) {
+        guard let handle = opendir(directory) else {
+            problems.append(Problem(path: directory, reason: String(cString: strerror(errno))))
+            return
+        }
+        var subdirectories: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var kind = entry.pointee.d_type
+            var info = stat()
+            if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_REG) {
+                guard lstat(path, &info) == 0 else { continue }
+                kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (info.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : kind
+            } else if kind == UInt8(DT_LNK) {
+                // A link to a file is followed; a link to a directory is not walked.
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                kind = UInt8(DT_REG)
+            }
+            if kind == UInt8(DT_DIR) {
+                subdirectories.append(path)
+            } else if kind == UInt8(DT_REG), source.isLogFile(path: path, name: name) {
+                take(path: path, source: source, info: info)
+            }
+        }
+        closedir(handle)
+        for subdirectory in subdirectories.sorted() {
+            walk(directory: subdirectory, source: source, explicit: explicit)
+        }
+    }
+
+    private mutating func take(path: String, source: AgentLogSource, info: stat) {
+        let identity = [UInt64(info.st_dev), UInt64(info.st_ino)]
+        guard seen.insert(identity).inserted else { return }
+        files.append(AgentLogFile(
+            path: path, source: source, device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+            size: Int64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)))
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import LLMCostCore
+
+/// How far the ledger has read one agent log file (a Claude Code transcript, a Codex rollout,
+/// a Gemini CLI session), so the next import reads only what was appended since.
+public struct AgentLogFilePosition: Sendable, Hashable {
+    public var path: String
+    /// `claude-code`, `codex` or `gemini`.
+    public var source: String
+    /// The file's identity when it was read: another device or inode is another file (the
+    /// agent replaced it), read again from the start.
+    public var device: UInt64
+    public var inode: UInt64
+    /// Size and modification time when it was read: both unchanged, the file is not opened.
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    /// Bytes consumed: just after the last complete line (a half-written last line waits).
+    public var offset: Int64
+    /// Complete lines consumed, so line numbers in messages continue where they were.
+    public var lines: Int
+    /// The reader's state after `offset` (Codex: the running totals), opaque to the ledger.
+    public var state: [UInt8]?
+
+    public init(
+        path: String, source: String, device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64,
+        offset: Int64, lines: Int, state: [UInt8]? = nil
+    ) {
+        self.path = path
+        self.source = source
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.offset = offset
+        self.lines = lines
+        self.state = state
+    }
+}
+
+extension Ledger {
+    /// Every agent log file read so far, by path.
+    public func agentLogFilePositions() throws -> [String: AgentLogFilePosition] {
+        do {
+            return try read { db in
+                var positions: [String: AgentLogFilePosition] = [:]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT path, source, device, inode, size, mtime_ns, offset, lines, state FROM agent_log_files
+                    """)
+                while let row = try rows.next() {
+                    let path: String = row[0]
+                    let state: [UInt8]? = (row[8] as Data?).map { [UInt8]($0) }
+                    positions[path] = AgentLogFilePosition(
+                        path: path, source: row[1], device: UInt64(bitPattern: row[2]), inode: UInt64(bitPattern: row[3]),
+                        size: row[4], modifiedNanoseconds: row[5], offset: row[6], lines: row[7], state: state)
+                }
+                return positions
+            }
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+}
+
+extension LedgerWriteSession {
+    /// Remembers how far a log file has been read, in the transaction that writes the calls
+    /// read up to there: a crash loses both or neither, so no line is skipped or read twice.
+    public func savePosition(_ position: AgentLogFilePosition, readAt milliseconds: Int64) throws {
+        let statement = try RawStatement(database, """
+            INSERT INTO agent_log_files (path, source, device, inode, size, mtime_ns, offset, lines, state, read_ms)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
+            ON CONFLICT (path) DO UPDATE SET source = excluded.source, device = excluded.device,
+                inode = excluded.inode, size = excluded.size, mtime_ns = excluded.mtime_ns,
+                offset = excluded.offset, lines = excluded.lines, state = excluded.state, read_ms = excluded.read_ms
+            """)
+        statement.bind(1, position.path)
+        statement.bind(2, position.source)
+        statement.bind(3, Int64(bitPattern: position.device))
+        statement.bind(4, Int64(bitPattern: position.inode))
+        statement.bind(5, position.size)
+        statement.bind(6, position.modifiedNanoseconds)
+        statement.bind(7, position.offset)
+        statement.bind(8, Int64(position.lines))
+        statement.bindBlob(9, position.state)
+        statement.bind(10, milliseconds)
+        try statement.run()
+    }
+}
