@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "LLMCost",
-            dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering", "LLMCostConfig"]
+            dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering", "LLMCostConfig", "LLMCostAgentLogs"]
         ),
         .executableTarget(
             name: "llm-cost",

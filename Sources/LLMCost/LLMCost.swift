@@ -1,4 +1,5 @@
 // The umbrella: `import LLMCost` brings the whole public API.
+@_exported import LLMCostAgentLogs
 @_exported import LLMCostConfig
 @_exported import LLMCostCore
 @_exported import LLMCostMetering

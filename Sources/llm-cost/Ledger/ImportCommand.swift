@@ -5,17 +5,29 @@ import LLMCost
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import calls from a JSON Lines file (one call per line; see the README).",
+        abstract: "Import calls from a JSON Lines file, or from the logs of Claude Code, Codex and Gemini CLI.",
         discussion: """
-            All or nothing by default: if any line is invalid, every bad line is named and \
-            nothing is imported. Calls already in the ledger (same request id, or same content) \
-            are skipped, so importing a file twice is safe.
+            A file (one call per line; see the README): all or nothing by default: if any line \
+            is invalid, every bad line is named and nothing is imported. Calls already in the \
+            ledger (same request id, or same content) are skipped, so importing a file twice is safe.
+
+            --from claude-code|codex|gemini|all [PATH...]: the agents' own logs (default places \
+            when no PATH is given). Incremental: a second run reads only what the agents have \
+            appended since. Lines that cannot be read are skipped and named, never fatal.
             """)
 
     @OptionGroup var ledger: LedgerOptions
 
-    @Argument(help: ArgumentHelp("The file, or - for standard input.", valueName: "file.jsonl"))
-    var file: String
+    @Argument(help: ArgumentHelp(
+        "The file (- for standard input); with --from, log files or folders (default: the agent's own places).",
+        valueName: "path"))
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Read an agent's logs: claude-code, codex, gemini or all.", valueName: "agent"))
+    var from: AgentLogChoice?
+
+    @Flag(help: "With --from: keep running and import new lines as the agents write them.")
+    var watch = false
 
     @Flag(name: .customLong("skip-invalid"), help: "Import the valid lines and list the invalid ones.")
     var skipInvalid = false
@@ -25,7 +37,30 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Check every line and report, but write nothing.")
     var dryRun = false
 
+    func validate() throws {
+        if from == nil {
+            guard paths.count == 1 else {
+                throw ValidationError(paths.isEmpty
+                    ? "missing the file to import (or --from claude-code|codex|gemini|all)"
+                    : "import reads one file at a time (or use --from with several log paths)")
+            }
+            if watch { throw ValidationError("--watch follows agent logs: use it with --from") }
+        } else {
+            if skipInvalid { throw ValidationError("--skip-invalid is for JSON Lines files: agent logs always skip (and name) bad lines") }
+            if dryRun { throw ValidationError("--dry-run is for JSON Lines files") }
+            if from == .all && !paths.isEmpty {
+                throw ValidationError("--from all reads each agent's default places; name one agent to give paths")
+            }
+        }
+    }
+
+    var file: String { paths.first ?? "-" }
+
     func run() throws {
+        if let from {
+            try AgentLogImportRun(ledger: ledger, sources: from.sources, paths: paths.isEmpty ? nil : paths, quiet: quiet, watch: watch).run()
+            return
+        }
         let configuration = try ledger.loadConfiguration()
         let target = try ledger.openLedger(configuration, for: .create)
         let terminal = FileOutput.standardError

@@ -53,6 +53,7 @@ struct RecordCommand: ParsableCommand {
         switch outcome {
         case .inserted: FileOutput.standardOutput.write("recorded \(provider)/\(model)\n")
         case .duplicate: FileOutput.standardOutput.write("already recorded (request id \(requestID ?? "-")): nothing changed\n")
+        case .grown: FileOutput.standardOutput.write("recorded \(provider)/\(model)\n") // `record` never grows a call
         }
     }
 }
