@@ -15,5 +15,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchEstimationCommand.self,
             BenchBudgetWaitCommand.self,
             BenchWorstCaseCommand.self,
+            BenchAgentLogsCommand.self,
         ])
 }
