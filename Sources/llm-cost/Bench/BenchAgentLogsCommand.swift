@@ -75,6 +75,52 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
         }
         samples.sort()
         out.write(String(format: "re-scan, unchanged (%d files): median %.1f ms, best %.1f ms\n", many.files.count, samples[2], samples[0]))
+
+        try await watchLatency(folder: folder, out: out)
+    }
+
+    /// The real `import --watch` as a child process: 100 lines appended in one write, timed
+    /// until a reader of the ledger sees all of them.
+    private func watchLatency(folder: URL, out: FileOutput) async throws {
+        let logs = folder.appendingPathComponent("watched/-home-dev-w")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let file = logs.appendingPathComponent("S.jsonl")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let ledgerPath = folder.path + "/watch.sqlite"
+        _ = try Ledger(path: ledgerPath)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        child.arguments = ["import", "--from", "claude-code", logs.deletingLastPathComponent().path, "--watch", "--quiet", "--db", ledgerPath]
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        defer { child.terminate() }
+        let reader = try Ledger(path: ledgerPath, options: Ledger.Options(readOnly: true))
+        try await Task.sleep(for: .milliseconds(500))
+        var latencies: [Double] = []
+        var written = 0
+        for round in 0..<appends {
+            var lines = ""
+            for index in 0..<100 {
+                written += 1
+                let id = "m\(round)_\(index)"
+                lines += #"{"type":"assistant","sessionId":"S","timestamp":"2026-12-01T08:00:00.000Z","requestId":"r\#(id)","message":{"id":"\#(id)","model":"claude-sonnet-4-5","content":[{"type":"text","text":"done"}],"usage":{"input_tokens":3,"output_tokens":40,"cache_read_input_tokens":12000}}}"# + "\n"
+            }
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            let start = ContinuousClock.now
+            try handle.write(contentsOf: Data(lines.utf8))
+            try handle.close()
+            while try reader.callCount() < written {
+                guard ContinuousClock.now - start < .seconds(10) else { throw ValidationError("--watch did not import the lines within 10 s") }
+                usleep(200)
+            }
+            latencies.append((ContinuousClock.now - start).seconds * 1000)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        latencies.sort()
+        out.write(String(format: "--watch pick-up of 100 appended lines (%d rounds): median %.1f ms, p90 %.1f ms, worst %.1f ms\n",
+            latencies.count, latencies[latencies.count / 2], latencies[latencies.count * 9 / 10], latencies[latencies.count - 1]))
     }
 
     static func time<T>(_ body: () throws -> T) throws -> (seconds: Double, value: T) {
