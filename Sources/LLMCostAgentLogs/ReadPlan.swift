@@ -181,7 +181,7 @@ private struct ChunkCollapser {
 
 extension AgentLogSource {
     /// A fresh decoder for one of this agent's files, resuming from `state`.
-    func makeDecoder(path: String, state: [UInt8]?) -> any AgentLogLineDecoder {
+    public func makeDecoder(path: String, state: [UInt8]?) -> any AgentLogLineDecoder {
         switch self {
         case .claudeCode: ClaudeCodeLineDecoder(path: path, resumingFrom: state)
         case .codex: CodexRolloutDecoder(path: path, resumingFrom: state)

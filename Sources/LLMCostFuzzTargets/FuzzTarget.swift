@@ -61,6 +61,7 @@ public enum FuzzTargets {
         .openAIResponsesStream,
         .configTOML,
         .pricingTOML,
+        .agentLogs,
     ]
 
     /// The target called `name`, if registered.
