@@ -48,34 +48,46 @@ public struct AgentLogDiscovery {
     }
 
     private mutating func walk(directory: String, source: AgentLogSource, explicit: Bool) {
-        guard let handle = opendir(directory) else {
+        // Names are looked up relative to the open directory (no path resolution per entry),
+        // and only files with a log's name are stat'ed: a re-scan of an unchanged tree of ten
+        // thousand files is mostly this loop.
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0, let handle = fdopendir(directoryDescriptor) else {
+            if directoryDescriptor >= 0 { close(directoryDescriptor) }
             problems.append(Problem(path: directory, reason: String(cString: strerror(errno))))
             return
         }
+        defer { closedir(handle) }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var subdirectories: [String] = []
         while let entry = readdir(handle) {
+            let kind = entry.pointee.d_type
+            let isName = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
+                // Skip "." and ".." without making strings.
+                !(raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0)))
+            }
+            guard isName else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            var kind = entry.pointee.d_type
-            var info = stat()
-            if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_REG) {
-                guard lstat(path, &info) == 0 else { continue }
-                kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (info.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : kind
-            } else if kind == UInt8(DT_LNK) {
-                // A link to a file is followed; a link to a directory is not walked.
-                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-                kind = UInt8(DT_REG)
-            }
             if kind == UInt8(DT_DIR) {
-                subdirectories.append(path)
-            } else if kind == UInt8(DT_REG), source.isLogFile(path: path, name: name) {
-                take(path: path, source: source, info: info)
+                subdirectories.append(prefix + name)
+                continue
+            }
+            guard kind == UInt8(DT_REG) || kind == UInt8(DT_LNK) || kind == UInt8(DT_UNKNOWN) else { continue }
+            let path = prefix + name
+            let isLog = source.isLogFile(path: path, name: name)
+            guard isLog || kind == UInt8(DT_UNKNOWN) else { continue }
+            var info = stat()
+            // A link to a file is followed; a link to a directory is not walked.
+            let flags = kind == UInt8(DT_LNK) ? Int32(0) : Int32(AT_SYMLINK_NOFOLLOW)
+            guard fstatat(directoryDescriptor, name, &info, flags) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR where kind == UInt8(DT_UNKNOWN): subdirectories.append(path)
+            case S_IFREG where isLog: take(path: path, source: source, info: info)
+            default: break
             }
         }
-        closedir(handle)
         for subdirectory in subdirectories.sorted() {
             walk(directory: subdirectory, source: source, explicit: explicit)
         }

@@ -38,7 +38,7 @@ public struct SyntheticClaudeLogs {
         for index in 0..<files {
             let project = "\(directory)/-home-dev-project\(index % 7)"
             let session = String(format: "%08x-0000-4000-8000-%012x", index, random.next() & 0xFFFF_FFFF_FFFF)
-            try FileManager.default.createDirectory(atPath: project + "/" + session + "/subagents", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
             var main: [UInt8] = []
             var subagent: [UInt8] = []
             var clock = 1_790_000_000_000 + Int64(index) * 3_600_000
@@ -86,6 +86,7 @@ public struct SyntheticClaudeLogs {
             tree.files.append(mainPath)
             tree.bytes += Int64(main.count)
             if !subagent.isEmpty {
+                try FileManager.default.createDirectory(atPath: project + "/" + session + "/subagents", withIntermediateDirectories: true)
                 let path = project + "/" + session + "/subagents/agent-a\(index).jsonl"
                 try Data(subagent).write(to: URL(fileURLWithPath: path))
                 tree.files.append(path)

@@ -74,7 +74,10 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
             samples.append(rescan.seconds * 1000)
         }
         samples.sort()
-        out.write(String(format: "re-scan, unchanged (%d files): median %.1f ms, best %.1f ms\n", many.files.count, samples[2], samples[0]))
+        let walk = try Self.time { AgentLogImporter.discover([(.claudeCode, [folder.path + "/many"])], environment: [:]).files.count }
+        let positions = try Self.time { try ledger.agentLogFilePositions().count }
+        out.write(String(format: "re-scan, unchanged (%d files): median %.1f ms, best %.1f ms (walk and stat %.1f ms, read positions %.1f ms)\n",
+            many.files.count, samples[2], samples[0], walk.seconds * 1000, positions.seconds * 1000))
 
         try await watchLatency(folder: folder, out: out)
     }
