@@ -72,6 +72,7 @@ let package = Package(
             dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
+        .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
