@@ -43,6 +43,23 @@ enum LogField {
         var description: String
     }
 
+    /// Reads one line as a JSON object, each member handed to `member`. Returns why the line is
+    /// skipped (not one JSON object, or a field `member` rejected), or `nil` when it was read.
+    static func readLine(
+        _ line: UnsafeBufferPointer<UInt8>, _ member: (inout JSONScanner, _ key: UnsafeBufferPointer<UInt8>) throws -> Void
+    ) -> String? {
+        var scanner = JSONScanner(line, loneSurrogates: .replace)
+        do {
+            try scanner.readObject { scanner, key, _ in try member(&scanner, key) }
+            scanner.skipWhitespace()
+            return scanner.isAtEnd ? nil : "text after the JSON object"
+        } catch let invalid as Invalid {
+            return invalid.description
+        } catch {
+            return "not a JSON object (\(error))"
+        }
+    }
+
     /// A token count: a non-negative integer (JSON numbers such as `12.0` or `1e3` are not).
     static func count(_ scanner: inout JSONScanner, _ name: String) throws -> Int64 {
         switch try scanner.readScalar() {

@@ -60,6 +60,10 @@ public struct AgentLogDiscovery {
         defer { closedir(handle) }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var subdirectories: [String] = []
+        // Files in name order (Codex names rollouts by their start time): which file of a fork
+        // family is read first, and so which copy of a replayed request is kept, does not
+        // depend on the file system's order.
+        var found: [(path: String, info: stat)] = []
         while let entry = readdir(handle) {
             let kind = entry.pointee.d_type
             let isName = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
@@ -84,10 +88,11 @@ public struct AgentLogDiscovery {
             guard fstatat(directoryDescriptor, name, &info, flags) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR where kind == UInt8(DT_UNKNOWN): subdirectories.append(path)
-            case S_IFREG where isLog: take(path: path, source: source, info: info)
+            case S_IFREG where isLog: found.append((path, info))
             default: break
             }
         }
+        for file in found.sorted(by: { $0.path < $1.path }) { take(path: file.path, source: source, info: file.info) }
         for subdirectory in subdirectories.sorted() {
             walk(directory: subdirectory, source: source, explicit: explicit)
         }

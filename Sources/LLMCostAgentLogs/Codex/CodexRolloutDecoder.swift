@@ -69,15 +69,8 @@ public struct CodexRolloutDecoder: AgentLogLineDecoder {
 
     public mutating func decode(line: UnsafeBufferPointer<UInt8>) -> AgentLogLine {
         var fields = RolloutLineFields()
-        var scanner = JSONScanner(line, loneSurrogates: .replace)
-        do {
-            try scanner.readObject { scanner, key, _ in try fields.read(key: key, from: &scanner) }
-            scanner.skipWhitespace()
-            guard scanner.isAtEnd else { return .skipped(reason: "text after the JSON object") }
-        } catch let invalid as LogField.Invalid {
-            return .skipped(reason: invalid.description)
-        } catch {
-            return .skipped(reason: "not a JSON object (\(error))")
+        if let reason = LogField.readLine(line, { scanner, key in try fields.read(key: key, from: &scanner) }) {
+            return .skipped(reason: reason)
         }
         return thread.consume(fields, path: path)
     }
