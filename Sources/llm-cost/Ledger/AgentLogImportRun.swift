@@ -26,11 +26,13 @@ struct AgentLogImportRun {
     let paths: [String]?
     let quiet: Bool
     let watch: Bool
+    var transactionDuration: Duration?
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let target = try ledger.openLedger(configuration, for: .create)
-        let importer = AgentLogImporter(ledger: target, pricing: try loadPricing(configuration))
+        var importer = AgentLogImporter(ledger: target, pricing: try loadPricing(configuration))
+        if let transactionDuration { importer.transactionDuration = transactionDuration }
         let environment = ProcessInfo.processInfo.environment
         let terminal = FileOutput.standardError
         let showProgress = !quiet && terminal.isTerminal

@@ -29,6 +29,10 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "With --from: keep running and import new lines as the agents write them.")
     var watch = false
 
+    /// How long one write transaction of an agent-log import may last (tests shorten it to kill
+    /// an import between many commits).
+    @Option(name: .customLong("transaction-ms"), help: .hidden) var transactionMilliseconds: Int?
+
     @Flag(name: .customLong("skip-invalid"), help: "Import the valid lines and list the invalid ones.")
     var skipInvalid = false
 
@@ -58,7 +62,9 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         if let from {
-            try AgentLogImportRun(ledger: ledger, sources: from.sources, paths: paths.isEmpty ? nil : paths, quiet: quiet, watch: watch).run()
+            try AgentLogImportRun(
+                ledger: ledger, sources: from.sources, paths: paths.isEmpty ? nil : paths, quiet: quiet, watch: watch,
+                transactionDuration: transactionMilliseconds.map { .milliseconds(max(1, $0)) }).run()
             return
         }
         let configuration = try ledger.loadConfiguration()
