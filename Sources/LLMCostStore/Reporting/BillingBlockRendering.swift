@@ -113,12 +113,12 @@ extension ReportRenderer {
         columns += measures
         if let active = report.blocks.first(where: \.isActive), let rate = active.burnRate {
             let cost = active.totals.costIsUnknown ? "cost unknown" : "\(displayMoney(rate.costPerHour))/h"
-            let projected = active.totals.costIsUnknown ? "" : "\(displayMoney(rate.projectedCost)) and "
-            footnotes.insert(
-                "active block (now \(times.time(report.now))): \(cost) and \(compactCount(rate.tokensPerMinute)) tokens/min "
-                    + "since its first call at \(times.time(active.firstCall)); at this pace \(projected)"
-                    + "\(compactCount(rate.projectedTokens)) tokens by \(times.time(active.end))",
-                at: 0)
+            let projected = active.totals.costIsUnknown ? "" : "\(displayMoney(rate.projectedCost)), "
+            footnotes.insert(contentsOf: [
+                "active block, now \(times.time(report.now)): \(cost), \(compactCount(rate.tokensPerMinute)) tokens/min "
+                    + "since its first call (\(times.time(active.firstCall)))",
+                "at this pace by \(times.time(active.end)): \(projected)\(compactCount(rate.projectedTokens)) tokens",
+            ], at: 0)
         }
         return (columns, footnotes)
     }
