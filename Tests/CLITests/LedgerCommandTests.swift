@@ -88,7 +88,9 @@ import Testing
         #expect(csv.stdout.hasPrefix("tag:team,calls,"))
         #expect(csv.stdout.contains("\nTOTAL,50,"))
         let markdown = try await CLIRunner.run(["report", "--by", "session", "--format", "markdown"], home: home)
-        #expect(markdown.stdout.hasPrefix("| SESSION | CALLS |"))
+        // By session: each session's project (none here: no project tag), first and last call.
+        #expect(markdown.stdout.hasPrefix("| SESSION | PROJECT | FIRST | LAST | CALLS |"))
+        #expect(markdown.stdout.contains("\n| s0 | (none) | 2026-11-18 00:00 | "))
         let filtered = try await CLIRunner.run(["report", "--model", "gpt-4o", "--tag", "team=t0", "--format", "json", "--by", "provider"], home: home)
         let total = try #require(try json(filtered.stdout)["total"] as? [String: Any])
         #expect(total["calls"] as? Int == (0..<50).filter { $0 % 3 == 0 && $0 % 2 == 0 }.count)

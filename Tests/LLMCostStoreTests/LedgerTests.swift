@@ -231,6 +231,7 @@ import Testing
                         let monday = calendar.dateInterval(of: .weekOfYear, for: record.timestamp)!.start
                         let parts = calendar.dateComponents([.year, .month, .day], from: monday)
                         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                    case .block: return nil  // not a grouping of report(_:)
                     }
                 }
                 var totals = CallTotals()

@@ -7,8 +7,14 @@ extension Ledger {
     /// hourly ones; only the partial hours at the window's edges, session and tag groupings,
     /// tag filters and zones whose offset is not a whole number of hours read raw rows. Every
     /// path gives the same exact sums (tests prove it): the choice is only about speed.
+    ///
+    /// Grouped by `session`, each row also carries its first and last call and its project
+    /// (see `ReportRow`). `block` is not a grouping of this report: it throws
+    /// `ReportQueryError` (use `blockReport(_:)`).
     public func report(_ query: ReportQuery) throws -> Report {
-        try read { db in try ReportEngine(db: db, query: query).run() }
+        try query.validate()
+        if query.groupBy.contains(.block) { throw ReportQueryError.blockInGroupedReport }
+        return try read { db in try ReportEngine(db: db, query: query).run() }
     }
 }
 
@@ -53,7 +59,7 @@ func windowPieces(since: Int64?, until: Int64?, allowDays: Bool) -> [WindowPiece
     return pieces
 }
 
-private struct ReportEngine {
+struct ReportEngine {
     let db: Database
     let query: ReportQuery
 
@@ -63,6 +69,45 @@ private struct ReportEngine {
         var bucketStart: Int64?
     }
 
+    /// A group's sums, and with session grouping its activity.
+    struct GroupSums {
+        var totals = CallTotals()
+        var activity: SessionActivity?
+
+        static func += (lhs: inout GroupSums, rhs: GroupSums) {
+            lhs.totals += rhs.totals
+            if let other = rhs.activity {
+                if lhs.activity == nil { lhs.activity = other } else { lhs.activity?.merge(other) }
+            }
+        }
+    }
+
+    /// First and last call of a group, and the project of its latest call tagged with one.
+    struct SessionActivity: Equatable {
+        var firstCall: Int64
+        var lastCall: Int64
+        var project: String?
+        /// When `project` was last seen (the latest call carrying it).
+        var projectSeen: Int64
+
+        mutating func merge(_ other: SessionActivity) {
+            firstCall = min(firstCall, other.firstCall)
+            lastCall = max(lastCall, other.lastCall)
+            guard let candidate = other.project else { return }
+            // The latest wins; two projects seen in the same millisecond: the greater name, so
+            // the result never depends on the order groups come back in.
+            if project == nil || other.projectSeen > projectSeen
+                || (other.projectSeen == projectSeen && candidate > (project ?? "")) {
+                project = candidate
+                projectSeen = other.projectSeen
+            }
+        }
+    }
+
+    /// Whether rows carry first/last call and project: with session grouping, which always
+    /// reads raw rows (sessions are not in the rollups).
+    var tracksSessionActivity: Bool { query.groupBy.contains(.session) }
+
     func run() throws -> Report {
         let hasTime = query.groupBy.contains { $0.isTime }
         let wholeHourZone = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 3600, from: query.since, to: query.until)
@@ -71,8 +116,8 @@ private struct ReportEngine {
         let utcDays = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 86_400, from: query.since, to: query.until)
         let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
             && !query.forceRawRows
-        var sums: [PartialKey: CallTotals] = [:]
-        guard rollupsUsable else {
+        var sums: [PartialKey: GroupSums] = [:]
+        guard rollupsUsable && !tracksSessionActivity else {
             let bucket = wholeHourZone ? millisecondsPerHour : millisecondsPerQuarterHour
             try sumRaw(from: query.since, to: query.until, bucket: bucket, into: &sums)
             return try finish(sums, plan: "raw")
@@ -92,7 +137,12 @@ private struct ReportEngine {
     /// The calls of the window (and filters) priced from the LiteLLM map snapshot: a count over
     /// the partial index of those calls (`calls_priced_from_map`), so it reads only them.
     private func countMapPricedCalls() throws -> Int64 {
-        var (conditions, arguments) = try rawConditions(from: query.since, to: query.until)
+        try Self.countMapPricedCalls(db, query: query, from: query.since, to: query.until)
+    }
+
+    /// The calls of `[from, to)` under the query's filters priced from the LiteLLM map.
+    static func countMapPricedCalls(_ db: Database, query: ReportQuery, from: Int64?, to: Int64?) throws -> Int64 {
+        var (conditions, arguments) = query.rawConditions(from: from, to: to)
         conditions.insert(LedgerSchema.mapPricedCondition, at: 0)
         let sql = "SELECT COUNT(*) FROM calls INDEXED BY calls_priced_from_map WHERE " + conditions.joined(separator: " AND ")
         return try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
@@ -100,9 +150,9 @@ private struct ReportEngine {
 
     // MARK: - SQL
 
-    /// The measures, in the order `runGrouped` reads them.
-    private static let rollupMeasures = RollupColumns.measures.map { "SUM(\($0))" }
-    private static let rawMeasures = [
+    /// The measures, in the order `totals(_:at:)` reads them.
+    static let rollupMeasures = RollupColumns.measures.map { "SUM(\($0))" }
+    static let rawMeasures = [
         "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
         "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
         "SUM(web_search_requests)", "SUM(web_fetch_requests)", "COALESCE(SUM(cost_nano), 0)",
@@ -110,49 +160,55 @@ private struct ReportEngine {
     ]
 
     private func sumRollups(
-        _ table: String, timeColumn: String, unit: Int64, piece: WindowPiece, into sums: inout [PartialKey: CallTotals]
+        _ table: String, timeColumn: String, unit: Int64, piece: WindowPiece, into sums: inout [PartialKey: GroupSums]
     ) throws {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible] = []
         if let from = piece.from { conditions.append("\(timeColumn) >= ?"); arguments.append(from / unit) }
         if let to = piece.to { conditions.append("\(timeColumn) < ?"); arguments.append(to / unit) }
-        try addNameFilters(to: &conditions, arguments: &arguments)
+        query.addNameFilters(to: &conditions, arguments: &arguments)
         try runGrouped(
             table: table, measures: Self.rollupMeasures, timeExpression: timeColumn,
             bucketMilliseconds: unit, conditions: conditions, arguments: arguments, into: &sums)
     }
 
-    private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: CallTotals]) throws {
-        let (conditions, arguments) = try rawConditions(from: from, to: to)
+    private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: GroupSums]) throws {
+        let (conditions, arguments) = query.rawConditions(from: from, to: to)
+        // Session activity: first and last call, in the same scan as the sums.
+        let activityMeasures = tracksSessionActivity ? ["MIN(ts_ms)", "MAX(ts_ms)"] : []
         try runGrouped(
-            table: "calls", measures: Self.rawMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
-            bucketMilliseconds: bucket, conditions: conditions, arguments: arguments, into: &sums)
+            table: "calls", measures: Self.rawMeasures + activityMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
+            bucketMilliseconds: bucket, conditions: conditions, arguments: arguments,
+            sessionActivity: tracksSessionActivity, into: &sums)
     }
 
-    /// The conditions selecting raw rows of `[from, to)` under the query's name and tag filters.
-    private func rawConditions(from: Int64?, to: Int64?) throws -> ([String], [DatabaseValueConvertible]) {
-        var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
-        if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
-        try addNameFilters(to: &conditions, arguments: &arguments)
-        // Filters on one key match any of their values; filters on different keys must all match.
-        for (key, filters) in Dictionary(grouping: query.tags, by: \.key).sorted(by: { $0.key < $1.key }) {
-            let values = Set(filters.map(\.value)).sorted()
-            let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
-            conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value IN (\(placeholders)))")
-            arguments.append(key)
-            arguments += values as [DatabaseValueConvertible]
-        }
-        return (conditions, arguments)
+    /// Reads the measures (in the order of `rawMeasures` and `rollupMeasures`) from `row`,
+    /// starting at column `base`.
+    static func totals(_ row: Row, at base: Int) -> CallTotals {
+        var totals = CallTotals()
+        totals.calls = row[base] ?? 0
+        totals.usage = Usage(
+            inputTokens: row[base + 1] ?? 0, outputTokens: row[base + 2] ?? 0,
+            cacheReadTokens: row[base + 3] ?? 0, cacheWrite5mTokens: row[base + 4] ?? 0,
+            cacheWrite1hTokens: row[base + 5] ?? 0, reasoningTokens: row[base + 6] ?? 0,
+            webSearchRequests: row[base + 7] ?? 0, webFetchRequests: row[base + 8] ?? 0)
+        totals.cost = Money(nanoUSD: row[base + 9] ?? 0)
+        totals.unpricedCalls = row[base + 10] ?? 0
+        totals.errorCalls = row[base + 11] ?? 0
+        return totals
     }
 
     /// Groups `table` by the query's dimensions in SQL (names and tag sets as integer ids),
     /// joins names and tag sets onto the (few) groups, and adds each group into `sums`.
+    ///
+    /// With `sessionActivity` (raw rows only; `measures` end with `MIN(ts_ms)`, `MAX(ts_ms)`),
+    /// groups are also split by tag set: a session has a handful (its project, branch, log
+    /// file), and the latest call of each says which project the session was in last, with no
+    /// second scan and no correlated subquery.
     private func runGrouped(
         table: String, measures: [String], timeExpression: String, bucketMilliseconds: Int64,
-        conditions: [String], arguments: [DatabaseValueConvertible],
-        into sums: inout [PartialKey: CallTotals]
+        conditions: [String], arguments: [DatabaseValueConvertible], sessionActivity: Bool = false,
+        into sums: inout [PartialKey: GroupSums]
     ) throws {
         var innerColumns: [String] = []
         var groupAliases: [String] = []
@@ -177,7 +233,7 @@ private struct ReportEngine {
                 }
                 tagKeys[nameCount] = key
                 outerColumns.append("ts.tags")
-            case .day, .week, .month:
+            case .day, .week, .month, .block:
                 break
             }
             nameCount += 1
@@ -187,6 +243,14 @@ private struct ReportEngine {
             innerColumns.append("\(timeExpression) AS tb")
             groupAliases.append("tb")
             outerColumns.append("g.tb")
+        }
+        if sessionActivity {
+            if !groupAliases.contains("dts") {
+                innerColumns.append("tag_set_id AS dts")
+                groupAliases.append("dts")
+                joins.append("LEFT JOIN tag_sets ts ON ts.id = g.dts")
+            }
+            outerColumns.append("ts.tags")
         }
         let groupBy = groupAliases.isEmpty ? "" : "GROUP BY " + groupAliases.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -217,37 +281,30 @@ private struct ReportEngine {
                 }
             }
             let bucketStart: Int64? = hasTime ? (row[nameCount] as Int64? ?? 0) * bucketMilliseconds : nil
-            let base = nameCount + (hasTime ? 1 : 0)
-            var totals = CallTotals()
-            totals.calls = row[base] ?? 0
-            guard totals.calls != 0 else { continue }
-            totals.usage = Usage(
-                inputTokens: row[base + 1] ?? 0, outputTokens: row[base + 2] ?? 0,
-                cacheReadTokens: row[base + 3] ?? 0, cacheWrite5mTokens: row[base + 4] ?? 0,
-                cacheWrite1hTokens: row[base + 5] ?? 0, reasoningTokens: row[base + 6] ?? 0,
-                webSearchRequests: row[base + 7] ?? 0, webFetchRequests: row[base + 8] ?? 0)
-            totals.cost = Money(nanoUSD: row[base + 9] ?? 0)
-            totals.unpricedCalls = row[base + 10] ?? 0
-            totals.errorCalls = row[base + 11] ?? 0
-            sums[PartialKey(names: names, bucketStart: bucketStart), default: CallTotals()] += totals
-        }
-    }
-
-    private func addNameFilters(to conditions: inout [String], arguments: inout [DatabaseValueConvertible]) throws {
-        for (column, names) in [("provider_id", query.providers), ("model_id", query.models), ("agent_id", query.agents)]
-        where !names.isEmpty {
-            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-            conditions.append("\(column) IN (SELECT id FROM names WHERE name IN (\(placeholders)))")
-            arguments.append(contentsOf: names)
+            let tagsColumn = nameCount + (hasTime ? 1 : 0)
+            let base = tagsColumn + (sessionActivity ? 1 : 0)
+            var group = GroupSums(totals: Self.totals(row, at: base))
+            guard group.totals.calls != 0 else { continue }
+            if sessionActivity {
+                let first: Int64 = row[base + 12] ?? 0
+                let last: Int64 = row[base + 13] ?? 0
+                var project: String?
+                if let text: String = row[tagsColumn] {
+                    if decodedTagSets[text] == nil { decodedTagSets[text] = TagsJSON.decode(text) }
+                    project = decodedTagSets[text]?["project"]
+                }
+                group.activity = SessionActivity(firstCall: first, lastCall: last, project: project, projectSeen: last)
+            }
+            sums[PartialKey(names: names, bucketStart: bucketStart), default: GroupSums()] += group
         }
     }
 
     // MARK: - Time buckets
 
-    private func finish(_ sums: [PartialKey: CallTotals], plan: String) throws -> Report {
+    private func finish(_ sums: [PartialKey: GroupSums], plan: String) throws -> Report {
         var labeler = TimeBucketLabeler(timeZone: query.timeZone)
-        var merged: [[String?]: CallTotals] = [:]
-        for (partial, totals) in sums {
+        var merged: [[String?]: GroupSums] = [:]
+        for (partial, group) in sums {
             var key: [String?] = []
             var nameIndex = 0
             for dimension in query.groupBy {
@@ -258,10 +315,14 @@ private struct ReportEngine {
                     nameIndex += 1
                 }
             }
-            merged[key, default: CallTotals()] += totals
+            merged[key, default: GroupSums()] += group
         }
         var total = CallTotals()
-        let unsorted = merged.map { ReportRow(key: $0.key, totals: $0.value) }
+        let unsorted = merged.map { key, group in
+            ReportRow(
+                key: key, totals: group.totals, firstCall: group.activity?.firstCall,
+                lastCall: group.activity?.lastCall, project: group.activity?.project)
+        }
         for row in unsorted { total += row.totals }
         // Time first (chronological), then cost (unknown last), calls, and the key. Indices are
         // sorted, not rows: comparing copies of rows retains their keys on every comparison,
@@ -282,6 +343,37 @@ private struct ReportEngine {
         let rows = order.map { unsorted[$0] }
         let mapPriced = total.calls == 0 ? 0 : try countMapPricedCalls()
         return Report(query: query, rows: rows, total: total, plan: plan, mapPricedCalls: mapPriced)
+    }
+}
+
+extension ReportQuery {
+    /// The conditions selecting raw rows of `[from, to)` under the query's name and tag filters.
+    func rawConditions(from: Int64?, to: Int64?) -> ([String], [DatabaseValueConvertible]) {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
+        if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
+        addNameFilters(to: &conditions, arguments: &arguments)
+        // Filters on one key match any of their values; filters on different keys must all match.
+        for (key, filters) in Dictionary(grouping: tags, by: \.key).sorted(by: { $0.key < $1.key }) {
+            let values = Set(filters.map(\.value)).sorted()
+            let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value IN (\(placeholders)))")
+            arguments.append(key)
+            arguments += values as [DatabaseValueConvertible]
+        }
+        return (conditions, arguments)
+    }
+
+    /// The provider, model and agent filters, as conditions on the name ids (rollups and raw
+    /// rows both have them).
+    func addNameFilters(to conditions: inout [String], arguments: inout [DatabaseValueConvertible]) {
+        for (column, names) in [("provider_id", providers), ("model_id", models), ("agent_id", agents)]
+        where !names.isEmpty {
+            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            conditions.append("\(column) IN (SELECT id FROM names WHERE name IN (\(placeholders)))")
+            arguments.append(contentsOf: names)
+        }
     }
 }
 

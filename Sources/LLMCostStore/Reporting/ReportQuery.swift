@@ -15,11 +15,15 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     case day
     case week
     case month
+    /// 5-hour billing blocks, as Claude subscriptions count usage (see `BillingBlock`). Not a
+    /// grouping of `Ledger.report`: blocks are computed by `Ledger.blockReport` and
+    /// `Ledger.billingBlocks`, and combine with no other grouping.
+    case block
 
     /// The names `--by` accepts.
-    public static let accepted = "provider, pricing_provider, model, agent, session, tag:KEY, day, week, month"
+    public static let accepted = "provider, pricing_provider, model, agent, session, tag:KEY, day, week, month, block"
 
-    /// Parses `provider`, `pricing_provider`, `model`, `agent`, `session`, `tag:KEY`, `day`, `week`, `month`.
+    /// Parses `provider`, `pricing_provider`, `model`, `agent`, `session`, `tag:KEY`, `day`, `week`, `month`, `block`.
     public init?(_ text: String) {
         switch text.lowercased() {
         case "provider": self = .provider
@@ -30,6 +34,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         case "day": self = .day
         case "week": self = .week
         case "month": self = .month
+        case "block": self = .block
         default:
             guard text.lowercased().hasPrefix("tag:"), text.count > 4 else { return nil }
             self = .tag(String(text.dropFirst(4)))
@@ -47,6 +52,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         case .day: "day"
         case .week: "week"
         case .month: "month"
+        case .block: "block"
         }
     }
 
@@ -60,7 +66,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     /// Whether the hourly rollups can answer it (session, tags and pricing provider need raw rows).
     var isInRollups: Bool {
         switch self {
-        case .session, .tag, .pricingProvider: false
+        case .session, .tag, .pricingProvider, .block: false
         default: true
         }
     }
@@ -99,13 +105,16 @@ public struct ReportQuery: Sendable {
     /// Filters on one key match any of their values (`team=a`, `team=b`: either team); filters
     /// on different keys must all match.
     public var tags: [TagFilter] = []
+    /// The current time, ms since 1970 UTC; `nil`: the clock. Only billing blocks read it (which
+    /// block is active, its burn rate); injectable so that tests and `--now` are deterministic.
+    public var now: Int64?
     /// Ignore the rollups and sum raw rows (tests compare both paths).
     var forceRawRows = false
 
     public init(
         since: Int64? = nil, until: Int64? = nil, timeZone: TimeZone = .current,
         groupBy: [ReportDimension] = [.model], providers: [String] = [], models: [String] = [],
-        agents: [String] = [], tags: [TagFilter] = []
+        agents: [String] = [], tags: [TagFilter] = [], now: Int64? = nil
     ) {
         self.since = since
         self.until = until
@@ -115,6 +124,49 @@ public struct ReportQuery: Sendable {
         self.models = models
         self.agents = agents
         self.tags = tags
+        self.now = now
+    }
+
+    /// `now`, else the clock.
+    var resolvedNow: Int64 { now ?? Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// Checks the groupings: `block` combined with another grouping is refused (a block is a
+    /// span of time over all the calls of its 5 hours, not a key some of them share).
+    public func validate() throws(ReportQueryError) {
+        if groupBy.contains(.block), groupBy.count > 1 {
+            throw .blockCombined(with: groupBy.filter { $0 != .block }.map(\.description))
+        }
+    }
+}
+
+/// A report that cannot be computed as asked, and what to ask instead.
+public struct ReportQueryError: Error, CustomStringConvertible, Sendable, Equatable {
+    private enum Code: Sendable, Equatable {
+        case blockCombined([String])
+        case blockInGroupedReport
+    }
+
+    private let code: Code
+
+    private init(_ code: Code) { self.code = code }
+
+    static func blockCombined(with others: [String]) -> ReportQueryError { .init(.blockCombined(others)) }
+    static let blockInGroupedReport = ReportQueryError(.blockInGroupedReport)
+
+    /// `block` was asked together with other groupings.
+    public var isBlockCombined: Bool {
+        if case .blockCombined = code { return true }
+        return false
+    }
+
+    public var description: String {
+        switch code {
+        case .blockCombined(let others):
+            return "block cannot be combined with other groupings (\(others.joined(separator: ", "))): "
+                + "a billing block spans all the calls of its 5 hours; narrow it with --provider, --model, --agent or --tag instead"
+        case .blockInGroupedReport:
+            return "billing blocks are not a grouping of report(_:); use blockReport(_:) or billingBlocks(_:)"
+        }
     }
 }
 
@@ -122,6 +174,15 @@ public struct ReportQuery: Sendable {
 public struct ReportRow: Sendable, Hashable {
     public var key: [String?]
     public var totals: CallTotals
+    /// When `session` is among the groupings: the time of the row's first and last call in the
+    /// window (ms since 1970 UTC); `nil` otherwise.
+    public var firstCall: Int64? = nil
+    public var lastCall: Int64? = nil
+    /// When `session` is among the groupings: the `project` tag of the row's latest call that
+    /// has one (agent-log imports tag every call with its working directory). The latest, not
+    /// the most frequent: a session that moved to another folder is shown where it now works.
+    /// `nil` when no call of the row has the tag, or without session grouping.
+    public var project: String? = nil
 }
 
 /// A finished report. `total` is the exact integer sum of the rows.

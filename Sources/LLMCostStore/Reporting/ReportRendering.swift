@@ -57,6 +57,15 @@ public struct ReportRenderer {
                 if let value = row.key[keyIndex] { out.string(value) } else { out.raw("null") }
             }
             out.raw("},")
+            if report.showsSessionActivity {
+                out.raw("\"first_call\":")
+                appendTime(row.firstCall, to: &out)
+                out.raw(",\"last_call\":")
+                appendTime(row.lastCall, to: &out)
+                out.raw(",\"project\":")
+                if let project = row.project { out.string(project) } else { out.raw("null") }
+                out.raw(",")
+            }
             appendMeasures(row.totals, to: &out)
             out.raw("}")
         }
@@ -68,11 +77,11 @@ public struct ReportRenderer {
         return out.text
     }
 
-    private func appendTime(_ ms: Int64?, to out: inout JSONWriter) {
+    func appendTime(_ ms: Int64?, to out: inout JSONWriter) {
         if let ms { out.string(Timestamp.format(milliseconds: ms)) } else { out.raw("null") }
     }
 
-    private func appendMeasures(_ totals: CallTotals, to out: inout JSONWriter) {
+    func appendMeasures(_ totals: CallTotals, to out: inout JSONWriter) {
         let fields: [(StaticString, Int64)] = [
             ("\"calls\":", totals.calls),
             (",\"input_tokens\":", totals.usage.inputTokens),
@@ -100,45 +109,85 @@ public struct ReportRenderer {
 
     public func csv(_ report: Report) -> String {
         var lines: [String] = []
-        let header = report.query.groupBy.map(\.description) + [
-            "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-            "reasoning_tokens", "web_search_requests", "cost_usd", "unpriced_calls", "error_calls",
-        ]
+        let activity = report.showsSessionActivity ? ["first_call", "last_call", "project"] : []
+        let header = report.query.groupBy.map(\.description) + activity + Self.csvMeasureNames
         lines.append(header.map(csvField).joined(separator: ","))
-        func line(_ key: [String?], _ totals: CallTotals) -> String {
-            let measures = [
-                String(totals.calls), String(totals.usage.inputTokens), String(totals.usage.outputTokens),
-                String(totals.usage.cacheReadTokens), String(totals.usage.cacheWriteTokens),
-                String(totals.usage.reasoningTokens), String(totals.usage.webSearchRequests),
-                totals.costIsUnknown ? "" : totals.cost.decimalString, String(totals.unpricedCalls),
-                String(totals.errorCalls),
-            ]
-            return (key.map { csvField($0 ?? "") } + measures).joined(separator: ",")
+        func line(_ key: [String?], _ extra: [String], _ totals: CallTotals) -> String {
+            (key.map { csvField($0 ?? "") } + extra.map(csvField) + csvMeasures(totals)).joined(separator: ",")
         }
-        for row in report.rows { lines.append(line(row.key, row.totals)) }
+        func activityCells(_ row: ReportRow) -> [String] {
+            guard report.showsSessionActivity else { return [] }
+            return [row.firstCall.map(Timestamp.format) ?? "", row.lastCall.map(Timestamp.format) ?? "", row.project ?? ""]
+        }
+        for row in report.rows { lines.append(line(row.key, activityCells(row), row.totals)) }
         var totalKey: [String?] = Array(repeating: "", count: report.query.groupBy.count)
         if !totalKey.isEmpty { totalKey[0] = "TOTAL" }
-        lines.append(line(totalKey, report.total))
+        lines.append(line(totalKey, activity.map { _ in "" }, report.total))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let csvMeasureNames = [
+        "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+        "reasoning_tokens", "web_search_requests", "cost_usd", "unpriced_calls", "error_calls",
+    ]
+
+    func csvMeasures(_ totals: CallTotals) -> [String] {
+        [
+            String(totals.calls), String(totals.usage.inputTokens), String(totals.usage.outputTokens),
+            String(totals.usage.cacheReadTokens), String(totals.usage.cacheWriteTokens),
+            String(totals.usage.reasoningTokens), String(totals.usage.webSearchRequests),
+            totals.costIsUnknown ? "" : totals.cost.decimalString, String(totals.unpricedCalls),
+            String(totals.errorCalls),
+        ]
     }
 
     // MARK: Table and Markdown
 
-    private struct Column {
+    struct Column {
         var title: String
         var rightAligned: Bool
         var cells: [String]
+        /// The narrowest a too-wide table may make it (`nil`: never shortened).
+        var minimumWidth: Int? = nil
+        /// Shortened from the left (`…/src/llm-cost`): paths end in what tells them apart.
+        var truncatesLeft = false
     }
 
-    /// The columns people read: zero-only token columns are left out to fit 80 columns.
-    private func columns(_ report: Report) -> (columns: [Column], footnotes: [String]) {
-        let rows = report.rows.map(\.totals) + [report.total]
+    /// The columns people read: zero-only token columns are left out to fit 80 columns. With
+    /// session grouping, each session's project, first and last call follow the key columns;
+    /// `compactTimes` (the table) shows them as `11-20 09:30` and a last call on the first
+    /// one's day as `14:02`, Markdown in full.
+    private func columns(_ report: Report, compactTimes: Bool) -> (columns: [Column], footnotes: [String]) {
         var columns: [Column] = report.query.groupBy.enumerated().map { index, dimension in
             Column(
                 title: dimension.description.uppercased(), rightAligned: false,
-                cells: report.rows.map { $0.key[index] ?? "(none)" } + [index == 0 ? "TOTAL" : ""])
+                cells: report.rows.map { $0.key[index] ?? "(none)" } + [index == 0 ? "TOTAL" : ""], minimumWidth: 12)
         }
         if columns.isEmpty { columns.append(Column(title: "", rightAligned: false, cells: Array(repeating: "", count: report.rows.count) + ["TOTAL"])) }
+        if report.showsSessionActivity {
+            let times = LocalTimeFormatter(timeZone: report.query.timeZone)
+            columns.append(Column(
+                title: "PROJECT", rightAligned: false, cells: report.rows.map { $0.project ?? "(none)" } + [""],
+                minimumWidth: 12, truncatesLeft: true))
+            columns.append(Column(title: "FIRST", rightAligned: false, cells: report.rows.map { row in
+                row.firstCall.map { compactTimes ? times.monthDayTime($0) : times.dateTime($0) } ?? ""
+            } + [""]))
+            columns.append(Column(title: "LAST", rightAligned: false, cells: report.rows.map { row in
+                guard let last = row.lastCall else { return "" }
+                guard compactTimes else { return times.dateTime(last) }
+                if let first = row.firstCall, times.sameDay(first, last) { return times.time(last) }
+                return times.monthDayTime(last)
+            } + [""]))
+        }
+        let (measures, footnotes) = measureColumns(rows: report.rows.map(\.totals), total: report.total, mapPricedCalls: report.mapPricedCalls)
+        return (columns + measures, footnotes)
+    }
+
+    /// CALLS ... SHARE (and UNPRICED when any call is) for `rows` and, last, `total`, and the
+    /// footnotes they need.
+    func measureColumns(rows bodyRows: [CallTotals], total: CallTotals, mapPricedCalls: Int64) -> (columns: [Column], footnotes: [String]) {
+        let rows = bodyRows + [total]
+        var columns: [Column] = []
         func numeric(_ title: String, alwaysShown: Bool = false, _ value: (CallTotals) -> Int64) {
             guard alwaysShown || rows.contains(where: { value($0) != 0 }) else { return }
             columns.append(Column(title: title, rightAligned: true, cells: rows.map { compactCount(value($0)) }))
@@ -150,12 +199,12 @@ public struct ReportRenderer {
         numeric("C.WRITE") { $0.usage.cacheWriteTokens }
         numeric("REASON") { $0.usage.reasoningTokens }
         var footnotes: [String] = []
-        let anyUnpriced = report.total.unpricedCalls > 0
+        let anyUnpriced = total.unpricedCalls > 0
         columns.append(Column(title: "COST", rightAligned: true, cells: rows.map { totals in
             if totals.costIsUnknown { return "unknown" }
             return displayMoney(totals.cost) + (totals.unpricedCalls > 0 ? "*" : "")
         }))
-        let totalCost = report.total.cost.nanoUSD
+        let totalCost = total.cost.nanoUSD
         columns.append(Column(title: "SHARE", rightAligned: true, cells: rows.map { totals in
             guard totalCost > 0, !totals.costIsUnknown else { return "-" }
             // Tenths of a percent, rounded half up, in integers.
@@ -165,10 +214,10 @@ public struct ReportRenderer {
         if anyUnpriced {
             numeric("UNPRICED", alwaysShown: true) { $0.unpricedCalls }
             footnotes.append(
-                "* \(report.total.unpricedCalls) call\(report.total.unpricedCalls == 1 ? "" : "s") unpriced (model not in the pricing table): cost unknown, not counted in COST")
+                "* \(total.unpricedCalls) call\(total.unpricedCalls == 1 ? "" : "s") unpriced (model not in the pricing table): cost unknown, not counted in COST")
         }
-        if report.mapPricedCalls > 0 {
-            let count = report.mapPricedCalls
+        if mapPricedCalls > 0 {
+            let count = mapPricedCalls
             footnotes.append(
                 "\(count) call\(count == 1 ? "" : "s") priced from the LiteLLM map (models not in the curated table; `llm-cost pricing resolve MODEL` says which key)")
         }
@@ -176,15 +225,28 @@ public struct ReportRenderer {
     }
 
     public func table(_ report: Report) -> String {
-        var (columns, footnotes) = columns(report)
-        let keyCount = max(report.query.groupBy.count, 1)
+        let (columns, footnotes) = columns(report, compactTimes: true)
+        return layoutTable(
+            columns, keyCount: max(report.query.groupBy.count, 1), rowCount: report.rows.count,
+            window: windowDescription(report.query), footnotes: footnotes,
+            lastResortWidth: report.showsSessionActivity ? 8 : nil)
+    }
+
+    /// Lays `columns` out (each with `rowCount` cells and the total's last) in `width`: too
+    /// wide, it first leaves out the least-read columns, then shortens the shortenable ones
+    /// (the widest first, down to their minimum; then, with `lastResortWidth`, below it).
+    func layoutTable(
+        _ input: [Column], keyCount: Int, rowCount: Int, window: String, footnotes input2: [String],
+        dropOrder: [String] = ["REASON", "C.WRITE", "SHARE", "C.READ"], lastResortWidth: Int? = nil,
+        emptyMessage: String = "(no calls in this window)"
+    ) -> String {
+        var columns = input
+        var footnotes = input2
         let gap = 2
         func widthOf(_ column: Column) -> Int { max(column.title.count, column.cells.map(\.count).max() ?? 0) }
         func totalWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + gap * (widths.count - 1) }
-        // Too wide: first leave out the least-read columns, then shorten names (each key column
-        // keeps at least 12 characters).
         var hidden: [String] = []
-        for title in ["REASON", "C.WRITE", "SHARE", "C.READ"] where totalWidth(columns.map(widthOf)) > width {
+        for title in dropOrder where totalWidth(columns.map(widthOf)) > width {
             if let index = columns.firstIndex(where: { $0.title == title }), index >= keyCount {
                 columns.remove(at: index)
                 hidden.append(title)
@@ -194,12 +256,18 @@ public struct ReportRenderer {
             footnotes.append("(\(hidden.joined(separator: ", ")) left out to fit \(width) columns: widen the terminal or use --format json)")
         }
         var widths = columns.map(widthOf)
-        while totalWidth(widths) > width {
-            guard let widest = (0..<keyCount).max(by: { widths[$0] < widths[$1] }), widths[widest] > 12 else { break }
-            widths[widest] -= 1
+        let shortenable = columns.indices.filter { columns[$0].minimumWidth != nil }
+        for floor in [nil] + (lastResortWidth.map { [$0] } ?? []) {
+            while totalWidth(widths) > width {
+                let candidates = shortenable.filter { widths[$0] > (floor ?? columns[$0].minimumWidth ?? 0) }
+                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[widest] -= 1
+            }
         }
-        for index in 0..<keyCount {
-            columns[index].cells = columns[index].cells.map { truncate($0, to: widths[index]) }
+        for index in shortenable {
+            columns[index].cells = columns[index].cells.map {
+                columns[index].truncatesLeft ? truncateLeft($0, to: widths[index]) : truncate($0, to: widths[index])
+            }
         }
         func format(_ cells: [String]) -> String {
             var line = ""
@@ -213,43 +281,87 @@ public struct ReportRenderer {
         var lines: [String] = []
         let header = format(columns.map(\.title))
         lines.append(colors ? "\u{1B}[1m\(header)\u{1B}[0m" : header)
-        let rowCount = report.rows.count
         for row in 0..<rowCount { lines.append(format(columns.map { $0.cells[row] })) }
         lines.append(String(repeating: "-", count: min(width, totalWidth(widths))))
         lines.append(format(columns.map { $0.cells[rowCount] }))
-        if rowCount == 0 { lines.insert("(no calls in this window)", at: 1) }
+        if rowCount == 0 { lines.insert(emptyMessage, at: 1) }
         lines.append("")
-        lines.append(windowDescription(report))
+        lines.append(window)
         lines.append(contentsOf: footnotes)
         return lines.joined(separator: "\n") + "\n"
     }
 
     public func markdown(_ report: Report) -> String {
-        let (columns, footnotes) = columns(report)
+        let (columns, footnotes) = columns(report, compactTimes: false)
+        return markdownTable(columns, rowCount: report.rows.count, window: windowDescription(report.query), footnotes: footnotes)
+    }
+
+    func markdownTable(_ columns: [Column], rowCount: Int, window: String, footnotes: [String]) -> String {
         func line(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
         var lines = [line(columns.map(\.title)), "|" + columns.map { $0.rightAligned ? "---:|" : "---|" }.joined()]
-        for row in 0..<report.rows.count { lines.append(line(columns.map { $0.cells[row] })) }
-        lines.append(line(columns.map { "**\($0.cells[report.rows.count])**" }.map { $0 == "****" ? "" : $0 }))
+        for row in 0..<rowCount { lines.append(line(columns.map { $0.cells[row] })) }
+        lines.append(line(columns.map { "**\($0.cells[rowCount])**" }.map { $0 == "****" ? "" : $0 }))
         lines.append("")
-        lines.append(windowDescription(report))
+        lines.append(window)
         for footnote in footnotes { lines.append("") ; lines.append(footnote.replacingOccurrences(of: "*", with: "\\*")) }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func windowDescription(_ report: Report) -> String {
+    func windowDescription(_ query: ReportQuery) -> String {
         func local(_ ms: Int64?) -> String {
             guard let ms else { return "-" }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = report.query.timeZone
+            formatter.timeZone = query.timeZone
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
             return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ms) / 1000))
         }
-        let since = report.query.since == nil ? "the first call" : local(report.query.since)
-        let until = report.query.until == nil ? "now" : local(report.query.until)
-        return "window: \(since) to \(until) (\(report.query.timeZone.identifier))"
+        let since = query.since == nil ? "the first call" : local(query.since)
+        let until = query.until == nil ? "now" : local(query.until)
+        return "window: \(since) to \(until) (\(query.timeZone.identifier))"
+    }
+}
+
+extension Report {
+    /// Whether rows carry each session's first and last call and project.
+    var showsSessionActivity: Bool { query.groupBy.contains(.session) }
+}
+
+/// Instants as local times of a zone, in the forms the tables print.
+struct LocalTimeFormatter {
+    let timeZone: TimeZone
+
+    init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+    private func local(_ ms: Int64) -> (civil: (year: Int, month: Int, day: Int), minuteOfDay: Int) {
+        let seconds = floorDiv(ms, 1000)
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        let local = seconds + offset
+        return (Timestamp.civilFromDays(Int(floorDiv(local, 86_400))), Int(floorDiv(local, 60) - floorDiv(local, 86_400) * 1440))
+    }
+
+    /// `2026-11-20 09:30`
+    func dateTime(_ ms: Int64) -> String {
+        let (civil, minute) = local(ms)
+        return String(format: "%04d-%02d-%02d %02d:%02d", civil.year, civil.month, civil.day, minute / 60, minute % 60)
+    }
+
+    /// `11-20 09:30`
+    func monthDayTime(_ ms: Int64) -> String {
+        let (civil, minute) = local(ms)
+        return String(format: "%02d-%02d %02d:%02d", civil.month, civil.day, minute / 60, minute % 60)
+    }
+
+    /// `09:30`
+    func time(_ ms: Int64) -> String {
+        let minute = local(ms).minuteOfDay
+        return String(format: "%02d:%02d", minute / 60, minute % 60)
+    }
+
+    func sameDay(_ first: Int64, _ second: Int64) -> Bool {
+        local(first).civil == local(second).civil
     }
 }
 
@@ -284,7 +396,7 @@ func displayMoney(_ money: Money) -> String {
     return money.formatted(places: places)
 }
 
-private func csvField(_ text: String) -> String {
+func csvField(_ text: String) -> String {
     guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
@@ -292,4 +404,10 @@ private func csvField(_ text: String) -> String {
 private func truncate(_ text: String, to width: Int) -> String {
     guard text.count > width, width > 1 else { return text }
     return String(text.prefix(width - 1)) + "…"
+}
+
+/// `…/src/llm-cost`: the end of a path is what tells it apart.
+private func truncateLeft(_ text: String, to width: Int) -> String {
+    guard text.count > width, width > 1 else { return text }
+    return "…" + String(text.suffix(width - 1))
 }

@@ -5,11 +5,16 @@ import LLMCost
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Spend and tokens per provider, model, agent, session, tag or period.",
+        abstract: "Spend and tokens per provider, model, agent, session, tag, period or 5-hour billing block.",
         discussion: """
             Costs are exact sums; calls of models missing from the pricing table are counted as \
             unpriced and their cost shown as unknown, never $0. Input is uncached input; cache \
-            reads and writes have their own columns.
+            reads and writes have their own columns. By session, each row also shows the \
+            session's project (the project tag of its latest call) and its first and last call. \
+            By block: 5-hour billing blocks as Claude subscriptions count them (a block starts \
+            at its first call's UTC hour; the next call at or after its end starts the next), \
+            the active one with its burn rate and projection; --since/--until pick the blocks \
+            shown, never move their boundaries; block combines with no other grouping.
             """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -35,12 +40,18 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
     var format: String?
 
+    @Option(help: .hidden) var now: String?
+
     @Flag(help: "Estimate vs actual input tokens per model (median and p90 error, raw and corrected; the correction factor now in force) instead of spend; table or json.")
     var accuracy = false
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
+        // --now (hidden, for tests and reproducible output): the time relative times and the
+        // active block are taken from.
+        let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)
+        let clock = nowMilliseconds.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
         if accuracy {
             // Spend-report formats from the config do not apply here; an explicit --format must.
             let accuracyFormat = format?.lowercased() ?? "table"
@@ -49,8 +60,8 @@ struct ReportCommand: ParsableCommand {
             }
             let report = try EstimateAccuracy(
                 ledger: try ledger.openLedger(configuration, for: .read),
-                since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
-                until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true))
+                since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
+                until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock))
             FileOutput.standardOutput.write(accuracyFormat == "json" ? report.json() : report.table())
             return
         }
@@ -71,15 +82,25 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--format: \(message)")
         }
         let query = ReportQuery(
-            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
-            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),
+            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
+            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock),
             timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
-            tags: try parseTagFilters(tag))
+            tags: try parseTagFilters(tag), now: nowMilliseconds)
         if let start = query.since, let end = query.until, start >= end {
             throw ValidationError("--since must be before --until")
         }
-        let report = try ledger.openLedger(configuration, for: .read).report(query)
+        do {
+            try query.validate()
+        } catch {
+            if groupBy.isEmpty { throw configuration.invalid("report.group_by", error.description) }
+            throw ValidationError("--by: \(error)")
+        }
         let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
-        FileOutput.standardOutput.write(renderer.render(report, as: outputFormat))
+        let opened = try ledger.openLedger(configuration, for: .read)
+        if dimensions == [.block] {
+            FileOutput.standardOutput.write(renderer.render(try opened.blockReport(query), as: outputFormat))
+            return
+        }
+        FileOutput.standardOutput.write(renderer.render(try opened.report(query), as: outputFormat))
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import LLMCostCore
+
+/// `llm-cost report --by block` in the four formats, with the spend report's measure columns,
+/// fitting and footnotes. JSON and CSV give times in UTC (as the report's `since` and
+/// `until`); the table and Markdown in the report's zone.
+extension ReportRenderer {
+    public func render(_ report: BlockReport, as format: ReportFormat) -> String {
+        switch format {
+        case .table: table(report)
+        case .json: json(report)
+        case .csv: csv(report)
+        case .markdown: markdown(report)
+        }
+    }
+
+    // MARK: JSON (stable: the spend report's fields, and each block's times, state and pace)
+
+    public func json(_ report: BlockReport) -> String {
+        var out = JSONWriter()
+        out.raw("{\"since\":")
+        appendTime(report.query.since, to: &out)
+        out.raw(",\"until\":")
+        appendTime(report.query.until, to: &out)
+        out.raw(",\"timezone\":")
+        out.string(report.query.timeZone.identifier)
+        out.raw(",\"group_by\":[\"block\"],\"now\":")
+        appendTime(report.now, to: &out)
+        out.raw(",\"rows\":[")
+        for (index, block) in report.blocks.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.raw("{\"key\":{\"block\":")
+            appendTime(block.start, to: &out)
+            out.raw("},\"start\":")
+            appendTime(block.start, to: &out)
+            out.raw(",\"end\":")
+            appendTime(block.end, to: &out)
+            out.raw(",\"first_call\":")
+            appendTime(block.firstCall, to: &out)
+            out.raw(",\"last_call\":")
+            appendTime(block.lastCall, to: &out)
+            out.raw(block.isActive ? ",\"active\":true," : ",\"active\":false,")
+            appendMeasures(block.totals, to: &out)
+            out.raw(",\"burn_rate\":")
+            if let rate = block.burnRate {
+                out.raw("{\"cost_usd_per_hour\":")
+                out.string(rate.costPerHour.decimalString)
+                out.raw(",\"tokens_per_minute\":")
+                out.integer(rate.tokensPerMinute)
+                out.raw(",\"projected_cost_usd\":")
+                out.string(rate.projectedCost.decimalString)
+                out.raw(",\"projected_tokens\":")
+                out.integer(rate.projectedTokens)
+                out.raw("}")
+            } else {
+                out.raw("null")
+            }
+            out.raw("}")
+        }
+        out.raw("],\"total\":{")
+        appendMeasures(report.total, to: &out)
+        out.raw("},\"map_priced_calls\":")
+        out.integer(report.mapPricedCalls)
+        out.raw("}\n")
+        return out.text
+    }
+
+    // MARK: CSV
+
+    public func csv(_ report: BlockReport) -> String {
+        let header = ["block_start", "block_end", "first_call", "last_call", "active"] + Self.csvMeasureNames
+            + ["cost_usd_per_hour", "tokens_per_minute", "projected_cost_usd", "projected_tokens"]
+        var lines = [header.joined(separator: ",")]
+        for block in report.blocks {
+            let times = [block.start, block.end, block.firstCall, block.lastCall].map(Timestamp.format)
+            let rate = block.burnRate.map {
+                [$0.costPerHour.decimalString, String($0.tokensPerMinute), $0.projectedCost.decimalString, String($0.projectedTokens)]
+            } ?? ["", "", "", ""]
+            lines.append((times + [block.isActive ? "true" : "false"] + csvMeasures(block.totals) + rate).joined(separator: ","))
+        }
+        lines.append((["TOTAL", "", "", "", ""] + csvMeasures(report.total) + ["", "", "", ""]).joined(separator: ","))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Table and Markdown
+
+    public func table(_ report: BlockReport) -> String {
+        let (columns, footnotes) = blockColumns(report)
+        // The block's times are what it is about: only measure columns are left out.
+        return layoutTable(
+            columns, keyCount: 3, rowCount: report.blocks.count, window: windowDescription(report.query),
+            footnotes: footnotes, emptyMessage: "(no blocks in this window)")
+    }
+
+    public func markdown(_ report: BlockReport) -> String {
+        let (columns, footnotes) = blockColumns(report)
+        return markdownTable(columns, rowCount: report.blocks.count, window: windowDescription(report.query), footnotes: footnotes)
+    }
+
+    /// BLOCK (`2026-11-20 10:00-15:00`, `active` after the active one), FIRST and LAST call
+    /// (`10:07`; the date is the block's), the measures; the active block's pace as a footnote.
+    private func blockColumns(_ report: BlockReport) -> (columns: [Column], footnotes: [String]) {
+        let times = LocalTimeFormatter(timeZone: report.query.timeZone)
+        var columns = [
+            Column(title: "BLOCK", rightAligned: false, cells: report.blocks.map { block in
+                times.dateTime(block.start) + "-" + times.time(block.end) + (block.isActive ? " active" : "")
+            } + ["TOTAL"]),
+            Column(title: "FIRST", rightAligned: false, cells: report.blocks.map { times.time($0.firstCall) } + [""]),
+            Column(title: "LAST", rightAligned: false, cells: report.blocks.map { times.time($0.lastCall) } + [""]),
+        ]
+        var (measures, footnotes) = measureColumns(
+            rows: report.blocks.map(\.totals), total: report.total, mapPricedCalls: report.mapPricedCalls)
+        columns += measures
+        if let active = report.blocks.first(where: \.isActive), let rate = active.burnRate {
+            let cost = active.totals.costIsUnknown ? "cost unknown" : "\(displayMoney(rate.costPerHour))/h"
+            let projected = active.totals.costIsUnknown ? "" : "\(displayMoney(rate.projectedCost)), "
+            footnotes.insert(contentsOf: [
+                "active block, now \(times.time(report.now)): \(cost), \(compactCount(rate.tokensPerMinute)) tokens/min "
+                    + "since its first call (\(times.time(active.firstCall)))",
+                "at this pace by \(times.time(active.end)): \(projected)\(compactCount(rate.projectedTokens)) tokens",
+            ], at: 0)
+        }
+        return (columns, footnotes)
+    }
+}
