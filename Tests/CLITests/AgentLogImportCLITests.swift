@@ -285,4 +285,72 @@ import Testing
         #expect(try await waitFor(4), "a file in a new folder not imported")
         watcher.terminate()
     }
+
+    /// Without a terminal, `--watch` prints its status line after each import: the active
+    /// 5-hour block's cost and pace come from the ledger as it is now.
+    @Test func watchStatusShowsTheActiveBlockAndItsBurnRate() async throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let folder = home.appendingPathComponent("w")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ledger = home.appendingPathComponent("w.sqlite").path
+        let watcher = CLIRunner.process(["import", "--from", "claude-code", folder.path, "--watch", "--db", ledger], home: home)
+        let output = Pipe()
+        watcher.standardOutput = output
+        let printed = PrintedLines()
+        output.fileHandleForReading.readabilityHandler = { handle in printed.append(handle.availableData) }
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.terminate() } }
+
+        // Two calls of $0.45 each, 40 and 10 minutes ago: one block, started on the hour of the first.
+        let now = Date()
+        let stamp = ISO8601DateFormatter()
+        stamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let b = Billed(model: "claude-sonnet-4-5", input: 100_000, output: 10_000)
+        let file = folder.appendingPathComponent("S.jsonl")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        for (index, minutes) in [40, 10].enumerated() {
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((Self.assistant(
+                session: "S", time: stamp.string(from: now.addingTimeInterval(-Double(minutes) * 60)),
+                messageID: "m\(index)", requestID: "r\(index)", b) + "\n").utf8))
+            try handle.close()
+            // The second line is written once the first is in: it is the watch loop's to import.
+            for _ in 0..<200 where index == 0 {
+                let count = FileManager.default.fileExists(atPath: ledger)
+                    ? try? CLIRunner.sqlite(ledger, "SELECT count(*) FROM calls", home: home).stdout : nil
+                if count?.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+
+        var line: Substring?
+        for _ in 0..<200 where line == nil {
+            line = printed.text.split(separator: "\n").last { $0.contains("block ") }
+            if line == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        watcher.terminate()
+        let status = try #require(line, "no status line with a block: \(printed.text)")
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let startHour = utc.component(.hour, from: now.addingTimeInterval(-40 * 60))
+        let block = String(format: "block %02d:00-%02d:00 $0.90 · $", startHour, (startHour + 5) % 24)
+        #expect(status.contains(block), "\(status)")
+        #expect(status.contains("+1 new"), "\(status)")
+        // 40 minutes in: $0.90 over about 40 minutes is about $1.35 an hour.
+        let rate = try #require(status.firstMatch(of: /\$([0-9.]+)\/h → \$([0-9.]+) by [0-9:]+, (?:[0-9]+h)?[0-9]+m left/), "\(status)")
+        let perHour = try #require(Double(rate.1))
+        #expect(perHour > 1.2 && perHour <= 1.36, "\(status)")
+        #expect(try #require(Double(rate.2)) > 0.9, "\(status)")
+    }
+}
+
+/// What a child process printed so far, collected from its pipe on another thread.
+private final class PrintedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }

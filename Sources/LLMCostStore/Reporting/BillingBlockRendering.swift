@@ -123,3 +123,26 @@ extension ReportRenderer {
         return (columns, footnotes)
     }
 }
+
+extension BillingBlock {
+    /// The block in a few words for a live status line, times in `timeZone`:
+    /// `block 10:00-15:00 $0.8412 · $0.31/h → $1.40 by 15:00, 2h13m left`.
+    ///
+    /// The pace needs the burn rate (only the active block has one); a block whose cost is
+    /// unknown (every call unpriced) shows its tokens instead.
+    public func statusSummary(now: Int64, timeZone: TimeZone) -> String {
+        let times = LocalTimeFormatter(timeZone: timeZone)
+        var text = "block \(times.time(start))-\(times.time(end)) "
+        text += totals.costIsUnknown ? "\(compactCount(totals.usage.totalTokens)) tokens" : displayMoney(totals.cost)
+        if let rate = burnRate {
+            if totals.costIsUnknown {
+                text += " · \(compactCount(rate.tokensPerMinute)) tokens/min"
+            } else {
+                text += " · \(displayMoney(rate.costPerHour))/h → \(displayMoney(rate.projectedCost)) by \(times.time(end))"
+            }
+            let minutesLeft = max(end - now, 0) / 60_000
+            text += ", " + (minutesLeft >= 60 ? "\(minutesLeft / 60)h\(String(format: "%02d", minutesLeft % 60))m" : "\(minutesLeft)m") + " left"
+        }
+        return text
+    }
+}

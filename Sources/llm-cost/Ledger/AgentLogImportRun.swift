@@ -126,7 +126,8 @@ struct AgentLogImportRun {
     }
 }
 
-/// The one-line status of `--watch`: today's spend and the newest import.
+/// The one-line status of `--watch`: today's spend, the active 5-hour block with its burn rate,
+/// and the newest import.
 struct LiveStatus {
     let ledger: Ledger
     let zone: TimeZone
@@ -138,7 +139,11 @@ struct LiveStatus {
         calendar.timeZone = zone
         let startOfDay = Int64(calendar.startOfDay(for: now).timeIntervalSince1970 * 1000)
         if let today = try? ledger.report(ReportQuery(since: startOfDay, timeZone: zone, groupBy: [])) {
-            parts.append("today \(today.total.cost.formatted(places: today.total.cost.nanoUSD < 1_000_000_000 ? 4 : 2)) (\(today.total.calls) calls)")
+            parts.append("today \(today.total.cost.formatted(places: today.total.cost.nanoUSD < 1_000_000_000 ? 4 : 2)) (\(today.total.calls) call\(today.total.calls == 1 ? "" : "s"))")
+        }
+        let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        if let block = try? ledger.activeBillingBlock(now: nowMilliseconds) {
+            parts.append(block.statusSummary(now: nowMilliseconds, timeZone: zone))
         }
         if let imported, imported.inserted + imported.grown > 0 {
             parts.append("+\(imported.inserted) new, \(imported.grown) completed")
