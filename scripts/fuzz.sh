@@ -23,7 +23,7 @@ case $seconds in '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number, g
 echo "building the fuzz targets (-sanitize=fuzzer,address) in $build/ ..." >&2
 mkdir -p "$build"
 LLM_COST_FUZZ_BUILD=1 swift build --package-path Fuzz --build-path "$build" -c release \
-    -Xswiftc -sanitize=fuzzer,address >"$build/build.log" 2>&1 || { tail -n 30 "$build/build.log" >&2; exit 1; }
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >"$build/build.log" 2>&1 || { tail -n 30 "$build/build.log" >&2; exit 1; }
 
 # One line per target: its name, then the wire formats whose shared recordings seed it.
 listing=$(LLM_COST_FUZZ_LIST=1 "$binary")
