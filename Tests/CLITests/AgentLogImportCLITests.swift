@@ -247,54 +247,37 @@ import Testing
     }
 
     @Test func watchImportsLinesAsTheyAreWritten() async throws {
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
-        let folder = home.appendingPathComponent("w")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ledger = home.appendingPathComponent("w.sqlite").path
-        let watcher = CLIRunner.process(["import", "--from", "claude-code", folder.path, "--watch", "--db", ledger], home: home)
-        try watcher.run()
-        defer { if watcher.isRunning { watcher.terminate() } }
+        let run = try WatchRun()
+        defer { run.remove() }
+        let folder = run.folder
+        try run.watcher.run()
+        defer { if run.watcher.isRunning { run.watcher.terminate() } }
         let b = Billed(model: "claude-sonnet-4-5", input: 7, output: 11)
 
-        func count() throws -> Int {
-            let result = try CLIRunner.sqlite(ledger, "SELECT count(*) FROM calls", home: home)
-            return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        }
-        func waitFor(_ expected: Int) async throws -> Bool {
-            for _ in 0..<200 {
-                if FileManager.default.fileExists(atPath: ledger), (try? count()) == expected { return true }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return false
-        }
         // A file appended line by line, then a session in a folder created after the start.
         let file = folder.appendingPathComponent("S.jsonl")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
         for index in 1...3 {
             let handle = try FileHandle(forWritingTo: file)
             try handle.seekToEnd()
             try handle.write(contentsOf: Data((Self.assistant(session: "S", time: "2026-11-05T08:00:0\(index).000Z", messageID: "m\(index)", requestID: "r\(index)", b) + "\n").utf8))
             try handle.close()
-            #expect(try await waitFor(index), "line \(index) not imported")
+            #expect(try await run.waitForCalls(index), "line \(index) not imported")
         }
         let later = folder.appendingPathComponent("new/sub")
         try FileManager.default.createDirectory(at: later, withIntermediateDirectories: true)
         try (Self.assistant(session: "T", time: "2026-11-05T09:00:00.000Z", messageID: "m9", requestID: "r9", b) + "\n")
             .write(to: later.appendingPathComponent("T.jsonl"), atomically: false, encoding: .utf8)
-        #expect(try await waitFor(4), "a file in a new folder not imported")
-        watcher.terminate()
+        #expect(try await run.waitForCalls(4), "a file in a new folder not imported")
+        run.watcher.terminate()
     }
 
     /// Without a terminal, `--watch` prints its status line after each import: the active
     /// 5-hour block's cost and pace come from the ledger as it is now.
     @Test func watchStatusShowsTheActiveBlockAndItsBurnRate() async throws {
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
-        let folder = home.appendingPathComponent("w")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ledger = home.appendingPathComponent("w.sqlite").path
-        let watcher = CLIRunner.process(["import", "--from", "claude-code", folder.path, "--watch", "--db", ledger], home: home)
+        let run = try WatchRun()
+        defer { run.remove() }
+        let watcher = run.watcher
         let output = Pipe()
         watcher.standardOutput = output
         let printed = PrintedLines()
@@ -307,8 +290,8 @@ import Testing
         let stamp = ISO8601DateFormatter()
         stamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let b = Billed(model: "claude-sonnet-4-5", input: 100_000, output: 10_000)
-        let file = folder.appendingPathComponent("S.jsonl")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let file = run.folder.appendingPathComponent("S.jsonl")
+        #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
         for (index, minutes) in [40, 10].enumerated() {
             let handle = try FileHandle(forWritingTo: file)
             try handle.seekToEnd()
@@ -317,12 +300,7 @@ import Testing
                 messageID: "m\(index)", requestID: "r\(index)", b) + "\n").utf8))
             try handle.close()
             // The second line is written once the first is in: it is the watch loop's to import.
-            for _ in 0..<200 where index == 0 {
-                let count = FileManager.default.fileExists(atPath: ledger)
-                    ? try? CLIRunner.sqlite(ledger, "SELECT count(*) FROM calls", home: home).stdout : nil
-                if count?.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            if index == 0 { #expect(try await run.waitForCalls(1), "the first line not imported") }
         }
 
         var line: Substring?
@@ -353,4 +331,36 @@ private final class PrintedLines: @unchecked Sendable {
 
     func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
     var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+/// `import --from claude-code FOLDER --watch` on a folder and ledger of its own (not started).
+private struct WatchRun {
+    let home: URL
+    let folder: URL
+    let ledger: String
+    let watcher: Process
+
+    init() throws {
+        home = try CLIRunner.temporaryDirectory()
+        folder = home.appendingPathComponent("w")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        ledger = home.appendingPathComponent("w.sqlite").path
+        watcher = CLIRunner.process(["import", "--from", "claude-code", folder.path, "--watch", "--db", ledger], home: home)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: home) }
+
+    /// Whether the ledger holds `expected` calls within 10 s, checked from outside with sqlite3.
+    func waitForCalls(_ expected: Int) async throws -> Bool {
+        for _ in 0..<200 {
+            if FileManager.default.fileExists(atPath: ledger),
+                let result = try? CLIRunner.sqlite(ledger, "SELECT count(*) FROM calls", home: home),
+                Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == expected
+            {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
 }

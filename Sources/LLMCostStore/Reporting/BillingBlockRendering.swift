@@ -18,12 +18,7 @@ extension ReportRenderer {
 
     public func json(_ report: BlockReport) -> String {
         var out = JSONWriter()
-        out.raw("{\"since\":")
-        appendTime(report.query.since, to: &out)
-        out.raw(",\"until\":")
-        appendTime(report.query.until, to: &out)
-        out.raw(",\"timezone\":")
-        out.string(report.query.timeZone.identifier)
+        appendWindow(report.query, to: &out)
         out.raw(",\"group_by\":[\"block\"],\"now\":")
         appendTime(report.now, to: &out)
         out.raw(",\"rows\":[")

@@ -33,14 +33,19 @@ public struct ReportRenderer {
 
     // MARK: JSON (stable: scripts and tests read it)
 
+    /// `{"since":…,"until":…,"timezone":…`: how every JSON report starts.
+    func appendWindow(_ query: ReportQuery, to out: inout JSONWriter) {
+        out.raw("{\"since\":")
+        appendTime(query.since, to: &out)
+        out.raw(",\"until\":")
+        appendTime(query.until, to: &out)
+        out.raw(",\"timezone\":")
+        out.string(query.timeZone.identifier)
+    }
+
     public func json(_ report: Report) -> String {
         var out = JSONWriter()
-        out.raw("{\"since\":")
-        appendTime(report.query.since, to: &out)
-        out.raw(",\"until\":")
-        appendTime(report.query.until, to: &out)
-        out.raw(",\"timezone\":")
-        out.string(report.query.timeZone.identifier)
+        appendWindow(report.query, to: &out)
         out.raw(",\"group_by\":[")
         for (index, dimension) in report.query.groupBy.enumerated() {
             if index > 0 { out.raw(",") }
