@@ -202,9 +202,10 @@ struct ReportEngine {
     /// joins names and tag sets onto the (few) groups, and adds each group into `sums`.
     ///
     /// With `sessionActivity` (raw rows only; `measures` end with `MIN(ts_ms)`, `MAX(ts_ms)`),
-    /// groups are also split by tag set: a session has a handful (its project, branch, log
-    /// file), and the latest call of each says which project the session was in last, with no
-    /// second scan and no correlated subquery.
+    /// a second grouped query finds each group's latest call per tag set with a `project` tag
+    /// (a session has a handful: its project, branch, log file), which says the project the
+    /// session was in last. Splitting the main grouping by tag set instead would hand every
+    /// call with a tag set of its own to Swift (4x the time of the plain GROUP BY on 300k calls).
     private func runGrouped(
         table: String, measures: [String], timeExpression: String, bucketMilliseconds: Int64,
         conditions: [String], arguments: [DatabaseValueConvertible], sessionActivity: Bool = false,
@@ -244,25 +245,42 @@ struct ReportEngine {
             groupAliases.append("tb")
             outerColumns.append("g.tb")
         }
-        if sessionActivity {
-            if !groupAliases.contains("dts") {
-                innerColumns.append("tag_set_id AS dts")
-                groupAliases.append("dts")
-                joins.append("LEFT JOIN tag_sets ts ON ts.id = g.dts")
-            }
-            outerColumns.append("ts.tags")
-        }
         let groupBy = groupAliases.isEmpty ? "" : "GROUP BY " + groupAliases.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let measureColumns = measures.indices.map { "g.m\($0)" }
         let innerMeasureList = measures.enumerated().map { "\($1) AS m\($0)" }
+        // With session activity the group's own ids close the row: the key of its project.
+        let groupIDColumns = sessionActivity ? groupAliases.map { "g.\($0)" } : []
         let sql = """
-            SELECT \((outerColumns + measureColumns).joined(separator: ", "))
+            SELECT \((outerColumns + measureColumns + groupIDColumns).joined(separator: ", "))
             FROM (SELECT \((innerColumns + innerMeasureList).joined(separator: ", "))
                   FROM \(table) \(whereClause) \(groupBy)) g
             \(joins.joined(separator: " "))
             """
         var decodedTagSets: [String: [String: String]] = [:]
+        var projects: [[Int64?]: (project: String, seen: Int64)] = [:]
+        if sessionActivity {
+            let projectConditions = conditions + ["tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = 'project')"]
+            let projectSQL = """
+                SELECT \((groupAliases.map { "g.\($0)" } + ["ts.tags", "g.seen"]).joined(separator: ", "))
+                FROM (SELECT \((innerColumns + ["tag_set_id AS pts", "MAX(ts_ms) AS seen"]).joined(separator: ", "))
+                      FROM \(table) WHERE \(projectConditions.joined(separator: " AND "))
+                      GROUP BY \((groupAliases + ["pts"]).joined(separator: ", "))) g
+                JOIN tag_sets ts ON ts.id = g.pts
+                """
+            let rows = try Row.fetchCursor(db, sql: projectSQL, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let ids: [Int64?] = groupAliases.indices.map { row[$0] }
+                let text: String = row[groupAliases.count] ?? ""
+                if decodedTagSets[text] == nil { decodedTagSets[text] = TagsJSON.decode(text) }
+                guard let project = decodedTagSets[text]?["project"] else { continue }
+                let seen: Int64 = row[groupAliases.count + 1] ?? 0
+                // The latest wins; two projects seen in the same millisecond: the greater name,
+                // so the result never depends on the order rows come back in.
+                if let known = projects[ids], known.seen > seen || (known.seen == seen && known.project >= project) { continue }
+                projects[ids] = (project, seen)
+            }
+        }
         let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         while let row = try rows.next() {
             var names: [String?] = []
@@ -281,19 +299,16 @@ struct ReportEngine {
                 }
             }
             let bucketStart: Int64? = hasTime ? (row[nameCount] as Int64? ?? 0) * bucketMilliseconds : nil
-            let tagsColumn = nameCount + (hasTime ? 1 : 0)
-            let base = tagsColumn + (sessionActivity ? 1 : 0)
+            let base = nameCount + (hasTime ? 1 : 0)
             var group = GroupSums(totals: Self.totals(row, at: base))
             guard group.totals.calls != 0 else { continue }
             if sessionActivity {
                 let first: Int64 = row[base + 12] ?? 0
                 let last: Int64 = row[base + 13] ?? 0
-                var project: String?
-                if let text: String = row[tagsColumn] {
-                    if decodedTagSets[text] == nil { decodedTagSets[text] = TagsJSON.decode(text) }
-                    project = decodedTagSets[text]?["project"]
-                }
-                group.activity = SessionActivity(firstCall: first, lastCall: last, project: project, projectSeen: last)
+                let ids: [Int64?] = groupAliases.indices.map { row[base + measures.count + $0] }
+                let project = projects[ids]
+                group.activity = SessionActivity(
+                    firstCall: first, lastCall: last, project: project?.project, projectSeen: project?.seen ?? last)
             }
             sums[PartialKey(names: names, bucketStart: bucketStart), default: GroupSums()] += group
         }
