@@ -23,7 +23,11 @@ public struct MeteringError: Error, CustomStringConvertible, Sendable {
     /// The budget's standing when it refused (`nil` for an unpriced model).
     public let standing: Standing?
     /// How long the call waited for reservations of calls in flight before it was refused.
-    public let waited: Duration
+    public var waited: Duration { .nanoseconds(waitedNanoseconds) }
+    /// Kept as an integer: a `Duration` stored in the error (16-byte aligned `Int128`) was read
+    /// back as garbage after the error crossed an `AsyncThrowingStream` (Swift 6.3.1, Linux,
+    /// debug build), trapping in `description` about one run in three.
+    private let waitedNanoseconds: Int64
 
     /// What a budget held when it refused a call over its limit.
     public struct Standing: Sendable, Hashable {
@@ -34,6 +38,9 @@ public struct MeteringError: Error, CustomStringConvertible, Sendable {
         public var limit: Money
         /// The worst-case cost the refused call asked to reserve.
         public var requested: Money
+        /// When the budget's period ends and its spend starts again from zero (ms since 1970
+        /// UTC); `nil` for a budget over all time.
+        public var resetsAt: Int64?
     }
 
     private init(_ code: Code, budget: String, provider: String, model: String, standing: Standing?, waited: Duration) {
@@ -42,13 +49,17 @@ public struct MeteringError: Error, CustomStringConvertible, Sendable {
         self.provider = provider
         self.model = model
         self.standing = standing
-        self.waited = waited
+        let (seconds, attoseconds) = waited.components
+        waitedNanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     static func budgetExceeded(_ refusal: BudgetRefusal, provider: String, model: String, waited: Duration) -> MeteringError {
         .init(
             .budgetExceeded, budget: refusal.budget, provider: provider, model: model,
-            standing: Standing(spent: refusal.spent, reserved: refusal.reserved, limit: refusal.limit, requested: refusal.requested),
+            standing: Standing(
+                spent: refusal.spent, reserved: refusal.reserved, limit: refusal.limit, requested: refusal.requested,
+                resetsAt: refusal.window.end),
             waited: waited)
     }
 
@@ -70,6 +81,7 @@ public struct MeteringError: Error, CustomStringConvertible, Sendable {
             return "budget \"\(budget)\" refused the call\(waitedNote): spent \(standing.spent.formatted(places: 6)) + reserved "
                 + "\(standing.reserved.formatted(places: 6)) + this call's worst case \(standing.requested.formatted(places: 6)) "
                 + "would exceed the limit \(standing.limit.formatted(places: 6))"
+                + (standing.resetsAt.map { "; it resets at \(Timestamp.format(milliseconds: $0))" } ?? "")
         case .unpricedModel:
             return "budget \"\(budget)\" refused the call: \(provider)/\(model) has no price, so the budget cannot count it. "
                 + "Price it (a pricing file with provider = \"\(provider)\" and the model, or `pricing_provider` in "
