@@ -144,6 +144,17 @@ public struct Configuration: Sendable {
         return nil
     }
 
+    /// `key`'s value as a file path, a leading `~` meaning the home folder.
+    public func path(_ key: String) -> String? {
+        string(key).map(Self.expandingTilde)
+    }
+
+    /// `path` with a leading `~` (alone or before `/`) replaced by the home folder.
+    public static func expandingTilde(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        return NSHomeDirectory() + path.dropFirst()
+    }
+
     public func strings(_ key: String) -> [String]? {
         guard case .array(let items)? = values[key]?.value else { return nil }
         return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }

@@ -88,7 +88,7 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
         let logs = folder.appendingPathComponent("watched/-home-dev-w")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let file = logs.appendingPathComponent("S.jsonl")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let ledgerPath = folder.path + "/watch.sqlite"
         _ = try Ledger(path: ledgerPath)
         let child = Process()

@@ -14,17 +14,7 @@ enum CLIProviderRegistry {
                 FileHandle.standardError.write(Data("[\(provider)] \(describe(entry))\n".utf8))
             }
         }
-        var registry = ProviderRegistry.fromProcessEnvironment(rawLog: rawLog)
-        for table in configuration.providers {
-            do {
-                try registry.configure(tables: [table.name: table.values])
-            } catch {
-                // Say where in the config file the table is.
-                throw ConfigError.invalidValue(
-                    file: table.file, line: table.line, key: "providers.\(table.name)", reason: "\(error)")
-            }
-        }
-        return registry
+        return try configuration.providerRegistry(rawLog: rawLog)
     }
 
     private static func describe(_ entry: RawLogEntry) -> String {

@@ -34,9 +34,7 @@ struct PromptCommand: AsyncParsableCommand {
         guard registry.allSettings.contains(where: { $0.name == provider }) else {
             throw UsageFailure.exit("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
         }
-        let meter = Meter(
-            ledger: try ledger.openLedger(configuration, for: .create), pricing: pricing,
-            budgets: configuration.budgets.map(BudgetDefinition.init), alerts: AlertDispatcher(settings: configuration.alerts))
+        let meter = try Meter(configuration: configuration)
         // The named provider, wrapped in the meter: the runner's call is estimated, checked
         // against budgets and recorded by it.
         var meteredRegistry = registry

@@ -31,13 +31,7 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger the options and configuration point at.
     func openLedger(_ configuration: Configuration, for access: Access) throws -> Ledger {
-        let path = configuration.string("ledger.path").map(expandTilde) ?? Ledger.defaultPath()
-        let timeout = configuration.integer("ledger.busy_timeout_ms") ?? 5000
-        guard (0...86_400_000).contains(timeout) else {
-            throw configuration.invalid("ledger.busy_timeout_ms", "expected 0 to 86400000 milliseconds, got \(timeout)")
-        }
-        return try Ledger(path: path, options: Ledger.Options(
-            busyTimeout: .milliseconds(timeout), createIfMissing: access == .create, readOnly: access == .read))
+        try configuration.openLedger(createIfMissing: access == .create, readOnly: access == .read)
     }
 }
 
@@ -79,27 +73,19 @@ func parseTagFilters(_ written: [String], flag: String = "--tag") throws -> [Tag
     }
 }
 
-func expandTilde(_ path: String) -> String {
-    guard path == "~" || path.hasPrefix("~/") else { return path }
-    return NSHomeDirectory() + path.dropFirst()
-}
+func expandTilde(_ path: String) -> String { Configuration.expandingTilde(path) }
 
-/// The pricing the CLI prices unpriced calls with: the built-in table, with the files in
-/// `pricing.dir` (default `$XDG_CONFIG_HOME/llm-cost/pricing`) added and overriding; a provider
-/// configured under a name of its own is priced as its type says (see `ProviderSettings.pricedAs`).
+/// The pricing the CLI prices unpriced calls with (see `Configuration.pricing()`).
 func loadPricing(_ configuration: Configuration) throws -> (any CallPricing)? {
-    try loadConfiguredPricing(configuration)
+    try configuration.pricing()
 }
 
 /// The same pricing, as itself (for `providers list`, `estimate`).
 func loadConfiguredPricing(_ configuration: Configuration) throws -> ConfiguredPricing {
-    ConfiguredPricing(
-        table: try loadPriceTable(configuration),
-        pricingProviders: try CLIProviderRegistry.load(configuration).pricingProviders)
+    try configuration.pricing()
 }
 
 /// The same table, as itself (to resolve a model's provider).
 func loadPriceTable(_ configuration: Configuration) throws -> PriceTable {
-    try PriceTableLoader.load(
-        userDirectory: configuration.string("pricing.dir").map { URL(fileURLWithPath: expandTilde($0), isDirectory: true) })
+    try configuration.priceTable()
 }
