@@ -91,11 +91,13 @@ public final class Meter: Sendable {
     /// other calls' reservations are in the way), or its model is unpriced.
     func begin(
         provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext,
-        adapterMaxOutput: Int? = nil
+        adapterMaxOutput: Int? = nil, countedInput: Int64? = nil
     ) async throws -> Call {
         let timestamp = Date()
         let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
-        let estimate = inputEstimate(for: request, provider: provider, model: model, now: timestamp)
+        // Input the caller counted exactly needs no estimate.
+        let estimate = countedInput.map { InputEstimate(tokens: $0, high: $0, heuristic: nil) }
+            ?? inputEstimate(for: request, provider: provider, model: model, now: timestamp)
         var worstRecord = CallRecord(timestamp: timestamp, provider: provider, model: model)
         worstRecord.pricingProvider = pricedAs
         let bound = WorstCase.of(
