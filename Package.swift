@@ -12,6 +12,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // The proxy: a server framework for the server, a NIO HTTP client for the upstreams.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
@@ -58,9 +63,21 @@ let package = Package(
             name: "LLMCost",
             dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering", "LLMCostConfig", "LLMCostAgentLogs"]
         ),
+        // `llm-cost proxy`: meters any program's calls in front of the providers (its own
+        // dependencies, kept out of the library modules).
+        .target(
+            name: "LLMCostProxy",
+            dependencies: [
+                "LLMCost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "llm-cost",
-            dependencies: ["LLMCost", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMCost", "LLMCostProxy", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // What several test targets share (waiting off Swift concurrency's threads).
         .target(name: "LLMCostTestSupport", path: "Tests/LLMCostTestSupport"),
@@ -75,6 +92,7 @@ let package = Package(
         .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),
+        .testTarget(name: "LLMCostProxyTests", dependencies: ["LLMCostProxy", "LLMCost"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(
             name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],

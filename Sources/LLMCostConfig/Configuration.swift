@@ -63,6 +63,12 @@ public struct Configuration: Sendable {
         ConfigSetting(
             key: "pricing.dir", kind: .string, defaultValue: nil, environment: "LLM_COST_PRICING_DIR",
             summary: "folder of pricing files that add to or override the built-in table (default $XDG_CONFIG_HOME/llm-cost/pricing)"),
+        ConfigSetting(
+            key: "proxy.host", kind: .string, defaultValue: .string("127.0.0.1"), environment: "LLM_COST_PROXY_HOST",
+            summary: "the address `llm-cost proxy` listens on"),
+        ConfigSetting(
+            key: "proxy.port", kind: .integer, defaultValue: .integer(8787), environment: "LLM_COST_PROXY_PORT",
+            summary: "the port `llm-cost proxy` listens on (0: a free one)"),
     ]
 
     /// Keys a `[providers.NAME]` table accepts.

@@ -20,6 +20,7 @@ struct LLMCostCommand: AsyncParsableCommand {
             PricingCommand.self,
             ProvidersCommand.self,
             PromptCommand.self,
+            ProxyCommand.self,
             BudgetCommand.self,
             SimulateCommand.self,
             TokensCommand.self,

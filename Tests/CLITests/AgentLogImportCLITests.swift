@@ -278,10 +278,7 @@ import Testing
         let run = try WatchRun()
         defer { run.remove() }
         let watcher = run.watcher
-        let output = Pipe()
-        watcher.standardOutput = output
-        let printed = PrintedLines()
-        output.fileHandleForReading.readabilityHandler = { handle in printed.append(handle.availableData) }
+        let printed = PrintedLines.standardOutput(of: watcher)
         try watcher.run()
         defer { if watcher.isRunning { watcher.terminate() } }
 
@@ -322,15 +319,6 @@ import Testing
         #expect(perHour > 1.2 && perHour <= 1.36, "\(status)")
         #expect(try #require(Double(rate.2)) > 0.9, "\(status)")
     }
-}
-
-/// What a child process printed so far, collected from its pipe on another thread.
-private final class PrintedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
 
 /// `import --from claude-code FOLDER --watch` on a folder and ledger of its own (not started).

@@ -172,3 +172,21 @@ struct SQLiteLockHolder {
         shell.waitUntilExit()
     }
 }
+
+/// What a child process printed so far, collected from its pipe on another thread.
+final class PrintedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+
+    /// Collects what `process` writes on standard output (set before it runs).
+    static func standardOutput(of process: Process) -> PrintedLines {
+        let printed = PrintedLines()
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        pipe.fileHandleForReading.readabilityHandler = { handle in printed.append(handle.availableData) }
+        return printed
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import LLMCost
+
+/// What the meter needs from a relayed request body: the model, whether it streams, its output
+/// limit and the text it sends (for the input estimate). A pure value, read once from the
+/// bytes the client sent; the bytes themselves go upstream unchanged.
+public struct MeteredRequest: Sendable, Hashable {
+    public var model: String
+    public var stream: Bool
+    /// `max_tokens` (Anthropic), `max_completion_tokens` or `max_tokens` (chat),
+    /// `max_output_tokens` (Responses); `nil` when the request sets none.
+    public var maxOutputTokens: Int?
+    /// Every string the request sends as prompt (system, messages, input, tool definitions),
+    /// joined: the meter estimates its tokens.
+    public var promptText: String
+
+    /// Reads `body` as a request of `wire`; `nil` when it is not a JSON object with a model
+    /// (the upstream will say what is wrong with it; the proxy does not meter it).
+    public init?(body: [UInt8], protocol wire: WireProtocol) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let model = object["model"] as? String, !model.isEmpty
+        else { return nil }
+        self.model = model
+        stream = object["stream"] as? Bool ?? false
+        let limitKeys: [String] = switch wire {
+        case .anthropicMessages: ["max_tokens"]
+        case .openAIChat: ["max_completion_tokens", "max_tokens"]
+        case .openAIResponses: ["max_output_tokens"]
+        }
+        maxOutputTokens = limitKeys.lazy.compactMap { (object[$0] as? NSNumber)?.intValue }.first.map { max(0, $0) }
+        var pieces: [String] = []
+        for key in ["system", "instructions", "messages", "input", "tools"] {
+            if let value = object[key] { Self.collectStrings(value, into: &pieces) }
+        }
+        promptText = pieces.joined(separator: "\n")
+    }
+
+    /// The strings of a JSON value, depth first; images and other base64 payloads count as the
+    /// text they are (an over-estimate, which is the safe side for a worst case).
+    private static func collectStrings(_ value: Any, into pieces: inout [String]) {
+        switch value {
+        case let text as String: pieces.append(text)
+        case let array as [Any]: for item in array { collectStrings(item, into: &pieces) }
+        case let object as [String: Any]: for key in object.keys.sorted() { collectStrings(object[key]!, into: &pieces) }
+        default: break
+        }
+    }
+
+    /// The request as the meter estimates it: its prompt as one message, its output limit.
+    public var estimateRequest: ChatRequest {
+        ChatRequest(model: model, messages: [.user(promptText)], maxTokens: maxOutputTokens)
+    }
+}
+
+/// Who a relayed call is attributed to: `x-llm-cost-agent`, `x-llm-cost-session` and
+/// `x-llm-cost-tags: key=value,key2=value2` (never forwarded upstream).
+public struct ProxyAttribution: Sendable, Hashable {
+    public static let agentHeader = "x-llm-cost-agent"
+    public static let sessionHeader = "x-llm-cost-session"
+    public static let tagsHeader = "x-llm-cost-tags"
+
+    /// Reads the attribution headers (names lowercase); a tag without `=` is ignored.
+    public static func context(headers: [(name: String, value: String)]) -> MeteringContext {
+        var context = MeteringContext()
+        for (name, value) in headers {
+            switch name.lowercased() {
+            case agentHeader: context.agent = value.isEmpty ? nil : value
+            case sessionHeader: context.session = value.isEmpty ? nil : value
+            case tagsHeader:
+                for pair in value.split(separator: ",") {
+                    guard let equals = pair.firstIndex(of: "=") else { continue }
+                    let key = pair[..<equals].trimmingCharacters(in: .whitespaces)
+                    let tagValue = pair[pair.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                    if !key.isEmpty { context.tags[key] = tagValue }
+                }
+            default: break
+            }
+        }
+        return context
+    }
+
+    /// Whether a header is the proxy's own (removed before forwarding).
+    public static func isOwnHeader(_ name: String) -> Bool {
+        name.lowercased().hasPrefix("x-llm-cost-")
+    }
+}

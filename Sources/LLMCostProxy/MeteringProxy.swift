@@ -1,0 +1,276 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LLMCost
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// `llm-cost proxy`: an HTTP server that relays provider API calls to their upstreams, byte
+/// for byte, and meters the calls it knows (`ProxyRoute`) with the same admission as the
+/// library: estimated, attributed, held by `block` budgets (refused with HTTP 429 in the
+/// provider's error shape before anything is sent), recorded with the usage read from a copy
+/// of the response as it streams through.
+public struct MeteringProxy: Sendable {
+    /// Where to listen and where to relay.
+    public struct Settings: Sendable {
+        public var host: String
+        /// 0: a free port (the bound one is passed to `onListening`).
+        public var port: Int
+        /// Upstream base URLs by provider name (`anthropic`, `openai`, configured names);
+        /// `anthropic` and `openai` default to the official endpoints.
+        public var upstreams: [String: String]
+        /// Configured providers by name and type, for `/p/NAME/...` routes.
+        public var providerTypes: [String: String]
+        /// How long an upstream may take to connect, and to send each next part of its response.
+        public var connectTimeout: Duration
+        public var readTimeout: Duration
+        /// The largest request body relayed.
+        public var maxRequestBytes: Int
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 8787, upstreams: [String: String] = [:],
+            providerTypes: [String: String] = [:], connectTimeout: Duration = .seconds(10),
+            readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20
+        ) {
+            self.host = host
+            self.port = port
+            self.upstreams = upstreams
+            self.providerTypes = providerTypes
+            self.connectTimeout = connectTimeout
+            self.readTimeout = readTimeout
+            self.maxRequestBytes = maxRequestBytes
+        }
+
+        /// The official endpoints, where the configuration names none.
+        public static let officialUpstreams = ["anthropic": "https://api.anthropic.com", "openai": "https://api.openai.com/v1"]
+    }
+
+    public let settings: Settings
+    public let meter: Meter
+
+    public init(settings: Settings, meter: Meter) {
+        self.settings = settings
+        self.meter = meter
+    }
+
+    /// Serves until SIGINT or SIGTERM; calls `onListening` with the bound port once accepting.
+    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: .nanoseconds(settings.readTimeout.nanoseconds)))
+        clientConfiguration.decompression = .disabled
+        // Streams hold their connection for minutes: the default 8 per host would queue the rest.
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        // An upstream that refuses connections is a 502 now (the clients' SDKs retry those),
+        // not after the connect timeout's worth of attempts.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let relay = Relay(settings: settings, meter: meter, client: client)
+        let router = Router(context: ProxyRequestContext.self)
+        router.get("/healthz") { _, _ in "ok\n" }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("/**", method: method) { request, context in try await relay.handle(request, context: context) }
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            logger: Self.logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+extension MeteringProxy {
+    /// The server's own log: warnings and errors on standard error (standard output carries
+    /// `listening on ...` first, for scripts), never a request's headers or body.
+    static let logger: Logger = {
+        var logger = Logger(label: "llm-cost.proxy") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return logger
+    }()
+}
+
+/// The request context: a larger upload limit than Hummingbird's default (prompts with images).
+struct ProxyRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    init(source: Source) { coreContext = .init(source: source) }
+    var maxUploadSize: Int { 64 << 20 }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// One relayed request at a time: routing, admission, forwarding, metering.
+struct Relay: Sendable {
+    let settings: MeteringProxy.Settings
+    let meter: Meter
+    let client: HTTPClient
+
+    /// Hop-by-hop headers (RFC 9110 7.6.1) and those the relay sets itself.
+    static let droppedRequestHeaders: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
+        "content-length", "accept-encoding",
+    ]
+    static let droppedResponseHeaders: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length",
+    ]
+
+    func handle(_ request: Request, context: ProxyRequestContext) async throws -> Response {
+        var request = request
+        let path = request.uri.path
+        guard let route = ProxyRoute.resolve(path: path, providerTypes: settings.providerTypes) else {
+            return ProviderErrorBody.response(
+                status: .notFound, shape: .openAI, type: "not_found_error", code: "unknown_route",
+                message: "llm-cost proxy: no route for \(path) (Anthropic at /v1/messages, OpenAI at /v1/..., a configured provider at /p/NAME/...)")
+        }
+        let shape: ProviderErrorBody.Shape = route.metered == .anthropicMessages || route.provider == "anthropic" ? .anthropic : .openAI
+        guard let base = settings.upstreams[route.provider] ?? MeteringProxy.Settings.officialUpstreams[route.provider] else {
+            return ProviderErrorBody.response(
+                status: .badGateway, shape: shape, type: "api_error", code: "no_upstream",
+                message: "llm-cost proxy: provider \(route.provider) has no base_url")
+        }
+        let body: ByteBuffer
+        do {
+            // Kept on the request (`collectBody`), so its connection can still be watched for
+            // the client hanging up (`consumeWithCancellationOnInboundClose`).
+            body = try await request.collectBody(upTo: settings.maxRequestBytes)
+        } catch {
+            return ProviderErrorBody.response(
+                status: .contentTooLarge, shape: shape, type: "invalid_request_error", code: "request_too_large",
+                message: "llm-cost proxy: request body over \(settings.maxRequestBytes) bytes")
+        }
+        let bodyBytes = Array(body.readableBytesView)
+        var forwarded: [(name: String, value: String)] = []
+        var clientHeaders: [(name: String, value: String)] = []
+        for field in request.headers {
+            let name = field.name.canonicalName
+            clientHeaders.append((name, field.value))
+            if Self.droppedRequestHeaders.contains(name) || ProxyAttribution.isOwnHeader(name) { continue }
+            forwarded.append((field.name.rawName, field.value))
+        }
+        // Usage must be readable: no compressed responses.
+        forwarded.append(("accept-encoding", "identity"))
+
+        var upstream = HTTPClientRequest(url: ProxyRoute.upstreamURL(base: base, path: route.upstreamPath, query: request.uri.query))
+        upstream.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
+        for (name, value) in forwarded { upstream.headers.add(name: name, value: value) }
+        upstream.body = .bytes(body)
+
+        // Metered: admission before anything is sent.
+        var call: MeteredCall?
+        var metered: (wire: WireProtocol, request: MeteredRequest)?
+        if let wire = route.metered, request.method == .post, let summary = MeteredRequest(body: bodyBytes, protocol: wire) {
+            metered = (wire, summary)
+            do {
+                call = try await meter.beginCall(
+                    provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
+                    attribution: ProxyAttribution.context(headers: clientHeaders))
+            } catch let refusal as MeteringError {
+                return ProviderErrorBody.refusal(refusal, shape: shape)
+            } catch {
+                return ProviderErrorBody.response(
+                    status: .serviceUnavailable, shape: shape, type: "api_error", code: "ledger_unavailable",
+                    message: "llm-cost proxy: the ledger could not reserve for this call: \(error)")
+            }
+        }
+        let started = ContinuousClock.now
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(upstream, deadline: .now() + .nanoseconds(settings.readTimeout.nanoseconds))
+        } catch {
+            await call?.finish(status: .error, usage: nil)
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
+                || (error as? HTTPClientError) == .connectTimeout
+            return ProviderErrorBody.response(
+                status: timedOut ? .gatewayTimeout : .badGateway, shape: shape, type: timedOut ? "timeout_error" : "api_error",
+                code: timedOut ? "upstream_timeout" : "upstream_unreachable",
+                message: "llm-cost proxy: upstream \(route.provider) \(timedOut ? "timed out" : "unreachable"): \(error)")
+        }
+
+        var headers = HTTPFields()
+        var upstreamRequestID: String?
+        var streaming = false
+        for (name, value) in response.headers {
+            let lower = name.lowercased()
+            if Self.droppedResponseHeaders.contains(lower) { continue }
+            if lower == "request-id" || lower == "x-request-id" { upstreamRequestID = upstreamRequestID ?? value }
+            if lower == "content-type" && value.lowercased().hasPrefix("text/event-stream") { streaming = true }
+            if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+        }
+        let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+        let upstreamBody = response.body
+        let succeeded = (200..<300).contains(Int(response.status.code))
+        guard let call, let metered else {
+            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: upstreamBody))
+        }
+        let requestID = upstreamRequestID
+        let isStream = streaming
+        let collected = request
+        return Response(status: status, headers: headers, body: ResponseBody { writer in
+            let relayed = RelayedResponse(tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream), started: started)
+            var ending: RelayedResponse.Ending = .complete
+            do {
+                // A client that hangs up cancels the relay, and with it the upstream request.
+                try await collected.body.consumeWithCancellationOnInboundClose { body in
+                    for try await _ in body {}  // the body collected above, handed back once
+                    for try await chunk in upstreamBody {
+                        relayed.consume(chunk)
+                        do { try await writer.write(chunk) } catch { throw RelayedResponse.ClientGone() }
+                    }
+                }
+            } catch is CancellationError {
+                ending = .clientGone
+            } catch is RelayedResponse.ClientGone {
+                ending = .clientGone
+            } catch {
+                ending = .upstreamFailed
+            }
+            let outcome = relayed.finish()
+            let callStatus: CallStatus = switch ending {
+            case .clientGone: .cancelled
+            case .upstreamFailed: .error
+            case .complete: !succeeded || outcome.failed ? .error : (isStream && !outcome.completed ? .cancelled : .ok)
+            }
+            await call.finish(
+                status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
+                timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
+            if ending == .complete { try await writer.finish(nil) }
+        })
+    }
+}
+
+/// A metered response as it is relayed: the usage tap and the time to first token. Used by one
+/// task at a time (the relay, then the recording after it ended), hence unchecked.
+final class RelayedResponse: @unchecked Sendable {
+    struct ClientGone: Error {}
+    enum Ending { case complete, clientGone, upstreamFailed }
+
+    private var tap: UsageTap
+    private let started: ContinuousClock.Instant
+    private(set) var firstToken: Duration?
+
+    init(tap: UsageTap, started: ContinuousClock.Instant) {
+        self.tap = tap
+        self.started = started
+    }
+
+    func consume(_ chunk: ByteBuffer) {
+        tap.consume(chunk.readableBytesView)
+        if firstToken == nil, tap.hasContent { firstToken = ContinuousClock.now - started }
+    }
+
+    func finish() -> UsageTap.Outcome { tap.finish() }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import LLMCostCore
+import LLMCostSimulator
+import LLMCostTestSupport
+import Testing
+
+/// `llm-cost proxy`, the built binary, in front of the simulator: the official Python SDKs and
+/// curl as its clients, the ledger read back with sqlite3.
+@Suite struct ProxyCLITests {
+    /// Whether the official SDKs can be imported (`.ci/run` installs them; elsewhere
+    /// `pip install openai anthropic`).
+    static let sdksAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import openai, anthropic"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    static let sdkClient = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/proxy_sdk_client.py").path
+
+    /// What the SDK client printed.
+    struct SDKOutcome: Decodable {
+        var text: String?
+        var input_tokens: Int64?
+        var output_tokens: Int64?
+        var error: String?
+        var status: Int?
+        var should_retry: String?
+        var requests: Int
+        var body: [String: JSONValue]?
+    }
+
+    enum JSONValue: Decodable {
+        case string(String), object([String: JSONValue]), other
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) { self = .string(text) }
+            else if let object = try? container.decode([String: JSONValue].self) { self = .object(object) }
+            else { self = .other }
+        }
+        subscript(key: String) -> JSONValue? { if case .object(let object) = self { object[key] } else { nil } }
+        var string: String? { if case .string(let text) = self { text } else { nil } }
+    }
+
+    static func runSDK(_ mode: String, base: String, agent: String, home: URL) async throws -> SDKOutcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", sdkClient, mode, base, agent]
+        process.environment = ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let result = try await onOwnThread { try CLIRunner.capture(process, home: home) }
+        #expect(result.status == 0, "\(mode): \(result.stderr)")
+        return try JSONDecoder().decode(SDKOutcome.self, from: Data(result.stdout.utf8))
+    }
+
+    @Test(.enabled(if: sdksAvailable, "needs the official SDKs: pip install openai anthropic"))
+    func theOfficialSDKsCallThroughTheProxyAndEveryCallIsRecordedAsTheyReadIt() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let modes = ["anthropic-stream", "anthropic-create", "openai-stream", "openai-create", "openai-responses"]
+        for mode in modes {
+            let base = proxy.baseURL + (mode.hasPrefix("openai") ? "/v1" : "")
+            let outcome = try await Self.runSDK(mode, base: base, agent: "sdk", home: proxy.home)
+            #expect(outcome.error == nil, "\(mode): \(outcome)")
+            #expect(outcome.requests == 1, "\(mode)")
+            #expect(outcome.text?.hasPrefix("Simulated reply to:") == true, "\(mode): \(outcome)")
+            // The call as the ledger holds it: the usage the SDK parsed, attributed from the headers.
+            let row = try proxy.sql("""
+                SELECT c.input_tokens + c.cache_read_tokens, c.output_tokens, c.status, a.name, t.tags, c.cost_nano > 0
+                FROM calls c JOIN names s ON s.id = c.session_id JOIN names a ON a.id = c.agent_id
+                JOIN tag_sets t ON t.id = c.tag_set_id WHERE s.name = 'sdk-\(mode)'
+                """)
+            let expected = "\(outcome.input_tokens ?? -1)|\(outcome.output_tokens ?? -1)|0|sdk|{\"client\":\"python\",\"mode\":\"\(mode)\"}|1"
+            #expect(row == expected, "\(mode): ledger \(row), SDK \(outcome)")
+        }
+        // The clients' keys went upstream but were never written down.
+        let ledgerBytes = try Data(contentsOf: URL(fileURLWithPath: proxy.ledger))
+        for key in ["sk-ant-test-key", "sk-openai-test-key"] {
+            #expect(ledgerBytes.range(of: Data(key.utf8)) == nil, "\(key) in the ledger")
+            #expect(!proxy.standardError.contains(key), "\(key) in the proxy's output")
+        }
+        #expect(proxy.simulator.requests.contains { $0.headers["authorization"] == "Bearer sk-ant-test-key" })
+        #expect(!proxy.simulator.requests.contains { $0.headers.keys.contains { $0.hasPrefix("x-llm-cost-") } })
+    }
+
+    @Test(.enabled(if: sdksAvailable, "needs the official SDKs: pip install openai anthropic"))
+    func aBudgetRefusalIsA429TheSDKsDoNotRetryAndNothingGoesUpstream() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        for (mode, path, type) in [("anthropic-create", "", "rate_limit_error"), ("openai-create", "/v1", "insufficient_quota")] {
+            let outcome = try await Self.runSDK(mode, base: proxy.baseURL + path, agent: "capped", home: proxy.home)
+            #expect(outcome.error == "RateLimitError" && outcome.status == 429, "\(mode): \(outcome)")
+            #expect(outcome.should_retry == "false" && outcome.requests == 1, "\(mode): the SDK retried: \(outcome)")
+            // The Anthropic SDK keeps the whole body; the OpenAI SDK the `error` object inside it.
+            let error = mode.hasPrefix("anthropic") ? outcome.body?["error"] : outcome.body.map(JSONValue.object)
+            #expect(error?["type"]?.string == type, "\(mode): \(outcome)")
+            let message = error?["message"]?.string ?? ""
+            #expect(message.contains("budget \"capped\" refused the call") && message.contains("it resets at"), "\(mode): \(message)")
+        }
+        #expect(proxy.simulator.requests.isEmpty, "a refused call reached the upstream")
+        #expect(try proxy.sql("SELECT count(*) FROM calls") == "0")
+    }
+
+    @Test func eventsReachTheClientAsTheUpstreamSendsThem() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        // The upstream goes silent for 800 ms after its first two events.
+        let times = try await proxy.streamStalling(afterEvents: 2, for: .milliseconds(800))
+        // Relayed as it arrives: the first event long before the last (buffering would deliver them together).
+        let first = try #require(times.first)
+        let last = try #require(times.last)
+        #expect(last - first >= 0.6, "events arrived \(times)")
+        #expect(try proxy.sql("SELECT status, output_tokens FROM calls") == "0|5")
+    }
+
+    @Test func aClientThatLeavesMidStreamIsRecordedAsCancelled() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        // The upstream goes silent for longer than the test waits: only cancelling it records the call in time.
+        _ = try? await proxy.streamStalling(afterEvents: 3, for: .seconds(8), hangUpAfter: 0.5)
+        var row = ""
+        let deadline = ContinuousClock.now + .seconds(4)
+        while row.isEmpty && ContinuousClock.now < deadline {
+            row = try proxy.sql("SELECT status, input_tokens, cost_nano > 0 FROM calls")
+            if row.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        // Cancelled, with the input the upstream reported in its first event.
+        #expect(row == "2|10|1", "ledger: \(row)")
+    }
+
+    @Test func anUnreachableUpstreamIsA502InTheProvidersShape() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let result = try await proxy.curl(path: "/p/down/v1/chat/completions", body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(result.hasPrefix("502\n"), "\(result)")
+        #expect(result.contains(#""code":"upstream_unreachable""#) && result.contains(#""type":"api_error""#), "\(result)")
+        #expect(try proxy.sql("SELECT status, input_tokens + output_tokens FROM calls") == "1|0")
+    }
+}
+
+/// `llm-cost proxy --port 0` on a config of its own, in front of a simulator of its own.
+final class RunningProxy: Sendable {
+    let home: URL
+    let ledger: String
+    let simulator: ProviderSimulator
+    let process: Process
+    let output: PrintedLines
+    let errors: PrintedLines
+    let baseURL: String
+
+    private init(home: URL, ledger: String, simulator: ProviderSimulator, process: Process, output: PrintedLines, errors: PrintedLines, baseURL: String) {
+        self.home = home
+        self.ledger = ledger
+        self.simulator = simulator
+        self.process = process
+        self.output = output
+        self.errors = errors
+        self.baseURL = baseURL
+    }
+
+    static func start() async throws -> RunningProxy {
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        let home = try CLIRunner.temporaryDirectory()
+        let ledger = home.appendingPathComponent("proxy.sqlite").path
+        let config = home.appendingPathComponent("llm-cost.toml")
+        try """
+            [ledger]
+            path = "\(ledger)"
+
+            [providers.anthropic]
+            type = "anthropic"
+            base_url = "\(simulator.baseURL.absoluteString)"
+
+            [providers.openai]
+            type = "openai"
+            base_url = "\(simulator.baseURL.absoluteString)/v1"
+
+            [providers.down]
+            type = "openai"
+            base_url = "http://127.0.0.1:1/v1"
+
+            [[budgets]]
+            name = "capped"
+            agent = "capped"
+            period = "day"
+            limit_usd = 0.000001
+            action = "block"
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let process = CLIRunner.process(["proxy", "--config", config.path, "--port", "0"], home: home)
+        let output = PrintedLines.standardOutput(of: process)
+        let errors = PrintedLines()
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        errorPipe.fileHandleForReading.readabilityHandler = { handle in errors.append(handle.availableData) }
+        try process.run()
+        for _ in 0..<200 {
+            // The first line says where it listens.
+            if let line = output.text.split(separator: "\n").first, line.hasPrefix("listening on ") {
+                return RunningProxy(
+                    home: home, ledger: ledger, simulator: simulator, process: process, output: output, errors: errors,
+                    baseURL: String(line.dropFirst("listening on ".count)))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        simulator.stop()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the proxy did not say where it listens: \(output.text) \(errors.text)"])
+    }
+
+    var standardError: String { errors.text }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        simulator.stop()
+        try? FileManager.default.removeItem(at: home)
+    }
+
+    /// One value per column, `|` between, rows on lines (sqlite3's list mode).
+    func sql(_ query: String) throws -> String {
+        try CLIRunner.sqlite(ledger, query, home: home).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// POSTs `body` with curl; returns the status code, a newline, then the body.
+    func curl(path: String, body: String) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-d", body, baseURL + path]
+        let result = try await onOwnThread { try CLIRunner.capture(process, home: self.home) }
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.last.map(String.init) ?? "") + "\n" + lines.dropLast().joined(separator: "\n")
+    }
+
+    /// Streams a Messages call whose upstream goes silent for `duration` after `events` events;
+    /// returns when each event reached curl (see `curlEventTimes`).
+    func streamStalling(afterEvents events: Int, for duration: Duration, hangUpAfter maxTime: Double? = nil) async throws -> [Double] {
+        var reply = SimulatedReply.text(["one ", "two ", "three"])
+        reply.stallAfterEvents = events
+        reply.stallDuration = duration
+        simulator.enqueue(reply)
+        return try await curlEventTimes(path: "/v1/messages", body: """
+            {"model":"claude-sonnet-4-5","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}
+            """, maxTime: maxTime)
+    }
+
+    /// POSTs `body` with curl, unbuffered, and returns when (seconds since the start) each
+    /// `data:` line arrived; `maxTime`: curl hangs up after that many seconds.
+    func curlEventTimes(path: String, body: String, maxTime: Double? = nil) async throws -> [Double] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-N", "-H", "content-type: application/json", "-H", "x-api-key: sk-test", "-d", body]
+            + (maxTime.map { ["--max-time", String($0)] } ?? []) + [baseURL + path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let started = Date()
+        try process.run()
+        return await onOwnThread {
+            var times: [Double] = []
+            var pending = Data()
+            while true {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                let now = Date().timeIntervalSince(started)
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    if pending[pending.startIndex..<newline].starts(with: Data("data:".utf8)) { times.append(now) }
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+            }
+            process.waitUntilExit()
+            return times
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LLMCost
+import LLMCostProxy
+import Testing
+
+/// The proxy's pure parts, apart from any I/O: routing, reading a request for the meter,
+/// attribution headers, and the usage tap fed byte by byte and all at once.
+@Suite struct ProxyPureTests {
+    static let types = ["anthropic": "anthropic", "openai": "openai", "work": "openai", "claude-work": "anthropic"]
+
+    @Test func pathsRouteToTheirProviderAndOnlyTheKnownCallsAreMetered() {
+        let cases: [(String, ProxyRoute?)] = [
+            ("/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
+            ("/v1/messages/count_tokens", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages/count_tokens", metered: nil)),
+            ("/anthropic/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
+            ("/v1/chat/completions", ProxyRoute(provider: "openai", upstreamPath: "/v1/chat/completions", metered: .openAIChat)),
+            ("/openai/v1/responses", ProxyRoute(provider: "openai", upstreamPath: "/v1/responses", metered: .openAIResponses)),
+            ("/v1/embeddings", ProxyRoute(provider: "openai", upstreamPath: "/v1/embeddings", metered: nil)),
+            ("/v1/models", ProxyRoute(provider: "openai", upstreamPath: "/v1/models", metered: nil)),
+            ("/p/work/chat/completions", ProxyRoute(provider: "work", upstreamPath: "/chat/completions", metered: .openAIChat)),
+            ("/p/claude-work/v1/messages", ProxyRoute(provider: "claude-work", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
+            ("/p/unknown/v1/messages", nil),
+            ("/p/work", nil),
+            ("/healthz2", nil),
+            ("/", nil),
+        ]
+        for (path, expected) in cases {
+            #expect(ProxyRoute.resolve(path: path, providerTypes: Self.types) == expected, "\(path)")
+        }
+    }
+
+    @Test func upstreamURLsShareAV1SegmentAndKeepTheQuery() {
+        #expect(ProxyRoute.upstreamURL(base: "https://api.openai.com/v1", path: "/v1/chat/completions", query: nil)
+            == "https://api.openai.com/v1/chat/completions")
+        #expect(ProxyRoute.upstreamURL(base: "https://api.anthropic.com/", path: "/v1/messages", query: "beta=true")
+            == "https://api.anthropic.com/v1/messages?beta=true")
+        #expect(ProxyRoute.upstreamURL(base: "http://box:8000/v1", path: "/models", query: "") == "http://box:8000/v1/models")
+        #expect(ProxyRoute.upstreamURL(base: "http://box:8000/v1x", path: "/v1/models", query: nil) == "http://box:8000/v1x/v1/models")
+    }
+
+    @Test func aRequestIsReadForItsModelStreamLimitAndPrompt() throws {
+        let anthropic = try #require(MeteredRequest(body: Array(#"""
+            {"model":"claude-sonnet-4-5","max_tokens":300,"stream":true,"system":[{"type":"text","text":"Be brief."}],
+             "messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],"tools":[{"name":"lookup","description":"Finds"}]}
+            """#.utf8), protocol: .anthropicMessages))
+        #expect(anthropic.model == "claude-sonnet-4-5" && anthropic.stream && anthropic.maxOutputTokens == 300)
+        #expect(anthropic.promptText.contains("Be brief.") && anthropic.promptText.contains("Hello") && anthropic.promptText.contains("Finds"))
+        let chat = try #require(MeteredRequest(body: Array(#"{"model":"gpt-5","max_completion_tokens":50,"max_tokens":10,"messages":[]}"#.utf8), protocol: .openAIChat))
+        #expect(chat.maxOutputTokens == 50 && !chat.stream)
+        let responses = try #require(MeteredRequest(body: Array(#"{"model":"gpt-5","input":"Hi","max_output_tokens":-4}"#.utf8), protocol: .openAIResponses))
+        #expect(responses.maxOutputTokens == 0 && responses.promptText == "Hi")
+        // Not a JSON object with a model: relayed unmetered, the upstream answers.
+        for bad in ["", "[]", "{}", #"{"model":""}"#, #"{"model":7}"#, "{\"model\":\"x\"", "\u{FF}\u{FE}"] {
+            #expect(MeteredRequest(body: Array(bad.utf8), protocol: .openAIChat) == nil, "\(bad)")
+        }
+    }
+
+    @Test func attributionComesFromTheProxysOwnHeaders() {
+        let context = ProxyAttribution.context(headers: [
+            ("X-LLM-Cost-Agent", "coder"), ("x-llm-cost-session", "s-9"), ("x-llm-cost-tags", "team = search, env=dev,broken,=x"),
+            ("authorization", "Bearer secret"),
+        ])
+        #expect(context == MeteringContext(agent: "coder", session: "s-9", tags: ["team": "search", "env": "dev"]))
+        #expect(ProxyAttribution.isOwnHeader("X-LLM-Cost-Tags") && !ProxyAttribution.isOwnHeader("x-api-key"))
+    }
+
+    /// The Anthropic SDK's recorded streams, fed in one piece and byte by byte: the same usage.
+    @Test func theUsageTapReadsRecordedStreamsTheSameHoweverTheBytesAreSplit() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/wire/anthropic")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
+        #expect(names.count >= 5)
+        for name in names {
+            let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+            var whole = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: true)
+            whole.consume(bytes)
+            let wholeOutcome = whole.finish()
+            var split = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: true)
+            for byte in bytes { split.consume(CollectionOfOne(byte)) }
+            #expect(split.finish() == wholeOutcome, "\(name)")
+        }
+        var basic = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: true)
+        basic.consume(Array(try Data(contentsOf: folder.appendingPathComponent("basic_response.txt"))))
+        let outcome = basic.finish()
+        #expect(outcome.usage?.inputTokens == 11 && outcome.usage?.outputTokens == 6)
+        #expect(outcome.receivedText == "Hello there!" && outcome.completed && !outcome.failed)
+    }
+
+    @Test func aStreamCutShortKeepsItsUsageAndIsNotComplete() {
+        let stream = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":40,"output_tokens":1}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Partial"}}
+
+
+            """
+        var tap = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: true)
+        tap.consume(Array(stream.utf8))
+        let outcome = tap.finish()
+        #expect(outcome.usage?.inputTokens == 40 && !outcome.completed && outcome.receivedText == "Partial")
+    }
+
+    @Test func wholeBodiesAreReadAsTheAdaptersReadUsage() {
+        var chat = UsageTap(protocol: .openAIChat, provider: "openai", streaming: false)
+        let body = #"{"id":"chatcmpl-1","usage":{"prompt_tokens":120,"completion_tokens":30,"prompt_tokens_details":{"cached_tokens":100},"completion_tokens_details":{"reasoning_tokens":10}}}"#
+        for byte in body.utf8 { chat.consume(CollectionOfOne(byte)) }
+        let outcome = chat.finish()
+        #expect(outcome.usage == Usage(inputTokens: 20, outputTokens: 30, cacheReadTokens: 100, reasoningTokens: 10))
+        #expect(outcome.responseID == "chatcmpl-1")
+        var error = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: false)
+        error.consume(Array(#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#.utf8))
+        #expect(error.finish().usage == nil)
+    }
+}
