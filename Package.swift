@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
@@ -73,11 +74,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "llm-cost",
-            dependencies: ["LLMCost", "LLMCostProxy", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "LLMCost", "LLMCostProxy", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `bench proxy` calls through the proxy with the client the proxy itself uses.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         // What several test targets share (waiting off Swift concurrency's threads).
         .target(name: "LLMCostTestSupport", path: "Tests/LLMCostTestSupport"),

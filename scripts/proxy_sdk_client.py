@@ -54,6 +54,17 @@ def main() -> None:
                     if chunk.usage:
                         usage = chunk.usage
                 out.update(text=text, input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
+            elif mode == "openai-stream-plain":
+                # No stream_options: the proxy asks for usage itself and must not hand this
+                # client the usage-only chunk it never asked for.
+                chunks = client.chat.completions.create(model="gpt-4o-mini", messages=messages, max_tokens=64, stream=True)
+                text, usage_chunks = "", 0
+                for chunk in chunks:
+                    if not chunk.choices:
+                        usage_chunks += 1
+                    elif chunk.choices[0].delta.content:
+                        text += chunk.choices[0].delta.content
+                out.update(text=text, usage_chunks=usage_chunks)
             elif mode == "openai-responses":
                 response = client.responses.create(model="gpt-4o-mini", input="Name three colours of the rainbow", max_output_tokens=64)
                 out.update(text=response.output_text, input_tokens=response.usage.input_tokens, output_tokens=response.usage.output_tokens)

@@ -69,6 +69,9 @@ public struct Configuration: Sendable {
         ConfigSetting(
             key: "proxy.port", kind: .integer, defaultValue: .integer(8787), environment: "LLM_COST_PROXY_PORT",
             summary: "the port `llm-cost proxy` listens on (0: a free one)"),
+        ConfigSetting(
+            key: "proxy.shutdown_grace_ms", kind: .integer, defaultValue: .integer(10_000), environment: "LLM_COST_PROXY_SHUTDOWN_GRACE_MS",
+            summary: "on SIGTERM or SIGINT, how long `llm-cost proxy` lets calls in flight finish before cutting them"),
     ]
 
     /// Keys a `[providers.NAME]` table accepts.

@@ -13,6 +13,8 @@ public struct MeteredRequest: Sendable, Hashable {
     /// Every string the request sends as prompt (system, messages, input, tool definitions),
     /// joined: the meter estimates its tokens.
     public var promptText: String
+    /// Whether the request sets `stream_options` (chat completions).
+    public var hasStreamOptions: Bool
 
     /// Reads `body` as a request of `wire`; `nil` when it is not a JSON object with a model
     /// (the upstream will say what is wrong with it; the proxy does not meter it).
@@ -22,6 +24,7 @@ public struct MeteredRequest: Sendable, Hashable {
         else { return nil }
         self.model = model
         stream = object["stream"] as? Bool ?? false
+        hasStreamOptions = object["stream_options"] != nil
         let limitKeys: [String] = switch wire {
         case .anthropicMessages: ["max_tokens"]
         case .openAIChat: ["max_completion_tokens", "max_tokens"]

@@ -6,6 +6,7 @@ import LLMCost
 import Logging
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 
 /// `llm-cost proxy`: an HTTP server that relays provider API calls to their upstreams, byte
 /// for byte, and meters the calls it knows (`ProxyRoute`) with the same admission as the
@@ -28,11 +29,14 @@ public struct MeteringProxy: Sendable {
         public var readTimeout: Duration
         /// The largest request body relayed.
         public var maxRequestBytes: Int
+        /// On SIGTERM or SIGINT: how long calls in flight may go on before they are cut (and
+        /// recorded as cancelled with the usage seen).
+        public var shutdownGrace: Duration
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, upstreams: [String: String] = [:],
             providerTypes: [String: String] = [:], connectTimeout: Duration = .seconds(10),
-            readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20
+            readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20, shutdownGrace: Duration = .seconds(10)
         ) {
             self.host = host
             self.port = port
@@ -41,6 +45,7 @@ public struct MeteringProxy: Sendable {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
             self.maxRequestBytes = maxRequestBytes
+            self.shutdownGrace = shutdownGrace
         }
 
         /// The official endpoints, where the configuration names none.
@@ -55,7 +60,8 @@ public struct MeteringProxy: Sendable {
         self.meter = meter
     }
 
-    /// Serves until SIGINT or SIGTERM; calls `onListening` with the bound port once accepting.
+    /// Serves until SIGINT or SIGTERM, then stops accepting and gives the calls in flight
+    /// `shutdownGrace` to finish; calls `onListening` with the bound port once accepting.
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -78,8 +84,12 @@ public struct MeteringProxy: Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: Self.logger)
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            logger: Self.logger)
+        group.maximumGracefulShutdownDuration = settings.shutdownGrace
         do {
-            try await app.runService()
+            try await ServiceGroup(configuration: group).run()
         } catch {
             try? await client.shutdown()
             throw error
@@ -171,8 +181,20 @@ struct Relay: Sendable {
         // Metered: admission before anything is sent.
         var call: MeteredCall?
         var metered: (wire: WireProtocol, request: MeteredRequest)?
-        if let wire = route.metered, request.method == .post, let summary = MeteredRequest(body: bodyBytes, protocol: wire) {
+        var removesUsageChunk = false
+        if let wire = route.metered, request.method == .post {
+            // What the meter cannot read is not sent: a budget must not be bypassed by a body
+            // only the upstream would make sense of (the providers reject such bodies anyway).
+            guard let summary = MeteredRequest(body: bodyBytes, protocol: wire) else {
+                return ProviderErrorBody.response(
+                    status: .badRequest, shape: shape, type: "invalid_request_error", code: "unreadable_request",
+                    message: "llm-cost proxy: the request body is not a JSON object with a \"model\"")
+            }
             metered = (wire, summary)
+            if wire == .openAIChat, let rewritten = StreamUsageRequest.addingIncludeUsage(to: bodyBytes, request: summary) {
+                upstream.body = .bytes(ByteBuffer(bytes: rewritten))
+                removesUsageChunk = true
+            }
             do {
                 call = try await meter.beginCall(
                     provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
@@ -219,17 +241,22 @@ struct Relay: Sendable {
         let requestID = upstreamRequestID
         let isStream = streaming
         let collected = request
+        let removesChunk = removesUsageChunk && isStream
+        if isStream { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: ResponseBody { writer in
             let relayed = RelayedResponse(tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream), started: started)
             var ending: RelayedResponse.Ending = .complete
             do {
-                // A client that hangs up cancels the relay, and with it the upstream request.
-                try await collected.body.consumeWithCancellationOnInboundClose { body in
-                    for try await _ in body {}  // the body collected above, handed back once
-                    for try await chunk in upstreamBody {
-                        relayed.consume(chunk)
-                        do { try await writer.write(chunk) } catch { throw RelayedResponse.ClientGone() }
+                if isStream {
+                    // A client that hangs up mid-stream cancels the relay, and with it the
+                    // upstream request. Watching for that reads the connection past this request,
+                    // so it is not reused afterwards: the response says `connection: close`.
+                    try await collected.body.consumeWithCancellationOnInboundClose { body in
+                        for try await _ in body {}  // the body collected above, handed back once
+                        try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: removesChunk)
                     }
+                } else {
+                    try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: false)
                 }
             } catch is CancellationError {
                 ending = .clientGone
@@ -247,6 +274,7 @@ struct Relay: Sendable {
             await call.finish(
                 status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
                 timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
+            // Recorded before the response ends: once it has, the rest of this closure may never run.
             if ending == .complete { try await writer.finish(nil) }
         })
     }
@@ -273,4 +301,20 @@ final class RelayedResponse: @unchecked Sendable {
     }
 
     func finish() -> UsageTap.Outcome { tap.finish() }
+
+    /// Sends the upstream's body on as it arrives, reading its usage on the way; with
+    /// `removingUsageChunk`, without the usage-only chunk the proxy asked for.
+    func relay(_ upstream: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter, removingUsageChunk: Bool) async throws {
+        var remover = UsageChunkRemover()
+        for try await chunk in upstream {
+            consume(chunk)
+            let passed = removingUsageChunk ? ByteBuffer(bytes: remover.pass(chunk.readableBytesView)) : chunk
+            guard passed.readableBytes > 0 else { continue }
+            do { try await writer.write(passed) } catch { throw ClientGone() }
+        }
+        let rest = remover.finish()
+        if !rest.isEmpty {
+            do { try await writer.write(ByteBuffer(bytes: rest)) } catch { throw ClientGone() }
+        }
+    }
 }

@@ -16,6 +16,12 @@ extension MeteringProxy.Settings {
         // Built-in names keep their types even without a table.
         types["anthropic"] = types["anthropic"] ?? "anthropic"
         types["openai"] = types["openai"] ?? "openai"
-        self.init(host: configuration.string("proxy.host") ?? "127.0.0.1", port: Int(port), upstreams: upstreams, providerTypes: types)
+        let grace = configuration.integer("proxy.shutdown_grace_ms") ?? 10_000
+        guard (0...3_600_000).contains(grace) else {
+            throw configuration.invalid("proxy.shutdown_grace_ms", "expected 0 to 3600000 milliseconds, got \(grace)")
+        }
+        self.init(
+            host: configuration.string("proxy.host") ?? "127.0.0.1", port: Int(port), upstreams: upstreams, providerTypes: types,
+            shutdownGrace: .milliseconds(grace))
     }
 }

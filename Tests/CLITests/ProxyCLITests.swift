@@ -33,6 +33,7 @@ import Testing
         var status: Int?
         var should_retry: String?
         var requests: Int
+        var usage_chunks: Int?
         var body: [String: JSONValue]?
     }
 
@@ -70,14 +71,26 @@ import Testing
             #expect(outcome.requests == 1, "\(mode)")
             #expect(outcome.text?.hasPrefix("Simulated reply to:") == true, "\(mode): \(outcome)")
             // The call as the ledger holds it: the usage the SDK parsed, attributed from the headers.
-            let row = try proxy.sql("""
+            let expected = "\(outcome.input_tokens ?? -1)|\(outcome.output_tokens ?? -1)|0|sdk|{\"client\":\"python\",\"mode\":\"\(mode)\"}|1"
+            let row = try await proxy.sql("""
                 SELECT c.input_tokens + c.cache_read_tokens, c.output_tokens, c.status, a.name, t.tags, c.cost_nano > 0
                 FROM calls c JOIN names s ON s.id = c.session_id JOIN names a ON a.id = c.agent_id
                 JOIN tag_sets t ON t.id = c.tag_set_id WHERE s.name = 'sdk-\(mode)'
-                """)
-            let expected = "\(outcome.input_tokens ?? -1)|\(outcome.output_tokens ?? -1)|0|sdk|{\"client\":\"python\",\"mode\":\"\(mode)\"}|1"
+                """, becoming: expected)
             #expect(row == expected, "\(mode): ledger \(row), SDK \(outcome)")
         }
+        // A stream that did not ask for usage: the proxy asks for it, records it as reported,
+        // and the client never sees the chunk.
+        let plain = try await Self.runSDK("openai-stream-plain", base: proxy.baseURL + "/v1", agent: "sdk", home: proxy.home)
+        #expect(plain.error == nil && plain.usage_chunks == 0 && plain.text?.hasPrefix("Simulated reply to:") == true, "\(plain)")
+        let reported = try await proxy.sql("""
+            SELECT c.usage_estimated, c.output_tokens > 0 FROM calls c JOIN names s ON s.id = c.session_id
+            WHERE s.name = 'sdk-openai-stream-plain'
+            """, becoming: "0|1")
+        #expect(reported == "0|1", "ledger: \(reported)")
+        let asked = try #require(proxy.simulator.requests.last?.json?["stream_options"] as? [String: Any])
+        #expect(asked["include_usage"] as? Bool == true)
+
         // The clients' keys went upstream but were never written down.
         let ledgerBytes = try Data(contentsOf: URL(fileURLWithPath: proxy.ledger))
         for key in ["sk-ant-test-key", "sk-openai-test-key"] {
@@ -115,7 +128,7 @@ import Testing
         let first = try #require(times.first)
         let last = try #require(times.last)
         #expect(last - first >= 0.6, "events arrived \(times)")
-        #expect(try proxy.sql("SELECT status, output_tokens FROM calls") == "0|5")
+        #expect(try await proxy.sql("SELECT status, output_tokens FROM calls", becoming: "0|5") == "0|5")
     }
 
     @Test func aClientThatLeavesMidStreamIsRecordedAsCancelled() async throws {
@@ -133,13 +146,53 @@ import Testing
         #expect(row == "2|10|1", "ledger: \(row)")
     }
 
+    @Test func onSIGTERMAStreamInFlightHasItsGraceThenIsCutAndRecordedAsCancelled() async throws {
+        let proxy = try await RunningProxy.start(extraConfig: "[proxy]\nshutdown_grace_ms = 300")
+        defer { proxy.stop() }
+        let stream = Task { try await proxy.streamStalling(afterEvents: 3, for: .seconds(8)) }
+        while proxy.simulator.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let signalled = ContinuousClock.now
+        kill(proxy.process.processIdentifier, SIGTERM)
+        let process = proxy.process
+        await onOwnThread { process.waitUntilExit() }
+        // Out after its grace, not after the upstream's 8 seconds.
+        #expect(ContinuousClock.now - signalled < .seconds(4))
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(proxy.standardError)")
+        #expect(try proxy.sql("SELECT status, input_tokens FROM calls") == "2|10")
+        _ = try? await stream.value
+    }
+
+    @Test func meteredCallsShareAKeptAliveConnection() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        let url = proxy.baseURL + "/v1/chat/completions"
+        let body = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#
+        // Two transfers in one curl: the second reuses the first's connection (no new connect).
+        let transfer = ["-s", "-o", "/dev/null", "-w", "%{http_code}:%{num_connects}\n", "-H", "content-type: application/json", "-d", body, url]
+        process.arguments = transfer + ["--next"] + transfer
+        let result = try await onOwnThread { try CLIRunner.capture(process, home: proxy.home) }
+        #expect(result.stdout == "200:1\n200:0\n", "\(result.stdout)")
+        #expect(try await proxy.sql("SELECT count(*) FROM calls WHERE status = 0", becoming: "2") == "2")
+    }
+
+    @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let result = try await proxy.curl(path: "/v1/messages", body: #"{"model":"claude-sonnet-4-5"}{"#)
+        #expect(result.hasPrefix("400\n") && result.contains(#""type":"invalid_request_error""#), "\(result)")
+        #expect(proxy.simulator.requests.isEmpty)
+    }
+
     @Test func anUnreachableUpstreamIsA502InTheProvidersShape() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }
         let result = try await proxy.curl(path: "/p/down/v1/chat/completions", body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#)
         #expect(result.hasPrefix("502\n"), "\(result)")
         #expect(result.contains(#""code":"upstream_unreachable""#) && result.contains(#""type":"api_error""#), "\(result)")
-        #expect(try proxy.sql("SELECT status, input_tokens + output_tokens FROM calls") == "1|0")
+        #expect(try await proxy.sql("SELECT status, input_tokens + output_tokens FROM calls", becoming: "1|0") == "1|0")
     }
 }
 
@@ -163,7 +216,7 @@ final class RunningProxy: Sendable {
         self.baseURL = baseURL
     }
 
-    static func start() async throws -> RunningProxy {
+    static func start(extraConfig: String = "") async throws -> RunningProxy {
         let simulator = ProviderSimulator()
         try simulator.start()
         let home = try CLIRunner.temporaryDirectory()
@@ -191,6 +244,7 @@ final class RunningProxy: Sendable {
             period = "day"
             limit_usd = 0.000001
             action = "block"
+            \(extraConfig)
             """.write(to: config, atomically: true, encoding: .utf8)
         let process = CLIRunner.process(["proxy", "--config", config.path, "--port", "0"], home: home)
         let output = PrintedLines.standardOutput(of: process)
@@ -227,6 +281,18 @@ final class RunningProxy: Sendable {
     /// One value per column, `|` between, rows on lines (sqlite3's list mode).
     func sql(_ query: String) throws -> String {
         try CLIRunner.sqlite(ledger, query, home: home).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `sql(query)` once it gives `expected`, or what it gives after 5 s: the proxy records a
+    /// call just after the client has its response.
+    func sql(_ query: String, becoming expected: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var value = try sql(query)
+        while value != expected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            value = try sql(query)
+        }
+        return value
     }
 
     /// POSTs `body` with curl; returns the status code, a newline, then the body.

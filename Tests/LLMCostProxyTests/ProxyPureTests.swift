@@ -1,6 +1,6 @@
 import Foundation
 import LLMCost
-import LLMCostProxy
+@testable import LLMCostProxy
 import Testing
 
 /// The proxy's pure parts, apart from any I/O: routing, reading a request for the meter,
@@ -112,5 +112,40 @@ import Testing
         var error = UsageTap(protocol: .anthropicMessages, provider: "anthropic", streaming: false)
         error.consume(Array(#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#.utf8))
         #expect(error.finish().usage == nil)
+    }
+
+    @Test func aStreamedChatRequestAsksForUsageWithItsOtherBytesUnchanged() throws {
+        let body = Array(" {\"model\":\"gpt-5\",\"stream\":true,\"temperature\":0.70,\"messages\":[]}".utf8)
+        let request = try #require(MeteredRequest(body: body, protocol: .openAIChat))
+        let rewritten = try #require(StreamUsageRequest.addingIncludeUsage(to: body, request: request))
+        #expect(String(decoding: rewritten, as: UTF8.self)
+            == " {\"stream_options\":{\"include_usage\":true},\"model\":\"gpt-5\",\"stream\":true,\"temperature\":0.70,\"messages\":[]}")
+        // Not streamed, or the client chose its stream options: left as sent.
+        let unstreamed = Array(#"{"model":"gpt-5","messages":[]}"#.utf8)
+        #expect(StreamUsageRequest.addingIncludeUsage(to: unstreamed, request: try #require(MeteredRequest(body: unstreamed, protocol: .openAIChat))) == nil)
+        let chosen = Array(#"{"model":"gpt-5","stream":true,"stream_options":{"include_usage":false},"messages":[]}"#.utf8)
+        #expect(StreamUsageRequest.addingIncludeUsage(to: chosen, request: try #require(MeteredRequest(body: chosen, protocol: .openAIChat))) == nil)
+    }
+
+    @Test func theUsageChunkIsRemovedAndEveryOtherEventPassesHoweverTheBytesAreSplit() {
+        let events = [
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n",
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\r\n\r\n",
+            "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n",
+            ": keep-alive\n\n",
+            "data: [DONE]\n\n",
+        ]
+        let stream = Array(events.joined().utf8)
+        let expected = Array((events[0] + events[1] + events[3] + events[4]).utf8)
+        var whole = UsageChunkRemover()
+        #expect(whole.pass(stream) + whole.finish() == expected)
+        var split = UsageChunkRemover()
+        var out: [UInt8] = []
+        for byte in stream { out += split.pass(CollectionOfOne(byte)) }
+        #expect(out + split.finish() == expected)
+        // An unterminated last event is passed on at the end, as it came.
+        var cut = UsageChunkRemover()
+        #expect(cut.pass(Array("data: {\"choices\":[]".utf8)).isEmpty)
+        #expect(cut.finish() == Array("data: {\"choices\":[]".utf8))
     }
 }

@@ -16,5 +16,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchBudgetWaitCommand.self,
             BenchWorstCaseCommand.self,
             BenchAgentLogsCommand.self,
+            BenchProxyCommand.self,
         ])
 }
