@@ -82,6 +82,31 @@ public struct ProxyAttribution: Sendable, Hashable {
         return context
     }
 
+    /// Splits attribution carried in the base URL off a path: a first segment
+    /// `@key=value,key=value` (`agent`, `session`, any other key a tag; values percent-encoded),
+    /// for clients that can set a base URL but no headers:
+    /// `OPENAI_BASE_URL=http://127.0.0.1:8787/@agent=codex,team=infra/v1`. Returns the context
+    /// and the path without the segment; a path without one comes back whole.
+    public static func splitPath(_ path: String) -> (context: MeteringContext, path: String) {
+        guard path.hasPrefix("/@") else { return (MeteringContext(), path) }
+        let afterAt = path.dropFirst(2)
+        let end = afterAt.firstIndex(of: "/") ?? afterAt.endIndex
+        var context = MeteringContext()
+        for pair in afterAt[..<end].split(separator: ",") {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            guard let key = String(pair[..<equals]).removingPercentEncoding, !key.isEmpty,
+                let value = String(pair[pair.index(after: equals)...]).removingPercentEncoding
+            else { continue }
+            switch key {
+            case "agent": context.agent = value.isEmpty ? nil : value
+            case "session": context.session = value.isEmpty ? nil : value
+            default: context.tags[key] = value
+            }
+        }
+        let rest = String(afterAt[end...])
+        return (context, rest.isEmpty ? "/" : rest)
+    }
+
     /// Whether a header is the proxy's own (removed before forwarding).
     public static func isOwnHeader(_ name: String) -> Bool {
         name.lowercased().hasPrefix("x-llm-cost-")

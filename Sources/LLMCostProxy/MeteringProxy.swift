@@ -139,7 +139,7 @@ struct Relay: Sendable {
 
     func handle(_ request: Request, context: ProxyRequestContext) async throws -> Response {
         var request = request
-        let path = request.uri.path
+        let (pathAttribution, path) = ProxyAttribution.splitPath(request.uri.path)
         guard let route = ProxyRoute.resolve(path: path, providerTypes: settings.providerTypes) else {
             return ProviderErrorBody.response(
                 status: .notFound, shape: .openAI, type: "not_found_error", code: "unknown_route",
@@ -198,7 +198,8 @@ struct Relay: Sendable {
             do {
                 call = try await meter.beginCall(
                     provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
-                    attribution: ProxyAttribution.context(headers: clientHeaders))
+                    // Headers say more precisely than the base URL: they win.
+                    attribution: pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders)))
             } catch let refusal as MeteringError {
                 return ProviderErrorBody.refusal(refusal, shape: shape)
             } catch {

@@ -5,7 +5,8 @@ import LLMCost
 ///
 /// - `/v1/messages` (and `/anthropic/v1/...`): Anthropic; the Messages call is metered,
 ///   `/v1/messages/count_tokens` and other Anthropic paths pass through.
-/// - `/v1/chat/completions`, `/v1/responses` (and `/openai/v1/...`): OpenAI, metered; any other
+/// - `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (and `/openai/v1/...`): OpenAI,
+///   metered; any other
 ///   `/v1/...` path passes through to OpenAI.
 /// - `/p/NAME/REST`: the configured provider NAME, `REST` relative to its `base_url`; metered
 ///   when REST is one of the calls above for the provider's wire format.
@@ -61,6 +62,8 @@ public struct ProxyRoute: Sendable, Hashable {
         default:
             if path.hasSuffix("/chat/completions") { return .openAIChat }
             if path.hasSuffix("/responses") { return .openAIResponses }
+            // Embeddings report usage as chat does (`prompt_tokens`), in a body never streamed.
+            if path.hasSuffix("/embeddings") { return .openAIChat }
             return nil
         }
     }

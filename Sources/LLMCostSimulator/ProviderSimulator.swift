@@ -219,7 +219,11 @@ struct ReplyWriter {
         let requestID = String(format: "req_sim_%06d", requestNumber)
         headers.append(format == .anthropic ? ("request-id", requestID) : ("x-request-id", requestID))
         for (name, value) in reply.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
-        guard request.format != nil else {
+        // A scripted verbatim body is served at any path (endpoints the simulator does not model,
+        // such as embeddings); otherwise an unknown path is a 404.
+        var isVerbatim = false
+        if case .raw = reply.body { isVerbatim = true }
+        guard request.format != nil || isVerbatim else {
             let body = jsonText(["error": ["message": "no such endpoint: \(request.path)", "type": "not_found_error"]])
             let ok = connection.writeHead(status: 404, headers: headers + [("content-type", "application/json"), ("content-length", "\(body.utf8.count)")])
                 && connection.write(body)

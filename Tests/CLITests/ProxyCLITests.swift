@@ -178,6 +178,23 @@ import Testing
         #expect(try await proxy.sql("SELECT count(*) FROM calls WHERE status = 0", becoming: "2") == "2")
     }
 
+    @Test func embeddingsAreMeteredAndAttributionCanRideInTheBaseURL() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        proxy.simulator.enqueue(SimulatedReply(.raw(status: 200, contentType: "application/json", body: """
+            {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}
+            """)))
+        let result = try await proxy.curl(
+            path: "/@agent=codex,team=infra/v1/embeddings", body: #"{"model":"text-embedding-3-small","input":"hello world"}"#)
+        #expect(result.hasPrefix("200\n") && result.contains(#""embedding""#), "\(result)")
+        #expect(proxy.simulator.requests.map(\.path) == ["/v1/embeddings"])
+        let row = try await proxy.sql("""
+            SELECT a.name, t.tags, c.input_tokens, c.output_tokens, c.cost_nano > 0 FROM calls c
+            JOIN names a ON a.id = c.agent_id JOIN tag_sets t ON t.id = c.tag_set_id
+            """, becoming: #"codex|{"team":"infra"}|8|0|1"#)
+        #expect(row == #"codex|{"team":"infra"}|8|0|1"#)
+    }
+
     @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }

@@ -15,7 +15,7 @@ import Testing
             ("/anthropic/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
             ("/v1/chat/completions", ProxyRoute(provider: "openai", upstreamPath: "/v1/chat/completions", metered: .openAIChat)),
             ("/openai/v1/responses", ProxyRoute(provider: "openai", upstreamPath: "/v1/responses", metered: .openAIResponses)),
-            ("/v1/embeddings", ProxyRoute(provider: "openai", upstreamPath: "/v1/embeddings", metered: nil)),
+            ("/v1/embeddings", ProxyRoute(provider: "openai", upstreamPath: "/v1/embeddings", metered: .openAIChat)),
             ("/v1/models", ProxyRoute(provider: "openai", upstreamPath: "/v1/models", metered: nil)),
             ("/p/work/chat/completions", ProxyRoute(provider: "work", upstreamPath: "/chat/completions", metered: .openAIChat)),
             ("/p/claude-work/v1/messages", ProxyRoute(provider: "claude-work", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
@@ -53,6 +53,14 @@ import Testing
         for bad in ["", "[]", "{}", #"{"model":""}"#, #"{"model":7}"#, "{\"model\":\"x\"", "\u{FF}\u{FE}"] {
             #expect(MeteredRequest(body: Array(bad.utf8), protocol: .openAIChat) == nil, "\(bad)")
         }
+    }
+
+    @Test func attributionCanRideInTheBaseURL() {
+        let (context, path) = ProxyAttribution.splitPath("/@agent=codex,session=run%207,team=infra,bad,=x/v1/chat/completions")
+        #expect(context == MeteringContext(agent: "codex", session: "run 7", tags: ["team": "infra"]))
+        #expect(path == "/v1/chat/completions")
+        #expect(ProxyAttribution.splitPath("/v1/messages") == (MeteringContext(), "/v1/messages"))
+        #expect(ProxyAttribution.splitPath("/@agent=a").path == "/")
     }
 
     @Test func attributionComesFromTheProxysOwnHeaders() {
