@@ -182,12 +182,13 @@ public final class Meter: Sendable {
         }
     }
 
-    /// Records the call (settling its reservation). Never throws: a call that happened is not
-    /// undone by a ledger problem; the problem is reported through `warn`.
+    /// Records the call (settling its reservation) and returns the record. Never throws: a call
+    /// that happened is not undone by a ledger problem; the problem is reported through `warn`.
+    @discardableResult
     func finish(
         _ call: Call, status: CallStatus, reportedUsage: Usage?, receivedText: String, requestID: String?,
         firstToken: Duration?
-    ) async {
+    ) async -> CallRecord {
         let latency = ContinuousClock.now - call.started
         var usage: Usage
         var source = UsageSource.reported
@@ -243,6 +244,7 @@ public final class Meter: Sendable {
             }
         }
         alertQueue?.submit(call.budgets)
+        return record
     }
 }
 

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Requirements:
 /// - call `finish` once, whatever became of the call (sent, failed, cancelled); later calls
-///   record nothing and return `false`;
+///   record nothing and return `nil`;
 /// - a call dropped without `finish` records nothing: its reservation is no longer renewed and
 ///   lapses after the meter's `reservationLifetime`, holding the budget until then.
 public final class MeteredCall: Sendable {
@@ -56,17 +56,16 @@ public final class MeteredCall: Sendable {
     ///   - requestID: the provider's request id: recording the same id again changes nothing.
     ///   - timeToFirstToken: from `beginCall` to the first content, for streams.
     ///   - receivedText: the output seen, which bounds a partial usage from below.
-    /// - Returns: whether this call recorded it (`false` after the first `finish`).
+    /// - Returns: the call as recorded (priced, with its latency); `nil` after the first `finish`.
     @discardableResult
     public func finish(
         status: CallStatus, usage: Usage?, requestID: String? = nil, timeToFirstToken: Duration? = nil,
         receivedText: String = ""
-    ) async -> Bool {
-        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        await meter.finish(
+    ) async -> CallRecord? {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
+        return await meter.finish(
             call, status: status, reportedUsage: usage, receivedText: receivedText, requestID: requestID,
             firstToken: timeToFirstToken)
-        return true
     }
 }
 

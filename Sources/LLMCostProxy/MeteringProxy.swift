@@ -73,9 +73,16 @@ public struct MeteringProxy: Sendable {
         // not after the connect timeout's worth of attempts.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-        let relay = Relay(settings: settings, meter: meter, client: client)
+        let metrics = ProxyMetrics()
+        let relay = Relay(settings: settings, meter: meter, client: client, metrics: metrics)
         let router = Router(context: ProxyRequestContext.self)
         router.get("/healthz") { _, _ in "ok\n" }
+        let meter = self.meter
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(meter: meter))))
+        }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("/**", method: method) { request, context in try await relay.handle(request, context: context) }
         }
@@ -127,6 +134,7 @@ struct Relay: Sendable {
     let settings: MeteringProxy.Settings
     let meter: Meter
     let client: HTTPClient
+    let metrics: ProxyMetrics
 
     /// Hop-by-hop headers (RFC 9110 7.6.1) and those the relay sets itself.
     static let droppedRequestHeaders: Set<String> = [
@@ -191,6 +199,8 @@ struct Relay: Sendable {
                     message: "llm-cost proxy: the request body is not a JSON object with a \"model\"")
             }
             metered = (wire, summary)
+            // Headers say more precisely than the base URL: they win.
+            let attribution = pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders))
             if wire == .openAIChat, let rewritten = StreamUsageRequest.addingIncludeUsage(to: bodyBytes, request: summary) {
                 upstream.body = .bytes(ByteBuffer(bytes: rewritten))
                 removesUsageChunk = true
@@ -198,9 +208,9 @@ struct Relay: Sendable {
             do {
                 call = try await meter.beginCall(
                     provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
-                    // Headers say more precisely than the base URL: they win.
-                    attribution: pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders)))
+                    attribution: attribution)
             } catch let refusal as MeteringError {
+                metrics.recordRefusal(provider: route.provider, model: summary.model, agent: attribution.agent)
                 return ProviderErrorBody.refusal(refusal, shape: shape)
             } catch {
                 return ProviderErrorBody.response(
@@ -214,7 +224,7 @@ struct Relay: Sendable {
         do {
             response = try await client.execute(upstream, deadline: .now() + .nanoseconds(settings.readTimeout.nanoseconds))
         } catch {
-            await call?.finish(status: .error, usage: nil)
+            if let recorded = await call?.finish(status: .error, usage: nil) { metrics.record(recorded) }
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
                 || (error as? HTTPClientError) == .connectTimeout
             return ProviderErrorBody.response(
@@ -244,6 +254,7 @@ struct Relay: Sendable {
         let collected = request
         let removesChunk = removesUsageChunk && isStream
         if isStream { headers[.connection] = "close" }
+        let metrics = self.metrics
         return Response(status: status, headers: headers, body: ResponseBody { writer in
             let relayed = RelayedResponse(tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream), started: started)
             var ending: RelayedResponse.Ending = .complete
@@ -272,9 +283,12 @@ struct Relay: Sendable {
             case .upstreamFailed: .error
             case .complete: !succeeded || outcome.failed ? .error : (isStream && !outcome.completed ? .cancelled : .ok)
             }
-            await call.finish(
+            if let recorded = await call.finish(
                 status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
                 timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
+            {
+                metrics.record(recorded)
+            }
             // Recorded before the response ends: once it has, the rest of this closure may never run.
             if ending == .complete { try await writer.finish(nil) }
         })

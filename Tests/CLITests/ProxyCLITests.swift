@@ -117,6 +117,11 @@ import Testing
         }
         #expect(proxy.simulator.requests.isEmpty, "a refused call reached the upstream")
         #expect(try proxy.sql("SELECT count(*) FROM calls") == "0")
+        // Both refusals counted, and the budget's room as the ledger has it.
+        let metrics = try await proxy.get("/metrics")
+        #expect(metrics.contains(#"llm_cost_proxy_requests_total{provider="anthropic",model="claude-sonnet-4-5",agent="capped",status="refused"} 1"#), "\(metrics)")
+        #expect(metrics.contains(#"llm_cost_proxy_requests_total{provider="openai",model="gpt-4o-mini",agent="capped",status="refused"} 1"#), "\(metrics)")
+        #expect(metrics.contains(#"llm_cost_budget_remaining_usd{budget="capped",action="block"} 1e-06"#), "\(metrics)")
     }
 
     @Test func eventsReachTheClientAsTheUpstreamSendsThem() async throws {
@@ -310,6 +315,14 @@ final class RunningProxy: Sendable {
             value = try sql(query)
         }
         return value
+    }
+
+    /// GETs `path` with curl; returns the body.
+    func get(_ path: String) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", baseURL + path]
+        return try await onOwnThread { try CLIRunner.capture(process, home: self.home) }.stdout
     }
 
     /// POSTs `body` with curl; returns the status code, a newline, then the body.

@@ -27,8 +27,9 @@ import Testing
         #expect(call.budgets == ["cap"])
         #expect(try ledger.usage(of: budget).reserved == Money(decimalUSD: "50"))
 
-        #expect(await call.finish(status: .ok, usage: Usage(inputTokens: 28, outputTokens: 7), requestID: "req_1"))
-        #expect(await call.finish(status: .ok, usage: Usage(inputTokens: 28, outputTokens: 7), requestID: "req_1") == false)
+        let recorded = await call.finish(status: .ok, usage: Usage(inputTokens: 28, outputTokens: 7), requestID: "req_1")
+        #expect(recorded?.cost == Money(decimalUSD: "35") && recorded?.requestID == "req_1")
+        #expect(await call.finish(status: .ok, usage: Usage(inputTokens: 28, outputTokens: 7), requestID: "req_1") == nil)
         let usage = try ledger.usage(of: budget)
         #expect(usage.reserved == .zero)
         #expect(usage.spent == Money(decimalUSD: "35"))

@@ -156,4 +156,29 @@ import Testing
         #expect(cut.pass(Array("data: {\"choices\":[]".utf8)).isEmpty)
         #expect(cut.finish() == Array("data: {\"choices\":[]".utf8))
     }
+
+    @Test func metricLabelsFromClientsAreBounded() throws {
+        let (ledger, folder) = try Self.temporaryLedger()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let metrics = ProxyMetrics()
+        for index in 0..<(ProxyMetrics.maximumValuesPerLabel + 50) {
+            var call = CallRecord(timestamp: Date(), provider: "openai", model: "model-\(index)")
+            call.usage = Usage(inputTokens: 3, outputTokens: 2)
+            call.cost = Money(nanoUSD: 1_000)
+            call.latencyMilliseconds = 12
+            metrics.record(call)
+        }
+        let text = metrics.exposition(meter: Meter(ledger: ledger, pricing: nil))
+        let models = Set(text.split(separator: "\n").filter { $0.hasPrefix("llm_cost_proxy_requests_total{") }
+            .compactMap { $0.firstMatch(of: #/model="([^"]*)"/#).map { String($0.output.1) } })
+        #expect(models.count == ProxyMetrics.maximumValuesPerLabel + 1 && models.contains("other"))
+        #expect(text.contains(#"llm_cost_proxy_requests_total{provider="openai",model="other",agent="",status="ok"} 50"#))
+        #expect(text.contains(#"llm_cost_proxy_tokens_total{provider="openai",model="model-0",agent="",type="input"} 3"#))
+    }
+
+    static func temporaryLedger() throws -> (Ledger, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
+    }
 }
