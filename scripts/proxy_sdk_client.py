@@ -65,6 +65,22 @@ def main() -> None:
                     elif chunk.choices[0].delta.content:
                         text += chunk.choices[0].delta.content
                 out.update(text=text, usage_chunks=usage_chunks)
+            elif mode.startswith("openai-concurrent-"):
+                # N streams at once, each its own session: all must arrive whole and be recorded.
+                from concurrent.futures import ThreadPoolExecutor
+
+                count = int(mode.rsplit("-", 1)[1])
+
+                def one(index):
+                    with_session = client.with_options(default_headers={**headers, "x-llm-cost-session": f"concurrent-{index}"})
+                    chunks = with_session.chat.completions.create(
+                        model="gpt-4o-mini", messages=[{"role": "user", "content": f"stream number {index}"}], max_tokens=64, stream=True,
+                        extra_headers={"x-simulator-scenario": "slow"})
+                    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+                with ThreadPoolExecutor(max_workers=count) as pool:
+                    texts = list(pool.map(one, range(count)))
+                out.update(text=texts[0], complete=sum(1 for i, t in enumerate(texts) if t.endswith(f"stream number {i}")))
             elif mode == "openai-responses":
                 response = client.responses.create(model="gpt-4o-mini", input="Name three colours of the rainbow", max_output_tokens=64)
                 out.update(text=response.output_text, input_tokens=response.usage.input_tokens, output_tokens=response.usage.output_tokens)

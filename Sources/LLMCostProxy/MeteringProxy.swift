@@ -257,6 +257,21 @@ struct Relay: Sendable {
         let metrics = self.metrics
         return Response(status: status, headers: headers, body: ResponseBody { writer in
             let relayed = RelayedResponse(tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream), started: started)
+            // Records the call once (`MeteredCall.finish` ignores later calls), as `ending` says.
+            @Sendable func record(_ ending: RelayedResponse.Ending) async {
+                let outcome = relayed.finish()
+                let callStatus: CallStatus = switch ending {
+                case .clientGone: .cancelled
+                case .upstreamFailed: .error
+                case .complete: !succeeded || outcome.failed ? .error : (isStream && !outcome.completed ? .cancelled : .ok)
+                }
+                if let recorded = await call.finish(
+                    status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
+                    timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
+                {
+                    metrics.record(recorded)
+                }
+            }
             var ending: RelayedResponse.Ending = .complete
             do {
                 if isStream {
@@ -266,6 +281,9 @@ struct Relay: Sendable {
                     try await collected.body.consumeWithCancellationOnInboundClose { body in
                         for try await _ in body {}  // the body collected above, handed back once
                         try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: removesChunk)
+                        // Recorded here, the moment the upstream ended: leaving this closure waits
+                        // for the watch on the client's connection to stop.
+                        await record(.complete)
                     }
                 } else {
                     try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: false)
@@ -277,18 +295,7 @@ struct Relay: Sendable {
             } catch {
                 ending = .upstreamFailed
             }
-            let outcome = relayed.finish()
-            let callStatus: CallStatus = switch ending {
-            case .clientGone: .cancelled
-            case .upstreamFailed: .error
-            case .complete: !succeeded || outcome.failed ? .error : (isStream && !outcome.completed ? .cancelled : .ok)
-            }
-            if let recorded = await call.finish(
-                status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
-                timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
-            {
-                metrics.record(recorded)
-            }
+            await record(ending)
             // Recorded before the response ends: once it has, the rest of this closure may never run.
             if ending == .complete { try await writer.finish(nil) }
         })
@@ -315,7 +322,14 @@ final class RelayedResponse: @unchecked Sendable {
         if firstToken == nil, tap.hasContent { firstToken = ContinuousClock.now - started }
     }
 
-    func finish() -> UsageTap.Outcome { tap.finish() }
+    /// What the response said; the same outcome however often it is asked.
+    func finish() -> UsageTap.Outcome {
+        if let outcome { return outcome }
+        let finished = tap.finish()
+        outcome = finished
+        return finished
+    }
+    private var outcome: UsageTap.Outcome?
 
     /// Sends the upstream's body on as it arrives, reading its usage on the way; with
     /// `removingUsageChunk`, without the usage-only chunk the proxy asked for.
