@@ -224,7 +224,9 @@ struct Relay: Sendable {
         do {
             response = try await client.execute(upstream, deadline: .now() + .nanoseconds(settings.readTimeout.nanoseconds))
         } catch {
-            if let recorded = await call?.finish(status: .error, usage: nil) { metrics.record(recorded) }
+            // Cut by shutdown or a client gone while the upstream worked: cancelled, not failed.
+            let cancelled = error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled
+            if let recorded = await call?.finish(status: cancelled ? .cancelled : .error, usage: nil) { metrics.record(recorded) }
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
                 || (error as? HTTPClientError) == .connectTimeout
             return ProviderErrorBody.response(
@@ -273,6 +275,7 @@ struct Relay: Sendable {
                 }
             }
             var ending: RelayedResponse.Ending = .complete
+            var upstreamError: (any Error)?
             do {
                 if isStream {
                     // A client that hangs up mid-stream cancels the relay, and with it the
@@ -294,8 +297,12 @@ struct Relay: Sendable {
                 ending = .clientGone
             } catch {
                 ending = .upstreamFailed
+                upstreamError = error
             }
             await record(ending)
+            // An upstream cut mid-body: rethrown, so the server closes the connection and the
+            // client sees the cut instead of waiting for an end that never comes.
+            if let upstreamError { throw upstreamError }
             // Recorded before the response ends: once it has, the rest of this closure may never run.
             if ending == .complete { try await writer.finish(nil) }
         })

@@ -153,6 +153,21 @@ import Testing
         #expect(try await proxy.sql("SELECT status, output_tokens FROM calls", becoming: "0|5") == "0|5")
     }
 
+    @Test func anUpstreamCutMidStreamEndsTheClientsResponseAndIsRecordedAsAnError() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        var reply = SimulatedReply.text(["one ", "two ", "three"])
+        reply.cutAfterEvents = 3
+        proxy.simulator.enqueue(reply)
+        let started = ContinuousClock.now
+        _ = try await proxy.curlEventTimes(path: "/v1/messages", body: """
+            {"model":"claude-sonnet-4-5","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}
+            """, maxTime: 10)
+        // curl is told at once, not left waiting for an end (it would give up after 10 s).
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try await proxy.sql("SELECT status, input_tokens FROM calls", becoming: "1|10") == "1|10")
+    }
+
     @Test func aClientThatLeavesMidStreamIsRecordedAsCancelled() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }
