@@ -65,7 +65,7 @@ public struct MeteringProxy: Sendable {
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: .nanoseconds(settings.readTimeout.nanoseconds)))
+            timeout: .init(connect: TimeAmount(settings.connectTimeout), read: TimeAmount(settings.readTimeout)))
         clientConfiguration.decompression = .disabled
         // Streams hold their connection for minutes: the default 8 per host would queue the rest.
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
@@ -122,12 +122,6 @@ struct ProxyRequestContext: RequestContext {
     var maxUploadSize: Int { 64 << 20 }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
 
 /// One relayed request at a time: routing, admission, forwarding, metering.
 struct Relay: Sendable {
@@ -222,7 +216,7 @@ struct Relay: Sendable {
 
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(upstream, deadline: .now() + .nanoseconds(settings.readTimeout.nanoseconds))
+            response = try await client.execute(upstream, deadline: .now() + TimeAmount(settings.readTimeout))
         } catch {
             // Cut by shutdown or a client gone while the upstream worked: cancelled, not failed.
             let cancelled = error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled
