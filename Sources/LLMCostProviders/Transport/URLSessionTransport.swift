@@ -61,7 +61,7 @@ private final class StreamingCallDelegate: NSObject, URLSessionDataDelegate, @un
     private var phase = Phase.idle
     private var task: URLSessionDataTask?
     private var session: URLSession?
-    private var watchdog: Task<Void, Never>?
+    private var watchdog: (any DispatchSourceTimer)?
     private let clock = ContinuousClock()
     private var started = ContinuousClock.now
     private var lastActivity = ContinuousClock.now
@@ -100,18 +100,25 @@ private final class StreamingCallDelegate: NSObject, URLSessionDataDelegate, @un
     private func startWatchdog() {
         let shortest = min(timeouts.connect, timeouts.firstByte, timeouts.idle, timeouts.total)
         let tick = max(.milliseconds(5), min(shortest / 5, .milliseconds(200)))
-        let watchdog = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                guard let self, let expired = self.expiredTimeout() else { continue }
-                self.fail(expired)
-                return
-            }
+        // A Dispatch timer, not a task: it fires on time even while the concurrency pool (two
+        // threads on a 2-core machine) is busy with other work.
+        let watchdog = DispatchSource.makeTimerSource(queue: Self.watchdogQueue)
+        let interval = DispatchTimeInterval.nanoseconds(Int(tick.components.seconds) * 1_000_000_000 + Int(tick.components.attoseconds / 1_000_000_000))
+        watchdog.schedule(deadline: .now() + interval, repeating: interval)
+        watchdog.setEventHandler { [weak self] in
+            guard let self, let expired = self.expiredTimeout() else { return }
+            self.fail(expired)
         }
         lock.lock()
-        if case .done = phase { watchdog.cancel() } else { self.watchdog = watchdog }
+        if case .done = phase {
+            lock.unlock()
+            return
+        }
+        self.watchdog = watchdog
         lock.unlock()
+        watchdog.resume()
     }
+    private static let watchdogQueue = DispatchQueue(label: "llm-cost.transport.watchdog")
 
     /// Which timeout has fired, if any.
     private func expiredTimeout() -> TransportError? {
