@@ -72,6 +72,9 @@ public struct Configuration: Sendable {
         ConfigSetting(
             key: "proxy.shutdown_grace_ms", kind: .integer, defaultValue: .integer(10_000), environment: "LLM_COST_PROXY_SHUTDOWN_GRACE_MS",
             summary: "on SIGTERM or SIGINT, how long `llm-cost proxy` lets calls in flight finish before cutting them"),
+        ConfigSetting(
+            key: "proxy.unmetered", kind: .string, defaultValue: .string("refuse-under-block"), environment: "LLM_COST_PROXY_UNMETERED",
+            summary: "billed calls the proxy cannot meter (images, audio, batches): refuse-under-block (while a block budget covers them), refuse, or allow"),
     ]
 
     /// Keys a `[providers.NAME]` table accepts.

@@ -91,7 +91,7 @@ public final class Meter: Sendable {
     /// other calls' reservations are in the way), or its model is unpriced.
     func begin(
         provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext,
-        adapterMaxOutput: Int? = nil, countedInput: Int64? = nil
+        adapterMaxOutput: Int? = nil, countedInput: Int64? = nil, choices: Int = 1
     ) async throws -> Call {
         let timestamp = Date()
         let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
@@ -104,6 +104,7 @@ public final class Meter: Sendable {
             request, input: estimate, adapterMaxOutput: adapterMaxOutput, modelMaxOutput: pricing?.maxOutputTokens(for: worstRecord),
             defaultMaxOutput: defaultMaxTokens, allowance: serverToolAllowance)
         worstRecord.usage = bound.usage
+        worstRecord.usage.outputTokens *= Int64(max(1, choices))
         let worstCase = pricing?.quote(for: worstRecord)?.cost
         let maxTokens = bound.maxOutput
         var call = Call(

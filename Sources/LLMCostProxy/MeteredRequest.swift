@@ -15,14 +15,21 @@ public struct MeteredRequest: Sendable, Hashable {
     public var promptText: String
     /// Whether the request sets `stream_options` (chat completions).
     public var hasStreamOptions: Bool
+    /// Images sent (estimated as the meter estimates an image, not as the text of their data).
+    public var imageCount: Int
+    /// Completions generated per call: chat's `n`, the legacy completions' `best_of`; each may
+    /// run to the output limit.
+    public var choices: Int
 
     /// Reads `body` as a request of `wire`; `nil` when it is not a JSON object with a model
-    /// (the upstream will say what is wrong with it; the proxy does not meter it).
-    public init?(body: [UInt8], protocol wire: WireProtocol) {
+    /// (`defaultModel` when the body names none: Azure names it in the path).
+    public init?(body: [UInt8], protocol wire: WireProtocol, defaultModel: String? = nil) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let model = object["model"] as? String, !model.isEmpty
+            let model = object["model"] as? String ?? defaultModel, !model.isEmpty
         else { return nil }
         self.model = model
+        let choiceKeys = wire == .anthropicMessages ? [] : ["n", "best_of"]
+        choices = min(128, max(1, choiceKeys.compactMap { (object[$0] as? NSNumber)?.intValue }.max() ?? 1))
         stream = object["stream"] as? Bool ?? false
         hasStreamOptions = object["stream_options"] != nil
         let limitKeys: [String] = switch wire {
@@ -32,26 +39,49 @@ public struct MeteredRequest: Sendable, Hashable {
         }
         maxOutputTokens = limitKeys.lazy.compactMap { (object[$0] as? NSNumber)?.intValue }.first.map { max(0, $0) }
         var pieces: [String] = []
-        for key in ["system", "instructions", "messages", "input", "tools"] {
-            if let value = object[key] { Self.collectStrings(value, into: &pieces) }
+        var images = 0
+        // `prompt`: the legacy completions.
+        for key in ["system", "instructions", "messages", "input", "prompt", "tools"] {
+            if let value = object[key] { Self.collectStrings(value, into: &pieces, images: &images) }
         }
         promptText = pieces.joined(separator: "\n")
+        imageCount = images
     }
 
-    /// The strings of a JSON value, depth first; images and other base64 payloads count as the
-    /// text they are (an over-estimate, which is the safe side for a worst case).
-    private static func collectStrings(_ value: Any, into pieces: inout [String]) {
+    /// The `model` of a JSON body, if it is one: what a call the proxy cannot meter names.
+    public static func model(in body: [UInt8]) -> String? {
+        guard body.first == UInt8(ascii: "{"), let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return nil
+        }
+        return object["model"] as? String
+    }
+
+    /// Content parts that are images, in the three wire formats: Anthropic `image`, chat
+    /// `image_url`, Responses `input_image`.
+    private static let imagePartTypes: Set<String> = ["image", "image_url", "input_image"]
+
+    /// The strings of a JSON value, depth first, with image parts counted apart (their base64
+    /// data is no measure of their tokens). Other payloads (PDFs) count as the text they are:
+    /// an over-estimate, the safe side for a worst case.
+    private static func collectStrings(_ value: Any, into pieces: inout [String], images: inout Int) {
         switch value {
         case let text as String: pieces.append(text)
-        case let array as [Any]: for item in array { collectStrings(item, into: &pieces) }
-        case let object as [String: Any]: for key in object.keys.sorted() { collectStrings(object[key]!, into: &pieces) }
+        case let array as [Any]: for item in array { collectStrings(item, into: &pieces, images: &images) }
+        case let object as [String: Any]:
+            if let type = object["type"] as? String, imagePartTypes.contains(type) {
+                images += 1
+                return
+            }
+            for key in object.keys.sorted() { collectStrings(object[key]!, into: &pieces, images: &images) }
         default: break
         }
     }
 
-    /// The request as the meter estimates it: its prompt as one message, its output limit.
+    /// The request as the meter estimates it: its prompt as one message with its images, its
+    /// output limit.
     public var estimateRequest: ChatRequest {
-        ChatRequest(model: model, messages: [.user(promptText)], maxTokens: maxOutputTokens)
+        let images = Array(repeating: ContentPart.imageURL(""), count: imageCount)
+        return ChatRequest(model: model, messages: [.user([.text(promptText)] + images)], maxTokens: maxOutputTokens)
     }
 }
 

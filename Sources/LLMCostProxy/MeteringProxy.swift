@@ -32,11 +32,14 @@ public struct MeteringProxy: Sendable {
         /// On SIGTERM or SIGINT: how long calls in flight may go on before they are cut (and
         /// recorded as cancelled with the usage seen).
         public var shutdownGrace: Duration
+        /// Billed calls the proxy cannot meter: refused or relayed.
+        public var unmetered: UnmeteredPolicy
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, upstreams: [String: String] = [:],
             providerTypes: [String: String] = [:], connectTimeout: Duration = .seconds(10),
-            readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20, shutdownGrace: Duration = .seconds(10)
+            readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20, shutdownGrace: Duration = .seconds(10),
+            unmetered: UnmeteredPolicy = .refuseUnderBlock
         ) {
             self.host = host
             self.port = port
@@ -46,6 +49,7 @@ public struct MeteringProxy: Sendable {
             self.readTimeout = readTimeout
             self.maxRequestBytes = maxRequestBytes
             self.shutdownGrace = shutdownGrace
+            self.unmetered = unmetered
         }
 
         /// The official endpoints, where the configuration names none.
@@ -139,15 +143,32 @@ struct Relay: Sendable {
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length",
     ]
 
+    /// Provider types whose request ids are unique (ids of local servers can repeat, Ollama's
+    /// `chatcmpl-123`): only theirs are kept, since the ledger treats a repeated id as the same call.
+    static let typesWithUniqueRequestIDs: Set<String> = ["anthropic", "openai", "openai-responses", "azure", "openrouter"]
+
     func handle(_ request: Request, context: ProxyRequestContext) async throws -> Response {
         var request = request
-        let (pathAttribution, path) = ProxyAttribution.splitPath(request.uri.path)
+        let (pathAttribution, rawPath) = ProxyAttribution.splitPath(request.uri.path)
+        // Routed and metered as the upstream will read it: `/v1/%63hat/completions` is chat.
+        guard let path = ProxyPath.normalize(rawPath) else {
+            return ProviderErrorBody.response(
+                status: .badRequest, shape: .openAI, type: "invalid_request_error", code: "invalid_path",
+                message: "llm-cost proxy: the path \(rawPath) escapes a /, \\, ?, # or %, climbs above the root, or has control characters")
+        }
         guard let route = ProxyRoute.resolve(path: path, providerTypes: settings.providerTypes) else {
             return ProviderErrorBody.response(
                 status: .notFound, shape: .openAI, type: "not_found_error", code: "unknown_route",
                 message: "llm-cost proxy: no route for \(path) (Anthropic at /v1/messages, OpenAI at /v1/..., a configured provider at /p/NAME/...)")
         }
-        let shape: ProviderErrorBody.Shape = route.metered == .anthropicMessages || route.provider == "anthropic" ? .anthropic : .openAI
+        let providerType = settings.providerTypes[route.provider] ?? route.provider
+        // Reads, deletions and the like are never billed.
+        let billing: ProxyRoute.Billing = [.get, .head, .delete, .options].contains(request.method) ? .free : route.billing
+        let shape: ProviderErrorBody.Shape = switch route.metered {
+        case .anthropicMessages?: .anthropic
+        case .openAIChat?, .openAIResponses?: .openAI
+        case nil: providerType == "anthropic" ? .anthropic : .openAI
+        }
         guard let base = settings.upstreams[route.provider] ?? MeteringProxy.Settings.officialUpstreams[route.provider] else {
             return ProviderErrorBody.response(
                 status: .badGateway, shape: shape, type: "api_error", code: "no_upstream",
@@ -164,45 +185,67 @@ struct Relay: Sendable {
                 message: "llm-cost proxy: request body over \(settings.maxRequestBytes) bytes")
         }
         let bodyBytes = Array(body.readableBytesView)
-        var forwarded: [(name: String, value: String)] = []
         var clientHeaders: [(name: String, value: String)] = []
+        // Hop-by-hop: the fixed ones, and those the client's `Connection` names.
+        var dropped = Self.droppedRequestHeaders
         for field in request.headers {
             let name = field.name.canonicalName
             clientHeaders.append((name, field.value))
-            if Self.droppedRequestHeaders.contains(name) || ProxyAttribution.isOwnHeader(name) { continue }
-            forwarded.append((field.name.rawName, field.value))
+            if name == "connection" { dropped.formUnion(Self.connectionOptions(field.value)) }
+        }
+        var upstream = HTTPClientRequest(
+            url: ProxyRoute.upstreamURL(base: base, path: ProxyPath.escaped(route.upstreamPath), query: request.uri.query))
+        upstream.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if dropped.contains(name) || ProxyAttribution.isOwnHeader(name) { continue }
+            upstream.headers.add(name: field.name.rawName, value: field.value)
         }
         // Usage must be readable: no compressed responses.
-        forwarded.append(("accept-encoding", "identity"))
-
-        var upstream = HTTPClientRequest(url: ProxyRoute.upstreamURL(base: base, path: route.upstreamPath, query: request.uri.query))
-        upstream.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
-        for (name, value) in forwarded { upstream.headers.add(name: name, value: value) }
+        upstream.headers.add(name: "accept-encoding", value: "identity")
         upstream.body = .bytes(body)
+        // Headers say more precisely than the base URL: they win.
+        let attribution = pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders))
 
         // Metered: admission before anything is sent.
         var call: MeteredCall?
         var metered: (wire: WireProtocol, request: MeteredRequest)?
         var removesUsageChunk = false
-        if let wire = route.metered, request.method == .post {
+        switch billing {
+        case .free:
+            break
+        case .unmetered:
+            if let reason = settings.unmetered.refusal(
+                provider: route.provider, model: MeteredRequest.model(in: bodyBytes) ?? route.pathModel, attribution: attribution,
+                budgets: meter.budgets)
+            {
+                var headers = HTTPFields()
+                if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
+                return ProviderErrorBody.response(
+                    status: .forbidden, shape: shape, type: "permission_error", code: "unmetered_endpoint",
+                    message: "llm-cost proxy: \(request.method.rawValue) \(route.upstreamPath) is billed, but not in a form the proxy can meter, and \(reason)",
+                    extraHeaders: headers)
+            }
+        case .metered(let wire):
             // What the meter cannot read is not sent: a budget must not be bypassed by a body
             // only the upstream would make sense of (the providers reject such bodies anyway).
-            guard let summary = MeteredRequest(body: bodyBytes, protocol: wire) else {
+            guard let summary = MeteredRequest(body: bodyBytes, protocol: wire, defaultModel: route.pathModel) else {
                 return ProviderErrorBody.response(
                     status: .badRequest, shape: shape, type: "invalid_request_error", code: "unreadable_request",
                     message: "llm-cost proxy: the request body is not a JSON object with a \"model\"")
             }
             metered = (wire, summary)
-            // Headers say more precisely than the base URL: they win.
-            let attribution = pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders))
-            if wire == .openAIChat, let rewritten = StreamUsageRequest.addingIncludeUsage(to: bodyBytes, request: summary) {
+            // Servers that do not know `stream_options` reject it: only where the adapters send it.
+            if wire == .openAIChat, providerType != "openai-compatible",
+                let rewritten = StreamUsageRequest.addingIncludeUsage(to: bodyBytes, request: summary)
+            {
                 upstream.body = .bytes(ByteBuffer(bytes: rewritten))
                 removesUsageChunk = true
             }
             do {
                 call = try await meter.beginCall(
                     provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
-                    attribution: attribution)
+                    attribution: attribution, choices: summary.choices)
             } catch let refusal as MeteringError {
                 metrics.recordRefusal(provider: route.provider, model: summary.model, agent: attribution.agent)
                 return ProviderErrorBody.refusal(refusal, shape: shape)
@@ -232,42 +275,29 @@ struct Relay: Sendable {
         var headers = HTTPFields()
         var upstreamRequestID: String?
         var streaming = false
+        var droppedResponse = Self.droppedResponseHeaders
+        for value in response.headers["connection"] { droppedResponse.formUnion(Self.connectionOptions(value)) }
         for (name, value) in response.headers {
             let lower = name.lowercased()
-            if Self.droppedResponseHeaders.contains(lower) { continue }
+            if droppedResponse.contains(lower) { continue }
             if lower == "request-id" || lower == "x-request-id" { upstreamRequestID = upstreamRequestID ?? value }
             if lower == "content-type" && value.lowercased().hasPrefix("text/event-stream") { streaming = true }
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
         let upstreamBody = response.body
-        let succeeded = (200..<300).contains(Int(response.status.code))
         guard let call, let metered else {
             return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: upstreamBody))
         }
-        let requestID = upstreamRequestID
         let isStream = streaming
+        let relayed = RelayedResponse(
+            call: call, metrics: metrics, tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream),
+            started: started, succeeded: (200..<300).contains(Int(response.status.code)),
+            trustsRequestIDs: Self.typesWithUniqueRequestIDs.contains(providerType), upstreamRequestID: upstreamRequestID)
         let collected = request
         let removesChunk = removesUsageChunk && isStream
         if isStream { headers[.connection] = "close" }
-        let metrics = self.metrics
         return Response(status: status, headers: headers, body: ResponseBody { writer in
-            let relayed = RelayedResponse(tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream), started: started)
-            // Records the call once (`MeteredCall.finish` ignores later calls), as `ending` says.
-            @Sendable func record(_ ending: RelayedResponse.Ending) async {
-                let outcome = relayed.finish()
-                let callStatus: CallStatus = switch ending {
-                case .clientGone: .cancelled
-                case .upstreamFailed: .error
-                case .complete: !succeeded || outcome.failed ? .error : (isStream && !outcome.completed ? .cancelled : .ok)
-                }
-                if let recorded = await call.finish(
-                    status: callStatus, usage: outcome.usage, requestID: requestID ?? outcome.responseID,
-                    timeToFirstToken: relayed.firstToken, receivedText: outcome.receivedText)
-                {
-                    metrics.record(recorded)
-                }
-            }
             var ending: RelayedResponse.Ending = .complete
             var upstreamError: (any Error)?
             do {
@@ -280,7 +310,7 @@ struct Relay: Sendable {
                         try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: removesChunk)
                         // Recorded here, the moment the upstream ended: leaving this closure waits
                         // for the watch on the client's connection to stop.
-                        await record(.complete)
+                        await relayed.record(.complete)
                     }
                 } else {
                     try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: false)
@@ -293,7 +323,7 @@ struct Relay: Sendable {
                 ending = .upstreamFailed
                 upstreamError = error
             }
-            await record(ending)
+            await relayed.record(ending)
             // An upstream cut mid-body: rethrown, so the server closes the connection and the
             // client sees the cut instead of waiting for an end that never comes.
             if let upstreamError { throw upstreamError }
@@ -301,21 +331,50 @@ struct Relay: Sendable {
             if ending == .complete { try await writer.finish(nil) }
         })
     }
+
+    /// The header names a `Connection` value lists (hop-by-hop for this message only), lowercase.
+    static func connectionOptions(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
 }
 
-/// A metered response as it is relayed: the usage tap and the time to first token. Used by one
-/// task at a time (the relay, then the recording after it ended), hence unchecked.
+/// A metered response as it is relayed: the usage tap, the time to first token, and the call
+/// it records once. Used by one task at a time (the relay, then the recording after it ended),
+/// hence unchecked.
 final class RelayedResponse: @unchecked Sendable {
     struct ClientGone: Error {}
     enum Ending { case complete, clientGone, upstreamFailed }
 
+    private let call: MeteredCall
+    private let metrics: ProxyMetrics
     private var tap: UsageTap
     private let started: ContinuousClock.Instant
+    private let succeeded: Bool
+    private let trustsRequestIDs: Bool
+    private let upstreamRequestID: String?
     private(set) var firstToken: Duration?
+    private var recorded = false
 
-    init(tap: UsageTap, started: ContinuousClock.Instant) {
+    init(
+        call: MeteredCall, metrics: ProxyMetrics, tap: UsageTap, started: ContinuousClock.Instant, succeeded: Bool,
+        trustsRequestIDs: Bool, upstreamRequestID: String?
+    ) {
+        self.call = call
+        self.metrics = metrics
         self.tap = tap
         self.started = started
+        self.succeeded = succeeded
+        self.trustsRequestIDs = trustsRequestIDs
+        self.upstreamRequestID = upstreamRequestID
+    }
+
+    /// A response whose body was never relayed (the client left before its head could be
+    /// written, so the server never ran the body): still recorded, as cancelled with the estimate.
+    deinit {
+        guard !recorded else { return }
+        let call = self.call
+        let metrics = self.metrics
+        Task { if let record = await call.finish(status: .cancelled, usage: nil) { metrics.record(record) } }
     }
 
     func consume(_ chunk: ByteBuffer) {
@@ -323,14 +382,24 @@ final class RelayedResponse: @unchecked Sendable {
         if firstToken == nil, tap.hasContent { firstToken = ContinuousClock.now - started }
     }
 
-    /// What the response said; the same outcome however often it is asked.
-    func finish() -> UsageTap.Outcome {
-        if let outcome { return outcome }
-        let finished = tap.finish()
-        outcome = finished
-        return finished
+    /// Records the call once (later calls do nothing), as `ending` says.
+    func record(_ ending: Ending) async {
+        guard !recorded else { return }
+        recorded = true
+        let outcome = tap.finish()
+        let status: CallStatus = switch ending {
+        case .clientGone: .cancelled
+        case .upstreamFailed: .error
+        case .complete: !succeeded || outcome.failed ? .error : (tap.streaming && !outcome.completed ? .cancelled : .ok)
+        }
+        let requestID = trustsRequestIDs ? upstreamRequestID ?? outcome.responseID : nil
+        if let record = await call.finish(
+            status: status, usage: outcome.usage, requestID: requestID, timeToFirstToken: firstToken,
+            receivedText: outcome.receivedText)
+        {
+            metrics.record(record)
+        }
     }
-    private var outcome: UsageTap.Outcome?
 
     /// Sends the upstream's body on as it arrives, reading its usage on the way; with
     /// `removingUsageChunk`, without the usage-only chunk the proxy asked for.

@@ -1,71 +1,121 @@
 import Foundation
 import LLMCost
 
-/// Where a request to the proxy goes, and whether it is metered: a pure function of its path.
+/// Where a request to the proxy goes, and how it is billed: a pure function of its path.
 ///
 /// - `/v1/messages` (and `/anthropic/v1/...`): Anthropic; the Messages call is metered,
 ///   `/v1/messages/count_tokens` and other Anthropic paths pass through.
-/// - `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (and `/openai/v1/...`): OpenAI,
-///   metered; any other
-///   `/v1/...` path passes through to OpenAI.
+/// - `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`, `/v1/completions` (and
+///   `/openai/v1/...`): OpenAI, metered; any other `/v1/...` path passes through to OpenAI.
 /// - `/p/NAME/REST`: the configured provider NAME, `REST` relative to its `base_url`; metered
 ///   when REST is one of the calls above for the provider's wire format.
+///
+/// Paths that pass through are either free (reads, token counting, moderation, uploads,
+/// cancellations) or billed in a form the proxy cannot meter (images, audio, batches,
+/// fine-tuning, ...): those are held back while a `block` budget covers them, so a budget
+/// cannot be bypassed by calling another endpoint.
 public struct ProxyRoute: Sendable, Hashable {
+    /// How the upstream bills a POST to the route.
+    public enum Billing: Sendable, Hashable {
+        /// A call the proxy meters, in this wire format.
+        case metered(WireProtocol)
+        /// Never billed per call: token counting, moderation, uploads, cancellations; every path
+        /// of a local server (Ollama, vLLM).
+        case free
+        /// Billed, in a form the proxy cannot read usage from (images, audio, batches, ...).
+        case unmetered
+    }
+
     /// The upstream, by the provider name calls are recorded under.
     public var provider: String
     /// The path to append to the upstream's base URL (starting with `/`, query not included).
     public var upstreamPath: String
-    /// The wire format of a metered call; `nil`: passed through unmetered.
-    public var metered: WireProtocol?
+    public var billing: Billing
+    /// The model the path names (Azure's `/openai/deployments/NAME/...`), for bodies without one.
+    public var pathModel: String?
 
-    public init(provider: String, upstreamPath: String, metered: WireProtocol?) {
+    public init(provider: String, upstreamPath: String, billing: Billing, pathModel: String? = nil) {
         self.provider = provider
         self.upstreamPath = upstreamPath
-        self.metered = metered
+        self.billing = billing
+        self.pathModel = pathModel
     }
 
-    /// The route of `path`; `nil` when no route takes it. `providerTypes`: the configured
-    /// providers by name and type, for `/p/NAME/...`.
+    /// The wire format of a metered call; `nil`: passed through unmetered.
+    public var metered: WireProtocol? {
+        if case .metered(let wire) = billing { return wire }
+        return nil
+    }
+
+    /// The route of `path` (normalized: `ProxyPath.normalize`); `nil` when no route takes it.
+    /// `providerTypes`: the configured providers by name and type, for `/p/NAME/...`.
     public static func resolve(path: String, providerTypes: [String: String]) -> ProxyRoute? {
+        func route(_ provider: String, _ upstreamPath: String, type: String) -> ProxyRoute {
+            ProxyRoute(
+                provider: provider, upstreamPath: upstreamPath, billing: billing(upstreamPath, type: type),
+                pathModel: type == "azure" ? deployment(in: upstreamPath) : nil)
+        }
         if path.hasPrefix("/p/") {
             let rest = path.dropFirst(3)
             guard let slash = rest.firstIndex(of: "/") else { return nil }
             let name = String(rest[..<slash])
             guard let type = providerTypes[name] else { return nil }
-            let upstreamPath = String(rest[slash...])
-            return ProxyRoute(provider: name, upstreamPath: upstreamPath, metered: meteredCall(upstreamPath, type: type))
+            return route(name, String(rest[slash...]), type: type)
         }
         if path.hasPrefix("/anthropic/") {
-            let upstreamPath = String(path.dropFirst("/anthropic".count))
-            return ProxyRoute(provider: "anthropic", upstreamPath: upstreamPath, metered: meteredCall(upstreamPath, type: "anthropic"))
+            return route("anthropic", String(path.dropFirst("/anthropic".count)), type: "anthropic")
         }
         if path.hasPrefix("/openai/") {
-            let upstreamPath = String(path.dropFirst("/openai".count))
-            return ProxyRoute(provider: "openai", upstreamPath: upstreamPath, metered: meteredCall(upstreamPath, type: "openai"))
+            return route("openai", String(path.dropFirst("/openai".count)), type: "openai")
         }
         if path == "/v1/messages" || path.hasPrefix("/v1/messages/") {
-            return ProxyRoute(provider: "anthropic", upstreamPath: path, metered: meteredCall(path, type: "anthropic"))
+            return route("anthropic", path, type: "anthropic")
         }
         if path.hasPrefix("/v1/") {
-            return ProxyRoute(provider: "openai", upstreamPath: path, metered: meteredCall(path, type: "openai"))
+            return route("openai", path, type: "openai")
         }
         return nil
     }
 
-    /// The metered call at `path` for a provider of `type`, if it is one.
-    static func meteredCall(_ path: String, type: String) -> WireProtocol? {
-        // A trailing slash is the same endpoint to the providers.
-        let path = path.hasSuffix("/") ? String(path.dropLast()) : path
-        switch type {
-        case "anthropic":
-            return path.hasSuffix("/messages") ? .anthropicMessages : nil
-        default:
-            if path.hasSuffix("/chat/completions") { return .openAIChat }
-            if path.hasSuffix("/responses") { return .openAIResponses }
-            // Embeddings report usage as chat does (`prompt_tokens`), in a body never streamed.
-            if path.hasSuffix("/embeddings") { return .openAIChat }
-            return nil
+    /// How a POST to `path` on a provider of `type` is billed.
+    static func billing(_ path: String, type: String) -> Billing {
+        // Providers match paths case-insensitively, some of them: so does the meter. A trailing
+        // slash is the same endpoint to them.
+        var path = path.lowercased()
+        if path.hasSuffix("/") { path.removeLast() }
+        if type == "ollama" || type == "vllm" {
+            if path.hasSuffix("/chat/completions") || path.hasSuffix("/completions") || path.hasSuffix("/embeddings") { return .metered(.openAIChat) }
+            if path.hasSuffix("/responses") { return .metered(.openAIResponses) }
+            return .free
         }
+        let segments = path.split(separator: "/")
+        // Cancelling a batch, a response, a fine-tuning job, ...
+        if segments.last == "cancel" { return .free }
+        if type == "anthropic" {
+            if path.hasSuffix("/messages") { return .metered(.anthropicMessages) }
+            // Anthropic's OpenAI SDK compatibility endpoint.
+            if path.hasSuffix("/chat/completions") { return .metered(.openAIChat) }
+            if path.hasSuffix("/messages/count_tokens") || path.hasSuffix("/files") { return .free }
+            return .unmetered
+        }
+        if path.hasSuffix("/chat/completions") { return .metered(.openAIChat) }
+        if path.hasSuffix("/responses") { return .metered(.openAIResponses) }
+        // Embeddings and the legacy completions report usage as chat does (`prompt_tokens`).
+        if path.hasSuffix("/embeddings") || path.hasSuffix("/completions") { return .metered(.openAIChat) }
+        if path.hasSuffix("/moderations") || path.hasSuffix("/responses/input_tokens") || path.hasSuffix("/files") {
+            return .free
+        }
+        // An upload and its parts; a stored chat completion's metadata.
+        if let uploads = segments.lastIndex(of: "uploads"), segments.count - uploads <= 3 { return .free }
+        if segments.count >= 3, segments[segments.count - 3] == "chat", segments[segments.count - 2] == "completions" { return .free }
+        return .unmetered
+    }
+
+    /// The deployment an Azure path names: `/openai/deployments/NAME/chat/completions`.
+    static func deployment(in path: String) -> String? {
+        let segments = path.split(separator: "/")
+        guard let index = segments.firstIndex(of: "deployments"), index + 1 < segments.count else { return nil }
+        return String(segments[index + 1])
     }
 
     /// `base` with `upstreamPath` appended; a base ending in `/v1` and a path starting with

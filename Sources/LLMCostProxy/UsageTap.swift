@@ -34,6 +34,9 @@ public struct UsageTap: Sendable {
         decoder = streaming ? StreamDecoder(protocol: wire, provider: provider) : nil
     }
 
+    /// Whether the response is an event stream.
+    public var streaming: Bool { decoder != nil }
+
     /// Whether content (text, reasoning, a tool call) has arrived: the time to first token.
     public var hasContent: Bool { accumulator.hasContent }
 

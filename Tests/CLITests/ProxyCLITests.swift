@@ -232,6 +232,41 @@ import Testing
         #expect(row == #"codex|{"team":"infra"}|8|0|1"#)
     }
 
+    @Test func billedCallsTheMeterCannotReadAreHeldBackUnderABlockBudgetAndNoSpellingOfAPathGetsPast() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let capped = ["x-llm-cost-agent: capped"]
+        // An image generation bills, but carries no usage the meter reads: refused while a block
+        // budget covers the caller, with no retry.
+        let image = #"{"model":"gpt-image-1","prompt":"a cat"}"#
+        let refused = try await proxy.curl(path: "/v1/images/generations", body: image, headers: capped)
+        #expect(refused.hasPrefix("403\n") && refused.contains(#""code":"unmetered_endpoint""#) && refused.contains("capped"), "\(refused)")
+        #expect(try await proxy.curl(path: "/v1/messages/batches", body: #"{"requests":[]}"#, headers: capped).hasPrefix("403\n"))
+        // The chat endpoint spelled another way is still the chat endpoint: metered, and refused.
+        for path in ["/v1/%63hat/completions", "/v1//chat/completions/", "/v1/x/../chat/completions", "/openai/v1/./chat/completions"] {
+            let result = try await proxy.curl(path: path, body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#, headers: capped)
+            #expect(result.hasPrefix("429\n") && result.contains("budget_exceeded"), "\(path): \(result)")
+        }
+        // A path that would route differently once decoded is not sent anywhere.
+        #expect(try await proxy.curl(path: "/v1/chat%2Fcompletions", body: "{}").hasPrefix("400\n"))
+        #expect(proxy.simulator.requests.isEmpty, "\(proxy.simulator.requests.map(\.path))")
+
+        // Outside any block budget the same calls are relayed, to the path as the upstream reads it.
+        proxy.simulator.enqueue(SimulatedReply(.raw(status: 200, contentType: "application/json", body: #"{"data":[{"b64_json":"QUFB"}]}"#)))
+        #expect(try await proxy.curl(path: "/v1/images/generations", body: image).hasPrefix("200\n"))
+        _ = try await proxy.curl(path: "/v1/%63hat/completions", body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(proxy.simulator.requests.map(\.path) == ["/v1/images/generations", "/v1/chat/completions"])
+        #expect(try await proxy.sql("SELECT count(*) FROM calls WHERE status = 0", becoming: "1") == "1")
+    }
+
+    @Test func withUnmeteredAllowedBilledCallsTheMeterCannotReadAreRelayed() async throws {
+        let proxy = try await RunningProxy.start(extraConfig: "[proxy]\nunmetered = \"allow\"")
+        defer { proxy.stop() }
+        proxy.simulator.enqueue(SimulatedReply(.raw(status: 200, contentType: "application/json", body: #"{"data":[]}"#)))
+        let result = try await proxy.curl(path: "/v1/images/generations", body: #"{"model":"gpt-image-1","prompt":"a cat"}"#, headers: ["x-llm-cost-agent: capped"])
+        #expect(result.hasPrefix("200\n"), "\(result)")
+    }
+
     @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }
@@ -357,11 +392,13 @@ final class RunningProxy: Sendable {
         return try await onOwnThread { try CLIRunner.capture(process, home: self.home) }.stdout
     }
 
-    /// POSTs `body` with curl; returns the status code, a newline, then the body.
-    func curl(path: String, body: String) async throws -> String {
+    /// POSTs `body` with curl (and `headers`, `Name: value`); returns the status code, a newline,
+    /// then the body.
+    func curl(path: String, body: String, headers: [String] = []) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-d", body, baseURL + path]
+        process.arguments = ["-s", "--path-as-is", "-o", "-", "-w", "\n%{http_code}", "-H", "content-type: application/json"]
+            + headers.flatMap { ["-H", $0] } + ["-d", body, baseURL + path]
         let result = try await onOwnThread { try CLIRunner.capture(process, home: self.home) }
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         return (lines.last.map(String.init) ?? "") + "\n" + lines.dropLast().joined(separator: "\n")

@@ -6,19 +6,22 @@ import Testing
 /// The proxy's pure parts, apart from any I/O: routing, reading a request for the meter,
 /// attribution headers, and the usage tap fed byte by byte and all at once.
 @Suite struct ProxyPureTests {
-    static let types = ["anthropic": "anthropic", "openai": "openai", "work": "openai", "claude-work": "anthropic"]
+    static let types = ["anthropic": "anthropic", "openai": "openai", "work": "openai", "claude-work": "anthropic", "az": "azure"]
 
     @Test func pathsRouteToTheirProviderAndOnlyTheKnownCallsAreMetered() {
         let cases: [(String, ProxyRoute?)] = [
-            ("/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
-            ("/v1/messages/count_tokens", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages/count_tokens", metered: nil)),
-            ("/anthropic/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
-            ("/v1/chat/completions", ProxyRoute(provider: "openai", upstreamPath: "/v1/chat/completions", metered: .openAIChat)),
-            ("/openai/v1/responses", ProxyRoute(provider: "openai", upstreamPath: "/v1/responses", metered: .openAIResponses)),
-            ("/v1/embeddings", ProxyRoute(provider: "openai", upstreamPath: "/v1/embeddings", metered: .openAIChat)),
-            ("/v1/models", ProxyRoute(provider: "openai", upstreamPath: "/v1/models", metered: nil)),
-            ("/p/work/chat/completions", ProxyRoute(provider: "work", upstreamPath: "/chat/completions", metered: .openAIChat)),
-            ("/p/claude-work/v1/messages", ProxyRoute(provider: "claude-work", upstreamPath: "/v1/messages", metered: .anthropicMessages)),
+            ("/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", billing: .metered(.anthropicMessages))),
+            ("/v1/messages/count_tokens", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages/count_tokens", billing: .free)),
+            ("/anthropic/v1/messages", ProxyRoute(provider: "anthropic", upstreamPath: "/v1/messages", billing: .metered(.anthropicMessages))),
+            ("/v1/chat/completions", ProxyRoute(provider: "openai", upstreamPath: "/v1/chat/completions", billing: .metered(.openAIChat))),
+            ("/openai/v1/responses", ProxyRoute(provider: "openai", upstreamPath: "/v1/responses", billing: .metered(.openAIResponses))),
+            ("/v1/embeddings", ProxyRoute(provider: "openai", upstreamPath: "/v1/embeddings", billing: .metered(.openAIChat))),
+            ("/v1/models", ProxyRoute(provider: "openai", upstreamPath: "/v1/models", billing: .unmetered)),
+            ("/p/work/chat/completions", ProxyRoute(provider: "work", upstreamPath: "/chat/completions", billing: .metered(.openAIChat))),
+            ("/p/claude-work/v1/messages", ProxyRoute(provider: "claude-work", upstreamPath: "/v1/messages", billing: .metered(.anthropicMessages))),
+            ("/p/az/openai/deployments/gpt4o-prod/chat/completions", ProxyRoute(
+                provider: "az", upstreamPath: "/openai/deployments/gpt4o-prod/chat/completions", billing: .metered(.openAIChat),
+                pathModel: "gpt4o-prod")),
             ("/p/unknown/v1/messages", nil),
             ("/p/work", nil),
             ("/healthz2", nil),
@@ -27,6 +30,78 @@ import Testing
         for (path, expected) in cases {
             #expect(ProxyRoute.resolve(path: path, providerTypes: Self.types) == expected, "\(path)")
         }
+    }
+
+    /// Every endpoint that bills is metered or held back; only those that never bill are free.
+    @Test func billedEndpointsTheMeterCannotReadAreNeverFree() {
+        let cases: [(String, String, ProxyRoute.Billing)] = [
+            ("/v1/completions", "openai", .metered(.openAIChat)),
+            ("/v1/chat/completions/", "openai", .metered(.openAIChat)),
+            ("/V1/Chat/Completions", "openai", .metered(.openAIChat)),
+            ("/v1/chat/completions", "anthropic", .metered(.openAIChat)),
+            ("/v1/images/generations", "openai", .unmetered),
+            ("/v1/audio/speech", "openai", .unmetered),
+            ("/v1/audio/transcriptions", "openai", .unmetered),
+            ("/v1/batches", "openai", .unmetered),
+            ("/v1/fine_tuning/jobs", "openai", .unmetered),
+            ("/v1/threads/runs", "openai", .unmetered),
+            ("/v1/responses/compact", "openai", .unmetered),
+            ("/v1/messages/batches", "anthropic", .unmetered),
+            ("/v1/complete", "anthropic", .unmetered),
+            ("/v1/batches/batch_1/cancel", "openai", .free),
+            ("/v1/messages/batches/b_1/cancel", "anthropic", .free),
+            ("/v1/moderations", "openai", .free),
+            ("/v1/responses/input_tokens", "openai", .free),
+            ("/v1/files", "openai", .free),
+            ("/v1/uploads/upl_1/parts", "openai", .free),
+            ("/v1/chat/completions/chatcmpl-1", "openai", .free),
+            ("/v1/messages/count_tokens", "anthropic", .free),
+            ("/api/generate", "ollama", .free),
+            ("/v1/chat/completions", "ollama", .metered(.openAIChat)),
+        ]
+        for (path, type, expected) in cases {
+            #expect(ProxyRoute.billing(path, type: type) == expected, "\(type) \(path)")
+        }
+    }
+
+    @Test func pathsAreReadAsTheUpstreamReadsThem() {
+        let cases: [(String, String?)] = [
+            ("/v1/%63hat/completions", "/v1/chat/completions"),
+            ("/v1/messages/.", "/v1/messages/"),
+            ("/v1//messages", "/v1/messages"),
+            ("/v1/x/../messages", "/v1/messages"),
+            ("/v1/messages/", "/v1/messages/"),
+            ("/", "/"),
+            ("/v1/chat%2Fcompletions", nil),
+            ("/v1/%5Cmessages", nil),
+            ("/v1/a%3Fb", nil),
+            ("/v1/%2525", nil),
+            ("/../v1/messages", nil),
+            ("/v1/%ZZ", nil),
+            ("/v1/a%00b", nil),
+            ("v1/messages", nil),
+        ]
+        for (path, expected) in cases {
+            #expect(ProxyPath.normalize(path) == expected, "\(path)")
+        }
+        #expect(ProxyPath.escaped("/v1/files/a b") == "/v1/files/a%20b")
+    }
+
+    @Test func anUnmeteredCallIsRefusedOnlyWhileABlockBudgetCoversIt() {
+        let limit = Money(nanoUSD: 1_000_000)
+        let budgets = [
+            BudgetDefinition(name: "soft", limit: limit, action: .warn),
+            BudgetDefinition(name: "ci", scope: .agent("ci"), limit: limit, action: .block),
+            BudgetDefinition(name: "sonnet", scope: .model("claude-sonnet-4-5"), limit: limit, action: .block),
+        ]
+        let policy = UnmeteredPolicy.refuseUnderBlock
+        #expect(policy.refusal(provider: "openai", model: "gpt-image-1", attribution: MeteringContext(), budgets: budgets) == nil)
+        #expect(policy.refusal(provider: "openai", model: "gpt-image-1", attribution: MeteringContext(agent: "ci"), budgets: budgets)?
+            .contains(#""ci""#) == true)
+        // A body that names no model may be any model.
+        #expect(policy.refusal(provider: "anthropic", model: nil, attribution: MeteringContext(), budgets: budgets)?.contains("sonnet") == true)
+        #expect(UnmeteredPolicy.allow.refusal(provider: "openai", model: nil, attribution: MeteringContext(agent: "ci"), budgets: budgets) == nil)
+        #expect(UnmeteredPolicy.refuse.refusal(provider: "openai", model: "m", attribution: MeteringContext(), budgets: []) != nil)
     }
 
     @Test func upstreamURLsShareAV1SegmentAndKeepTheQuery() {
@@ -49,6 +124,16 @@ import Testing
         #expect(chat.maxOutputTokens == 50 && !chat.stream)
         let responses = try #require(MeteredRequest(body: Array(#"{"model":"gpt-5","input":"Hi","max_output_tokens":-4}"#.utf8), protocol: .openAIResponses))
         #expect(responses.maxOutputTokens == 0 && responses.promptText == "Hi")
+        // Images are counted as images, not as the text of their data; `n` choices each may run to the limit.
+        let withImage = try #require(MeteredRequest(body: Array(#"""
+            {"model":"gpt-4o","n":3,"max_tokens":100,"messages":[{"role":"user","content":[{"type":"text","text":"What is it?"},
+             {"type":"image_url","image_url":{"url":"data:image/png;base64,\#(String(repeating: "QUFB", count: 50_000))"}}]}]}
+            """#.utf8), protocol: .openAIChat))
+        #expect(withImage.imageCount == 1 && withImage.choices == 3 && withImage.promptText.contains("What is it?") && !withImage.promptText.contains("QUFB"))
+        let azure = try #require(MeteredRequest(body: Array(#"{"messages":[]}"#.utf8), protocol: .openAIChat, defaultModel: "gpt4o-prod"))
+        #expect(azure.model == "gpt4o-prod")
+        let legacy = try #require(MeteredRequest(body: Array(#"{"model":"gpt-3.5-turbo-instruct","prompt":"Say hi","best_of":4,"n":2}"#.utf8), protocol: .openAIChat))
+        #expect(legacy.promptText == "Say hi" && legacy.choices == 4)
         // Not a JSON object with a model: relayed unmetered, the upstream answers.
         for bad in ["", "[]", "{}", #"{"model":""}"#, #"{"model":7}"#, "{\"model\":\"x\"", "\u{FF}\u{FE}"] {
             #expect(MeteredRequest(body: Array(bad.utf8), protocol: .openAIChat) == nil, "\(bad)")
