@@ -75,6 +75,15 @@ public struct Configuration: Sendable {
         ConfigSetting(
             key: "proxy.unmetered", kind: .string, defaultValue: .string("refuse-under-block"), environment: "LLM_COST_PROXY_UNMETERED",
             summary: "billed calls the proxy cannot meter (images, audio, batches): refuse-under-block (while a block budget covers them), refuse, or allow"),
+        ConfigSetting(
+            key: "proxy.access_tokens_file", kind: .string, defaultValue: nil, environment: "LLM_COST_PROXY_ACCESS_TOKENS_FILE",
+            summary: "a private (0600) file of tokens `llm-cost proxy` requires, one `TOKEN [AGENT]` per line (default: none, open to local users)"),
+        ConfigSetting(
+            key: "proxy.hold_keys", kind: .stringArray, defaultValue: .array([]), environment: "LLM_COST_PROXY_HOLD_KEYS",
+            summary: "providers whose key (api_key_env) `llm-cost proxy` sends itself, dropping the client's credentials"),
+        ConfigSetting(
+            key: "proxy.key_agents", kind: .stringArray, defaultValue: .array([]), environment: nil,
+            summary: "agents by client key: SHA256HEX=AGENT (printf %s \"$KEY\" | sha256sum; 16+ digits)"),
     ]
 
     /// Keys a `[providers.NAME]` table accepts.

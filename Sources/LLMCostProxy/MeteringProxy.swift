@@ -34,12 +34,14 @@ public struct MeteringProxy: Sendable {
         public var shutdownGrace: Duration
         /// Billed calls the proxy cannot meter: refused or relayed.
         public var unmetered: UnmeteredPolicy
+        /// Access tokens, held upstream keys, agents by client key.
+        public var access: ProxyAccess
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, upstreams: [String: String] = [:],
             providerTypes: [String: String] = [:], connectTimeout: Duration = .seconds(10),
             readTimeout: Duration = .seconds(600), maxRequestBytes: Int = 64 << 20, shutdownGrace: Duration = .seconds(10),
-            unmetered: UnmeteredPolicy = .refuseUnderBlock
+            unmetered: UnmeteredPolicy = .refuseUnderBlock, access: ProxyAccess = ProxyAccess()
         ) {
             self.host = host
             self.port = port
@@ -50,6 +52,7 @@ public struct MeteringProxy: Sendable {
             self.maxRequestBytes = maxRequestBytes
             self.shutdownGrace = shutdownGrace
             self.unmetered = unmetered
+            self.access = access
         }
 
         /// The official endpoints, where the configuration names none.
@@ -82,7 +85,14 @@ public struct MeteringProxy: Sendable {
         let router = Router(context: ProxyRequestContext.self)
         router.get("/healthz") { _, _ in "ok\n" }
         let meter = self.meter
-        router.get("/metrics") { _, _ in
+        let access = settings.access
+        router.get("/metrics") { request, _ in
+            if access.requiresToken,
+                case .refused(let message) = access.admit(provider: nil, headers: request.headers.map { ($0.name.canonicalName, $0.value) })
+            {
+                return ProviderErrorBody.response(
+                    status: .unauthorized, shape: .openAI, type: "authentication_error", code: "invalid_proxy_token", message: message)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(meter: meter))))
@@ -174,6 +184,14 @@ struct Relay: Sendable {
                 status: .badGateway, shape: shape, type: "api_error", code: "no_upstream",
                 message: "llm-cost proxy: provider \(route.provider) has no base_url")
         }
+        let clientHeaders = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        let admission = settings.access.admit(provider: route.provider, headers: clientHeaders)
+        guard case .admitted(let keyAgent) = admission else {
+            let message = if case .refused(let message) = admission { message } else { "" }
+            return ProviderErrorBody.response(
+                status: .unauthorized, shape: shape, type: "authentication_error", code: "invalid_proxy_token", message: message)
+        }
+        let heldKey = settings.access.heldKeys[route.provider]
         let body: ByteBuffer
         do {
             // Kept on the request (`collectBody`), so its connection can still be watched for
@@ -185,14 +203,11 @@ struct Relay: Sendable {
                 message: "llm-cost proxy: request body over \(settings.maxRequestBytes) bytes")
         }
         let bodyBytes = Array(body.readableBytesView)
-        var clientHeaders: [(name: String, value: String)] = []
-        // Hop-by-hop: the fixed ones, and those the client's `Connection` names.
+        // Hop-by-hop: the fixed ones, and those the client's `Connection` names; the client's
+        // credentials where the proxy sends its own.
         var dropped = Self.droppedRequestHeaders
-        for field in request.headers {
-            let name = field.name.canonicalName
-            clientHeaders.append((name, field.value))
-            if name == "connection" { dropped.formUnion(Self.connectionOptions(field.value)) }
-        }
+        for (name, value) in clientHeaders where name == "connection" { dropped.formUnion(Self.connectionOptions(value)) }
+        if heldKey != nil { dropped.formUnion(ProxyAccess.credentialHeaders) }
         var upstream = HTTPClientRequest(
             url: ProxyRoute.upstreamURL(base: base, path: ProxyPath.escaped(route.upstreamPath), query: request.uri.query))
         upstream.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
@@ -201,11 +216,14 @@ struct Relay: Sendable {
             if dropped.contains(name) || ProxyAttribution.isOwnHeader(name) { continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
+        if let heldKey { upstream.headers.add(name: heldKey.headerName, value: heldKey.headerValue) }
         // Usage must be readable: no compressed responses.
         upstream.headers.add(name: "accept-encoding", value: "identity")
         upstream.body = .bytes(body)
-        // Headers say more precisely than the base URL: they win.
-        let attribution = pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders))
+        // Headers say more precisely than the base URL: they win. An agent the client's token
+        // or key stands for wins over both: a caller cannot name itself out of its budget.
+        var attribution = pathAttribution.merged(with: ProxyAttribution.context(headers: clientHeaders))
+        if let keyAgent { attribution.agent = keyAgent }
 
         // Metered: admission before anything is sent.
         var call: MeteredCall?

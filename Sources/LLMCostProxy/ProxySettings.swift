@@ -32,9 +32,34 @@ extension MeteringProxy.Settings {
             let choices = UnmeteredPolicy.allCases.map(\.rawValue).joined(separator: ", ")
             throw configuration.invalid("proxy.unmetered", "expected one of \(choices), got \(policy)")
         }
+        var access = ProxyAccess()
+        do {
+            if let file = configuration.path("proxy.access_tokens_file") { try access.addTokens(file: file) }
+            try access.addKeyAgents(configuration.strings("proxy.key_agents") ?? [], setting: "proxy.key_agents")
+        } catch let error as ProxyAccess.SettingsError {
+            throw configuration.invalid(error.description.hasPrefix("proxy.key_agents") ? "proxy.key_agents" : "proxy.access_tokens_file", error.description)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        for name in configuration.strings("proxy.hold_keys") ?? [] {
+            guard let type = types[name] else {
+                throw configuration.invalid("proxy.hold_keys", "no provider named \(name) (configured: \(types.keys.sorted().joined(separator: ", ")))")
+            }
+            var provider = ProviderSettings(name: name, type: type)
+            if let table = configuration.providers.first(where: { $0.name == name }) {
+                provider = (try? ProviderSettings(name: name, table: table.values, environment: environment)) ?? provider
+            }
+            let defaults = ProviderPresets.defaults(forType: type)
+            let variable = provider.apiKeyEnv ?? defaults.apiKeyEnv ?? "the variable api_key_env names"
+            guard let key = ProviderEnvironment(variables: environment).apiKey(for: provider),
+                let header = (provider.auth ?? defaults.auth).header(for: key)
+            else {
+                throw configuration.invalid("proxy.hold_keys", "\(name)'s key is not set: set \(variable) (or api_key_env in [providers.\(name)])")
+            }
+            access.heldKeys[name] = ProxyAccess.HeldKey(headerName: header.name, headerValue: header.value)
+        }
         self.init(
             host: configuration.string("proxy.host") ?? "127.0.0.1", port: Int(port), upstreams: upstreams, providerTypes: types,
-            shutdownGrace: .milliseconds(grace), unmetered: unmetered)
+            shutdownGrace: .milliseconds(grace), unmetered: unmetered, access: access)
     }
 
     /// Where a provider type's API is when the configuration names no `base_url`; `nil` for

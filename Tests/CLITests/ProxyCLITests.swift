@@ -267,6 +267,61 @@ import Testing
         #expect(result.hasPrefix("200\n"), "\(result)")
     }
 
+    @Test func withTokensAndHeldKeysAClientGetsInWithItsTokenAsItsKeyAndNeverSeesTheRealOne() async throws {
+        // printf %s sk-ant-alice | sha256sum, its first 20 digits.
+        let aliceDigest = "1fa29e724e0ee6ebba81"
+        let proxy = try await RunningProxy.start(
+            extraConfig: """
+                [proxy]
+                access_tokens_file = "HOME/tokens"
+                hold_keys = ["openai"]
+                key_agents = ["sha256:\(aliceDigest)=alice"]
+                """,
+            environment: ["OPENAI_API_KEY": "sk-held-upstream-key"],
+            privateFiles: ["tokens": "# ci\ntok-ci-0123456789abcdef ci-bot\ntok-open-0123456789abcdef\n"])
+        defer { proxy.stop() }
+        let chat = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#
+        // On the route whose key the proxy holds, the token is the client's API key; the upstream
+        // gets the held key, and the call the token's agent, whatever the client names itself.
+        let held = try await proxy.curl(
+            path: "/v1/chat/completions", body: chat, headers: ["authorization: Bearer tok-ci-0123456789abcdef", "x-llm-cost-agent: not-me"])
+        #expect(held.hasPrefix("200\n"), "\(held)")
+        #expect(proxy.simulator.requests.last?.headers["authorization"] == "Bearer sk-held-upstream-key")
+        // No token, or a wrong one: 401 in the route's shape, nothing sent.
+        for headers in [[], ["authorization: Bearer tok-wrong-0123456789abcdef"]] {
+            let refused = try await proxy.curl(path: "/v1/chat/completions", body: chat, headers: headers)
+            #expect(refused.hasPrefix("401\n") && refused.contains(#""code":"invalid_proxy_token""#), "\(refused)")
+        }
+        let anthropic = #"{"model":"claude-sonnet-4-5","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}"#
+        #expect(try await proxy.curl(path: "/v1/messages", body: anthropic, headers: ["x-api-key: sk-ant-alice"]).hasPrefix("401\n"))
+        // On a route with the client's own key, the token rides in its own header; the key passes
+        // through, and names its agent when the token names none.
+        let own = try await proxy.curl(
+            path: "/v1/messages", body: anthropic, headers: ["x-api-key: sk-ant-alice", "x-llm-cost-token: tok-open-0123456789abcdef"])
+        #expect(own.hasPrefix("200\n"), "\(own)")
+        #expect(proxy.simulator.requests.last?.headers["x-api-key"] == "sk-ant-alice")
+        #expect(proxy.simulator.requests.count == 2)
+        #expect(try await proxy.sql("SELECT a.name FROM calls c JOIN names a ON a.id = c.agent_id ORDER BY c.ts_ms", becoming: "ci-bot\nalice") == "ci-bot\nalice")
+        // /metrics too needs a token.
+        #expect(try await proxy.get("/metrics").contains("invalid_proxy_token"))
+        // No secret in the ledger or the log.
+        let dump = try String(contentsOfFile: proxy.ledger, encoding: .isoLatin1)
+        for secret in ["sk-held-upstream-key", "tok-ci-0123456789abcdef", "sk-ant-alice"] {
+            #expect(!dump.contains(secret) && !proxy.standardError.contains(secret), "\(secret)")
+        }
+    }
+
+    @Test func anAccessTokensFileOthersCanReadIsRefusedAtStart() async throws {
+        let home = try CLIRunner.temporaryDirectory()
+        let tokens = home.appendingPathComponent("tokens").path
+        try "tok-0123456789abcdef\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: tokens)
+        let config = home.appendingPathComponent("llm-cost.toml")
+        try "[proxy]\naccess_tokens_file = \"\(tokens)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try await onOwnThread { try CLIRunner.run(["proxy", "--config", config.path, "--port", "0"], home: home) }
+        #expect(result.status != 0 && result.stderr.contains("chmod 600") && result.stderr.contains("llm-cost.toml:2"), "\(result.stderr)")
+    }
+
     @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }
@@ -305,10 +360,20 @@ final class RunningProxy: Sendable {
         self.baseURL = baseURL
     }
 
-    static func start(extraConfig: String = "") async throws -> RunningProxy {
+    /// `extraConfig`: appended to the config, `HOME/` in it standing for the proxy's home folder;
+    /// `privateFiles`: written there first, mode 0600.
+    static func start(
+        extraConfig: String = "", environment: [String: String] = [:], privateFiles: [String: String] = [:]
+    ) async throws -> RunningProxy {
         let simulator = ProviderSimulator()
         try simulator.start()
         let home = try CLIRunner.temporaryDirectory()
+        for (name, text) in privateFiles {
+            let path = home.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        let extraConfig = extraConfig.replacingOccurrences(of: "HOME/", with: home.path + "/")
         let ledger = home.appendingPathComponent("proxy.sqlite").path
         let config = home.appendingPathComponent("llm-cost.toml")
         try """
@@ -335,7 +400,7 @@ final class RunningProxy: Sendable {
             action = "block"
             \(extraConfig)
             """.write(to: config, atomically: true, encoding: .utf8)
-        let process = CLIRunner.process(["proxy", "--config", config.path, "--port", "0"], home: home)
+        let process = CLIRunner.process(["proxy", "--config", config.path, "--port", "0"], home: home, environment: environment)
         let output = PrintedLines.standardOutput(of: process)
         let errors = PrintedLines()
         let errorPipe = Pipe()

@@ -104,6 +104,34 @@ import Testing
         #expect(UnmeteredPolicy.refuse.refusal(provider: "openai", model: "m", attribution: MeteringContext(), budgets: []) != nil)
     }
 
+    @Test func accessTokensHeldKeysAndKeyAgentsDecideFromTheHeadersAlone() throws {
+        var access = ProxyAccess()
+        #expect(access.admit(provider: "openai", headers: []) == .admitted(agent: nil))
+        try access.addKeyAgents(["sha256:" + String(ProxyAccess.digest("sk-alice").prefix(16)) + "=alice"], setting: "proxy.key_agents")
+        #expect(access.admit(provider: "openai", headers: [("authorization", "Bearer sk-alice")]) == .admitted(agent: "alice"))
+        #expect(access.admit(provider: "anthropic", headers: [("x-api-key", "sk-alice")]) == .admitted(agent: "alice"))
+        #expect(access.admit(provider: "openai", headers: [("authorization", "Bearer sk-bob")]) == .admitted(agent: nil))
+        try access.addTokens(text: "# comment\n\ntok-ci-0123456789abcdef ci-bot  # the CI\ntok-any-0123456789abcdef\n", source: "tokens")
+        access.heldKeys["openai"] = .init(headerName: "authorization", headerValue: "Bearer sk-real")
+        // Where the proxy holds the key, the client's key is its token.
+        #expect(access.admit(provider: "openai", headers: [("authorization", "Bearer tok-ci-0123456789abcdef")]) == .admitted(agent: "ci-bot"))
+        #expect(access.admit(provider: "openai", headers: [("authorization", "Bearer sk-alice")]) != .admitted(agent: "alice"))
+        // Elsewhere the token has a header of its own; a token without an agent leaves the key's.
+        #expect(access.admit(provider: "anthropic", headers: [("x-api-key", "tok-ci-0123456789abcdef")]) != .admitted(agent: "ci-bot"))
+        #expect(access.admit(provider: "anthropic", headers: [("x-api-key", "sk-alice"), ("x-llm-cost-token", "tok-any-0123456789abcdef")])
+            == .admitted(agent: "alice"))
+        #expect(access.admit(provider: nil, headers: [("authorization", "Bearer tok-any-0123456789abcdef")]) == .admitted(agent: nil))
+        // Bad lines say where.
+        for (text, expected) in [("short x\n", "tokens:1: a token needs at least 16"), ("\na b c\n", "tokens:2: expected `TOKEN [AGENT]`")] {
+            #expect(throws: ProxyAccess.SettingsError.self) { try access.addTokens(text: text, source: "tokens") }
+            do { try access.addTokens(text: text, source: "tokens") } catch { #expect("\(error)".hasPrefix(expected), "\(error)") }
+        }
+        for entry in ["nohash", "abc=x", "sha256:" + String(repeating: "g", count: 20) + "=x", String(repeating: "a", count: 20) + "="] {
+            #expect(throws: ProxyAccess.SettingsError.self, "\(entry)") { try access.addKeyAgents([entry], setting: "proxy.key_agents") }
+        }
+        #expect(ProxyAccess.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func upstreamURLsShareAV1SegmentAndKeepTheQuery() {
         #expect(ProxyRoute.upstreamURL(base: "https://api.openai.com/v1", path: "/v1/chat/completions", query: nil)
             == "https://api.openai.com/v1/chat/completions")

@@ -6,7 +6,7 @@ import Foundation
 /// `AZURE_OPENAI_DEPLOYMENT`), and local Ollama and vLLM servers.
 public enum ProviderPresets {
     /// The default key variable and auth of each built-in type.
-    static func defaults(forType type: String) -> (apiKeyEnv: String?, auth: AuthMethod) {
+    public static func defaults(forType type: String) -> (apiKeyEnv: String?, auth: AuthMethod) {
         switch type {
         case "anthropic": return ("ANTHROPIC_API_KEY", .xAPIKey)
         case "openai", "openai-responses": return ("OPENAI_API_KEY", .bearer)

@@ -10,7 +10,7 @@ public enum AuthMethod: String, Sendable, Hashable, CaseIterable {
     case none
 
     /// The header carrying `key`, or `nil` for `.none` or a missing key.
-    func header(for key: String?) -> (name: String, value: String)? {
+    public func header(for key: String?) -> (name: String, value: String)? {
         guard let key, !key.isEmpty else { return nil }
         switch self {
         case .bearer: return ("authorization", "Bearer \(key)")
