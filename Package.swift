@@ -115,7 +115,8 @@ let package = Package(
         // in `swift test` and by libFuzzer (`Fuzz/`, `scripts/fuzz.sh`). Optimized in debug builds
         // too, so that the seeded pass's many inputs cost seconds, not minutes.
         .target(
-            name: "LLMCostFuzzTargets", dependencies: ["LLMCostCore", "LLMCostProviders", "LLMCostConfig", "LLMCostPricing", "LLMCostAgentLogs"],
+            name: "LLMCostFuzzTargets",
+            dependencies: ["LLMCostCore", "LLMCostProviders", "LLMCostConfig", "LLMCostPricing", "LLMCostAgentLogs", "LLMCostProxy"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(name: "FuzzTests", dependencies: ["LLMCostTestSupport", "LLMCostFuzzTargets", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
     ]

@@ -62,6 +62,8 @@ public enum FuzzTargets {
         .configTOML,
         .pricingTOML,
         .agentLogs,
+        .proxyRequest,
+        .proxyUsageChunk,
     ]
 
     /// The target called `name`, if registered.

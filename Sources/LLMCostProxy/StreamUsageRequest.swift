@@ -4,11 +4,11 @@ import Foundation
 /// most clients do not. The proxy asks for it on their behalf, then removes the usage-only
 /// chunk it added from what they receive (a client that did not ask can fail on a chunk with
 /// no choices). Both are pure byte functions.
-enum StreamUsageRequest {
+public enum StreamUsageRequest {
     /// The body with `"stream_options":{"include_usage":true}` added as its first member, the
     /// rest byte for byte; `nil` when it is not needed or not possible (not a streamed request,
     /// or `stream_options` already present: the client's own choice stands).
-    static func addingIncludeUsage(to body: [UInt8], request: MeteredRequest) -> [UInt8]? {
+    public static func addingIncludeUsage(to body: [UInt8], request: MeteredRequest) -> [UInt8]? {
         guard request.stream, !request.hasStreamOptions,
             let open = body.firstIndex(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }), body[open] == UInt8(ascii: "{")
         else { return nil }
@@ -22,15 +22,20 @@ enum StreamUsageRequest {
 /// Removes, from a chat completions event stream, the usage-only chunk (`"choices":[]` with a
 /// `usage` object) that `StreamUsageRequest` asked for; every other event passes unchanged, each
 /// as soon as its blank line arrives.
-struct UsageChunkRemover: Sendable {
+public struct UsageChunkRemover: Sendable {
     private var pending: [UInt8] = []
+    /// Where the search for the next blank line resumes: bytes before it were searched already
+    /// (a long event arriving in many pieces is searched once, not once per piece).
+    private var searched = 0
+
+    public init() {}
 
     /// Takes the next bytes; returns the bytes to send on (whole events).
-    mutating func pass<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+    public mutating func pass<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         pending.append(contentsOf: bytes)
         var out: [UInt8] = []
         var start = 0
-        var index = 0
+        var index = searched
         while index + 1 < pending.count {
             // An event ends at a blank line: LF LF, or CR LF CR LF.
             var end: Int?
@@ -51,12 +56,17 @@ struct UsageChunkRemover: Sendable {
             index = end
         }
         pending.removeFirst(start)
+        // A blank line may begin in the last three bytes and end in the next piece.
+        searched = max(0, min(index - start, pending.count - 3))
         return out
     }
 
     /// The end of the stream: what is left (an unterminated last event) goes on as it is.
-    mutating func finish() -> [UInt8] {
-        defer { pending = [] }
+    public mutating func finish() -> [UInt8] {
+        defer {
+            pending = []
+            searched = 0
+        }
         return pending
     }
 
