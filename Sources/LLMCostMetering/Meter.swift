@@ -91,13 +91,19 @@ public final class Meter: Sendable {
     /// other calls' reservations are in the way), or its model is unpriced.
     func begin(
         provider: String, pricingProvider: String? = nil, model: String, request: ChatRequest, context: MeteringContext,
-        adapterMaxOutput: Int? = nil, countedInput: Int64? = nil, choices: Int = 1
+        adapterMaxOutput: Int? = nil, countedInput: Int64? = nil, choices: Int = 1, storedInput: Int64? = nil
     ) async throws -> Call {
         let timestamp = Date()
         let pricedAs = pricingProvider ?? pricing?.pricingProvider(for: provider)
         // Input the caller counted exactly needs no estimate.
-        let estimate = countedInput.map { InputEstimate(tokens: $0, high: $0, heuristic: nil) }
+        var estimate = countedInput.map { InputEstimate(tokens: $0, high: $0, heuristic: nil) }
             ?? inputEstimate(for: request, provider: provider, model: model, now: timestamp)
+        if let storedInput {
+            estimate.tokens += max(0, storedInput)
+            estimate.high += max(0, storedInput)
+            // Reported input then includes what the provider kept: no sample for the corrections.
+            estimate.heuristic = nil
+        }
         var worstRecord = CallRecord(timestamp: timestamp, provider: provider, model: model)
         worstRecord.pricingProvider = pricedAs
         let bound = WorstCase.of(

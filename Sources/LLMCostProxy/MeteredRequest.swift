@@ -17,6 +17,10 @@ public struct MeteredRequest: Sendable, Hashable {
     public var hasStreamOptions: Bool
     /// Images sent (estimated as the meter estimates an image, not as the text of their data).
     public var imageCount: Int
+    /// Whether the provider adds input it keeps (Responses' `previous_response_id` or
+    /// `conversation`), and the response it continues, if named.
+    public var continuesStoredState: Bool
+    public var previousResponseID: String?
     /// Completions generated per call: chat's `n`, the legacy completions' `best_of`; each may
     /// run to the output limit.
     public var choices: Int
@@ -29,6 +33,8 @@ public struct MeteredRequest: Sendable, Hashable {
         else { return nil }
         self.model = model
         let choiceKeys = wire == .anthropicMessages ? [] : ["n", "best_of"]
+        previousResponseID = wire == .openAIResponses ? object["previous_response_id"] as? String : nil
+        continuesStoredState = wire == .openAIResponses && (previousResponseID != nil || object["conversation"] != nil)
         choices = min(128, max(1, choiceKeys.compactMap { (object[$0] as? NSNumber)?.intValue }.max() ?? 1))
         stream = object["stream"] as? Bool ?? false
         hasStreamOptions = object["stream_options"] != nil

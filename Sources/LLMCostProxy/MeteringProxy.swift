@@ -81,7 +81,7 @@ public struct MeteringProxy: Sendable {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         let metrics = ProxyMetrics()
-        let relay = Relay(settings: settings, meter: meter, client: client, metrics: metrics)
+        let relay = Relay(settings: settings, meter: meter, client: client, metrics: metrics, contexts: StoredContexts())
         let router = Router(context: ProxyRequestContext.self)
         router.get("/healthz") { _, _ in "ok\n" }
         let meter = self.meter
@@ -143,6 +143,7 @@ struct Relay: Sendable {
     let meter: Meter
     let client: HTTPClient
     let metrics: ProxyMetrics
+    let contexts: StoredContexts
 
     /// Hop-by-hop headers (RFC 9110 7.6.1) and those the relay sets itself.
     static let droppedRequestHeaders: Set<String> = [
@@ -263,7 +264,8 @@ struct Relay: Sendable {
             do {
                 call = try await meter.beginCall(
                     provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
-                    attribution: attribution, choices: summary.choices)
+                    attribution: attribution, choices: summary.choices,
+                    storedInput: summary.continuesStoredState ? summary.previousResponseID.flatMap(contexts.tokens(for:)) ?? 0 : nil)
             } catch let refusal as MeteringError {
                 metrics.recordRefusal(provider: route.provider, model: summary.model, agent: attribution.agent)
                 return ProviderErrorBody.refusal(refusal, shape: shape)
@@ -311,7 +313,8 @@ struct Relay: Sendable {
         let relayed = RelayedResponse(
             call: call, metrics: metrics, tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream),
             started: started, succeeded: (200..<300).contains(Int(response.status.code)),
-            trustsRequestIDs: Self.typesWithUniqueRequestIDs.contains(providerType), upstreamRequestID: upstreamRequestID)
+            trustsRequestIDs: Self.typesWithUniqueRequestIDs.contains(providerType), upstreamRequestID: upstreamRequestID,
+            contexts: metered.wire == .openAIResponses ? contexts : nil)
         let collected = request
         let removesChunk = removesUsageChunk && isStream
         if isStream { headers[.connection] = "close" }
@@ -370,13 +373,16 @@ final class RelayedResponse: @unchecked Sendable {
     private let succeeded: Bool
     private let trustsRequestIDs: Bool
     private let upstreamRequestID: String?
+    /// Where a Responses call leaves its context for the calls continuing it.
+    private let contexts: StoredContexts?
     private(set) var firstToken: Duration?
     private var recorded = false
 
     init(
         call: MeteredCall, metrics: ProxyMetrics, tap: UsageTap, started: ContinuousClock.Instant, succeeded: Bool,
-        trustsRequestIDs: Bool, upstreamRequestID: String?
+        trustsRequestIDs: Bool, upstreamRequestID: String?, contexts: StoredContexts?
     ) {
+        self.contexts = contexts
         self.call = call
         self.metrics = metrics
         self.tap = tap
@@ -409,6 +415,9 @@ final class RelayedResponse: @unchecked Sendable {
         case .clientGone: .cancelled
         case .upstreamFailed: .error
         case .complete: !succeeded || outcome.failed ? .error : (tap.streaming && !outcome.completed ? .cancelled : .ok)
+        }
+        if let contexts, let responseID = outcome.responseID, let usage = outcome.usage {
+            contexts.remember(responseID, tokens: usage.totalInputTokens + usage.outputTokens)
         }
         let requestID = trustsRequestIDs ? upstreamRequestID ?? outcome.responseID : nil
         if let record = await call.finish(

@@ -322,6 +322,19 @@ import Testing
         #expect(result.status != 0 && result.stderr.contains("chmod 600") && result.stderr.contains("llm-cost.toml:2"), "\(result.stderr)")
     }
 
+    @Test func aResponsesCallContinuingAnotherIsEstimatedWithTheContextItCarries() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let first = try await proxy.curl(path: "/v1/responses", body: #"{"model":"gpt-4o-mini","input":"Tell me a story"}"#)
+        let response = try JSONSerialization.jsonObject(with: Data(first.drop { $0 != "{" }.utf8)) as? [String: Any]
+        let id = try #require(response?["id"] as? String, "\(first)")
+        _ = try await proxy.curl(path: "/v1/responses", body: #"{"model":"gpt-4o-mini","input":"And then?","previous_response_id":"\#(id)"}"#)
+        // The second call's estimate carries the first one's input and output.
+        let rows = try proxy.sql("SELECT input_tokens + cache_read_tokens + output_tokens, est_input_tokens FROM calls ORDER BY ts_ms, rowid")
+        let numbers = rows.split(separator: "\n").map { $0.split(separator: "|").compactMap { Int($0) } }
+        #expect(numbers.count == 2 && numbers[1][1] > numbers[0][0], "\(rows)")
+    }
+
     @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {
         let proxy = try await RunningProxy.start()
         defer { proxy.stop() }

@@ -132,6 +132,18 @@ import Testing
         #expect(ProxyAccess.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func storedContextsForgetTheOldestFirst() {
+        let contexts = StoredContexts(capacity: 3)
+        for (index, id) in ["a", "b", "c", "d"].enumerated() { contexts.remember(id, tokens: Int64(index + 1)) }
+        #expect(contexts.tokens(for: "a") == nil && contexts.tokens(for: "b") == 2 && contexts.tokens(for: "d") == 4)
+        for index in 0..<20 { contexts.remember("x\(index)", tokens: 1) }
+        #expect(contexts.tokens(for: "x19") == 1 && contexts.tokens(for: "x16") == nil && contexts.tokens(for: "x17") == 1)
+        let continuing = MeteredRequest(body: Array(#"{"model":"m","input":"go on","previous_response_id":"resp_1"}"#.utf8), protocol: .openAIResponses)
+        #expect(continuing?.continuesStoredState == true && continuing?.previousResponseID == "resp_1")
+        let inConversation = MeteredRequest(body: Array(#"{"model":"m","input":"x","conversation":"conv_1"}"#.utf8), protocol: .openAIResponses)
+        #expect(inConversation?.continuesStoredState == true && inConversation?.previousResponseID == nil)
+    }
+
     @Test func upstreamURLsShareAV1SegmentAndKeepTheQuery() {
         #expect(ProxyRoute.upstreamURL(base: "https://api.openai.com/v1", path: "/v1/chat/completions", query: nil)
             == "https://api.openai.com/v1/chat/completions")
