@@ -10,6 +10,7 @@ public enum ProxyPath {
     /// control character, or escapes that are not UTF-8.
     public static func normalize(_ path: String) -> String? {
         guard path.hasPrefix("/") else { return nil }
+        if isPlain(path) { return path }
         var segments: [String] = []
         for raw in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             guard let segment = decode(raw) else { return nil }
@@ -24,6 +25,22 @@ public enum ProxyPath {
         // A trailing slash stays: it is the client's to send, and the meter ignores it.
         let trailing = path.count > 1 && (path.hasSuffix("/") || path.hasSuffix("/.")) && !segments.isEmpty
         return "/" + segments.joined(separator: "/") + (trailing ? "/" : "")
+    }
+
+    /// Whether `path` is already normal: no escape, no empty or dot segment, nothing to reject.
+    /// The common case, answered in one pass over the bytes.
+    private static func isPlain(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"), 0..<0x20, 0x7F: return false
+            case UInt8(ascii: "/") where previous == UInt8(ascii: "/"): return false
+            case UInt8(ascii: ".") where previous == UInt8(ascii: "/"): return false
+            default: break
+            }
+            previous = byte
+        }
+        return true
     }
 
     /// One segment with its escapes decoded; `nil` when an escape would change the path's shape.

@@ -19,7 +19,7 @@ public struct EncodingLoadReport: Sendable {
 /// Loads encodings by the search order of `TokenizerFiles`, verifies them by sha256, keeps a
 /// binary cache, and shares loaded encodings across the process.
 public final class EncodingLoader: @unchecked Sendable {
-    // @unchecked: `loaded` is only touched under `lock`.
+    // @unchecked: `loaded` and `failures` are only touched under `lock`.
 
     /// The process-wide loader, configured from the environment.
     public static let shared = EncodingLoader(files: TokenizerFiles())
@@ -27,6 +27,11 @@ public final class EncodingLoader: @unchecked Sendable {
     public let files: TokenizerFiles
     private let lock = NSLock()
     private var loaded: [EncodingName: BPEEncoding] = [:]
+    /// Encodings that could not be loaded, with when: not searched for again on every count
+    /// (a metering proxy estimating each call would otherwise search the disk each time), but
+    /// retried after `failureRetryInterval`, in case the files have appeared.
+    private var failures: [EncodingName: (error: any Error, at: UInt64)] = [:]
+    static let failureRetryInterval: UInt64 = 30_000_000_000
 
     public init(files: TokenizerFiles) {
         self.files = files
@@ -37,11 +42,19 @@ public final class EncodingLoader: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let encoding = loaded[name] { return encoding }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let failure = failures[name], now - failure.at < Self.failureRetryInterval { throw failure.error }
         // o200k_harmony shares o200k_base's ranks, so reuse a loaded table.
         let sibling = loaded.values.first { $0.name.rankFileName == name.rankFileName }
-        let encoding = try sibling.map { BPEEncoding(name: name, table: $0.table) } ?? load(name).encoding
-        loaded[name] = encoding
-        return encoding
+        do {
+            let encoding = try sibling.map { BPEEncoding(name: name, table: $0.table) } ?? load(name).encoding
+            loaded[name] = encoding
+            failures[name] = nil
+            return encoding
+        } catch {
+            failures[name] = (error, now)
+            throw error
+        }
     }
 
     /// Loads `name` afresh (no sharing), reporting where the ranks came from and how long it took.
