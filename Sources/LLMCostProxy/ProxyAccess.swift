@@ -55,6 +55,8 @@ public struct ProxyAccess: Sendable {
     /// Decides on a call to `provider` (nil: not a relayed call, `/metrics`) from its headers
     /// (names lowercase).
     public func admit(provider: String?, headers: [(name: String, value: String)]) -> Admission {
+        // Nothing configured, the common case: nothing to read.
+        if tokenAgents.isEmpty, keyAgents.isEmpty, heldKeys.isEmpty { return .admitted(agent: nil) }
         let credential = Self.credential(in: headers)
         var token = headers.first { $0.name == Self.tokenHeader }?.value
         if token == nil, provider.map({ heldKeys[$0] != nil }) ?? true { token = credential }
