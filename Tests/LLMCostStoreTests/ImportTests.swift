@@ -126,8 +126,9 @@ import Testing
 
 @Suite struct BatchedImportConcurrencyTests {
     /// While a large import runs (seconds), another process's writer (its own connection) gets
-    /// the lock between batches within its busy timeout (400 ms), instead of timing out behind
-    /// the whole import.
+    /// the lock between batches within its busy timeout, instead of timing out behind the whole
+    /// import. The timeout (2 s) is many batches (50 ms) long: a busy 2-core machine can stretch
+    /// one batch well past 400 ms (seen in a full parallel test run).
     @Test func aWriterGetsInBetweenBatches() async throws {
         let temporary = try TemporaryLedger()
         let path = temporary.folder.appendingPathComponent("many.jsonl").path
@@ -137,7 +138,7 @@ import Testing
         options.batchDuration = .milliseconds(50)
         let importer = temporary.ledger
         let importing = Task.detached { try importer.importJSONL(path: path, options: options) }
-        let other = try Ledger(path: temporary.path, options: Ledger.Options(busyTimeout: .milliseconds(400)))
+        let other = try Ledger(path: temporary.path, options: Ledger.Options(busyTimeout: .seconds(2)))
         var random = RandomCalls(state: 3)
         var recorded = 0
         // Once the first batch is in (the whole file is checked first), the import is writing.
