@@ -31,10 +31,19 @@ public final class ProviderSimulator: @unchecked Sendable {
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
 
-    /// - Parameter requiredAPIKey: when set, requests without this key (in `x-api-key`,
-    ///   `api-key` or a bearer token) get a 401 in their format.
-    public init(requiredAPIKey: String? = nil) {
+    /// Whether a connection serves more requests after a complete reply (as the providers' own
+    /// servers do), instead of one request per connection.
+    public let keepsConnectionsAlive: Bool
+
+    /// - Parameters:
+    ///   - requiredAPIKey: when set, requests without this key (in `x-api-key`, `api-key` or a
+    ///     bearer token) get a 401 in their format.
+    ///   - keepsConnectionsAlive: serve further requests on a connection whose reply completed
+    ///     (until the client says `connection: close`); off by default, which keeps each call's
+    ///     connection its own.
+    public init(requiredAPIKey: String? = nil, keepsConnectionsAlive: Bool = false) {
         behavior = SimulatorBehavior(requiredAPIKey: requiredAPIKey)
+        self.keepsConnectionsAlive = keepsConnectionsAlive
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -159,7 +168,15 @@ public final class ProviderSimulator: @unchecked Sendable {
 
     private func serve(_ connection: HTTPConnection) {
         defer { connection.close() }
-        guard let request = try? connection.readRequest() else { return }
+        while let request = try? connection.readRequest() {
+            let keepAlive = keepsConnectionsAlive && request.headers["connection"]?.lowercased() != "close"
+            guard serve(request, on: connection, keepAlive: keepAlive) == .complete, keepAlive else { return }
+        }
+    }
+
+    /// Answers one request; `keepAlive`: the reply says so, and the connection may serve another.
+    private func serve(_ request: SimulatorRequest, on connection: HTTPConnection, keepAlive: Bool) -> ReplyOutcome {
+        let connectionHeader = ("connection", keepAlive ? "keep-alive" : "close")
         if request.path.hasPrefix(Self.filesPathPrefix) {
             // Static files (a rank-file mirror in tests): recorded, served from `filesDirectory`.
             lock.lock()
@@ -169,9 +186,9 @@ public final class ProviderSimulator: @unchecked Sendable {
             let name = String(request.path.dropFirst(Self.filesPathPrefix.count))
             let body = folder.flatMap { name.contains("/") || name.hasPrefix(".") ? nil : try? String(contentsOf: $0.appendingPathComponent(name), encoding: .utf8) }
             let status = body == nil ? 404 : 200
-            _ = connection.writeHead(status: status, headers: [("connection", "close"), ("content-length", "\((body ?? "").utf8.count)")])
+            let ok = connection.writeHead(status: status, headers: [connectionHeader, ("content-length", "\((body ?? "").utf8.count)")])
                 && connection.write(body ?? "")
-            return
+            return ok ? .complete : .clientGone
         }
         if request.path.hasPrefix(Self.webhookPathPrefix) {
             // A webhook sink (alert deliveries in the demo and tests): recorded, answered 200,
@@ -179,8 +196,8 @@ public final class ProviderSimulator: @unchecked Sendable {
             lock.lock()
             received.append(request)
             lock.unlock()
-            _ = connection.writeHead(status: 200, headers: [("connection", "close"), ("content-length", "2")]) && connection.write("ok")
-            return
+            let ok = connection.writeHead(status: 200, headers: [connectionHeader, ("content-length", "2")]) && connection.write("ok")
+            return ok ? .complete : .clientGone
         }
         lock.lock()
         received.append(request)
@@ -189,10 +206,12 @@ public final class ProviderSimulator: @unchecked Sendable {
         let reply = queue.isEmpty ? nil : queue.removeFirst()
         lock.unlock()
         let chosen = reply ?? behavior.reply(to: request)
-        let outcome = ReplyWriter(connection: connection, request: request, requestNumber: number).write(chosen)
+        let outcome = ReplyWriter(connection: connection, request: request, requestNumber: number, connectionHeader: connectionHeader.1)
+            .write(chosen)
         lock.lock()
         replyOutcomes.append(outcome)
         lock.unlock()
+        return outcome
     }
 }
 
@@ -211,11 +230,13 @@ struct ReplyWriter {
     let connection: HTTPConnection
     let request: SimulatorRequest
     let requestNumber: Int
+    /// `close`, or `keep-alive` when the connection serves another request after this one.
+    var connectionHeader = "close"
 
     func write(_ reply: SimulatedReply) -> ReplyOutcome {
         sleep(reply.firstByteDelay)
         let format = request.format ?? .openAIChat
-        var headers: [(String, String)] = [("connection", "close")]
+        var headers: [(String, String)] = [("connection", connectionHeader)]
         let requestID = String(format: "req_sim_%06d", requestNumber)
         headers.append(format == .anthropic ? ("request-id", requestID) : ("x-request-id", requestID))
         for (name, value) in reply.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }

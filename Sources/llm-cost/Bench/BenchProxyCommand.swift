@@ -18,8 +18,9 @@ struct BenchProxyCommand: AsyncParsableCommand {
             calls: small non-streamed chat completions for latency, streamed Messages calls for \
             time to first byte, and concurrent calls for throughput. With --litellm URL, the same \
             calls go through a LiteLLM proxy already running in front of the simulator's OpenAI \
-            endpoint (printed as SIMULATOR_OPENAI at the start; --simulator-port fixes it). Use a \
-            release build.
+            endpoint (printed as SIMULATOR_OPENAI at the start; --simulator-port fixes it). The \
+            simulator keeps connections alive, as the providers' servers do (--close-connections: \
+            one call per connection, so every call also pays a connect). Use a release build.
             """)
 
     @Option(help: "Calls per latency series.") var calls: Int = 2000
@@ -27,10 +28,12 @@ struct BenchProxyCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the throughput run.") var seconds: Double = 3
     @Option(help: "The simulator's port (0: a free one).") var simulatorPort: UInt16 = 0
     @Option(help: "A LiteLLM proxy's base URL (http://127.0.0.1:4000) to measure beside ours.") var litellm: String?
+    @Flag(help: "The simulator closes each connection after one call (default: it keeps them alive, as the providers do).")
+    var closeConnections = false
 
     func run() async throws {
         guard calls > 0, concurrency > 0, seconds > 0 else { throw ValidationError("--calls, --concurrency and --seconds must be positive") }
-        let simulator = ProviderSimulator()
+        let simulator = ProviderSimulator(keepsConnectionsAlive: !closeConnections)
         _ = try simulator.start(port: simulatorPort)
         defer { simulator.stop() }
         let out = FileOutput.standardOutput

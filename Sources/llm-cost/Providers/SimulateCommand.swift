@@ -17,9 +17,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The port (0 picks a free one).") var port: UInt16 = 8089
     @Option(help: "The IPv4 address to listen on.") var host = "127.0.0.1"
     @Option(help: "Answer 401 unless requests present this key.") var requireKey: String?
+    @Flag(help: "Serve further requests on a connection after a complete reply (default: one request per connection).")
+    var keepAlive = false
 
     func run() async throws {
-        let simulator = ProviderSimulator(requiredAPIKey: requireKey)
+        let simulator = ProviderSimulator(requiredAPIKey: requireKey, keepsConnectionsAlive: keepAlive)
         let actual: UInt16
         do {
             actual = try simulator.start(host: host, port: port)
