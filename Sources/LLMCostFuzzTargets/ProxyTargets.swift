@@ -48,7 +48,7 @@ enum ProxyTargets {
             _ = ProxyRoute.resolve(path: normalized, providerTypes: ["anthropic": "anthropic", "openai": "openai", "az": "azure"])
         }
         for wire in WireProtocol.allCases {
-            guard let request = MeteredRequest(body: body, protocol: wire, defaultModel: "fallback") else { continue }
+            guard let request = MeteredRequest(body: body, protocol: wire, pathModel: nil) else { continue }
             guard request.choices >= 1, request.imageCount >= 0, (request.maxOutputTokens ?? 0) >= 0 else {
                 throw InvariantViolation("proxy-request: a negative count in \(request)")
             }

@@ -110,7 +110,9 @@ public final class Meter: Sendable {
             request, input: estimate, adapterMaxOutput: adapterMaxOutput, modelMaxOutput: pricing?.maxOutputTokens(for: worstRecord),
             defaultMaxOutput: defaultMaxTokens, allowance: serverToolAllowance)
         worstRecord.usage = bound.usage
-        worstRecord.usage.outputTokens *= Int64(max(1, choices))
+        // Saturating: limits come from outside (a proxied client's `max_tokens`).
+        let (output, overflow) = worstRecord.usage.outputTokens.multipliedReportingOverflow(by: Int64(max(1, choices)))
+        worstRecord.usage.outputTokens = overflow ? .max : output
         let worstCase = pricing?.quote(for: worstRecord)?.cost
         let maxTokens = bound.maxOutput
         var call = Call(

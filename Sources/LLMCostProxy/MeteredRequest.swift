@@ -20,20 +20,25 @@ public struct MeteredRequest: Sendable, Hashable {
     /// Whether the provider adds input it keeps (Responses' `previous_response_id` or
     /// `conversation`), and the response it continues, if named.
     public var continuesStoredState: Bool
+    /// A Responses call run in the background (`background: true`): answered at once, queued,
+    /// billed later; its usage is only in a later GET, so the proxy cannot meter it.
+    public var runsInBackground: Bool
     public var previousResponseID: String?
     /// Completions generated per call: chat's `n`, the legacy completions' `best_of`; each may
     /// run to the output limit.
     public var choices: Int
 
-    /// Reads `body` as a request of `wire`; `nil` when it is not a JSON object with a model
-    /// (`defaultModel` when the body names none: Azure names it in the path).
-    public init?(body: [UInt8], protocol wire: WireProtocol, defaultModel: String? = nil) {
+    /// Reads `body` as a request of `wire`; `nil` when it is not a JSON object with a model.
+    /// `pathModel`: the model the path names (Azure's deployment), which the upstream serves
+    /// whatever the body says.
+    public init?(body: [UInt8], protocol wire: WireProtocol, pathModel: String? = nil) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let model = object["model"] as? String ?? defaultModel, !model.isEmpty
+            let model = pathModel ?? object["model"] as? String, !model.isEmpty
         else { return nil }
         self.model = model
         let choiceKeys = wire == .anthropicMessages ? [] : ["n", "best_of"]
         previousResponseID = wire == .openAIResponses ? object["previous_response_id"] as? String : nil
+        runsInBackground = wire == .openAIResponses && object["background"] as? Bool == true
         continuesStoredState = wire == .openAIResponses && (previousResponseID != nil || object["conversation"] != nil)
         choices = min(128, max(1, choiceKeys.compactMap { (object[$0] as? NSNumber)?.intValue }.max() ?? 1))
         stream = object["stream"] as? Bool ?? false
@@ -43,7 +48,8 @@ public struct MeteredRequest: Sendable, Hashable {
         case .openAIChat: ["max_completion_tokens", "max_tokens"]
         case .openAIResponses: ["max_output_tokens"]
         }
-        maxOutputTokens = limitKeys.lazy.compactMap { (object[$0] as? NSNumber)?.intValue }.first.map { max(0, $0) }
+        // Clamped: no model writes 2^31 tokens, and the worst case multiplies this.
+        maxOutputTokens = limitKeys.lazy.compactMap { (object[$0] as? NSNumber)?.intValue }.first.map { min(max(0, $0), Int(Int32.max)) }
         var pieces: [String] = []
         var images = 0
         // `prompt`: the legacy completions.

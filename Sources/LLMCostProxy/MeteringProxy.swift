@@ -234,24 +234,22 @@ struct Relay: Sendable {
         case .free:
             break
         case .unmetered:
-            if let reason = settings.unmetered.refusal(
-                provider: route.provider, model: MeteredRequest.model(in: bodyBytes) ?? route.pathModel, attribution: attribution,
-                budgets: meter.budgets)
-            {
-                var headers = HTTPFields()
-                if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
-                return ProviderErrorBody.response(
-                    status: .forbidden, shape: shape, type: "permission_error", code: "unmetered_endpoint",
-                    message: "llm-cost proxy: \(request.method.rawValue) \(route.upstreamPath) is billed, but not in a form the proxy can meter, and \(reason)",
-                    extraHeaders: headers)
+            if let refused = refusingUnmetered(route: route, body: bodyBytes, attribution: attribution, shape: shape, method: request.method) {
+                return refused
             }
         case .metered(let wire):
             // What the meter cannot read is not sent: a budget must not be bypassed by a body
             // only the upstream would make sense of (the providers reject such bodies anyway).
-            guard let summary = MeteredRequest(body: bodyBytes, protocol: wire, defaultModel: route.pathModel) else {
+            guard let summary = MeteredRequest(body: bodyBytes, protocol: wire, pathModel: route.pathModel) else {
                 return ProviderErrorBody.response(
                     status: .badRequest, shape: shape, type: "invalid_request_error", code: "unreadable_request",
                     message: "llm-cost proxy: the request body is not a JSON object with a \"model\"")
+            }
+            if summary.runsInBackground {
+                if let refused = refusingUnmetered(route: route, body: bodyBytes, attribution: attribution, shape: shape, method: request.method) {
+                    return refused
+                }
+                break
             }
             metered = (wire, summary)
             // Servers that do not know `stream_options` reject it: only where the adapters send it.
@@ -314,7 +312,7 @@ struct Relay: Sendable {
             call: call, metrics: metrics, tap: UsageTap(protocol: metered.wire, provider: route.provider, streaming: isStream),
             started: started, succeeded: (200..<300).contains(Int(response.status.code)),
             trustsRequestIDs: Self.typesWithUniqueRequestIDs.contains(providerType), upstreamRequestID: upstreamRequestID,
-            contexts: metered.wire == .openAIResponses ? contexts : nil)
+            contexts: metered.wire == .openAIResponses ? contexts : nil, wholeBody: isStream ? nil : upstreamBody)
         let collected = request
         let removesChunk = removesUsageChunk && isStream
         if isStream { headers[.connection] = "close" }
@@ -353,6 +351,22 @@ struct Relay: Sendable {
         })
     }
 
+    /// The refusal of a billed call the proxy cannot meter, if the `unmetered` policy refuses it.
+    func refusingUnmetered(
+        route: ProxyRoute, body: [UInt8], attribution: MeteringContext, shape: ProviderErrorBody.Shape, method: HTTPRequest.Method
+    ) -> Response? {
+        guard let reason = settings.unmetered.refusal(
+            provider: route.provider, model: route.pathModel ?? MeteredRequest.model(in: body), attribution: attribution,
+            budgets: meter.budgets)
+        else { return nil }
+        var headers = HTTPFields()
+        if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
+        return ProviderErrorBody.response(
+            status: .forbidden, shape: shape, type: "permission_error", code: "unmetered_endpoint",
+            message: "llm-cost proxy: \(method.rawValue) \(route.upstreamPath) is billed, but not in a form the proxy can meter, and \(reason)",
+            extraHeaders: headers)
+    }
+
     /// The header names a `Connection` value lists (hop-by-hop for this message only), lowercase.
     static func connectionOptions(_ value: String) -> [String] {
         value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
@@ -375,14 +389,18 @@ final class RelayedResponse: @unchecked Sendable {
     private let upstreamRequestID: String?
     /// Where a Responses call leaves its context for the calls continuing it.
     private let contexts: StoredContexts?
+    /// A non-streamed response's body, for reading its usage even if the client never gets it:
+    /// the upstream has done (and billed) all the work before its head arrives.
+    private let wholeBody: HTTPClientResponse.Body?
     private(set) var firstToken: Duration?
     private var recorded = false
 
     init(
         call: MeteredCall, metrics: ProxyMetrics, tap: UsageTap, started: ContinuousClock.Instant, succeeded: Bool,
-        trustsRequestIDs: Bool, upstreamRequestID: String?, contexts: StoredContexts?
+        trustsRequestIDs: Bool, upstreamRequestID: String?, contexts: StoredContexts?, wholeBody: HTTPClientResponse.Body?
     ) {
         self.contexts = contexts
+        self.wholeBody = wholeBody
         self.call = call
         self.metrics = metrics
         self.tap = tap
@@ -393,12 +411,23 @@ final class RelayedResponse: @unchecked Sendable {
     }
 
     /// A response whose body was never relayed (the client left before its head could be
-    /// written, so the server never ran the body): still recorded, as cancelled with the estimate.
+    /// written, so the server never ran the body): still recorded, as cancelled, with the usage
+    /// a non-streamed body reports (read now), else the estimate.
     deinit {
         guard !recorded else { return }
         let call = self.call
         let metrics = self.metrics
-        Task { if let record = await call.finish(status: .cancelled, usage: nil) { metrics.record(record) } }
+        let unread = (tap, wholeBody)
+        Task {
+            var (tap, body) = unread
+            if let body {
+                do { for try await chunk in body { tap.consume(chunk.readableBytesView) } } catch {}
+            }
+            let outcome = tap.finish()
+            if let record = await call.finish(status: .cancelled, usage: outcome.usage, receivedText: outcome.receivedText) {
+                metrics.record(record)
+            }
+        }
     }
 
     func consume(_ chunk: ByteBuffer) {
@@ -432,11 +461,20 @@ final class RelayedResponse: @unchecked Sendable {
     /// `removingUsageChunk`, without the usage-only chunk the proxy asked for.
     func relay(_ upstream: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter, removingUsageChunk: Bool) async throws {
         var remover = UsageChunkRemover()
-        for try await chunk in upstream {
+        var iterator = upstream.makeAsyncIterator()
+        while let chunk = try await iterator.next() {
             consume(chunk)
             let passed = removingUsageChunk ? ByteBuffer(bytes: remover.pass(chunk.readableBytesView)) : chunk
             guard passed.readableBytes > 0 else { continue }
-            do { try await writer.write(passed) } catch { throw ClientGone() }
+            do {
+                try await writer.write(passed)
+            } catch {
+                // A whole body was billed already: read the rest for its usage. A stream is cut.
+                if !tap.streaming {
+                    while let rest = try? await iterator.next() { consume(rest) }
+                }
+                throw ClientGone()
+            }
         }
         let rest = remover.finish()
         if !rest.isEmpty {

@@ -57,7 +57,13 @@ public struct ProxyAccess: Sendable {
     public func admit(provider: String?, headers: [(name: String, value: String)]) -> Admission {
         // Nothing configured, the common case: nothing to read.
         if tokenAgents.isEmpty, keyAgents.isEmpty, heldKeys.isEmpty { return .admitted(agent: nil) }
-        let credential = Self.credential(in: headers)
+        // Two different keys in one request: the upstream bills one of them, which the proxy
+        // cannot tell; a decoy in the other must not choose the agent.
+        let credentials = Self.credentials(in: headers)
+        guard Set(credentials).count <= 1 else {
+            return .refused("llm-cost proxy: the request carries more than one API key (x-api-key, api-key, Authorization); send one")
+        }
+        let credential = credentials.first
         var token = headers.first { $0.name == Self.tokenHeader }?.value
         if token == nil, provider.map({ heldKeys[$0] != nil }) ?? true { token = credential }
         var agent: String?
@@ -77,18 +83,21 @@ public struct ProxyAccess: Sendable {
         return .admitted(agent: agent)
     }
 
-    /// The API key a request carries: `x-api-key`, `api-key`, or an `Authorization: Bearer` token.
-    static func credential(in headers: [(name: String, value: String)]) -> String? {
+    /// The API keys a request carries: `x-api-key`, `api-key`, `Authorization: Bearer` tokens.
+    static func credentials(in headers: [(name: String, value: String)]) -> [String] {
+        var found: [String] = []
         for (name, value) in headers {
             switch name {
-            case "x-api-key", "api-key": if !value.isEmpty { return value }
+            case "x-api-key", "api-key": if !value.isEmpty { found.append(value) }
             case "authorization":
                 let parts = value.split(separator: " ", maxSplits: 1)
-                if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1]).trimmingCharacters(in: .whitespaces)) }
+                // Another scheme (Basic, ...) is a credential the proxy cannot read: it counts.
+                else if !value.isEmpty { found.append(value) }
             default: continue
             }
         }
-        return nil
+        return found
     }
 
     /// Lowercase hex SHA-256 of `secret`'s UTF-8 bytes: what `printf %s "$KEY" | sha256sum` prints.
@@ -117,7 +126,12 @@ public struct ProxyAccess: Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw SettingsError(description: "\(path): the access tokens file is not UTF-8 text")
         }
+        let before = tokenAgents.count
         try addTokens(text: text, source: path)
+        // An empty file must not leave the proxy open while its owner thinks it is closed.
+        guard tokenAgents.count > before else {
+            throw SettingsError(description: "\(path): the access tokens file holds no token (one `TOKEN [AGENT]` per line)")
+        }
     }
 
     /// Adds tokens from the text of a tokens file; `source` names it in errors.

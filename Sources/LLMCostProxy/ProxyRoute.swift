@@ -88,27 +88,36 @@ public struct ProxyRoute: Sendable, Hashable {
             if path.hasSuffix("/responses") { return .metered(.openAIResponses) }
             return .free
         }
-        let segments = path.split(separator: "/")
+        let segments = path.split(separator: "/").map(String.init)
         // Cancelling a batch, a response, a fine-tuning job, ...
         if segments.last == "cancel" { return .free }
+        // The segments after the API's own `v1` (none for a base URL that ends there).
+        let api = segments.firstIndex(of: "v1").map { Array(segments[($0 + 1)...]) } ?? segments
         if type == "anthropic" {
             if path.hasSuffix("/messages") { return .metered(.anthropicMessages) }
             // Anthropic's OpenAI SDK compatibility endpoint.
             if path.hasSuffix("/chat/completions") { return .metered(.openAIChat) }
-            if path.hasSuffix("/messages/count_tokens") || path.hasSuffix("/files") { return .free }
+            if path.hasSuffix("/messages/count_tokens") || api == ["files"] || api.first == "skills" { return .free }
             return .unmetered
         }
         if path.hasSuffix("/chat/completions") { return .metered(.openAIChat) }
-        if path.hasSuffix("/responses") { return .metered(.openAIResponses) }
+        // `compact` is a model call on a conversation, reporting usage as a response does.
+        if path.hasSuffix("/responses") || path.hasSuffix("/responses/compact") { return .metered(.openAIResponses) }
         // Embeddings and the legacy completions report usage as chat does (`prompt_tokens`).
         if path.hasSuffix("/embeddings") || path.hasSuffix("/completions") { return .metered(.openAIChat) }
-        if path.hasSuffix("/moderations") || path.hasSuffix("/responses/input_tokens") || path.hasSuffix("/files") {
-            return .free
+        switch api.first {
+        // Storage and bookkeeping that bill nothing per call: uploads and their parts,
+        // conversations and their items, assistants and threads with their messages (a run
+        // is what bills), evals' definitions, the organization's admin calls.
+        case "moderations", "files", "uploads", "conversations", "assistants", "organization": return .free
+        case "threads": return api.count <= 3 && !api.contains("runs") ? .free : .unmetered
+        case "evals": return api.count <= 2 ? .free : .unmetered
+        case "responses": return api == ["responses", "input_tokens"] ? .free : .unmetered
+        case "containers": return api.count == 3 && api[2] == "files" ? .free : .unmetered
+        // A stored chat completion's metadata.
+        case "chat": return api.count == 3 && api[1] == "completions" ? .free : .unmetered
+        default: return .unmetered
         }
-        // An upload and its parts; a stored chat completion's metadata.
-        if let uploads = segments.lastIndex(of: "uploads"), segments.count - uploads <= 3 { return .free }
-        if segments.count >= 3, segments[segments.count - 3] == "chat", segments[segments.count - 2] == "completions" { return .free }
-        return .unmetered
     }
 
     /// The deployment an Azure path names: `/openai/deployments/NAME/chat/completions`.

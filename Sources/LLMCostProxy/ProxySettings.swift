@@ -46,7 +46,11 @@ extension MeteringProxy.Settings {
             }
             var provider = ProviderSettings(name: name, type: type)
             if let table = configuration.providers.first(where: { $0.name == name }) {
-                provider = (try? ProviderSettings(name: name, table: table.values, environment: environment)) ?? provider
+                do {
+                    provider = try ProviderSettings(name: name, table: table.values, environment: environment)
+                } catch {
+                    throw ConfigError.invalidValue(file: table.file, line: table.line, key: "providers.\(name)", reason: "\(error)")
+                }
             }
             let defaults = ProviderPresets.defaults(forType: type)
             let variable = provider.apiKeyEnv ?? defaults.apiKeyEnv ?? "the variable api_key_env names"

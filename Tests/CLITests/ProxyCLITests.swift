@@ -247,6 +247,10 @@ import Testing
             let result = try await proxy.curl(path: path, body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#, headers: capped)
             #expect(result.hasPrefix("429\n") && result.contains("budget_exceeded"), "\(path): \(result)")
         }
+        // A background response is billed later, out of the meter's sight: held back too.
+        let background = try await proxy.curl(
+            path: "/v1/responses", body: #"{"model":"gpt-4o-mini","input":"hi","background":true}"#, headers: capped)
+        #expect(background.hasPrefix("403\n"), "\(background)")
         // A path that would route differently once decoded is not sent anywhere.
         #expect(try await proxy.curl(path: "/v1/chat%2Fcompletions", body: "{}").hasPrefix("400\n"))
         #expect(proxy.simulator.requests.isEmpty, "\(proxy.simulator.requests.map(\.path))")
@@ -333,6 +337,31 @@ import Testing
         let rows = try proxy.sql("SELECT input_tokens + cache_read_tokens + output_tokens, est_input_tokens FROM calls ORDER BY ts_ms, rowid")
         let numbers = rows.split(separator: "\n").map { $0.split(separator: "|").compactMap { Int($0) } }
         #expect(numbers.count == 2 && numbers[1][1] > numbers[0][0], "\(rows)")
+    }
+
+    @Test func aNonStreamedCallWhoseClientLeftIsRecordedWithTheUsageItWasBilled() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        // The upstream answers after the client gave up: all of it was generated, and billed.
+        proxy.simulator.enqueue(SimulatedReply(.completion(SimulatedCompletion(textChunks: ["late ", "answer"])), firstByteDelay: .milliseconds(800)))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "0.3", "-H", "content-type: application/json", "-d",
+            #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#, proxy.baseURL + "/v1/chat/completions"]
+        _ = try await onOwnThread { try CLIRunner.capture(process, home: proxy.home) }
+        // With the output the upstream reported, not an estimate of the input alone. (Its status
+        // is ok or cancelled, as the write to the closed connection happened to fail or not.)
+        let row = try await proxy.sql("SELECT output_tokens > 0, usage_estimated FROM calls", becoming: "1|0", within: .seconds(10))
+        #expect(row == "1|0", "\(row)")
+    }
+
+    @Test func anAbsurdOutputLimitTimesChoicesIsMeteredNotACrash() async throws {
+        let proxy = try await RunningProxy.start()
+        defer { proxy.stop() }
+        let result = try await proxy.curl(
+            path: "/v1/chat/completions", body: #"{"model":"gpt-4o","max_completion_tokens":4611686018427387904,"n":2,"messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(result.hasPrefix("200\n"), "\(result)")
+        #expect(proxy.process.isRunning)
     }
 
     @Test func aBodyTheMeterCannotReadIsRefusedNotSent() async throws {

@@ -45,7 +45,6 @@ import Testing
             ("/v1/batches", "openai", .unmetered),
             ("/v1/fine_tuning/jobs", "openai", .unmetered),
             ("/v1/threads/runs", "openai", .unmetered),
-            ("/v1/responses/compact", "openai", .unmetered),
             ("/v1/messages/batches", "anthropic", .unmetered),
             ("/v1/complete", "anthropic", .unmetered),
             ("/v1/batches/batch_1/cancel", "openai", .free),
@@ -55,6 +54,17 @@ import Testing
             ("/v1/files", "openai", .free),
             ("/v1/uploads/upl_1/parts", "openai", .free),
             ("/v1/chat/completions/chatcmpl-1", "openai", .free),
+            ("/v1/responses/compact", "openai", .metered(.openAIResponses)),
+            ("/v1/vector_stores/vs_1/files", "openai", .unmetered),
+            ("/v1/containers/c_1/files", "openai", .free),
+            ("/openai/deployments/uploads/images/generations", "azure", .unmetered),
+            ("/v1/conversations/conv_1/items", "openai", .free),
+            ("/v1/threads/th_1/messages", "openai", .free),
+            ("/v1/threads/th_1/runs", "openai", .unmetered),
+            ("/v1/threads/runs", "openai", .unmetered),
+            ("/v1/evals", "openai", .free),
+            ("/v1/evals/ev_1/runs", "openai", .unmetered),
+            ("/v1/skills", "anthropic", .free),
             ("/v1/messages/count_tokens", "anthropic", .free),
             ("/api/generate", "ollama", .free),
             ("/v1/chat/completions", "ollama", .metered(.openAIChat)),
@@ -121,7 +131,15 @@ import Testing
         #expect(access.admit(provider: "anthropic", headers: [("x-api-key", "sk-alice"), ("x-llm-cost-token", "tok-any-0123456789abcdef")])
             == .admitted(agent: "alice"))
         #expect(access.admit(provider: nil, headers: [("authorization", "Bearer tok-any-0123456789abcdef")]) == .admitted(agent: nil))
+        // A decoy key beside the real one does not choose the agent: two keys are refused.
+        #expect(access.admit(provider: "openai", headers: [("x-api-key", "junk"), ("authorization", "Bearer tok-ci-0123456789abcdef")])
+            != .admitted(agent: "ci-bot"))
         // Bad lines say where.
+        let emptyFile = FileManager.default.temporaryDirectory.appendingPathComponent("empty-tokens-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: emptyFile, contents: Data("# none yet\n".utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: emptyFile) }
+        var fresh = ProxyAccess()
+        #expect(throws: ProxyAccess.SettingsError.self) { try fresh.addTokens(file: emptyFile) }
         for (text, expected) in [("short x\n", "tokens:1: a token needs at least 16"), ("\na b c\n", "tokens:2: expected `TOKEN [AGENT]`")] {
             #expect(throws: ProxyAccess.SettingsError.self) { try access.addTokens(text: text, source: "tokens") }
             do { try access.addTokens(text: text, source: "tokens") } catch { #expect("\(error)".hasPrefix(expected), "\(error)") }
@@ -170,8 +188,14 @@ import Testing
              {"type":"image_url","image_url":{"url":"data:image/png;base64,\#(String(repeating: "QUFB", count: 50_000))"}}]}]}
             """#.utf8), protocol: .openAIChat))
         #expect(withImage.imageCount == 1 && withImage.choices == 3 && withImage.promptText.contains("What is it?") && !withImage.promptText.contains("QUFB"))
-        let azure = try #require(MeteredRequest(body: Array(#"{"messages":[]}"#.utf8), protocol: .openAIChat, defaultModel: "gpt4o-prod"))
+        let azure = try #require(MeteredRequest(body: Array(#"{"messages":[]}"#.utf8), protocol: .openAIChat, pathModel: "gpt4o-prod"))
         #expect(azure.model == "gpt4o-prod")
+        // The deployment is what Azure serves, whatever model the body names.
+        #expect(MeteredRequest(body: Array(#"{"model":"gpt-4o-mini"}"#.utf8), protocol: .openAIChat, pathModel: "gpt4o-prod")?.model == "gpt4o-prod")
+        // Limits from outside are clamped: the worst case multiplies them.
+        #expect(MeteredRequest(body: Array(#"{"model":"m","max_tokens":4611686018427387904,"n":2}"#.utf8), protocol: .openAIChat)?
+            .maxOutputTokens == Int(Int32.max))
+        #expect(MeteredRequest(body: Array(#"{"model":"m","input":"x","background":true}"#.utf8), protocol: .openAIResponses)?.runsInBackground == true)
         let legacy = try #require(MeteredRequest(body: Array(#"{"model":"gpt-3.5-turbo-instruct","prompt":"Say hi","best_of":4,"n":2}"#.utf8), protocol: .openAIChat))
         #expect(legacy.promptText == "Say hi" && legacy.choices == 4)
         // Not a JSON object with a model: relayed unmetered, the upstream answers.

@@ -112,6 +112,9 @@ private final class StreamingCallDelegate: NSObject, URLSessionDataDelegate, @un
         lock.lock()
         if case .done = phase {
             lock.unlock()
+            // Released inactive, a Dispatch source aborts the process: activate, then cancel.
+            watchdog.resume()
+            watchdog.cancel()
             return
         }
         self.watchdog = watchdog

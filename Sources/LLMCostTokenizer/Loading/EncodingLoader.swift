@@ -52,7 +52,8 @@ public final class EncodingLoader: @unchecked Sendable {
             failures[name] = nil
             return encoding
         } catch {
-            failures[name] = (error, now)
+            // Timed from the failure: a failed download can take longer than the retry interval.
+            failures[name] = (error, DispatchTime.now().uptimeNanoseconds)
             throw error
         }
     }
