@@ -15,6 +15,9 @@ public struct MeteredRequest: Sendable, Hashable {
     public var promptText: String
     /// Whether the request sets `stream_options` (chat completions).
     public var hasStreamOptions: Bool
+    /// Tokens sent as token ids (embeddings' and completions' `input`/`prompt` as integer
+    /// arrays): one token each.
+    public var tokenIDCount: Int
     /// Images sent (estimated as the meter estimates an image, not as the text of their data).
     public var imageCount: Int
     /// Whether the provider adds input it keeps (Responses' `previous_response_id` or
@@ -58,6 +61,9 @@ public struct MeteredRequest: Sendable, Hashable {
         }
         promptText = pieces.joined(separator: "\n")
         imageCount = images
+        var ids = 0
+        for key in ["input", "prompt"] { if let value = object[key] { Self.countTokenIDs(value, into: &ids) } }
+        tokenIDCount = ids
     }
 
     /// The `model` of a JSON body, if it is one: what a call the proxy cannot meter names.
@@ -87,6 +93,24 @@ public struct MeteredRequest: Sendable, Hashable {
             for key in object.keys.sorted() { collectStrings(object[key]!, into: &pieces, images: &images) }
         default: break
         }
+    }
+
+    /// The integers of a JSON value (token ids), at any depth.
+    private static func countTokenIDs(_ value: Any, into count: inout Int) {
+        switch value {
+        case let array as [Any]:
+            for item in array {
+                if item is NSNumber { count += 1 } else { countTokenIDs(item, into: &count) }
+            }
+        default: break
+        }
+    }
+
+    /// What the meter is told of the input: the request to estimate, or, when it sends token
+    /// ids, their count plus at most a token per byte of its text (an upper bound).
+    public var meterInput: Meter.CallInput {
+        guard tokenIDCount > 0 else { return .request(estimateRequest) }
+        return .counted(inputTokens: Int64(tokenIDCount + promptText.utf8.count), maxOutputTokens: maxOutputTokens)
     }
 
     /// The request as the meter estimates it: its prompt as one message with its images, its

@@ -261,7 +261,7 @@ struct Relay: Sendable {
             }
             do {
                 call = try await meter.beginCall(
-                    provider: route.provider, model: summary.model, input: .request(summary.estimateRequest),
+                    provider: route.provider, model: summary.model, input: summary.meterInput,
                     attribution: attribution, choices: summary.choices,
                     storedInput: summary.continuesStoredState ? summary.previousResponseID.flatMap(contexts.tokens(for:)) ?? 0 : nil)
             } catch let refusal as MeteringError {

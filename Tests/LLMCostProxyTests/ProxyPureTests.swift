@@ -198,6 +198,10 @@ import Testing
         #expect(MeteredRequest(body: Array(#"{"model":"m","input":"x","background":true}"#.utf8), protocol: .openAIResponses)?.runsInBackground == true)
         let legacy = try #require(MeteredRequest(body: Array(#"{"model":"gpt-3.5-turbo-instruct","prompt":"Say hi","best_of":4,"n":2}"#.utf8), protocol: .openAIChat))
         #expect(legacy.promptText == "Say hi" && legacy.choices == 4)
+        // Token ids count one token each, not as nothing.
+        let ids = try #require(MeteredRequest(body: Array(#"{"model":"text-embedding-3-small","input":[[1,2,3],[4,5]]}"#.utf8), protocol: .openAIChat))
+        #expect(ids.tokenIDCount == 5)
+        if case .counted(let tokens, _) = ids.meterInput { #expect(tokens == 5) } else { Issue.record("token ids estimated as text") }
         // Not a JSON object with a model: relayed unmetered, the upstream answers.
         for bad in ["", "[]", "{}", #"{"model":""}"#, #"{"model":7}"#, "{\"model\":\"x\"", "\u{FF}\u{FE}"] {
             #expect(MeteredRequest(body: Array(bad.utf8), protocol: .openAIChat) == nil, "\(bad)")
