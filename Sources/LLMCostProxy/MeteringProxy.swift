@@ -311,7 +311,11 @@ struct Relay: Sendable {
         }
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
         let upstreamBody = response.body
+        // A whole body passes unchanged: its length goes on too, so the client has its answer
+        // with the last byte, not after the end of a chunked body (which waits for the record).
+        let wholeLength = streaming ? nil : response.headers.first(name: "content-length").flatMap { Int($0) }
         guard let call, let metered else {
+            if let wholeLength { headers[.contentLength] = String(wholeLength) }
             return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: upstreamBody))
         }
         let isStream = streaming
@@ -323,7 +327,7 @@ struct Relay: Sendable {
         let collected = request
         let removesChunk = removesUsageChunk && isStream
         if isStream { headers[.connection] = "close" }
-        return Response(status: status, headers: headers, body: ResponseBody { writer in
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: wholeLength) { writer in
             var ending: RelayedResponse.Ending = .complete
             var upstreamError: (any Error)?
             do {
@@ -339,7 +343,7 @@ struct Relay: Sendable {
                         await relayed.record(.complete)
                     }
                 } else {
-                    try await relayed.relay(upstreamBody, to: &writer, removingUsageChunk: false)
+                    try await relayed.relayWhole(upstreamBody, to: &writer)
                 }
             } catch is CancellationError {
                 ending = .clientGone
@@ -442,20 +446,30 @@ final class RelayedResponse: @unchecked Sendable {
         if firstToken == nil, tap.hasContent { firstToken = ContinuousClock.now - started }
     }
 
+    /// What the response said, read once its upstream has ended; a Responses call leaves its
+    /// context for the calls continuing it the moment this is known.
+    private func outcome() -> UsageTap.Outcome {
+        if let finished { return finished }
+        let outcome = tap.finish()
+        finished = outcome
+        if let contexts, let responseID = outcome.responseID, let usage = outcome.usage {
+            contexts.remember(responseID, tokens: usage.totalInputTokens + usage.outputTokens)
+        }
+        return outcome
+    }
+    private var finished: UsageTap.Outcome?
+
     /// Records the call once (later calls do nothing), as `ending` says.
     func record(_ ending: Ending) async {
         guard !recorded else { return }
         recorded = true
-        let outcome = tap.finish()
+        let outcome = outcome()
         let status: CallStatus = switch ending {
         // A client that hangs up once it has the end of a stream (an SDK closing its connection
         // at `[DONE]` while the upstream's last bytes are in flight) got the whole answer.
         case .clientGone: tap.streaming && outcome.completed && succeeded ? .ok : .cancelled
         case .upstreamFailed: .error
         case .complete: !succeeded || outcome.failed ? .error : (tap.streaming && !outcome.completed ? .cancelled : .ok)
-        }
-        if let contexts, let responseID = outcome.responseID, let usage = outcome.usage {
-            contexts.remember(responseID, tokens: usage.totalInputTokens + usage.outputTokens)
         }
         let requestID = trustsRequestIDs ? upstreamRequestID ?? outcome.responseID : nil
         if let record = await call.finish(
@@ -464,6 +478,43 @@ final class RelayedResponse: @unchecked Sendable {
         {
             metrics.record(record)
         }
+    }
+
+    /// The largest whole (non-streamed) body held back until it is complete; a larger one is sent
+    /// on as it arrives.
+    static let wholeBodyHoldLimit = 4 << 20
+
+    /// Sends a whole (non-streamed) body on once it is complete and read, so that its usage (and
+    /// a Responses context) is known before the client has its answer; past
+    /// `wholeBodyHoldLimit`, as it arrives. A client gone mid-way: the rest is still read for its
+    /// usage (the upstream billed all of it).
+    func relayWhole(_ upstream: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter) async throws {
+        var iterator = upstream.makeAsyncIterator()
+        var held = ByteBuffer()
+        var passing = false
+        func send(_ buffer: ByteBuffer, _ writer: inout any ResponseBodyWriter) async throws {
+            do {
+                try await writer.write(buffer)
+            } catch {
+                while let rest = try? await iterator.next() { consume(rest) }
+                throw ClientGone()
+            }
+        }
+        while let chunk = try await iterator.next() {
+            consume(chunk)
+            if passing {
+                try await send(chunk, &writer)
+                continue
+            }
+            var chunk = chunk
+            held.writeBuffer(&chunk)
+            if held.readableBytes > Self.wholeBodyHoldLimit {
+                passing = true
+                try await send(held, &writer)
+            }
+        }
+        _ = outcome()
+        if !passing, held.readableBytes > 0 { try await send(held, &writer) }
     }
 
     /// Sends the upstream's body on as it arrives, reading its usage on the way; with

@@ -334,6 +334,8 @@ import Testing
         let id = try #require(response?["id"] as? String, "\(first)")
         _ = try await proxy.curl(path: "/v1/responses", body: #"{"model":"gpt-4o-mini","input":"And then?","previous_response_id":"\#(id)"}"#)
         // The second call's estimate carries the first one's input and output.
+        // Recorded just after the client has its answer (the body goes first).
+        _ = try await proxy.sql("SELECT count(*) FROM calls", becoming: "2")
         let rows = try proxy.sql("SELECT input_tokens + cache_read_tokens + output_tokens, est_input_tokens FROM calls ORDER BY ts_ms, rowid")
         let numbers = rows.split(separator: "\n").map { $0.split(separator: "|").compactMap { Int($0) } }
         #expect(numbers.count == 2 && numbers[1][1] > numbers[0][0], "\(rows)")
