@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LLMCostCommand: AsyncParsableCommand {
@@ -28,6 +29,7 @@ struct LLMCostCommand: AsyncParsableCommand {
 
     /// Exit codes: 0 ok, 1 runtime error, 2 usage error (ArgumentParser's own is 64).
     static func main() async {
+        unblockStopSignals()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -42,5 +44,17 @@ struct LLMCostCommand: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// A signal mask is inherited across exec, and Foundation's `Process` can spawn from a
+    /// thread that blocks every signal; a child started that way would ignore SIGTERM and
+    /// outlive its parent (a `--watch` import or a proxy never stopping). Start clean.
+    private static func unblockStopSignals() {
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] {
+            sigaddset(&stopSignals, signal)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 }

@@ -272,6 +272,38 @@ import Testing
         run.watcher.terminate()
     }
 
+    /// A parent that spawns with SIGTERM blocked (Foundation's `Process` sometimes does) passes
+    /// the mask on through exec; `--watch` must still stop on SIGTERM rather than outlive it.
+    @Test func watchStopsOnSIGTERMEvenWhenStartedWithItBlocked() async throws {
+        let run = try WatchRun()
+        defer { run.remove() }
+        let script = """
+            import signal, subprocess, sys
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                child.wait(timeout=1)
+                print("exited early", child.returncode)
+            except subprocess.TimeoutExpired:
+                child.terminate()
+                try:
+                    print("stopped", child.wait(timeout=20))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    print("ignored SIGTERM")
+            """
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        launcher.arguments = ["python3", "-c", script, CLIRunner.binaryURL.path] + (run.watcher.arguments ?? [])
+        launcher.environment = run.watcher.environment
+        let output = Pipe()
+        launcher.standardOutput = output
+        try launcher.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        launcher.waitUntilExit()
+        #expect(printed.hasPrefix("stopped -15"), "\(printed)")
+    }
+
     /// Without a terminal, `--watch` prints its status line after each import: the active
     /// 5-hour block's cost and pace come from the ledger as it is now.
     @Test func watchStatusShowsTheActiveBlockAndItsBurnRate() async throws {
