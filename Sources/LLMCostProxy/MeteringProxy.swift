@@ -370,12 +370,9 @@ struct Relay: Sendable {
             provider: route.provider, model: route.pathModel ?? MeteredRequest.model(in: body), attribution: attribution,
             budgets: meter.budgets)
         else { return nil }
-        var headers = HTTPFields()
-        if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
-        return ProviderErrorBody.response(
-            status: .forbidden, shape: shape, type: "permission_error", code: "unmetered_endpoint",
+        return ProviderErrorBody.unmeteredRefusal(
             message: "llm-cost proxy: \(method.rawValue) \(route.upstreamPath) is billed, but not in a form the proxy can meter, and \(reason)",
-            extraHeaders: headers)
+            shape: shape)
     }
 
     /// The header names a `Connection` value lists (hop-by-hop for this message only), lowercase.
@@ -517,24 +514,16 @@ final class RelayedResponse: @unchecked Sendable {
         if !passing, held.readableBytes > 0 { try await send(held, &writer) }
     }
 
-    /// Sends the upstream's body on as it arrives, reading its usage on the way; with
-    /// `removingUsageChunk`, without the usage-only chunk the proxy asked for.
+    /// Sends a stream on event by event as it arrives, reading its usage on the way; with
+    /// `removingUsageChunk`, without the usage-only chunk the proxy asked for. A client gone
+    /// mid-stream cuts it (whole bodies go through `relayWhole`).
     func relay(_ upstream: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter, removingUsageChunk: Bool) async throws {
         var remover = UsageChunkRemover()
-        var iterator = upstream.makeAsyncIterator()
-        while let chunk = try await iterator.next() {
+        for try await chunk in upstream {
             consume(chunk)
             let passed = removingUsageChunk ? ByteBuffer(bytes: remover.pass(chunk.readableBytesView)) : chunk
             guard passed.readableBytes > 0 else { continue }
-            do {
-                try await writer.write(passed)
-            } catch {
-                // A whole body was billed already: read the rest for its usage. A stream is cut.
-                if !tap.streaming {
-                    while let rest = try? await iterator.next() { consume(rest) }
-                }
-                throw ClientGone()
-            }
+            do { try await writer.write(passed) } catch { throw ClientGone() }
         }
         let rest = remover.finish()
         if !rest.isEmpty {

@@ -23,10 +23,21 @@ enum ProviderErrorBody {
     /// their rate-limit error without retrying), the message naming the budget, its spend and
     /// limit, and when it resets.
     static func refusal(_ error: MeteringError, shape: Shape) -> Response {
-        var headers = HTTPFields()
-        if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
         let type = shape == .anthropic ? "rate_limit_error" : "insufficient_quota"
         let code = error.isUnpricedModel ? "model_unpriced" : "budget_exceeded"
-        return response(status: .tooManyRequests, shape: shape, type: type, code: code, message: "llm-cost: \(error)", extraHeaders: headers)
+        return response(status: .tooManyRequests, shape: shape, type: type, code: code, message: "llm-cost: \(error)", extraHeaders: noRetry)
+    }
+
+    /// A billed call the proxy cannot meter, refused by the `unmetered` policy: HTTP 403
+    /// `unmetered_endpoint`, not to be retried.
+    static func unmeteredRefusal(message: String, shape: Shape) -> Response {
+        response(status: .forbidden, shape: shape, type: "permission_error", code: "unmetered_endpoint", message: message, extraHeaders: noRetry)
+    }
+
+    /// `x-should-retry: false`: the official SDKs raise at once instead of retrying.
+    private static var noRetry: HTTPFields {
+        var headers = HTTPFields()
+        if let name = HTTPField.Name("x-should-retry") { headers[name] = "false" }
+        return headers
     }
 }

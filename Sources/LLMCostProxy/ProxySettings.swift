@@ -19,8 +19,8 @@ extension MeteringProxy.Settings {
                     throw configuration.invalid("providers.\(table.name).base_url", "expected an http(s) URL, got \(base)")
                 }
                 upstreams[table.name] = base
-            } else if let base = Self.defaultUpstream(type: type) {
-                upstreams[table.name] = base
+            } else if let base = ProviderPresets.defaultBaseURL(forType: type) {
+                upstreams[table.name] = base.absoluteString
             }
         }
         let grace = configuration.integer("proxy.shutdown_grace_ms") ?? 10_000
@@ -64,19 +64,6 @@ extension MeteringProxy.Settings {
         self.init(
             host: configuration.string("proxy.host") ?? "127.0.0.1", port: Int(port), upstreams: upstreams, providerTypes: types,
             shutdownGrace: .milliseconds(grace), unmetered: unmetered, access: access)
-    }
-
-    /// Where a provider type's API is when the configuration names no `base_url`; `nil` for
-    /// types that have no default (Azure, `openai-compatible`).
-    static func defaultUpstream(type: String) -> String? {
-        switch type {
-        case "anthropic": AnthropicProvider.defaultBaseURL.absoluteString
-        case "openai", "openai-responses": OpenAIChatProvider.openAIBaseURL.absoluteString
-        case "openrouter": OpenAIChatProvider.openRouterBaseURL.absoluteString
-        case "ollama": OpenAIChatProvider.ollamaBaseURL.absoluteString
-        case "vllm": OpenAIChatProvider.vLLMBaseURL.absoluteString
-        default: nil
-        }
     }
 }
 

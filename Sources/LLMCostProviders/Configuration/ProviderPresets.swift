@@ -17,6 +17,19 @@ public enum ProviderPresets {
         }
     }
 
+    /// The official endpoint of each built-in type that has one (Azure and generic compatible
+    /// servers have none: their `base_url` is required).
+    public static func defaultBaseURL(forType type: String) -> URL? {
+        switch type {
+        case "anthropic": AnthropicProvider.defaultBaseURL
+        case "openai", "openai-responses": OpenAIChatProvider.openAIBaseURL
+        case "openrouter": OpenAIChatProvider.openRouterBaseURL
+        case "ollama": OpenAIChatProvider.ollamaBaseURL
+        case "vllm": OpenAIChatProvider.vLLMBaseURL
+        default: nil
+        }
+    }
+
     /// The preset settings, read from `environment`. Azure appears only when its endpoint is set.
     public static func settings(environment: [String: String]) -> [ProviderSettings] {
         func url(_ variable: String) -> URL? {

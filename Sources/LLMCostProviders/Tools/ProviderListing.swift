@@ -83,15 +83,7 @@ public struct ProviderListing: Sendable {
     }
 
     private func baseURL(_ settings: ProviderSettings) -> String {
-        if let url = settings.baseURL { return url.absoluteString }
-        switch settings.type {
-        case "anthropic": return AnthropicProvider.defaultBaseURL.absoluteString
-        case "openai", "openai-responses": return OpenAIChatProvider.openAIBaseURL.absoluteString
-        case "openrouter": return OpenAIChatProvider.openRouterBaseURL.absoluteString
-        case "ollama": return OpenAIChatProvider.ollamaBaseURL.absoluteString
-        case "vllm": return OpenAIChatProvider.vLLMBaseURL.absoluteString
-        default: return "-"
-        }
+        (settings.baseURL ?? ProviderPresets.defaultBaseURL(forType: settings.type))?.absoluteString ?? "-"
     }
 }
 
