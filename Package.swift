@@ -110,7 +110,10 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "LLMCostMeteringTests",
-            dependencies: ["LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing", "LLMCostSimulator"]),
+            dependencies: [
+                "LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing", "LLMCostSimulator",
+                "LLMCostTokenizer",
+            ]),
         // The fuzz targets: parsers of outside input with their invariants, run by the seeded pass
         // in `swift test` and by libFuzzer (`Fuzz/`, `scripts/fuzz.sh`). Optimized in debug builds
         // too, so that the seeded pass's many inputs cost seconds, not minutes.
