@@ -28,7 +28,7 @@ struct CostCommand: ParsableCommand {
 
     func run() throws {
         guard let tier = ServiceTier(rawValue: serviceTier) else {
-            throw ValidationError("--service-tier: expected standard, batch, flex, priority or fast, got \"\(serviceTier)\"")
+            throw CommandFailure.usage("--service-tier: expected standard, batch, flex, priority or fast, got \"\(serviceTier)\"")
         }
         let usage = try counts.usage()
         let time = try PricingOptions.time(at)

@@ -55,7 +55,7 @@ struct EstimateCommand: ParsableCommand {
 
     private static func read(_ path: String) throws -> String {
         if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure.runtime("cannot read \(path)") }
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -32,36 +32,23 @@ struct TokensCommand: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        if encoding != nil && model != nil { throw usage("give --encoding or --model, not both") }
+        if encoding != nil && model != nil { throw CommandFailure.usage("give --encoding or --model, not both") }
         let counter: TokenCounter
         if let model {
             counter = TokenCounter.forModel(model)
         } else {
             guard let name = EncodingName(rawValue: encoding ?? "o200k_base") else {
-                throw usage("unknown encoding '\(encoding ?? "")'; expected one of: \(EncodingName.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandFailure.usage("--encoding: unknown encoding '\(encoding ?? "")'; expected one of: \(EncodingName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             counter = TokenCounter.forEncoding(name)
         }
         if ids && counter.encoding == nil {
-            printError(counter.note ?? "--ids needs an exact encoding; \(model ?? "this model") has no public tokenizer")
-            throw ExitCode(model != nil && counter.note == nil ? 2 : 1)
+            let message = counter.note ?? "--ids needs an exact encoding; \(model ?? "this model") has no public tokenizer"
+            // No tokenizer file is a runtime problem; a model without a public tokenizer is not.
+            throw model != nil && counter.note == nil ? CommandFailure.usage(message) : CommandFailure.runtime(message)
         }
-        do {
-            let report = try TokenCountReport.make(paths: files.isEmpty ? ["-"] : files, counter: counter, includeIds: ids)
-            if let warning = report.estimateWarning { printError(warning) }
-            print(format == .json ? report.renderJSON() : report.renderText(ids: ids), terminator: "")
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
-    }
-
-    private func usage(_ message: String) -> ExitCode {
-        printError("error: \(message)")
-        return ExitCode(2)
-    }
-
-    private func printError(_ message: String) {
-        FileHandle.standardError.write(Data(("llm-cost tokens: " + message + "\n").utf8))
+        let report = try TokenCountReport.make(paths: files.isEmpty ? ["-"] : files, counter: counter, includeIds: ids)
+        if let warning = report.estimateWarning { FileOutput.standardError.write(warning + "\n") }
+        print(format == .json ? report.renderJSON() : report.renderText(ids: ids), terminator: "")
     }
 }

@@ -70,7 +70,7 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
                 let discovery = AgentLogImporter.discover([(.claudeCode, [folder.path + "/many"])], environment: [:])
                 return try importer.importFiles(discovery.files).filesRead
             }
-            guard rescan.value == 0 else { throw ValidationError("an unchanged file was read again") }
+            guard rescan.value == 0 else { throw CommandFailure.runtime("an unchanged file was read again") }
             samples.append(rescan.seconds * 1000)
         }
         samples.sort()
@@ -115,7 +115,7 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
             try handle.write(contentsOf: Data(lines.utf8))
             try handle.close()
             while try reader.callCount() < written {
-                guard ContinuousClock.now - start < .seconds(10) else { throw ValidationError("--watch did not import the lines within 10 s") }
+                guard ContinuousClock.now - start < .seconds(10) else { throw CommandFailure.runtime("--watch did not import the lines within 10 s") }
                 usleep(200)
             }
             latencies.append((ContinuousClock.now - start).seconds * 1000)

@@ -20,7 +20,7 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
     @Option(help: "Rounds per mode.") var iterations: Int = 200
 
     func run() async throws {
-        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard iterations > 0 else { throw CommandFailure.usage("--iterations must be positive") }
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("ledger.sqlite").path
@@ -67,8 +67,8 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
         held.release()
         _ = try await firstCall.value
         _ = try await secondCall.value
-        guard let settled = held.finishedAt else { throw ValidationError("the holding call never finished") }
-        guard let reached = arrival.instant else { throw ValidationError("the waiting call never reached its provider") }
+        guard let settled = held.finishedAt else { throw CommandFailure.runtime("the holding call never finished") }
+        guard let reached = arrival.instant else { throw CommandFailure.runtime("the waiting call never reached its provider") }
         let elapsed = (reached - settled).components
         return max(0, Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
     }

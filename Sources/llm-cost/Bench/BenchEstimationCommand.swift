@@ -16,7 +16,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
     @Option(help: "Refreshes (ledger reads) timed.") var refreshes: Int = 200
 
     func run() async throws {
-        guard iterations > 0, calls >= 0, refreshes > 0 else { throw ValidationError("--iterations, --refreshes must be positive, --calls not negative") }
+        guard iterations > 0, calls >= 0, refreshes > 0 else { throw CommandFailure.usage("--iterations, --refreshes must be positive, --calls not negative") }
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)

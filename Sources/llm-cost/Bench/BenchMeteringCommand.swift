@@ -17,7 +17,7 @@ struct BenchMeteringCommand: AsyncParsableCommand {
     @Option(help: "Calls per mode.") var iterations: Int = 5_000
 
     func run() async throws {
-        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard iterations > 0 else { throw CommandFailure.usage("--iterations must be positive") }
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)

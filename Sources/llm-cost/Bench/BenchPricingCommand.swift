@@ -29,7 +29,7 @@ struct BenchPricingCommand: ParsableCommand {
             loaded = try PriceTableLoader.load(user: [])
             loads.append(clock.now - start)
         }
-        guard let table = loaded, iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard let table = loaded, iterations > 0 else { throw CommandFailure.usage("--iterations must be positive") }
 
         // Four calls of different shapes: a dated alias with cache traffic, a plain id, a
         // long-context tier through a provider alias, and a model with three dated entries.
@@ -45,7 +45,7 @@ struct BenchPricingCommand: ParsableCommand {
                        usage: Usage(inputTokens: 900, outputTokens: 120)),
         ]
         for call in calls where table.quote(for: call) == nil {
-            throw ValidationError("benchmark call \(call.provider)/\(call.model) did not price")
+            throw CommandFailure.runtime("benchmark call \(call.provider)/\(call.model) did not price")
         }
         var runs: [Double] = []
         var checksum: Int64 = 0
@@ -76,7 +76,7 @@ struct BenchPricingCommand: ParsableCommand {
             let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let median = json["median_us"] as? Double
         else {
-            throw ValidationError("the LiteLLM benchmark failed (is litellm installed? pip install litellm)")
+            throw CommandFailure.runtime("the LiteLLM benchmark failed (is litellm installed? pip install litellm)")
         }
         let version = json["version"] as? String ?? "?"
         print("litellm cost_per_token      \(format(median)) µs per call (litellm \(version))")

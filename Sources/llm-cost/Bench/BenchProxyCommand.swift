@@ -32,7 +32,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
     var closeConnections = false
 
     func run() async throws {
-        guard calls > 0, concurrency > 0, seconds > 0 else { throw ValidationError("--calls, --concurrency and --seconds must be positive") }
+        guard calls > 0, concurrency > 0, seconds > 0 else { throw CommandFailure.usage("--calls, --concurrency and --seconds must be positive") }
         let simulator = ProviderSimulator(keepsConnectionsAlive: !closeConnections)
         _ = try simulator.start(port: simulatorPort)
         defer { simulator.stop() }
@@ -95,12 +95,12 @@ struct BenchProxyCommand: AsyncParsableCommand {
             let response = try await client.execute(request, timeout: .seconds(30))
             var firstByte: Duration?
             for try await _ in response.body where firstByte == nil { firstByte = ContinuousClock.now - started }
-            guard response.status == .ok else { throw ValidationError("\(url) answered \(response.status)") }
+            guard response.status == .ok else { throw CommandFailure.runtime("\(url) answered \(response.status)") }
             return (microseconds(ContinuousClock.now - started), microseconds(firstByte ?? .zero))
-        } catch let error as ValidationError {
+        } catch let error as CommandFailure {
             throw error
         } catch {
-            throw ValidationError("\(url): \(error)")
+            throw CommandFailure.runtime("\(url): \(error)")
         }
     }
 
@@ -181,11 +181,11 @@ private struct ChildProxy {
         var printed = Data()
         while !printed.contains(UInt8(ascii: "\n")) {
             let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ValidationError("llm-cost proxy exited before listening") }
+            if chunk.isEmpty { throw CommandFailure.runtime("llm-cost proxy exited before listening") }
             printed.append(chunk)
         }
         let line = String(decoding: printed.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-        guard line.hasPrefix("listening on ") else { throw ValidationError("llm-cost proxy said: \(line)") }
+        guard line.hasPrefix("listening on ") else { throw CommandFailure.runtime("llm-cost proxy said: \(line)") }
         return ChildProxy(process: process, baseURL: String(line.dropFirst("listening on ".count)), ledger: ledger)
     }
 

@@ -26,7 +26,7 @@ struct BenchTokenizerCommand: ParsableCommand {
 
     func run() throws {
         let names = try encoding.map { value in
-            guard let name = EncodingName(rawValue: value) else { throw ValidationError("unknown encoding '\(value)'") }
+            guard let name = EncodingName(rawValue: value) else { throw CommandFailure.usage("unknown encoding '\(value)'") }
             return name
         }
         let corpus = shared + "/corpus"

@@ -22,11 +22,11 @@ struct BenchWorstCaseCommand: AsyncParsableCommand {
     @Option(help: "Seed of the prompts.") var seed: UInt64 = 7
 
     func run() async throws {
-        guard calls > 0 else { throw ValidationError("--calls must be positive") }
+        guard calls > 0 else { throw CommandFailure.usage("--calls must be positive") }
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
-        guard let pricing = try loadPricing(try Configuration.load()) else { throw ValidationError("no pricing table") }
+        guard let pricing = try loadPricing(try Configuration.load()) else { throw CommandFailure.runtime("no pricing table") }
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }
@@ -59,7 +59,7 @@ struct BenchWorstCaseCommand: AsyncParsableCommand {
                 var record: CallRecord?
                 try ledger.forEachCall(since: Int64(Date().timeIntervalSince1970 * 1000) - 60_000) { if $0.session == session { record = $0 } }
                 guard let record, let actual = record.cost, let newBound = record.estimatedCost, let oldBound else {
-                    throw ValidationError("a \(shape) call was not recorded with a cost and a worst case")
+                    throw CommandFailure.runtime("a \(shape) call was not recorded with a cost and a worst case")
                 }
                 if actual > oldBound { overOld += 1 }
                 if actual > newBound { overNew += 1 }

@@ -14,12 +14,12 @@ struct BudgetCheckCommand: ParsableCommand {
         let configuration = try ledger.loadConfiguration()
         let budgets = configuration.budgets.map(BudgetDefinition.init)
         guard let budget = budgets.first(where: { $0.name == name }) else {
-            throw UsageFailure.exit("no budget named \"\(name)\" (configured: \(budgets.map(\.name).joined(separator: ", ")))")
+            throw CommandFailure.usage("no budget named \"\(name)\" (configured: \(budgets.map(\.name).joined(separator: ", ")))")
         }
         let report = try BudgetStatusReport(ledger: try ledger.openLedger(configuration, for: .read), budgets: [budget])
         guard let row = report.rows.first else { return }
         FileOutput.standardOutput.write(
             "\(name): spent \(row.usage.spent.formatted(places: 6)) of \(budget.limit.formatted(places: 6))\(row.isOver ? " (over)" : "")\n")
-        if row.isOver { throw ExitCode(3) }
+        if row.isOver { throw CommandFailure.budgetRefusedReported }
     }
 }

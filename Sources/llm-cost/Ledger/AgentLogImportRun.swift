@@ -58,7 +58,7 @@ struct AgentLogImportRun {
         if watch {
             try follow(importer: importer, environment: environment, configuration: configuration)
         }
-        if unreadable > 0 && paths != nil { throw ExitCode(1) }
+        if unreadable > 0 && paths != nil { throw CommandFailure.runtimeReported }
     }
 
     /// `--watch`: imports lines as the agents write them, until interrupted. Every transaction

@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         guard let exportFormat = CallExportFormat(rawValue: format.lowercased()) else {
-            throw ValidationError("--format: expected jsonl or csv, got \"\(format)\"")
+            throw CommandFailure.usage("--format: expected jsonl or csv, got \"\(format)\"")
         }
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
@@ -28,7 +28,7 @@ struct ExportCommand: ParsableCommand {
         let sink: FileOutput
         if let output {
             let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard descriptor >= 0 else { throw ValidationError("--output: cannot write \(output): \(String(cString: strerror(errno)))") }
+            guard descriptor >= 0 else { throw CommandFailure.runtime("--output: cannot write \(output): \(String(cString: strerror(errno)))") }
             sink = FileOutput(descriptor: descriptor)
         } else {
             sink = .standardOutput
@@ -45,10 +45,10 @@ struct ExportCommand: ParsableCommand {
             try sink.writeOrThrow(buffer)
         } catch let error as POSIXError {
             if output != nil { close(sink.descriptor) }
-            throw ValidationError("export stopped: cannot write \(output ?? "standard output"): \(error.localizedDescription); the output is incomplete")
+            throw CommandFailure.runtime("export stopped: cannot write \(output ?? "standard output"): \(error.localizedDescription); the output is incomplete")
         }
         if output != nil, close(sink.descriptor) != 0 {
-            throw ValidationError("export: closing \(output ?? "") failed: \(String(cString: strerror(errno))); the output may be incomplete")
+            throw CommandFailure.runtime("export: closing \(output ?? "") failed: \(String(cString: strerror(errno))); the output may be incomplete")
         }
     }
 }

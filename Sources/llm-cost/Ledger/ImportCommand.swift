@@ -93,7 +93,7 @@ struct ImportCommand: ParsableCommand {
             Self.listRejected(rejected.summary)
             throw rejected
         } catch let failure as LineReader.Failure {
-            throw ValidationError("cannot read \(failure.path): \(failure.reason)")
+            throw CommandFailure.runtime("cannot read \(failure.path): \(failure.reason)")
         }
         if showProgress { terminal.write("\r\u{1B}[K") }
         Self.listRejected(summary)
@@ -107,7 +107,7 @@ struct ImportCommand: ParsableCommand {
         if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
         line += String(format: " in %.2fs, %.0f lines/s\n", seconds, Double(summary.linesRead) / seconds)
         FileOutput.standardOutput.write(line)
-        if dryRun && summary.rejectedCount > 0 { throw ExitCode(1) }
+        if dryRun && summary.rejectedCount > 0 { throw CommandFailure.runtimeReported }
     }
 
     /// Names each rejected line as `file:line: reason`, the first 100 in full.

@@ -35,7 +35,7 @@ struct LedgerCommand: ParsableCommand {
             let problems = try opened.rollupDiscrepancies()
             guard problems.isEmpty else {
                 for problem in problems.prefix(50) { FileOutput.standardError.write(problem + "\n") }
-                throw ValidationError("\(opened.path): \(problems.count) rollup row(s) disagree with the raw calls")
+                throw CommandFailure.runtime("\(opened.path): \(problems.count) rollup row(s) disagree with the raw calls")
             }
             FileOutput.standardOutput.write("ok: rollups match \(try opened.callCount()) calls\n")
         }

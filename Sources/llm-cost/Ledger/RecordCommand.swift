@@ -33,18 +33,18 @@ struct RecordCommand: ParsableCommand {
             tags: try parseTags(tag), requestID: requestID.flatMap { $0.isEmpty ? nil : $0 },
             usage: try counts.usage(), latencyMilliseconds: latencyMs)
         guard let callStatus = CallStatus(rawValue: status) else {
-            throw ValidationError("--status: expected ok, error or cancelled, got \"\(status)\"")
+            throw CommandFailure.usage("--status: expected ok, error or cancelled, got \"\(status)\"")
         }
         record.status = callStatus
         if let at {
             guard let ms = Timestamp.parseMilliseconds(at) else {
-                throw ValidationError("--at: expected an ISO 8601 date-time with a zone, such as 2026-11-20T14:03:00Z")
+                throw CommandFailure.usage("--at: expected an ISO 8601 date-time with a zone, such as 2026-11-20T14:03:00Z")
             }
             record.epochMilliseconds = ms
         }
         if let costUSD {
             guard let cost = Money(decimalUSD: costUSD), cost.nanoUSD >= 0, cost <= CallRecord.maximumCost else {
-                throw ValidationError("--cost-usd: expected a decimal amount from 0 to \(CallRecord.maximumCost.decimalString), such as 0.0123, got \"\(costUSD)\"")
+                throw CommandFailure.usage("--cost-usd: expected a decimal amount from 0 to \(CallRecord.maximumCost.decimalString), such as 0.0123, got \"\(costUSD)\"")
             }
             record.cost = cost
         }

@@ -56,7 +56,7 @@ struct ReportCommand: ParsableCommand {
             // Spend-report formats from the config do not apply here; an explicit --format must.
             let accuracyFormat = format?.lowercased() ?? "table"
             guard accuracyFormat == "table" || accuracyFormat == "json" else {
-                throw ValidationError("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
+                throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
             }
             let report = try EstimateAccuracy(
                 ledger: try ledger.openLedger(configuration, for: .read),
@@ -71,7 +71,7 @@ struct ReportCommand: ParsableCommand {
             guard let dimension = ReportDimension(name) else {
                 let message = "unknown grouping \"\(name)\"; expected \(ReportDimension.accepted)"
                 if groupBy.isEmpty { throw configuration.invalid("report.group_by", message) }
-                throw ValidationError("--by: \(message)")
+                throw CommandFailure.usage("--by: \(message)")
             }
             if !dimensions.contains(dimension) { dimensions.append(dimension) }
         }
@@ -79,7 +79,7 @@ struct ReportCommand: ParsableCommand {
         guard let outputFormat = ReportFormat(rawValue: formatName.lowercased()) else {
             let message = "unknown format \"\(formatName)\"; expected table, json, csv or markdown"
             if format == nil { throw configuration.invalid("report.format", message) }
-            throw ValidationError("--format: \(message)")
+            throw CommandFailure.usage("--format: \(message)")
         }
         let query = ReportQuery(
             since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
@@ -87,13 +87,13 @@ struct ReportCommand: ParsableCommand {
             timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
             tags: try parseTagFilters(tag), now: nowMilliseconds)
         if let start = query.since, let end = query.until, start >= end {
-            throw ValidationError("--since must be before --until")
+            throw CommandFailure.usage("--since must be before --until")
         }
         do {
             try query.validate()
         } catch {
             if groupBy.isEmpty { throw configuration.invalid("report.group_by", error.description) }
-            throw ValidationError("--by: \(error)")
+            throw CommandFailure.usage("--by: \(error)")
         }
         let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
         let opened = try ledger.openLedger(configuration, for: .read)

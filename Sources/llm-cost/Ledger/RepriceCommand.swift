@@ -23,7 +23,7 @@ struct RepriceCommand: ParsableCommand {
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
-        guard let pricing = try loadPricing(configuration) else { throw ValidationError("no pricing table available") }
+        guard let pricing = try loadPricing(configuration) else { throw CommandFailure.runtime("no pricing table available") }
         let summary = try ledger.openLedger(configuration, for: .write).reprice(
             since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
             until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),

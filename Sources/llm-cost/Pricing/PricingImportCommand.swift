@@ -33,11 +33,11 @@ struct PricingImportCommand: ParsableCommand {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ValidationError("--litellm: cannot read \(litellm): \(error.localizedDescription)")
+            throw CommandFailure.runtime("--litellm: cannot read \(litellm): \(error.localizedDescription)")
         }
         let providers = try provider.map { name in
             guard let known = table.providerName(name) else {
-                throw ValidationError("--provider: no pricing file for \"\(name)\"")
+                throw CommandFailure.usage("--provider: no pricing file for \"\(name)\"")
             }
             return known
         }
@@ -69,7 +69,7 @@ struct PricingImportCommand: ParsableCommand {
         let issues = PriceTableLoader.validate(user: kept + files)
         if !issues.isEmpty {
             issues.prefix(20).forEach { print($0.description) }
-            throw ValidationError("the imported files would not validate (\(issues.count) problem(s)); nothing written")
+            throw CommandFailure.runtime("the imported files would not validate (\(issues.count) problem(s)); nothing written")
         }
         if dryRun || files.isEmpty {
             print(dryRun ? "dry run: nothing written" : "nothing to write")

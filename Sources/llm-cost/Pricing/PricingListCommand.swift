@@ -29,7 +29,7 @@ struct PricingListCommand: ParsableCommand {
         var wanted: String?
         if let provider {
             guard let name = table.providerName(provider) else {
-                throw ValidationError("--provider: no pricing file for \"\(provider)\" (known: \(table.providers.values.map(\.name).sorted().joined(separator: ", ")))")
+                throw CommandFailure.usage("--provider: no pricing file for \"\(provider)\" (known: \(table.providers.values.map(\.name).sorted().joined(separator: ", ")))")
             }
             wanted = name
         }

@@ -41,7 +41,7 @@ extension PricingOptions {
     static func time(_ text: String?, flag: String = "--at") throws -> Date {
         guard let text else { return Date() }
         guard let milliseconds = PricingDate.parse(text) else {
-            throw ValidationError("\(flag): expected an ISO 8601 time with a zone (2025-06-10T12:00:00Z) or a date (2025-06-10), got \"\(text)\"")
+            throw CommandFailure.usage("\(flag): expected an ISO 8601 time with a zone (2025-06-10T12:00:00Z) or a date (2025-06-10), got \"\(text)\"")
         }
         return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }

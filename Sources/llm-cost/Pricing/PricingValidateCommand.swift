@@ -29,7 +29,7 @@ struct PricingValidateCommand: ParsableCommand {
                 do {
                     source = PricingSource(name: path, text: try String(contentsOfFile: path, encoding: .utf8))
                 } catch {
-                    throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+                    throw CommandFailure.runtime("cannot read \(path): \(error.localizedDescription)")
                 }
                 if path.hasSuffix(".tsv") { snapshot = source } else { user.append(source) }
             }

@@ -24,7 +24,7 @@ struct PromptCommand: AsyncParsableCommand {
     @Argument(help: "The prompt.") var text: String
 
     func validate() throws {
-        if let maxTokens, maxTokens <= 0 { throw UsageFailure.exit("--max-tokens must be positive, got \(maxTokens)") }
+        if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be positive, got \(maxTokens)") }
     }
 
     func run() async throws {
@@ -32,7 +32,7 @@ struct PromptCommand: AsyncParsableCommand {
         let registry = try CLIProviderRegistry.load(configuration)
         let pricing = try loadPricing(configuration)
         guard registry.allSettings.contains(where: { $0.name == provider }) else {
-            throw UsageFailure.exit("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
+            throw CommandFailure.usage("no provider named `\(provider)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
         }
         let meter = try Meter(configuration: configuration)
         // The named provider, wrapped in the meter: the runner's call is estimated, checked
@@ -57,15 +57,10 @@ struct PromptCommand: AsyncParsableCommand {
             }
             StandardStreams.err(outcome.summaryLine + "\n")
             await meter.waitForPendingAlerts() // alerts go out in the background: not lost at exit
-        } catch let error as MeteringError {
-            StandardStreams.err("error: \(error)\n")
-            await meter.waitForPendingAlerts()
-            throw ExitCode(3)
         } catch {
             if streaming { print() }
-            StandardStreams.err("error: \(error)\n")
             await meter.waitForPendingAlerts()
-            throw ExitCode(1)
+            throw CommandFailure(error)
         }
     }
 }

@@ -39,10 +39,10 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
         let listing = ProviderListing(registry: registry)
         let names = name.map { [$0] } ?? listing.namesWithKeys
         guard !names.isEmpty else {
-            throw UsageFailure.exit("no provider has its API key set; name one to check, e.g. `llm-cost providers check ollama`")
+            throw CommandFailure.usage("no provider has its API key set; name one to check, e.g. `llm-cost providers check ollama`")
         }
         if let name, !registry.allSettings.contains(where: { $0.name == name }) {
-            throw UsageFailure.exit("no provider named `\(name)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
+            throw CommandFailure.usage("no provider named `\(name)` (configured: \(registry.allSettings.map(\.name).joined(separator: ", ")))")
         }
         var failed = false
         for name in names {
@@ -50,6 +50,6 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
             print(result.line)
             failed = failed || !result.ok
         }
-        if failed { throw ExitCode(1) }
+        if failed { throw CommandFailure.runtimeReported }
     }
 }

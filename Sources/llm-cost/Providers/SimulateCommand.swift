@@ -26,8 +26,7 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             actual = try simulator.start(host: host, port: port)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure.runtime("cannot listen on \(host):\(port): \(error)")
         }
         // Written unbuffered: scripts wait for this line to know the port.
         FileHandle.standardOutput.write(Data("""

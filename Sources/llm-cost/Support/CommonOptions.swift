@@ -40,7 +40,7 @@ func resolveTimeZone(_ name: String?, configuration: Configuration) throws -> Ti
     let written = name ?? configuration.string("report.timezone") ?? "local"
     if written.lowercased() == "local" { return .current }
     if let zone = TimeZone(identifier: written) { return zone }
-    if name != nil { throw ValidationError("--tz: unknown time zone \"\(written)\" (an IANA name like Europe/Paris, UTC, or local)") }
+    if name != nil { throw CommandFailure.usage("--tz: unknown time zone \"\(written)\" (an IANA name like Europe/Paris, UTC, or local)") }
     throw configuration.invalid("report.timezone", "unknown time zone \"\(written)\" (an IANA name like Europe/Paris, UTC, or local)")
 }
 
@@ -48,7 +48,7 @@ func resolveTimeZone(_ name: String?, configuration: Configuration) throws -> Ti
 func resolveTime(_ text: String?, flag: String, timeZone: TimeZone, isEnd: Bool, now: Date = Date()) throws -> Int64? {
     guard let text else { return nil }
     guard let ms = TimeExpression.resolve(text, now: now, timeZone: timeZone, isEnd: isEnd) else {
-        throw ValidationError("\(flag): cannot read \"\(text)\"; expected \(TimeExpression.accepted)")
+        throw CommandFailure.usage("\(flag): cannot read \"\(text)\"; expected \(TimeExpression.accepted)")
     }
     return ms
 }
@@ -58,7 +58,7 @@ func parseTags(_ written: [String], flag: String = "--tag") throws -> [String: S
     var tags: [String: String] = [:]
     for tag in try parseTagFilters(written, flag: flag) {
         if let earlier = tags[tag.key], earlier != tag.value {
-            throw ValidationError("\(flag): the tag \"\(tag.key)\" is given twice (\"\(earlier)\" and \"\(tag.value)\"); a call has one value per key")
+            throw CommandFailure.usage("\(flag): the tag \"\(tag.key)\" is given twice (\"\(earlier)\" and \"\(tag.value)\"); a call has one value per key")
         }
         tags[tag.key] = tag.value
     }
@@ -68,7 +68,7 @@ func parseTags(_ written: [String], flag: String = "--tag") throws -> [String: S
 /// Parses repeated `--tag key=value` report filters (a key may repeat: any of its values).
 func parseTagFilters(_ written: [String], flag: String = "--tag") throws -> [TagFilter] {
     try written.map { text in
-        guard let tag = TagFilter(text) else { throw ValidationError("\(flag): expected key=value, got \"\(text)\"") }
+        guard let tag = TagFilter(text) else { throw CommandFailure.usage("\(flag): expected key=value, got \"\(text)\"") }
         return tag
     }
 }

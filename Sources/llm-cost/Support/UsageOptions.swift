@@ -18,7 +18,7 @@ struct UsageOptions: ParsableArguments {
             inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead, cacheWrite5mTokens: cacheWrite5m,
             cacheWrite1hTokens: cacheWrite1h, reasoningTokens: reasoning, webSearchRequests: webSearch,
             webFetchRequests: webFetch)
-        if let problem = usage.inconsistency { throw ValidationError(problem) }
+        if let problem = usage.inconsistency { throw CommandFailure.usage(problem) }
         return usage
     }
 }
