@@ -82,11 +82,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The one way in and out of the executables: exit codes, error messages, standard streams.
+        .target(
+            name: "LLMCostCommandLine",
+            dependencies: ["LLMCostMetering", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "llm-cost",
             dependencies: [
-                "LLMCost", "LLMCostProxy", "LLMCostSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // `bench proxy` calls through the proxy with the client the proxy itself uses.
+                "LLMCost", "LLMCostProxy", "LLMCostSimulator", "LLMCostCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The benchmarks, out of the user's binary: `swift run -c release llm-cost-bench ...`.
+        .executableTarget(
+            name: "llm-cost-bench",
+            dependencies: [
+                "LLMCost", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostTokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `proxy` calls through the proxy with the client the proxy itself uses.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time LiteLLM's cost_per_token for the usage `llm-cost bench pricing` prices.
+"""Time LiteLLM's cost_per_token for the usage `llm-cost-bench pricing` prices.
 
 Reference tool only (needs `pip install litellm`); never a runtime dependency. Uses the shared
 price map (../shared/pricing-reference) so no network is touched. Prints one JSON line.

@@ -224,7 +224,7 @@ public final class Meter: Sendable {
             // Records are idempotent on request id; a call without one still must not collide.
             requestID: requestID ?? "llm-cost-\(UUID().uuidString)", status: status, usage: usage, usageSource: source,
             estimatedUsage: Usage(inputTokens: call.estimatedInput, outputTokens: call.expectedOutput), estimatedCost: call.worstCase,
-            latencyMilliseconds: latency.wholeMilliseconds, timeToFirstTokenMilliseconds: firstToken?.wholeMilliseconds)
+            latencyMilliseconds: latency.milliseconds, timeToFirstTokenMilliseconds: firstToken?.milliseconds)
         record.heuristicEstimate = call.heuristicEstimate
         record.pricingProvider = call.pricingProvider
         if let quote = pricing?.quote(for: record) {
@@ -257,11 +257,6 @@ public final class Meter: Sendable {
     }
 }
 
-extension Duration {
-    var wholeMilliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}
 
 extension Meter {
     /// Records the calls waiting in the spool; a failure leaves them there for the next try.

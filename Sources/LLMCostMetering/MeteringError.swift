@@ -77,7 +77,7 @@ public struct MeteringError: Error, CustomStringConvertible, Sendable {
         switch code {
         case .budgetExceeded:
             guard let standing else { return "budget \"\(budget)\" refused the call" }
-            let waitedNote = waited >= .milliseconds(1) ? " (after waiting \(waited.wholeMilliseconds) ms for calls in flight)" : ""
+            let waitedNote = waited >= .milliseconds(1) ? " (after waiting \(waited.milliseconds) ms for calls in flight)" : ""
             return "budget \"\(budget)\" refused the call\(waitedNote): spent \(standing.spent.formatted(places: 6)) + reserved "
                 + "\(standing.reserved.formatted(places: 6)) + this call's worst case \(standing.requested.formatted(places: 6)) "
                 + "would exceed the limit \(standing.limit.formatted(places: 6))"

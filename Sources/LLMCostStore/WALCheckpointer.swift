@@ -8,7 +8,7 @@ import Synchronization
 /// SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1000 pages:
 /// that call copies the WAL into the database and syncs both files, milliseconds where a commit
 /// takes microseconds. With a meter writing a few pages per call, that was one call in a hundred
-/// (`llm-cost bench metering`: p99 1-12 ms against a p50 of 50 µs). This replaces it, on the
+/// (`llm-cost-bench metering`: p99 1-12 ms against a p50 of 50 µs). This replaces it, on the
 /// writing connection only, with a hook that starts the same passive checkpoint on a background
 /// queue and connection: it copies what no reader still needs, concurrently with further
 /// commits, and the next writer reuses the WAL from its start once all of it is copied.

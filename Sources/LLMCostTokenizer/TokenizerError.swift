@@ -62,7 +62,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
         TokenizerError(.downloadFailed, "download of \(url) failed: \(reason)")
     }
 
-    static func unreadableFile(path: String, reason: String) -> TokenizerError {
+    public static func unreadableFile(path: String, reason: String) -> TokenizerError {
         TokenizerError(.unreadableFile, "\(path): cannot read: \(reason)")
     }
 }

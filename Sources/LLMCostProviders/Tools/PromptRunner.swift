@@ -80,12 +80,6 @@ public struct PromptRunner: Sendable {
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
-    }
-}
 
 extension PromptRunner.Outcome {
     /// The one-line summary for stderr, for example

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -38,13 +39,6 @@ public struct URLSessionTransport: HTTPTransport {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as `TimeInterval` APIs take it.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}
 
 /// One call's delegate: delivers the head once, then the body chunks, and runs the watchdog.
 /// All state sits behind one lock; URLSession calls us on its own queue.

@@ -245,9 +245,3 @@ enum ReservationID {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds (sub-millisecond parts dropped).
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}

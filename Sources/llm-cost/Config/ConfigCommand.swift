@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCostCommandLine
 import LLMCost
 
 struct ConfigCommand: ParsableCommand {

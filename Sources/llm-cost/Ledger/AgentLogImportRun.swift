@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
@@ -156,6 +157,3 @@ struct LiveStatus {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCostCommandLine
 import LLMCost
 
 /// `llm-cost providers list|check`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCostSimulator
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LLMCostCommandLine
 import LLMCost
 
 /// Token counts of one call in the ledger's (Anthropic's) shape, shared by `record` and `cost`.

@@ -7,13 +7,15 @@ import Darwin
 #endif
 
 /// Standard output and error, and what the CLI needs to know about the terminal.
-struct FileOutput: Sendable {
-    let descriptor: Int32
+public struct FileOutput: Sendable {
+    public let descriptor: Int32
 
-    static let standardOutput = FileOutput(descriptor: 1)
-    static let standardError = FileOutput(descriptor: 2)
+    public init(descriptor: Int32) { self.descriptor = descriptor }
 
-    func write(_ text: String) {
+    public static let standardOutput = FileOutput(descriptor: 1)
+    public static let standardError = FileOutput(descriptor: 2)
+
+    public func write(_ text: String) {
         var remaining = Array(text.utf8)[...]
         while !remaining.isEmpty {
             let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
@@ -26,7 +28,7 @@ struct FileOutput: Sendable {
     }
 
     /// Writes everything or throws: for output that must not be silently cut short (export).
-    func writeOrThrow(_ text: String) throws {
+    public func writeOrThrow(_ text: String) throws {
         var remaining = Array(text.utf8)[...]
         while !remaining.isEmpty {
             let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
@@ -38,15 +40,15 @@ struct FileOutput: Sendable {
         }
     }
 
-    var isTerminal: Bool { isatty(descriptor) == 1 }
+    public var isTerminal: Bool { isatty(descriptor) == 1 }
 
     /// Colours only on a terminal and only when `NO_COLOR` is not set (https://no-color.org).
-    var usesColor: Bool {
+    public var usesColor: Bool {
         isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
     }
 
     /// The terminal's width, else `$COLUMNS`, else 80.
-    var width: Int {
+    public var width: Int {
         var size = winsize()
         if isTerminal, ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }

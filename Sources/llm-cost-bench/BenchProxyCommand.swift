@@ -1,11 +1,12 @@
 import ArgumentParser
+import LLMCostCommandLine
 import AsyncHTTPClient
 import Foundation
 import LLMCost
 import LLMCostSimulator
 import NIOCore
 
-/// `llm-cost bench proxy`: what `llm-cost proxy` adds to a call, measured against calling the
+/// `llm-cost-bench proxy`: what `llm-cost proxy` adds to a call, measured against calling the
 /// same upstream directly in the same run: latency per request, time to first byte of a
 /// stream, and requests per second.
 struct BenchProxyCommand: AsyncParsableCommand {
@@ -127,11 +128,11 @@ struct BenchProxyCommand: AsyncParsableCommand {
         let sorted = series.map { $0.sorted() }
         for (index, values) in sorted.enumerated() {
             var line = "  \(targets[index].padding(toLength: 16, withPad: " ", startingAt: 0))"
-            line += " p50 \(format(percentile(values, 0.5)))  p90 \(format(percentile(values, 0.9)))  p99 \(format(percentile(values, 0.99)))"
+            line += " p50 \(latencyText(percentile(values, 0.5)))  p90 \(latencyText(percentile(values, 0.9)))  p99 \(latencyText(percentile(values, 0.99)))"
             if index > 0 {
                 let base = sorted[0]
-                line += "   added: p50 \(format(percentile(values, 0.5) - percentile(base, 0.5)))"
-                line += "  p99 \(format(percentile(values, 0.99) - percentile(base, 0.99)))"
+                line += "   added: p50 \(latencyText(percentile(values, 0.5) - percentile(base, 0.5)))"
+                line += "  p99 \(latencyText(percentile(values, 0.99) - percentile(base, 0.99)))"
             }
             out.write(line + "\n")
         }
@@ -141,17 +142,9 @@ struct BenchProxyCommand: AsyncParsableCommand {
             out.write(String(format: "  added latency at p50, LiteLLM / ours: %.1fx\n", theirs / max(ours, 1)))
         }
     }
-
-    private func microseconds(_ duration: Duration) -> Double { duration / .microseconds(1) }
-    private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
-    }
-    private func format(_ microseconds: Double) -> String {
-        microseconds.magnitude >= 1000 ? String(format: "%7.2f ms", microseconds / 1000) : String(format: "%7.0f µs", microseconds)
-    }
 }
 
-/// `llm-cost proxy --port 0` (this binary) in front of the simulator, on a ledger of its own.
+/// `llm-cost proxy --port 0` in front of the simulator, on a ledger of its own.
 private struct ChildProxy {
     let process: Process
     let baseURL: String
@@ -173,7 +166,7 @@ private struct ChildProxy {
             base_url = "\(simulator)/v1"
             """.write(to: config, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.executableURL = BenchCommand.llmCostBinary
         process.arguments = ["proxy", "--config", config.path, "--port", "0"]
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -1,3 +1,4 @@
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
@@ -85,7 +86,8 @@ struct LedgerBenchmark {
         try runShell([sqlite3, reference, "PRAGMA journal_mode=WAL; CREATE TABLE t(a INTEGER, b TEXT);"])
         let script = (0..<3000).map { "INSERT INTO t VALUES(\($0), 'x');" }.joined(separator: "\n")
         let referenceSeconds = try timeShell([sqlite3, reference], stdin: "PRAGMA synchronous=NORMAL;\n" + script)
-        let (p50, p99) = percentiles(samples.dropFirst(100))
+        let kept = samples.dropFirst(100).sorted()
+        let (p50, p99) = (percentile(kept, 0.5), percentile(kept, 0.99))
         say(String(format: "record one call: p50 %.1f us, p99 %.1f us (reference: sqlite3 shell, one-row autocommit insert in WAL, %.1f us mean incl. parsing)",
                    p50, p99, referenceSeconds / 3000 * 1e6))
     }
@@ -173,17 +175,6 @@ struct LedgerBenchmark {
     private func createEmpty(_ path: String) -> String {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         return path
-    }
-
-    private func percentiles<C: Collection>(_ samples: C) -> (Double, Double) where C.Element == Double {
-        let sorted = samples.sorted()
-        guard !sorted.isEmpty else { return (.nan, .nan) }
-        return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)])
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
     }
 
     /// Runs a command to completion, output discarded; returns its wall time in seconds.

@@ -1,8 +1,9 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
-/// `llm-cost bench metering`: what the meter adds to one call (estimate + reserve + record +
+/// `llm-cost-bench metering`: what the meter adds to one call (estimate + reserve + record +
 /// settle) against an in-process stub provider and a file-backed ledger, side by side with
 /// the same stub called bare, in one run.
 struct BenchMeteringCommand: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct BenchMeteringCommand: AsyncParsableCommand {
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
-        let pricing = try loadPricing(try Configuration.load())
+        let pricing = try Configuration.load().pricing()
         let stub = InstantStubProvider(inputTokens: 18)
         let request = ChatRequest.user("Summarize the quarterly report in three bullet points, please.", maxTokens: 256)
         let budget = BudgetDefinition(name: "bench", period: .day, limit: Money(decimalUSD: "1000000")!, action: .block)
@@ -34,19 +35,11 @@ struct BenchMeteringCommand: AsyncParsableCommand {
         let out = FileOutput.standardOutput
         out.write("meter overhead per call, \(iterations) calls per mode (stub provider, file-backed ledger)\n")
         for (label, samples) in [("bare stub", bare), ("metered, no budget", recordOnly), ("metered, block budget", full)] {
-            out.write("  \(label.padding(toLength: 24, withPad: " ", startingAt: 0)) p50 \(format(percentile(samples, 0.5)))  "
-                + "p99 \(format(percentile(samples, 0.99)))  p99.9 \(format(percentile(samples, 0.999)))\n")
+            out.write("  \(label.padding(toLength: 24, withPad: " ", startingAt: 0)) p50 \(latencyText(percentile(samples, 0.5)))  "
+                + "p99 \(latencyText(percentile(samples, 0.99)))  p99.9 \(latencyText(percentile(samples, 0.999)))\n")
         }
         let overhead = percentile(full, 0.5) - percentile(bare, 0.5)
-        out.write("  overhead p50 (block budget - bare): \(format(overhead))  (target < 100 µs)\n")
+        out.write("  overhead p50 (block budget - bare): \(latencyText(overhead))  (target < 100 µs)\n")
     }
 
-
-    private func percentile(_ sorted: [Double], _ share: Double) -> Double {
-        sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]
-    }
-
-    private func format(_ microseconds: Double) -> String {
-        String(format: "%8.1f µs", microseconds)
-    }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 import LLMCostSimulator
 
-/// `llm-cost bench worst-case`: how often a call costs more than the worst case a block budget
+/// `llm-cost-bench worst-case`: how often a call costs more than the worst case a block budget
 /// reserved for it, on the simulator's streams, with the bound as it was (input at the top of
 /// its band at the plain input rate, plus `max_tokens`, default 4096) and as the meter now
 /// builds it (`WorstCase`: cache writes, server tools, the adapter's output limit).
@@ -26,7 +27,7 @@ struct BenchWorstCaseCommand: AsyncParsableCommand {
         let folder = try makeBenchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
-        guard let pricing = try loadPricing(try Configuration.load()) else { throw CommandFailure.runtime("no pricing table") }
+        let pricing = try Configuration.load().pricing()
         let simulator = ProviderSimulator()
         try simulator.start()
         defer { simulator.stop() }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCostCore
 import LLMCostPricing
 
-/// `llm-cost bench pricing`: pricing one call (resolve + pick the entry + compute), and
+/// `llm-cost-bench pricing`: pricing one call (resolve + pick the entry + compute), and
 /// loading the table, optionally side by side with LiteLLM's `cost_per_token` in the same run.
 struct BenchPricingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
-/// `llm-cost bench tokenizer`: load time and encode/count throughput per encoding on the
+/// `llm-cost-bench tokenizer`: load time and encode/count throughput per encoding on the
 /// shared corpus, beside tiktoken's when `--reference` is given.
 struct BenchTokenizerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
-/// `llm-cost bench agent-logs`: the first import of a large tree of Claude Code transcripts,
+/// `llm-cost-bench agent-logs`: the first import of a large tree of Claude Code transcripts,
 /// beside a bare pass of a JSON parser over the same lines; the re-scan of an unchanged tree
 /// of many files; and how fast `--watch` picks up appended lines.
 struct BenchAgentLogsCommand: AsyncParsableCommand {
@@ -92,7 +93,7 @@ struct BenchAgentLogsCommand: AsyncParsableCommand {
         let ledgerPath = folder.path + "/watch.sqlite"
         _ = try Ledger(path: ledgerPath)
         let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        child.executableURL = BenchCommand.llmCostBinary
         child.arguments = ["import", "--from", "claude-code", logs.deletingLastPathComponent().path, "--watch", "--quiet", "--db", ledgerPath]
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice

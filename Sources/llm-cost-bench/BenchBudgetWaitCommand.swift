@@ -1,9 +1,10 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 import Synchronization
 
-/// `llm-cost bench budget-wait`: how soon a call waiting for budget room goes out once the call
+/// `llm-cost-bench budget-wait`: how soon a call waiting for budget room goes out once the call
 /// holding the room settles: in the same process (the meter's own signal), and in "another
 /// process" (a second connection to the file, woken by inotify on the WAL), beside the
 /// re-check interval a waiter falls back to.
@@ -26,7 +27,7 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
         let path = folder.appendingPathComponent("ledger.sqlite").path
         let holder = try Ledger(path: path)
         let otherProcess = try Ledger(path: path)
-        let pricing = try loadPricing(try Configuration.load())
+        let pricing = try Configuration.load().pricing()
         let out = FileOutput.standardOutput
         out.write("wake-up of a waiting call after the settlement that makes room, \(iterations) rounds per mode\n")
         for (label, waiterLedger) in [("same process (meter signal)", holder), ("another connection (inotify on the WAL)", otherProcess)] {
@@ -35,8 +36,8 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
                 samples.append(try await oneRound(round, holder: holder, waiter: waiterLedger, pricing: pricing))
             }
             samples.sort()
-            out.write("  \(label.padding(toLength: 40, withPad: " ", startingAt: 0)) p50 \(format(percentile(samples, 0.5)))  "
-                + "p99 \(format(percentile(samples, 0.99)))  max \(format(samples.last ?? 0))\n")
+            out.write("  \(label.padding(toLength: 40, withPad: " ", startingAt: 0)) p50 \(latencyText(percentile(samples, 0.5)))  "
+                + "p99 \(latencyText(percentile(samples, 0.99)))  max \(latencyText(samples.last ?? 0))\n")
         }
         let fallback = Ledger.changeRecheckInterval.components
         out.write("  a waiter that only re-checked on its timer would wait up to \(fallback.seconds * 1000 + fallback.attoseconds / 1_000_000_000_000_000) ms\n")
@@ -71,14 +72,6 @@ struct BenchBudgetWaitCommand: AsyncParsableCommand {
         guard let reached = arrival.instant else { throw CommandFailure.runtime("the waiting call never reached its provider") }
         let elapsed = (reached - settled).components
         return max(0, Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12)
-    }
-
-    private func percentile(_ sorted: [Double], _ share: Double) -> Double {
-        sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]
-    }
-
-    private func format(_ microseconds: Double) -> String {
-        String(format: "%9.1f µs", microseconds)
     }
 }
 

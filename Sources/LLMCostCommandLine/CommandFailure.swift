@@ -1,8 +1,8 @@
 import ArgumentParser
-import LLMCost
+import LLMCostMetering
 
 /// Why a command stopped, and so how the process exits. Every command's failure goes out
-/// through `LLMCostCommand.main`, which prints it and exits with its status:
+/// through `CommandLineMain`, which prints it and exits with its status:
 ///
 /// - `usage` (exit 2): the command line asks for what cannot be (a bad flag value, an unknown
 ///   provider or budget name, flags that do not go together); the message is followed by the
@@ -14,7 +14,7 @@ import LLMCost
 ///
 /// A command that has already printed why it failed (a table of failed checks, rejected lines)
 /// throws a failure with no message.
-struct CommandFailure: Error, CustomStringConvertible {
+public struct CommandFailure: Error, CustomStringConvertible {
     private enum Code: Int32 {
         case runtime = 1
         case usage = 2
@@ -23,24 +23,24 @@ struct CommandFailure: Error, CustomStringConvertible {
 
     private let code: Code
     /// One line, or nil when the command printed the reason itself.
-    let message: String?
+    public let message: String?
 
-    static func usage(_ message: String) -> CommandFailure { CommandFailure(code: .usage, message: message) }
-    static func runtime(_ message: String) -> CommandFailure { CommandFailure(code: .runtime, message: message) }
-    static func budgetRefused(_ message: String) -> CommandFailure { CommandFailure(code: .budgetRefused, message: message) }
+    public static func usage(_ message: String) -> CommandFailure { CommandFailure(code: .usage, message: message) }
+    public static func runtime(_ message: String) -> CommandFailure { CommandFailure(code: .runtime, message: message) }
+    public static func budgetRefused(_ message: String) -> CommandFailure { CommandFailure(code: .budgetRefused, message: message) }
     /// A runtime failure the command has reported itself.
-    static let runtimeReported = CommandFailure(code: .runtime, message: nil)
+    public static let runtimeReported = CommandFailure(code: .runtime, message: nil)
     /// A budget over its limit, reported by the command itself.
-    static let budgetRefusedReported = CommandFailure(code: .budgetRefused, message: nil)
+    public static let budgetRefusedReported = CommandFailure(code: .budgetRefused, message: nil)
 
-    var exitStatus: Int32 { code.rawValue }
-    var isUsage: Bool { code == .usage }
-    var description: String { message ?? "exit \(code.rawValue)" }
+    public var exitStatus: Int32 { code.rawValue }
+    public var isUsage: Bool { code == .usage }
+    public var description: String { message ?? "exit \(code.rawValue)" }
 
     /// What any error thrown by a command's `run()` amounts to. A `ValidationError` is
     /// ArgumentParser's word for bad input; a `MeteringError` is a budget's refusal (or a
     /// model no budget can price); anything else is a runtime failure, described by itself.
-    init(_ error: any Error) {
+    public init(_ error: any Error) {
         switch error {
         case let failure as CommandFailure: self = failure
         case let validation as ValidationError: self = .usage(validation.message)

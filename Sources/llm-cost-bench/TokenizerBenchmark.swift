@@ -1,17 +1,18 @@
+import LLMCostTokenizer
 import Foundation
 
 /// Measures load time and encode throughput per encoding, optionally side by side with
 /// tiktoken through `shared/tools/tiktoken_reference.py bench` in the same run.
-public struct TokenizerBenchmark: Sendable {
-    public var encodings: [EncodingName]
-    public var files: [String]
+struct TokenizerBenchmark: Sendable {
+    var encodings: [EncodingName]
+    var files: [String]
     /// Folder of the `.tiktoken` files.
-    public var tokenizersDirectory: String
+    var tokenizersDirectory: String
     /// Path of `tiktoken_reference.py`, when the comparison is wanted.
-    public var referenceScript: String?
-    public var repetitions: Int
+    var referenceScript: String?
+    var repetitions: Int
 
-    public init(encodings: [EncodingName], files: [String], tokenizersDirectory: String, referenceScript: String?, repetitions: Int = 3) {
+    init(encodings: [EncodingName], files: [String], tokenizersDirectory: String, referenceScript: String?, repetitions: Int = 3) {
         self.encodings = encodings
         self.files = files
         self.tokenizersDirectory = tokenizersDirectory
@@ -20,7 +21,7 @@ public struct TokenizerBenchmark: Sendable {
     }
 
     /// Runs everything, writing one line per figure to `output`.
-    public func run(output: (String) -> Void) throws {
+    func run(output: (String) -> Void) throws {
         let texts = try files.map { path -> (String, String) in
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TokenizerError.unreadableFile(path: path, reason: "no such file")

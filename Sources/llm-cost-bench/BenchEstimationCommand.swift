@@ -1,8 +1,9 @@
 import ArgumentParser
+import LLMCostCommandLine
 import Foundation
 import LLMCost
 
-/// `llm-cost bench estimation`: what the per-model estimate correction costs, side by side with
+/// `llm-cost-bench estimation`: what the per-model estimate correction costs, side by side with
 /// the meter without it, in one run: a metered call, the estimate alone, and the ledger read a
 /// stale cache pays (the indexed query, beside the full scan it avoids) on a ledger of `--calls` rows.
 struct BenchEstimationCommand: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
         try seed(ledger)
-        let pricing = try loadPricing(try Configuration.load())
+        let pricing = try Configuration.load().pricing()
         let stub = InstantStubProvider(inputTokens: 31)
         let request = ChatRequest.user(
             "Summarize the quarterly report in three bullet points, please. Keep each under twelve words.", maxTokens: 256)
@@ -97,8 +98,6 @@ struct BenchEstimationCommand: AsyncParsableCommand {
         }
         FileOutput.standardOutput.write(line + "\n")
     }
-
-    private func median(_ sorted: [Double]) -> Double { sorted[sorted.count / 2] }
 
     /// Times two bodies in alternating blocks, so drift on a noisy machine (and the ledger
     /// growing) weighs on both alike.

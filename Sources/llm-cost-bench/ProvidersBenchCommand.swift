@@ -3,7 +3,7 @@ import Foundation
 import LLMCost
 import LLMCostSimulator
 
-/// `llm-cost bench providers`: how fast a streamed reply is read, next to the official Anthropic
+/// `llm-cost-bench providers`: how fast a streamed reply is read, next to the official Anthropic
 /// Python SDK (the reference) in the same run: first the decoding alone (SSE + JSON + events),
 /// then end to end over loopback HTTP against the simulator.
 struct ProvidersBenchCommand: AsyncParsableCommand {
@@ -83,7 +83,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         for _ in 0..<max(1, runs) {
             let start = ContinuousClock.now
             _ = try body()
-            best = min(best, (ContinuousClock.now - start).benchSeconds)
+            best = min(best, (ContinuousClock.now - start).seconds)
         }
         return best
     }
@@ -93,7 +93,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         for _ in 0..<max(1, runs) {
             let start = ContinuousClock.now
             _ = try await body()
-            best = min(best, (ContinuousClock.now - start).benchSeconds)
+            best = min(best, (ContinuousClock.now - start).seconds)
         }
         return best
     }
@@ -162,9 +162,3 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         """#
 }
 
-extension Duration {
-    var benchSeconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -13,7 +13,7 @@ struct BenchLedgerCommand: ParsableCommand {
     @Option(help: "The sqlite3 shell used as reference.") var sqlite3: String = "/usr/bin/sqlite3"
 
     func run() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let binary = BenchCommand.llmCostBinary.path
         try LedgerBenchmark(path: db, calls: calls, runs: runs, binary: binary, sqlite3: sqlite3).run()
     }
 }

@@ -23,3 +23,22 @@ func makeBenchFolder() throws -> URL {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
+
+/// The sample at `share` (0...1) of `sorted` samples, by nearest rank; NaN when there are none.
+func percentile(_ sorted: [Double], _ share: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((Double(sorted.count) * share).rounded(.up)) - 1
+    return sorted[min(sorted.count - 1, max(0, rank))]
+}
+
+/// The median of samples in any order; NaN when there are none.
+func median<C: Collection>(_ samples: C) -> Double where C.Element == Double {
+    percentile(samples.sorted(), 0.5)
+}
+
+/// A duration in microseconds, for the timing lines: `  812 µs`, ` 1.43 ms`.
+func latencyText(_ microseconds: Double) -> String {
+    microseconds.magnitude >= 1000 ? String(format: "%7.2f ms", microseconds / 1000) : String(format: "%7.1f µs", microseconds)
+}
+
+func microseconds(_ duration: Duration) -> Double { duration / .microseconds(1) }
