@@ -2,7 +2,7 @@ import Foundation
 import LLMCostSimulator
 import Testing
 
-/// `llm-cost report --accuracy` on calls metered by `llm-cost prompt` against the simulator:
+/// `llm-cost report accuracy` on calls metered by `llm-cost prompt` against the simulator:
 /// each prompt is a new process, so what one learns the next can only have read from the ledger.
 @Suite struct EstimateAccuracyCommandTests {
     private let key = "sk-cli-test-key-0123456789"
@@ -25,7 +25,7 @@ import Testing
     }
 
     private func accuracy(_ arguments: [String], home: URL) async throws -> [String: Any] {
-        let result = try await CLIRunner.run(["report", "--accuracy", "--format", "json"] + arguments, home: home)
+        let result = try await CLIRunner.run(["report", "accuracy", "--format", "json"] + arguments, home: home)
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
     }
@@ -73,8 +73,12 @@ import Testing
         #expect(corrected < 1, "corrected error \(corrected)%")
         #expect(raw > 5, "raw error \(raw)%")
 
-        let table = try await CLIRunner.run(["report", "--accuracy"], home: home)
+        let table = try await CLIRunner.run(["report", "accuracy"], home: home)
         #expect(table.status == 0, "\(table.stderr)")
+        // The old mode flag still works, says it is deprecated, and prints the same.
+        let deprecated = try await CLIRunner.run(["report", "--accuracy"], home: home)
+        #expect(deprecated.status == 0 && deprecated.stdout == table.stdout, "\(deprecated.stderr)")
+        #expect(deprecated.stderr.contains("deprecated; use `llm-cost report accuracy`"), "\(deprecated.stderr)")
         #expect(table.stdout.contains("as corrected"))
         let claudeLine = try #require(table.stdout.split(separator: "\n").first { $0.contains("claude-sonnet-4-5") })
         #expect(claudeLine.contains("±"), "an active correction shows its band: \(claudeLine)")
@@ -83,5 +87,8 @@ import Testing
         let wrongFormat = try await CLIRunner.run(["report", "--accuracy", "--format", "csv"], home: home)
         #expect(wrongFormat.status == 2)
         #expect(wrongFormat.stderr.contains("table or json"), "\(wrongFormat.stderr)")
+        let wrongSubcommandFormat = try await CLIRunner.run(["report", "accuracy", "--format", "csv"], home: home)
+        #expect(wrongSubcommandFormat.status == 2)
+        #expect(wrongSubcommandFormat.stderr.contains("Usage: llm-cost report accuracy"), "\(wrongSubcommandFormat.stderr)")
     }
 }

@@ -36,6 +36,11 @@ import Testing
         func remove() { try? FileManager.default.removeItem(at: home) }
     }
 
+    /// The command whose usage a usage error in `llm-cost WORD ...` shows.
+    static let usageCommand = [
+        "report": "report spend", "pricing": "pricing list", "providers": "providers check", "budget": "budget check",
+    ]
+
     @Test func eachKindOfFailureExitsWithItsStatusAndOneMessage() async throws {
         let setup = try await Setup()
         defer { setup.remove() }
@@ -65,8 +70,7 @@ import Testing
             #expect(first.hasPrefix("error: ") && first.contains(failure.says), "\(failure): \(result.stderr)")
             if failure.status == 2 {
                 // The usage shown is the failing command's, not the root's.
-                let words = failure.arguments.prefix { !$0.hasPrefix("-") && $0 != db && !$0.contains("/") }.prefix(2)
-                let command = "llm-cost " + (words.count == 2 && ["pricing", "providers", "budget"].contains(words.first!) ? words.joined(separator: " ") : words.first!)
+                let command = "llm-cost " + (Self.usageCommand[failure.arguments[0]] ?? failure.arguments[0])
                 #expect(result.stderr.contains("Usage: \(command)"), "\(failure): \(result.stderr)")
                 #expect(result.stderr.contains("See '\(command) --help'"), "\(failure): \(result.stderr)")
             } else {

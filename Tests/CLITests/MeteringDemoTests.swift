@@ -26,7 +26,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: home) }
         #expect(try await CLIRunner.run(["demo"], home: home).status == 0)
         let db = home.appendingPathComponent("data/llm-cost/demo.sqlite").path
-        let result = try await CLIRunner.run(["report", "--db", db, "--accuracy"], home: home)
+        let result = try await CLIRunner.run(["report", "accuracy", "--db", db], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("MEDIAN ERR"))
         // Only the live, metered calls carry estimates: the simulated models appear.

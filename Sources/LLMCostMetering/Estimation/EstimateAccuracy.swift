@@ -3,7 +3,7 @@ import LLMCostCore
 import LLMCostStore
 
 /// How far the meter's input-token estimates were from what providers reported, per model,
-/// before and after the per-model correction: `llm-cost report --accuracy`.
+/// before and after the per-model correction: `llm-cost report accuracy`.
 /// Error is (estimate − actual) / actual, in percent.
 public struct EstimateAccuracy: Sendable {
     /// Median and 90th percentile of the absolute error, and the median signed error.

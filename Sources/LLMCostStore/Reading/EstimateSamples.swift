@@ -69,7 +69,7 @@ extension Ledger {
     }
 
     /// Calls `body` with every call in `[since, until)` that has an input estimate and
-    /// provider-reported usage, with its provider and model: what `report --accuracy` reads.
+    /// provider-reported usage, with its provider and model: what `report accuracy` reads.
     public func forEachEstimateSample(
         since: Int64? = nil, until: Int64? = nil, _ body: (_ provider: String, _ model: String, EstimateSample) throws -> Void
     ) throws {

@@ -1,107 +1,12 @@
 import ArgumentParser
-import LLMCostCommandLine
-import Foundation
-import LLMCost
 
+/// `llm-cost report`: the spend report by default (`llm-cost report --by agent` is
+/// `llm-cost report spend --by agent`), and the estimates' accuracy.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Spend and tokens per provider, model, agent, session, tag, period or 5-hour billing block.",
-        discussion: """
-            Costs are exact sums; calls of models missing from the pricing table are counted as \
-            unpriced and their cost shown as unknown, never $0. Input is uncached input; cache \
-            reads and writes have their own columns. By session, each row also shows the \
-            session's project (the project tag of its latest call) and its first and last call. \
-            By block: 5-hour billing blocks as Claude subscriptions count them (a block starts \
-            at its first call's UTC hour; the next call at or after its end starts the next), \
-            the active one with its burn rate and projection; --since/--until pick the blocks \
-            shown, never move their boundaries; block combines with no other grouping.
-            """)
-
-    @OptionGroup var ledger: LedgerOptions
-
-    @Option(help: ArgumentHelp("Start of the window: \(TimeExpression.accepted).", valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("End of the window (exclusive; a bare date includes that whole day).", valueName: "time"))
-    var until: String?
-
-    @Option(help: ArgumentHelp("Time zone for days, weeks, months and dates (default: report.timezone, local).", valueName: "zone"))
-    var tz: String?
-
-    @Option(name: .customLong("by"), parsing: .singleValue,
-            help: ArgumentHelp("Group by \(ReportDimension.accepted); repeat or comma-separate (default: model).", valueName: "key"))
-    var groupBy: [String] = []
-
-    @Option(help: ArgumentHelp("Only this provider (repeatable).", valueName: "name")) var provider: [String] = []
-    @Option(help: ArgumentHelp("Only this model (repeatable).", valueName: "name")) var model: [String] = []
-    @Option(help: ArgumentHelp("Only this agent (repeatable).", valueName: "name")) var agent: [String] = []
-    @Option(help: ArgumentHelp("Only calls with this tag (repeatable: one key's values are alternatives, different keys must all match).", valueName: "key=value")) var tag: [String] = []
-
-    @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
-    var format: String?
-
-    @Option(help: .hidden) var now: String?
-
-    @Flag(help: "Estimate vs actual input tokens per model (median and p90 error, raw and corrected; the correction factor now in force) instead of spend; table or json.")
-    var accuracy = false
-
-    func run() throws {
-        let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(tz, configuration: configuration)
-        // --now (hidden, for tests and reproducible output): the time relative times and the
-        // active block are taken from.
-        let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)
-        let clock = nowMilliseconds.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
-        if accuracy {
-            // Spend-report formats from the config do not apply here; an explicit --format must.
-            let accuracyFormat = format?.lowercased() ?? "table"
-            guard accuracyFormat == "table" || accuracyFormat == "json" else {
-                throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
-            }
-            let report = try EstimateAccuracy(
-                ledger: try ledger.openLedger(configuration, for: .read),
-                since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
-                until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock))
-            FileOutput.standardOutput.write(accuracyFormat == "json" ? report.json() : report.table())
-            return
-        }
-        let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy
-        var dimensions: [ReportDimension] = []
-        for name in written.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) {
-            guard let dimension = ReportDimension(name) else {
-                let message = "unknown grouping \"\(name)\"; expected \(ReportDimension.accepted)"
-                if groupBy.isEmpty { throw configuration.invalid("report.group_by", message) }
-                throw CommandFailure.usage("--by: \(message)")
-            }
-            if !dimensions.contains(dimension) { dimensions.append(dimension) }
-        }
-        let formatName = format ?? configuration.string("report.format") ?? "table"
-        guard let outputFormat = ReportFormat(rawValue: formatName.lowercased()) else {
-            let message = "unknown format \"\(formatName)\"; expected table, json, csv or markdown"
-            if format == nil { throw configuration.invalid("report.format", message) }
-            throw CommandFailure.usage("--format: \(message)")
-        }
-        let query = ReportQuery(
-            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
-            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock),
-            timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
-            tags: try parseTagFilters(tag), now: nowMilliseconds)
-        if let start = query.since, let end = query.until, start >= end {
-            throw CommandFailure.usage("--since must be before --until")
-        }
-        do {
-            try query.validate()
-        } catch {
-            if groupBy.isEmpty { throw configuration.invalid("report.group_by", error.description) }
-            throw CommandFailure.usage("--by: \(error)")
-        }
-        let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
-        let opened = try ledger.openLedger(configuration, for: .read)
-        if dimensions == [.block] {
-            FileOutput.standardOutput.write(renderer.render(try opened.blockReport(query), as: outputFormat))
-            return
-        }
-        FileOutput.standardOutput.write(renderer.render(try opened.report(query), as: outputFormat))
-    }
+        discussion: "The spend report's options: `llm-cost report spend --help`.",
+        subcommands: [ReportSpendCommand.self, ReportAccuracyCommand.self],
+        defaultSubcommand: ReportSpendCommand.self)
 }
