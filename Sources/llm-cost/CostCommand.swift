@@ -25,7 +25,7 @@ struct CostCommand: ParsableCommand {
     var at: String?
     @OptionGroup var counts: UsageOptions
     @Option(name: .customLong("service-tier"), help: "standard, batch, flex, priority or fast.") var serviceTier: String = "standard"
-    @Option(help: "text or json.") var format: PricingOutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<TextOrJSON>
 
     func run() throws {
         guard let tier = ServiceTier(rawValue: serviceTier) else {
@@ -44,7 +44,7 @@ struct CostCommand: ParsableCommand {
                 model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
         }
         let report = CostReport(computation, usage: usage, calledAs: model)
-        print(format == .json ? try PricingJSON.render(report) : report.text)
+        print(formatOption.format == .json ? try PricingJSON.render(report) : report.text)
     }
 }
 

@@ -18,7 +18,6 @@ struct EstimateCommand: ParsableCommand {
             what a block budget reserves.
             """)
 
-    enum Format: String, ExpressibleByArgument { case text, json }
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "Model id as called (gpt-4o, claude-sonnet-4-5, ...).") var model: String
@@ -26,7 +25,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "The request's max_tokens (default: as the meter assumes, see below).") var maxTokens: Int?
     @Option(name: .customLong("expected-output"), help: "Output tokens to expect instead of the ledger's recent mean.") var expectedOutput: Int64?
     @Option(help: ArgumentHelp("A file holding the system prompt.", valueName: "file")) var system: String?
-    @Option(help: "Output format: text or json.") var format: Format = .text
+    @OptionGroup var formatOption: FormatOption<TextOrJSON>
     @Argument(help: "Files making up the prompt (one user message); '-' (the default) reads standard input.") var files: [String] = []
 
     func validate() throws {
@@ -51,7 +50,7 @@ struct EstimateCommand: ParsableCommand {
         let estimate = try CallEstimate.estimate(
             request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput,
             adapterMaxOutput: adapterMaxOutput)
-        print(format == .json ? try estimate.json() : estimate.text(), terminator: "")
+        print(formatOption.format == .json ? try estimate.json() : estimate.text(), terminator: "")
     }
 
     private static func read(_ path: String) throws -> String {

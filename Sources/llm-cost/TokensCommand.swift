@@ -15,8 +15,6 @@ struct TokensCommand: ParsableCommand {
             set LLM_COST_ALLOW_DOWNLOAD=1 to fetch them. Without them, counts are estimates.
             """)
 
-    enum Format: String, ExpressibleByArgument { case text, json }
-
     @Option(help: "Encoding: cl100k_base, o200k_base, p50k_base or o200k_harmony (default o200k_base).")
     var encoding: String?
 
@@ -26,8 +24,7 @@ struct TokensCommand: ParsableCommand {
     @Flag(help: "Print token ids instead of counts (exact encodings only).")
     var ids = false
 
-    @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    @OptionGroup var formatOption: FormatOption<TextOrJSON>
 
     @Argument(help: "Files to count; '-' (the default) reads standard input.")
     var files: [String] = []
@@ -50,6 +47,6 @@ struct TokensCommand: ParsableCommand {
         }
         let report = try TokenCountReport.make(paths: files.isEmpty ? ["-"] : files, counter: counter, includeIds: ids)
         if let warning = report.estimateWarning { FileOutput.standardError.write(warning + "\n") }
-        print(format == .json ? report.renderJSON() : report.renderText(ids: ids), terminator: "")
+        print(formatOption.format == .json ? report.renderJSON() : report.renderText(ids: ids), terminator: "")
     }
 }

@@ -47,7 +47,7 @@ import Testing
         let db = setup.ledger
         let usage: [Failure] = [
             Failure(arguments: ["report", "--no-such-flag"], status: 2, says: "Unknown option '--no-such-flag'"),
-            Failure(arguments: ["report", "--db", db, "--format", "xml"], status: 2, says: "--format: unknown format \"xml\""),
+            Failure(arguments: ["report", "--db", db, "--format", "xml"], status: 2, says: "The value 'xml' is invalid for '--format <format>'"),
             Failure(arguments: ["report", "--db", db, "--since", "yesterday-ish"], status: 2, says: "--since: cannot read"),
             Failure(arguments: ["pricing", "list", "--provider", "nope"], status: 2, says: "--provider: no pricing file for \"nope\""),
             Failure(arguments: ["providers", "check", "nope"], status: 2, says: "no provider named `nope`"),

@@ -1,7 +1,7 @@
 import LLMCostCore
 
 /// Formats `llm-cost export` writes.
-public enum CallExportFormat: String, Sendable {
+public enum CallExportFormat: String, Sendable, CaseIterable {
     /// JSON Lines in the import format: export then import gives back the same calls.
     case jsonl
     /// CSV with the same columns; tags as a JSON object in one column.

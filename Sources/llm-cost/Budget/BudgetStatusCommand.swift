@@ -23,15 +23,14 @@ struct BudgetStatusCommand: ParsableCommand {
             overrun_usd, period_end_ms (ms since 1970 or null), projected_usd (string or null).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     @OptionGroup var ledger: LedgerOptions
-    @Option(help: "table or json.") var format: Format = .table
+    @OptionGroup var formatOption: FormatOption<TableOrJSON>
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
         let report = try BudgetStatusReport(
             ledger: try ledger.openLedger(configuration, for: .read), budgets: configuration.budgets.map(BudgetDefinition.init))
-        FileOutput.standardOutput.write(format == .json ? report.json() : report.table())
+        FileOutput.standardOutput.write(formatOption.format == .json ? report.json() : report.table())
     }
 }

@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
-    @Option(help: "jsonl or csv.") var format: String = "jsonl"
+    @OptionGroup var formatOption: FormatOption<CallExportFormat>
     @Option(help: ArgumentHelp("Only calls from this time on.", valueName: "time")) var since: String?
     @Option(help: ArgumentHelp("Only calls before this time.", valueName: "time")) var until: String?
     @Option(help: ArgumentHelp("Time zone for dates in --since/--until.", valueName: "zone")) var tz: String?
@@ -18,9 +18,7 @@ struct ExportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        guard let exportFormat = CallExportFormat(rawValue: format.lowercased()) else {
-            throw CommandFailure.usage("--format: expected jsonl or csv, got \"\(format)\"")
-        }
+        let exportFormat = formatOption.format
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
         let start = try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false)
@@ -52,4 +50,8 @@ struct ExportCommand: ParsableCommand {
             throw CommandFailure.runtime("export: closing \(output ?? "") failed: \(String(cString: strerror(errno))); the output may be incomplete")
         }
     }
+}
+
+extension CallExportFormat: OutputFormatChoices {
+    public static let standard = CallExportFormat.jsonl
 }

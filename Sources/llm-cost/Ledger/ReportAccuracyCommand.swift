@@ -10,8 +10,6 @@ struct ReportAccuracyCommand: ParsableCommand {
         commandName: "accuracy",
         abstract: "Estimate vs actual input tokens per model: median and p90 error, raw and corrected, and the correction now in force.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: ArgumentHelp("Start of the window: \(TimeExpression.accepted).", valueName: "time"))
@@ -23,16 +21,16 @@ struct ReportAccuracyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time zone for dates (default: report.timezone, local).", valueName: "zone"))
     var tz: String?
 
-    @Option(help: "Output format.") var format: Format = .table
+    @OptionGroup var formatOption: FormatOption<TableOrJSON>
 
     @Option(help: .hidden) var now: String?
 
     func run() throws {
-        try Self.print(ledger: ledger, since: since, until: until, tz: tz, now: now, format: format)
+        try Self.print(ledger: ledger, since: since, until: until, tz: tz, now: now, format: formatOption.format)
     }
 
     /// The report, also reached through `report --accuracy` (deprecated).
-    static func print(ledger: LedgerOptions, since: String?, until: String?, tz: String?, now: String?, format: Format) throws {
+    static func print(ledger: LedgerOptions, since: String?, until: String?, tz: String?, now: String?, format: TableOrJSON) throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
         let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)

@@ -39,8 +39,8 @@ struct ReportSpendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this agent (repeatable).", valueName: "name")) var agent: [String] = []
     @Option(help: ArgumentHelp("Only calls with this tag (repeatable: one key's values are alternatives, different keys must all match).", valueName: "key=value")) var tag: [String] = []
 
-    @Option(help: ArgumentHelp("table, json, csv or markdown (default: report.format, table).", valueName: "format"))
-    var format: String?
+    /// Given, it wins over `report.format` in the configuration (whose default is table).
+    @OptionGroup var formatOption: FormatOption<ReportFormat>
 
     @Option(help: .hidden) var now: String?
 
@@ -56,9 +56,9 @@ struct ReportSpendCommand: ParsableCommand {
         let clock = nowMilliseconds.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
         if accuracy {
             // Spend-report formats from the config do not apply here; an explicit --format must.
-            let accuracyFormat = format?.lowercased() ?? "table"
-            guard let chosen = ReportAccuracyCommand.Format(rawValue: accuracyFormat) else {
-                throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat)\"")
+            let accuracyFormat = formatOption.given ?? .table
+            guard let chosen = TableOrJSON(rawValue: accuracyFormat.rawValue) else {
+                throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat.rawValue)\"")
             }
             FileOutput.standardError.write("warning: `report --accuracy` is deprecated; use `llm-cost report accuracy`\n")
             try ReportAccuracyCommand.print(ledger: ledger, since: since, until: until, tz: tz, now: now, format: chosen)
@@ -74,11 +74,15 @@ struct ReportSpendCommand: ParsableCommand {
             }
             if !dimensions.contains(dimension) { dimensions.append(dimension) }
         }
-        let formatName = format ?? configuration.string("report.format") ?? "table"
-        guard let outputFormat = ReportFormat(rawValue: formatName.lowercased()) else {
-            let message = "unknown format \"\(formatName)\"; expected table, json, csv or markdown"
-            if format == nil { throw configuration.invalid("report.format", message) }
-            throw CommandFailure.usage("--format: \(message)")
+        let outputFormat: ReportFormat
+        if let given = formatOption.given {
+            outputFormat = given
+        } else {
+            let configured = configuration.string("report.format") ?? ReportFormat.standard.rawValue
+            guard let format = ReportFormat(rawValue: configured.lowercased()) else {
+                throw configuration.invalid("report.format", "unknown format \"\(configured)\"; expected table, json, csv or markdown")
+            }
+            outputFormat = format
         }
         let query = ReportQuery(
             since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
@@ -102,4 +106,8 @@ struct ReportSpendCommand: ParsableCommand {
         }
         FileOutput.standardOutput.write(renderer.render(try opened.report(query), as: outputFormat))
     }
+}
+
+extension ReportFormat: OutputFormatChoices {
+    public static let standard = ReportFormat.table
 }

@@ -11,7 +11,7 @@ struct PricingListCommand: ParsableCommand {
     @OptionGroup var pricing: PricingOptions
     @Option(help: "Only this provider.") var provider: String?
     @Option(help: ArgumentHelp("Prices in force at this time (default now).", valueName: "time")) var at: String?
-    @Option(help: "text or json.") var format: PricingOutputFormat = .text
+    @OptionGroup var formatOption: FormatOption<TextOrJSON>
 
     struct Row: Encodable {
         var provider: String
@@ -41,7 +41,7 @@ struct PricingListCommand: ParsableCommand {
                 input: entry.map { "\($0.prices.input)" }, output: entry.map { "\($0.prices.output)" },
                 cache_read: entry?.prices.cacheRead.map { "\($0)" }, entries: model.entries.count)
         }
-        if format == .json {
+        if formatOption.format == .json {
             print(try PricingJSON.render(rows))
             return
         }

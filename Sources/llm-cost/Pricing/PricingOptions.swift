@@ -22,12 +22,6 @@ struct PricingOptions: ParsableArguments {
     }
 }
 
-/// `--format text|json` for the pricing commands.
-enum PricingOutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-}
-
 /// Writes JSON with sorted keys, so output is stable for scripts and diffs.
 enum PricingJSON {
     static func render(_ value: some Encodable) throws -> String {

@@ -8,10 +8,6 @@ struct PromptCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prompt", abstract: "Send one prompt to a provider and print the reply and its usage.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "The provider name (see `llm-cost providers list`).") var provider: String
@@ -21,7 +17,7 @@ struct PromptCommand: AsyncParsableCommand {
     @Option(help: "The system prompt.") var system: String?
     @Option(help: "The output token limit.") var maxTokens: Int?
     @Flag(help: "Print the reply as it arrives.") var stream = false
-    @Option(help: "text or json.") var format: Format = .text
+    @OptionGroup var formatOption: FormatOption<TextOrJSON>
     @Argument(help: "The prompt.") var text: String
 
     func validate() throws {
@@ -45,34 +41,23 @@ struct PromptCommand: AsyncParsableCommand {
         let options = PromptRunner.Options(
             provider: provider, model: model, system: system, maxTokens: maxTokens, text: text,
             context: MeteringContext(agent: agent, session: session))
-        let streaming = stream && format == .text
+        let streaming = stream && formatOption.format == .text
         do {
             let outcome = try await MeteringContext.$current.withValue(options.context) {
                 try await PromptRunner(registry: meteredRegistry, pricing: pricing).run(options) { delta in
-                    if streaming { StandardStreams.out(delta) }
+                    if streaming { FileOutput.standardOutput.write(delta) }
                 }
             }
-            switch format {
-            case .json: print(outcome.json)
-            case .text: streaming ? print() : print(outcome.response.text)
+            switch formatOption.format {
+            case .json: FileOutput.standardOutput.write(outcome.json + "\n")
+            case .text: FileOutput.standardOutput.write(streaming ? "\n" : outcome.response.text + "\n")
             }
-            StandardStreams.err(outcome.summaryLine + "\n")
+            FileOutput.standardError.write(outcome.summaryLine + "\n")
             await meter.waitForPendingAlerts() // alerts go out in the background: not lost at exit
         } catch {
-            if streaming { print() }
+            if streaming { FileOutput.standardOutput.write("\n") }
             await meter.waitForPendingAlerts()
             throw CommandFailure(error)
         }
-    }
-}
-
-/// Unbuffered writes, so a streamed reply appears as it arrives.
-enum StandardStreams {
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
-
-    static func err(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
