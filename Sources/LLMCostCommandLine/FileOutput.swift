@@ -27,6 +27,11 @@ public struct FileOutput: Sendable {
         }
     }
 
+    /// `text` and a newline: the CLI's `print`.
+    public func line(_ text: String) {
+        write(text + "\n")
+    }
+
     /// Writes everything or throws: for output that must not be silently cut short (export).
     public func writeOrThrow(_ text: String) throws {
         var remaining = Array(text.utf8)[...]

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost-bench agent-logs`: the first import of a large tree of Claude Code transcripts,
 /// beside a bare pass of a JSON parser over the same lines; the re-scan of an unchanged tree

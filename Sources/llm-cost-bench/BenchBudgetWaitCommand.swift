@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import Synchronization
 
 /// `llm-cost-bench budget-wait`: how soon a call waiting for budget room goes out once the call

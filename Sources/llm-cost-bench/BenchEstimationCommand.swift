@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost-bench estimation`: what the per-model estimate correction costs, side by side with
 /// the meter without it, in one run: a metered call, the estimate alone, and the ledger read a
@@ -96,7 +96,7 @@ struct BenchEstimationCommand: AsyncParsableCommand {
             let ratio = median(samples) / median(reference)
             line += ratio < 0.1 ? String(format: "  (1/%.0f of the line above)", 1 / ratio) : String(format: "  (%.2fx the line above)", ratio)
         }
-        FileOutput.standardOutput.write(line + "\n")
+        FileOutput.standardOutput.line(line)
     }
 
     /// Times two bodies in alternating blocks, so drift on a noisy machine (and the ledger

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost-bench metering`: what the meter adds to one call (estimate + reserve + record +
 /// settle) against an in-process stub provider and a file-backed ledger, side by side with

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostCore
 import LLMCostPricing
 
@@ -60,9 +60,9 @@ struct BenchPricingCommand: ParsableCommand {
         runs.sort()
         loads.sort()
         let ours = runs[2]
-        print("llm-cost quote(for:)        \(format(ours / 1000)) µs per call (median of 5 × \(iterations); best \(format(runs[0] / 1000)) µs)")
-        print("llm-cost table load         \(format(nanoseconds(loads[2]) / 1_000_000)) ms (\(table.models.count) models, embedded TOML)")
-        print("checksum                    \(checksum)")
+        FileOutput.standardOutput.line("llm-cost quote(for:)        \(format(ours / 1000)) µs per call (median of 5 × \(iterations); best \(format(runs[0] / 1000)) µs)")
+        FileOutput.standardOutput.line("llm-cost table load         \(format(nanoseconds(loads[2]) / 1_000_000)) ms (\(table.models.count) models, embedded TOML)")
+        FileOutput.standardOutput.line("checksum                    \(checksum)")
         guard litellm else { return }
 
         let process = Process()
@@ -80,8 +80,8 @@ struct BenchPricingCommand: ParsableCommand {
             throw CommandFailure.runtime("the LiteLLM benchmark failed (is litellm installed? pip install litellm)")
         }
         let version = json["version"] as? String ?? "?"
-        print("litellm cost_per_token      \(format(median)) µs per call (litellm \(version))")
-        print("ratio                       llm-cost is \(format(median * 1000 / ours))x faster")
+        FileOutput.standardOutput.line("litellm cost_per_token      \(format(median)) µs per call (litellm \(version))")
+        FileOutput.standardOutput.line("ratio                       llm-cost is \(format(median * 1000 / ours))x faster")
     }
 
     private func nanoseconds(_ duration: Duration) -> Double {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import LLMCostCommandLine
 import AsyncHTTPClient
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import LLMCostSimulator
 import NIOCore
 

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost-bench tokenizer`: load time and encode/count throughput per encoding on the
 /// shared corpus, beside tiktoken's when `--reference` is given.
@@ -37,6 +37,6 @@ struct BenchTokenizerCommand: ParsableCommand {
         let benchmark = TokenizerBenchmark(
             encodings: names, files: inputs, tokenizersDirectory: shared + "/tokenizers",
             referenceScript: reference ? shared + "/tools/tiktoken_reference.py" : nil, repetitions: repetitions)
-        try benchmark.run { print($0) }
+        try benchmark.run { FileOutput.standardOutput.line($0) }
     }
 }

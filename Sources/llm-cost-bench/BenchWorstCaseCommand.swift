@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import LLMCostSimulator
 
 /// `llm-cost-bench worst-case`: how often a call costs more than the worst case a block budget

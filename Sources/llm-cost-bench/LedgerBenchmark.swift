@@ -1,6 +1,6 @@
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// The ledger's benchmark: every figure beside its reference, measured in the same run.
 ///

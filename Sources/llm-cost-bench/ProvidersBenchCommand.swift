@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import LLMCostSimulator
 
 /// `llm-cost-bench providers`: how fast a streamed reply is read, next to the official Anthropic
@@ -23,7 +24,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         let streamText = ProviderSimulator.eventStreamText(for: completion, format: .anthropic)
         let stream = Data(streamText.utf8)
         let megabytes = Double(stream.count) / 1_000_000
-        print("stream: Anthropic Messages, \(events) text deltas, \(String(format: "%.2f", megabytes)) MB, best of \(runs)")
+        FileOutput.standardOutput.line("stream: Anthropic Messages, \(events) text deltas, \(String(format: "%.2f", megabytes)) MB, best of \(runs)")
 
         let swiftFraming = try bestOf(runs) { sseFramingOnly(stream) }
         let swiftDecode = try bestOf(runs) { try decodeInProcess(stream) }
@@ -105,7 +106,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
         } else {
             line += ", reference unavailable (needs `\(python)` with `pip install anthropic`)"
         }
-        print(line)
+        FileOutput.standardOutput.line(line)
     }
 
     /// Runs the Python reference; returns its best time in seconds, or `nil` if it cannot run.
@@ -158,7 +159,7 @@ struct ProvidersBenchCommand: AsyncParsableCommand {
                     for delta in stream.text_stream:
                         text += len(delta.encode())
                 best = min(best, time.perf_counter() - start)
-        print(best)
+        FileOutput.standardOutput.line(best)
         """#
 }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostCore
 import LLMCostPricing
 
@@ -44,7 +44,7 @@ struct CostCommand: ParsableCommand {
                 model, provider: provider, steps: table.explainMiss(provider: provider, model: model))
         }
         let report = CostReport(computation, usage: usage, calledAs: model)
-        print(formatOption.format == .json ? try PricingJSON.render(report) : report.text)
+        FileOutput.standardOutput.line(formatOption.format == .json ? try PricingJSON.render(report) : report.text)
     }
 }
 

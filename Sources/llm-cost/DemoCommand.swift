@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import LLMCostSimulator
 
 /// `llm-cost demo`: the whole pipeline with no API keys. A week of synthetic history, then

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost estimate`: what a prompt will cost before it is sent, as the meter sees it.
 struct EstimateCommand: ParsableCommand {
@@ -50,7 +50,7 @@ struct EstimateCommand: ParsableCommand {
         let estimate = try CallEstimate.estimate(
             request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput,
             adapterMaxOutput: adapterMaxOutput)
-        print(formatOption.format == .json ? try estimate.json() : estimate.text(), terminator: "")
+        FileOutput.standardOutput.write(formatOption.format == .json ? try estimate.json() : estimate.text())
     }
 
     private static func read(_ path: String) throws -> String {

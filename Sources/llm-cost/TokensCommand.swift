@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost tokens`: count (or list) tokens of files or standard input, exactly for OpenAI
 /// encodings, as a flagged estimate for models without a public tokenizer.
@@ -47,6 +47,6 @@ struct TokensCommand: ParsableCommand {
         }
         let report = try TokenCountReport.make(paths: files.isEmpty ? ["-"] : files, counter: counter, includeIds: ids)
         if let warning = report.estimateWarning { FileOutput.standardError.write(warning + "\n") }
-        print(formatOption.format == .json ? report.renderJSON() : report.renderText(ids: ids), terminator: "")
+        FileOutput.standardOutput.write(formatOption.format == .json ? report.renderJSON() : report.renderText(ids: ids))
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost budget check NAME`: exit 0 under the limit, 3 at or over it, for scripts.
 struct BudgetCheckCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost budget status`: spent, reserved, remaining, share used, period end, projection.
 struct BudgetStatusCommand: ParsableCommand {

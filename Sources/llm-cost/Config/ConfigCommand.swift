@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import LLMCost
+import LLMCostCommandLine
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

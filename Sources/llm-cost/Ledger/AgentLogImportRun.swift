@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `--from` of `llm-cost import`.
 enum AgentLogChoice: String, ExpressibleByArgument, CaseIterable {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

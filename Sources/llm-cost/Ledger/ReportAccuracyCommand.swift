@@ -26,11 +26,11 @@ struct ReportAccuracyCommand: ParsableCommand {
     @Option(help: .hidden) var now: String?
 
     func run() throws {
-        try Self.print(ledger: ledger, since: since, until: until, tz: tz, now: now, format: formatOption.format)
+        try Self.write(ledger: ledger, since: since, until: until, tz: tz, now: now, format: formatOption.format)
     }
 
     /// The report, also reached through `report --accuracy` (deprecated).
-    static func print(ledger: LedgerOptions, since: String?, until: String?, tz: String?, now: String?, format: TableOrJSON) throws {
+    static func write(ledger: LedgerOptions, since: String?, until: String?, tz: String?, now: String?, format: TableOrJSON) throws {
         let configuration = try ledger.loadConfiguration()
         let zone = try resolveTimeZone(tz, configuration: configuration)
         let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)

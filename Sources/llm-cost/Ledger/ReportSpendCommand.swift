@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost report [spend]`: the spend report, the default of `report`.
 struct ReportSpendCommand: ParsableCommand {
@@ -61,7 +61,7 @@ struct ReportSpendCommand: ParsableCommand {
                 throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat.rawValue)\"")
             }
             FileOutput.standardError.write("warning: `report --accuracy` is deprecated; use `llm-cost report accuracy`\n")
-            try ReportAccuracyCommand.print(ledger: ledger, since: since, until: until, tz: tz, now: now, format: chosen)
+            try ReportAccuracyCommand.write(ledger: ledger, since: since, until: until, tz: tz, now: now, format: chosen)
             return
         }
         let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing history MODEL`: every dated entry of a model, oldest first.
@@ -14,11 +15,11 @@ struct PricingHistoryCommand: ParsableCommand {
     func run() throws {
         let table = try pricing.loadTable()
         let definition = try table.resolveOrExplain(provider: provider, model: model).model
-        print("\(definition.provider)/\(definition.id): \(definition.entries.count) entr\(definition.entries.count == 1 ? "y" : "ies")")
+        FileOutput.standardOutput.line("\(definition.provider)/\(definition.id): \(definition.entries.count) entr\(definition.entries.count == 1 ? "y" : "ies")")
         for (index, entry) in definition.entries.enumerated() {
             let next = index + 1 < definition.entries.count ? definition.entries[index + 1] : nil
-            print("  \(PricingEntryText.period(entry, next: next))  \(PricingEntryText.prices(entry.prices))")
-            print("      \(entry.source)  (\(entry.location))")
+            FileOutput.standardOutput.line("  \(PricingEntryText.period(entry, next: next))  \(PricingEntryText.prices(entry.prices))")
+            FileOutput.standardOutput.line("      \(entry.source)  (\(entry.location))")
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing import --litellm FILE`: user overrides from a LiteLLM price map, after a diff.
@@ -52,15 +52,15 @@ struct PricingImportCommand: ParsableCommand {
             switch change {
             case .changed(let fields):
                 changed += 1
-                print("~ \(model.provider)/\(model.id)  \(fields.joined(separator: ", "))")
+                FileOutput.standardOutput.line("~ \(model.provider)/\(model.id)  \(fields.joined(separator: ", "))")
             case .added:
                 added += 1
-                if includeNew { print("+ \(model.provider)/\(model.id)  in \(model.prices.input) / out \(model.prices.output)") }
+                if includeNew { FileOutput.standardOutput.line("+ \(model.provider)/\(model.id)  in \(model.prices.input) / out \(model.prices.output)") }
             case .unchanged:
                 unchanged += 1
             }
         }
-        print("\(changed) changed, \(added) new\(includeNew ? "" : " (not imported; --include-new)"), \(unchanged) unchanged, \(plan.skipped) skipped")
+        FileOutput.standardOutput.line("\(changed) changed, \(added) new\(includeNew ? "" : " (not imported; --include-new)"), \(unchanged) unchanged, \(plan.skipped) skipped")
 
         let files = plan.files(effectiveFrom: from, mapName: url.lastPathComponent, includeNew: includeNew)
         let folder = pricing.userDirectory
@@ -69,18 +69,18 @@ struct PricingImportCommand: ParsableCommand {
         }
         let issues = PriceTableLoader.validate(user: kept + files)
         if !issues.isEmpty {
-            issues.prefix(20).forEach { print($0.description) }
+            issues.prefix(20).forEach { FileOutput.standardOutput.line($0.description) }
             throw CommandFailure.runtime("the imported files would not validate (\(issues.count) problem(s)); nothing written")
         }
         if dryRun || files.isEmpty {
-            print(dryRun ? "dry run: nothing written" : "nothing to write")
+            FileOutput.standardOutput.line(dryRun ? "dry run: nothing written" : "nothing to write")
             return
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for file in files {
             let destination = folder.appendingPathComponent(file.name)
             try file.text.write(to: destination, atomically: true, encoding: .utf8)
-            print("wrote \(destination.path)")
+            FileOutput.standardOutput.line("wrote \(destination.path)")
         }
     }
 }

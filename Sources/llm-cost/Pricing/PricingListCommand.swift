@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing list`: every model and the entry in force now (or at `--at`).
@@ -42,7 +42,7 @@ struct PricingListCommand: ParsableCommand {
                 cache_read: entry?.prices.cacheRead.map { "\($0)" }, entries: model.entries.count)
         }
         if formatOption.format == .json {
-            print(try PricingJSON.render(rows))
+            FileOutput.standardOutput.line(try PricingJSON.render(rows))
             return
         }
         let header = ["provider", "model", "input", "output", "cache read", "entry"]
@@ -52,10 +52,10 @@ struct PricingListCommand: ParsableCommand {
         let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
         for line in [header] + cells {
             let padded = line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            print(String(padded.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed()))
+            FileOutput.standardOutput.line(String(padded.joined(separator: "  ").reversed().drop(while: { $0 == " " }).reversed()))
         }
         if let snapshot = table.snapshot {
-            print("\nand \(snapshot.count) models priced from the LiteLLM map snapshot of \(snapshot.date) when no model above matches (`pricing resolve MODEL`)")
+            FileOutput.standardOutput.line("\nand \(snapshot.count) models priced from the LiteLLM map snapshot of \(snapshot.date) when no model above matches (`pricing resolve MODEL`)")
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `--pricing-dir`, shared by `cost` and the `pricing` commands: the user folder whose files

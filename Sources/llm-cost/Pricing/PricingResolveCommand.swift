@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing resolve MODEL`: which table model a name prices as, and why.
@@ -17,15 +18,15 @@ struct PricingResolveCommand: ParsableCommand {
         let resolution = try table.resolveOrExplain(provider: provider, model: model)
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
         let definition = resolution.model
-        print("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")
-        for step in resolution.steps { print("  - \(step)") }
+        FileOutput.standardOutput.line("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")
+        for step in resolution.steps { FileOutput.standardOutput.line("  - \(step)") }
         if resolution.isFromSnapshot, let entry = resolution.entry(atMilliseconds: time) {
             // The map has no history: its one entry prices calls of every date.
-            print("entry: \(entry.id) (the snapshot's prices apply to calls of any date)")
+            FileOutput.standardOutput.line("entry: \(entry.id) (the snapshot's prices apply to calls of any date)")
         } else if let entry = resolution.entry(atMilliseconds: time) {
-            print("entry in force at \(PricingDate.format(time)): \(entry.id)")
+            FileOutput.standardOutput.line("entry in force at \(PricingDate.format(time)): \(entry.id)")
         } else {
-            print("no entry in force at \(PricingDate.format(time)): calls then are unpriced")
+            FileOutput.standardOutput.line("no entry in force at \(PricingDate.format(time)): calls then are unpriced")
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing show MODEL`: the model, its names and limits, and its entry in force.
@@ -18,18 +18,18 @@ struct PricingShowCommand: ParsableCommand {
         let resolution = try table.resolveOrExplain(provider: provider, model: model)
         let definition = resolution.model
         let time = PricingDate.milliseconds(try PricingOptions.time(at))
-        print("model          \(definition.provider)/\(definition.id)")
+        FileOutput.standardOutput.line("model          \(definition.provider)/\(definition.id)")
         if let date = resolution.snapshotDate {
-            print("from           the LiteLLM map snapshot of \(date) (not in the curated table; any date)")
+            FileOutput.standardOutput.line("from           the LiteLLM map snapshot of \(date) (not in the curated table; any date)")
         }
-        if !definition.aliases.isEmpty { print("aliases        \(definition.aliases.joined(separator: ", "))") }
-        if let window = definition.contextWindow { print("context window \(window) tokens") }
-        if let maxOutput = definition.maxOutput { print("max output     \(maxOutput) tokens") }
+        if !definition.aliases.isEmpty { FileOutput.standardOutput.line("aliases        \(definition.aliases.joined(separator: ", "))") }
+        if let window = definition.contextWindow { FileOutput.standardOutput.line("context window \(window) tokens") }
+        if let maxOutput = definition.maxOutput { FileOutput.standardOutput.line("max output     \(maxOutput) tokens") }
         guard let entry = resolution.entry(atMilliseconds: time) else {
-            print("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(model)`)")
+            FileOutput.standardOutput.line("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(model)`)")
             return
         }
-        PricingEntryText.detail(entry).forEach { print($0) }
+        PricingEntryText.detail(entry).forEach(FileOutput.standardOutput.line)
     }
 }
 

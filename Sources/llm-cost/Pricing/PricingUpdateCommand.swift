@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing update --litellm FILE`: replace the LiteLLM map snapshot (the fallback for
@@ -50,20 +50,20 @@ struct PricingUpdateCommand: ParsableCommand {
         // What the written file will be read as, checked before anything is replaced.
         let (converted, issues) = LiteLLMSnapshot.read(PricingSource(name: destination.path, text: text), checkingEveryLine: true)
         guard let converted, issues.isEmpty else {
-            issues.prefix(20).forEach { print($0.description) }
+            issues.prefix(20).forEach { FileOutput.standardOutput.line($0.description) }
             throw PricingUpdateFailure.invalidSnapshot(litellm, problems: issues.count)
         }
 
         let current = try currentSnapshot()
         let changes = current.changes(to: conversion.rows)
-        print("LiteLLM map \(litellm): \(converted.count) models kept, \(conversion.skipped) skipped (other modes or no per-token prices)")
-        print("against the snapshot of \(current.date) (\(current.fileName)): \(changes.added.count) added, \(changes.changed.count) changed, \(changes.removed.count) removed")
+        FileOutput.standardOutput.line("LiteLLM map \(litellm): \(converted.count) models kept, \(conversion.skipped) skipped (other modes or no per-token prices)")
+        FileOutput.standardOutput.line("against the snapshot of \(current.date) (\(current.fileName)): \(changes.added.count) added, \(changes.changed.count) changed, \(changes.removed.count) removed")
         for (sign, keys) in [("+", changes.added), ("~", changes.changed), ("-", changes.removed)] where !keys.isEmpty {
             let shown = keys.prefix(10).joined(separator: ", ")
-            print("  \(sign) \(shown)\(keys.count > 10 ? ", ... (\(keys.count - 10) more)" : "")")
+            FileOutput.standardOutput.line("  \(sign) \(shown)\(keys.count > 10 ? ", ... (\(keys.count - 10) more)" : "")")
         }
         if dryRun {
-            print("dry run: nothing written")
+            FileOutput.standardOutput.line("dry run: nothing written")
             return
         }
         do {
@@ -72,7 +72,7 @@ struct PricingUpdateCommand: ParsableCommand {
         } catch {
             throw PricingUpdateFailure.unwritable(destination.path, reason: error.localizedDescription)
         }
-        print("wrote \(destination.path) (snapshot of \(day))")
+        FileOutput.standardOutput.line("wrote \(destination.path) (snapshot of \(day))")
     }
 
     /// The snapshot calls are priced by now: the user folder's, else the built-in one.

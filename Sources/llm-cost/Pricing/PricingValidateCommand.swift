@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostPricing
 
 /// `llm-cost pricing validate`: check the built-in and user files, listing every problem.
@@ -40,14 +40,14 @@ struct PricingValidateCommand: ParsableCommand {
         if issues.isEmpty {
             let table = try PriceTableLoader.load(user: user, snapshot: snapshotInUse)
             let entries = table.models.reduce(0) { $0 + $1.entries.count }
-            print("ok: \(table.models.count) models, \(entries) entries, \(PriceTableLoader.defaultSources.count) built-in file(s), \(user.count) user file(s)")
+            FileOutput.standardOutput.line("ok: \(table.models.count) models, \(entries) entries, \(PriceTableLoader.defaultSources.count) built-in file(s), \(user.count) user file(s)")
             if let map = table.snapshot {
                 let origin = snapshot == nil ? "built-in" : map.fileName
-                print("ok: LiteLLM map snapshot of \(map.date) (\(origin)): \(map.count) models, used only where no curated entry matches")
+                FileOutput.standardOutput.line("ok: LiteLLM map snapshot of \(map.date) (\(origin)): \(map.count) models, used only where no curated entry matches")
             }
             return
         }
-        for issue in issues { print(issue.description) }
+        for issue in issues { FileOutput.standardOutput.line(issue.description) }
         throw PricingCommandFailure.invalidTable(count: issues.count)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// The providers the CLI knows: the environment presets, with the config file's
 /// `[providers.NAME]` tables layered on (a table named like a preset replaces it).
@@ -11,7 +12,7 @@ enum CLIProviderRegistry {
         var rawLog: RawLogHook?
         if ProcessInfo.processInfo.environment["LLM_COST_RAW_LOG"] == "1" {
             rawLog = { @Sendable provider, entry in
-                FileHandle.standardError.write(Data("[\(provider)] \(describe(entry))\n".utf8))
+                FileOutput.standardError.line("[\(provider)] \(describe(entry))")
             }
         }
         return try configuration.providerRegistry(rawLog: rawLog)

@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost prompt`: one request, the reply on stdout, a usage summary on stderr.
 struct PromptCommand: AsyncParsableCommand {
@@ -49,10 +49,10 @@ struct PromptCommand: AsyncParsableCommand {
                 }
             }
             switch formatOption.format {
-            case .json: FileOutput.standardOutput.write(outcome.json + "\n")
-            case .text: FileOutput.standardOutput.write(streaming ? "\n" : outcome.response.text + "\n")
+            case .json: FileOutput.standardOutput.line(outcome.json)
+            case .text: FileOutput.standardOutput.line(streaming ? "" : outcome.response.text)
             }
-            FileOutput.standardError.write(outcome.summaryLine + "\n")
+            FileOutput.standardError.line(outcome.summaryLine)
             await meter.waitForPendingAlerts() // alerts go out in the background: not lost at exit
         } catch {
             if streaming { FileOutput.standardOutput.write("\n") }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import LLMCost
+import LLMCostCommandLine
 
 /// `llm-cost providers list|check`.
 struct ProvidersCommand: AsyncParsableCommand {
@@ -21,7 +21,7 @@ struct ProvidersListCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try ledger.loadConfiguration()
         let pricing = try loadConfiguredPricing(configuration)
-        print(ProviderListing(registry: try CLIProviderRegistry.load(configuration), pricing: pricing).table())
+        FileOutput.standardOutput.line(ProviderListing(registry: try CLIProviderRegistry.load(configuration), pricing: pricing).table())
     }
 }
 
@@ -48,7 +48,7 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
         var failed = false
         for name in names {
             let result = await ProviderCheck(registry: registry).check(name)
-            print(result.line)
+            FileOutput.standardOutput.line(result.line)
             failed = failed || !result.ok
         }
         if failed { throw CommandFailure.runtimeReported }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
+import LLMCostCommandLine
 import LLMCostSimulator
 
 /// `llm-cost simulate`: the provider simulator as a standalone server, for demos and for
@@ -30,11 +30,11 @@ struct SimulateCommand: AsyncParsableCommand {
             throw CommandFailure.runtime("cannot listen on \(host):\(port): \(error)")
         }
         // Written unbuffered: scripts wait for this line to know the port.
-        FileHandle.standardOutput.write(Data("""
+        FileOutput.standardOutput.write("""
             llm-cost simulator listening on http://\(host):\(actual)
               Anthropic: POST /v1/messages   OpenAI: POST /v1/chat/completions, POST /v1/responses
 
-            """.utf8))
+            """)
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 }

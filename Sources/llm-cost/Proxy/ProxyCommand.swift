@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 import LLMCostProxy
 
 /// `llm-cost proxy`: meter any program's LLM calls by pointing its base URL here.

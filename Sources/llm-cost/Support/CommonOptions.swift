@@ -1,7 +1,7 @@
 import ArgumentParser
-import LLMCostCommandLine
 import Foundation
 import LLMCost
+import LLMCostCommandLine
 
 /// `--db` and `--config`, shared by every command that touches the ledger.
 struct LedgerOptions: ParsableArguments {

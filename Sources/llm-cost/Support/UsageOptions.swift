@@ -1,6 +1,6 @@
 import ArgumentParser
-import LLMCostCommandLine
 import LLMCost
+import LLMCostCommandLine
 
 /// Token counts of one call in the ledger's (Anthropic's) shape, shared by `record` and `cost`.
 struct UsageOptions: ParsableArguments {
