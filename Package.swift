@@ -103,29 +103,30 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // What several test targets share (waiting off Swift concurrency's threads).
-        .target(name: "LLMCostTestSupport", path: "Tests/LLMCostTestSupport"),
+        // What the test targets share: temporary ledgers, the ../shared folder, fake pricing,
+        // waiting off Swift concurrency's threads.
+        .target(name: "LLMCostTestSupport", dependencies: ["LLMCostCore", "LLMCostStore"], path: "Tests/LLMCostTestSupport"),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(
             name: "LLMCostTOMLTests", dependencies: ["LLMCostTestSupport", "LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(
             name: "LLMCostStoreTests",
-            dependencies: ["LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),
-        .testTarget(name: "LLMCostProxyTests", dependencies: ["LLMCostProxy", "LLMCost"]),
-        .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
+        .testTarget(name: "LLMCostProxyTests", dependencies: ["LLMCostTestSupport", "LLMCostProxy", "LLMCost"]),
+        .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostTestSupport", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(
-            name: "LLMCostTokenizerTests", dependencies: ["LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
+            name: "LLMCostTokenizerTests", dependencies: ["LLMCostTestSupport", "LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "LLMCostMeteringTests",
             dependencies: [
-                "LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing", "LLMCostSimulator",
-                "LLMCostTokenizer",
+                "LLMCostTestSupport", "LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing",
+                "LLMCostSimulator", "LLMCostTokenizer",
             ]),
         // The fuzz targets: parsers of outside input with their invariants, run by the seeded pass
         // in `swift test` and by libFuzzer (`Fuzz/`, `scripts/fuzz.sh`). Optimized in debug builds

@@ -32,11 +32,7 @@ struct CLIRunner {
     }
 
     /// The `../shared` folder beside the package, for tests that read the shared data.
-    static var sharedDirectory: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared")
-    }
+    static var sharedDirectory: URL { SharedFolder.url }
 
     /// `llm-cost arguments...`, ready to start, with `environment` added to a clean environment
     /// (HOME and XDG folders pointed at `home`, so no test touches the user's files) and its

@@ -4,6 +4,7 @@ import LLMCostCore
 import LLMCostMetering
 import LLMCostProviders
 import LLMCostStore
+import LLMCostTestSupport
 import Testing
 
 /// A provider answering at once with fixed usage: 10 input and 5 output tokens.

@@ -3,6 +3,7 @@ import LLMCostCore
 import LLMCostMetering
 import LLMCostProviders
 import LLMCostStore
+import LLMCostTestSupport
 import Testing
 
 /// Streams a word, then waits until released, then finishes with usage: a call that stays in

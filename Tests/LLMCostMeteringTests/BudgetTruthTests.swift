@@ -5,6 +5,7 @@ import LLMCostPricing
 import LLMCostProviders
 import LLMCostSimulator
 import LLMCostStore
+import LLMCostTestSupport
 import Testing
 
 /// Block budgets without holes: every configured provider priced by its type, unpriced calls

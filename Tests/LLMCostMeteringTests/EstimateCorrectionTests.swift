@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostCore
 @testable import LLMCostMetering
 import LLMCostProviders
@@ -58,8 +59,7 @@ private func provider(ratio: Double, ledger: Ledger) -> ScriptedUsageProvider {
 }
 
 private func temporaryLedgerPath() throws -> (String, URL) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("estimate-correction-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try temporaryFolder("estimate-correction")
     return (folder.appendingPathComponent("ledger.sqlite").path, folder)
 }
 

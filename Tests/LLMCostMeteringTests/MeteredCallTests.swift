@@ -4,6 +4,7 @@ import LLMCostCore
 import LLMCostMetering
 import LLMCostProviders
 import LLMCostStore
+import LLMCostTestSupport
 import LLMCostTokenizer
 import Testing
 

@@ -3,6 +3,7 @@ import LLMCostCore
 import LLMCostMetering
 import LLMCostProviders
 import LLMCostStore
+import LLMCostTestSupport
 import Testing
 
 /// An in-process provider: a fixed reply of `words` text deltas and, unless told otherwise, usage.

@@ -1,12 +1,11 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostCore
 @testable import LLMCostProviders
 import LLMCostSimulator
 
 /// The shared data folder beside the package (`../shared`).
-let sharedDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
+let sharedDirectory = SharedFolder.url
 
 /// The Anthropic transcripts, by file name.
 func anthropicTranscripts() throws -> [(name: String, text: String)] {

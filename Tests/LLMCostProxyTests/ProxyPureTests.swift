@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCost
 @testable import LLMCostProxy
 import Testing
@@ -311,7 +312,7 @@ import Testing
     }
 
     @Test func metricLabelsFromClientsAreBounded() throws {
-        let (ledger, folder) = try Self.temporaryLedger()
+        let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
         let metrics = ProxyMetrics()
         for index in 0..<(ProxyMetrics.maximumValuesPerLabel + 50) {
@@ -327,11 +328,5 @@ import Testing
         #expect(models.count == ProxyMetrics.maximumValuesPerLabel + 1 && models.contains("other"))
         #expect(text.contains(#"llm_cost_proxy_requests_total{provider="openai",model="other",agent="",status="ok"} 50"#))
         #expect(text.contains(#"llm_cost_proxy_tokens_total{provider="openai",model="model-0",agent="",type="input"} 3"#))
-    }
-
-    static func temporaryLedger() throws -> (Ledger, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
     }
 }

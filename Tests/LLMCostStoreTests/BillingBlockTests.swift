@@ -1,7 +1,8 @@
 import Foundation
 import LLMCostCore
-import Testing
 @testable import LLMCostStore
+import LLMCostTestSupport
+import Testing
 
 private let minute: Int64 = 60_000
 private let hour: Int64 = 3_600_000

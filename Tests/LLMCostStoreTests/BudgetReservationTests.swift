@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import LLMCostCore
 @testable import LLMCostStore
-import GRDB
+import LLMCostTestSupport
 import Testing
 
 /// Reservations against hard budgets in the ledger itself, at explicit times (no sleeping):

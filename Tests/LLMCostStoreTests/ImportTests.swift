@@ -1,7 +1,8 @@
 import Foundation
 import LLMCostCore
-import Testing
 @testable import LLMCostStore
+import LLMCostTestSupport
+import Testing
 
 @Suite struct ImportTests {
     static func line(_ index: Int) -> String {

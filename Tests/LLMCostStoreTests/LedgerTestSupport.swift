@@ -1,28 +1,7 @@
 import Foundation
+import LLMCostTestSupport
 import LLMCostCore
 @testable import LLMCostStore
-
-/// A ledger in a fresh temporary folder, removed when the test ends.
-final class TemporaryLedger {
-    let folder: URL
-    let ledger: Ledger
-    var path: String { ledger.path }
-
-    init(options: Ledger.Options = Ledger.Options()) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path, options: options)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: folder) }
-}
-
-/// A fresh, empty temporary folder; the caller removes it.
-func temporaryFolder(_ prefix: String) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
-}
 
 /// Seeded random calls with every field exercised: several providers, models, agents (and
 /// none), sessions, tags, statuses, unpriced calls, times spread over weeks.

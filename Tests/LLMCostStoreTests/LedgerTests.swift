@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import LLMCostCore
-import Testing
 @testable import LLMCostStore
+import LLMCostTestSupport
+import Testing
 
 @Suite struct LedgerWriteTests {
     @Test func recordsAreIdempotentOnRequestIDAndContent() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import LLMCostCore
-import Testing
 @testable import LLMCostStore
+import LLMCostTestSupport
+import Testing
 
 /// `report --by session`: each row's first and last call and project, as agent-log imports
 /// tag them.

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCostCore
 @testable import LLMCostStore
+import LLMCostTestSupport
 import Synchronization
 import Testing
 

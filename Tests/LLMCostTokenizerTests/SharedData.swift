@@ -1,11 +1,10 @@
 import Foundation
+import LLMCostTestSupport
 @testable import LLMCostTokenizer
 
 /// The `../shared` folder beside the package, and encodings loaded from its rank files.
 enum SharedData {
-    static let directory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
+    static let directory = SharedFolder.url
 
     static var tokenizers: URL { directory.appendingPathComponent("tokenizers") }
     static var corpus: URL { directory.appendingPathComponent("corpus") }
