@@ -11,18 +11,14 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
 
     @OptionGroup var formatOption: FormatOption<CallExportFormat>
-    @Option(help: ArgumentHelp("Only calls from this time on.", valueName: "time")) var since: String?
-    @Option(help: ArgumentHelp("Only calls before this time.", valueName: "time")) var until: String?
-    @Option(help: ArgumentHelp("Time zone for dates in --since/--until.", valueName: "zone")) var tz: String?
+    @OptionGroup var window: TimeWindowOptions
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
     func run() throws {
         let exportFormat = formatOption.format
         let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(tz, configuration: configuration)
-        let start = try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false)
-        let end = try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true)
+        let (start, end, _) = try window.resolve(configuration)
         let source = try ledger.openLedger(configuration, for: .read)
         let sink: FileOutput
         if let output {

@@ -21,14 +21,7 @@ struct ReportSpendCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
-    @Option(help: ArgumentHelp("Start of the window: \(TimeExpression.accepted).", valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("End of the window (exclusive; a bare date includes that whole day).", valueName: "time"))
-    var until: String?
-
-    @Option(help: ArgumentHelp("Time zone for days, weeks, months and dates (default: report.timezone, local).", valueName: "zone"))
-    var tz: String?
+    @OptionGroup var window: TimeWindowOptions
 
     @Option(name: .customLong("by"), parsing: .singleValue,
             help: ArgumentHelp("Group by \(ReportDimension.accepted); repeat or comma-separate (default: model).", valueName: "key"))
@@ -49,7 +42,7 @@ struct ReportSpendCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(tz, configuration: configuration)
+        let zone = try resolveTimeZone(window.tz, configuration: configuration)
         // --now (hidden, for tests and reproducible output): the time relative times and the
         // active block are taken from.
         let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)
@@ -61,7 +54,7 @@ struct ReportSpendCommand: ParsableCommand {
                 throw CommandFailure.usage("--format: --accuracy prints table or json, not \"\(accuracyFormat.rawValue)\"")
             }
             FileOutput.standardError.write("warning: `report --accuracy` is deprecated; use `llm-cost report accuracy`\n")
-            try ReportAccuracyCommand.write(ledger: ledger, since: since, until: until, tz: tz, now: now, format: chosen)
+            try ReportAccuracyCommand.write(ledger: ledger, window: window, now: now, format: chosen)
             return
         }
         let written = groupBy.isEmpty ? (configuration.strings("report.group_by") ?? ["model"]) : groupBy
@@ -84,10 +77,9 @@ struct ReportSpendCommand: ParsableCommand {
             }
             outputFormat = format
         }
+        let (since, until, _) = try window.resolve(configuration, now: clock)
         let query = ReportQuery(
-            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
-            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock),
-            timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
+            since: since, until: until, timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
             tags: try parseTagFilters(tag), now: nowMilliseconds)
         if let start = query.since, let end = query.until, start >= end {
             throw CommandFailure.usage("--since must be before --until")

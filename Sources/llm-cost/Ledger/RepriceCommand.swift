@@ -16,19 +16,15 @@ struct RepriceCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
-    @Option(help: ArgumentHelp("Only calls from this time on.", valueName: "time")) var since: String?
-    @Option(help: ArgumentHelp("Only calls before this time.", valueName: "time")) var until: String?
-    @Option(help: ArgumentHelp("Time zone for dates in --since/--until.", valueName: "zone")) var tz: String?
+    @OptionGroup var window: TimeWindowOptions
     @Flag(name: .customLong("dry-run"), help: "Show what would change, write nothing.") var dryRun = false
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(tz, configuration: configuration)
+        let (since, until, _) = try window.resolve(configuration)
         guard let pricing = try loadPricing(configuration) else { throw CommandFailure.runtime("no pricing table available") }
         let summary = try ledger.openLedger(configuration, for: .write).reprice(
-            since: try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false),
-            until: try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true),
-            pricing: pricing, dryRun: dryRun)
+            since: since, until: until, pricing: pricing, dryRun: dryRun)
         let difference = summary.costAfter - summary.costBefore
         let sign = difference.nanoUSD >= 0 ? "+" : ""
         FileOutput.standardOutput.write("""

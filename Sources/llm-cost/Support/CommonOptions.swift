@@ -36,6 +36,27 @@ struct LedgerOptions: ParsableArguments {
     }
 }
 
+/// `--since`, `--until` and `--tz`, shared by every command that reads a window of calls.
+struct TimeWindowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Start of the window: \(TimeExpression.accepted).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("End of the window (exclusive; a bare date includes that whole day).", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Time zone for days, weeks, months and dates (default: report.timezone, local).", valueName: "zone"))
+    var tz: String?
+
+    /// The window in ms since 1970 UTC, relative times taken from `now`; with the zone used.
+    func resolve(_ configuration: Configuration, now: Date = Date()) throws -> (since: Int64?, until: Int64?, zone: TimeZone) {
+        let zone = try resolveTimeZone(tz, configuration: configuration)
+        return (
+            try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: now),
+            try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: now),
+            zone)
+    }
+}
+
 /// The zone named by `--tz` or `report.timezone`: an IANA name, `UTC`, or `local`.
 func resolveTimeZone(_ name: String?, configuration: Configuration) throws -> TimeZone {
     let written = name ?? configuration.string("report.timezone") ?? "local"
