@@ -27,6 +27,9 @@ public final class ProviderSimulator: @unchecked Sendable {
     private var requestCount = 0
     private var replyOutcomes: [ReplyOutcome] = []
     private var servedFiles: URL?
+    private var webhookScript: [WebhookAnswer] = []
+    private var webhooksReleased = false
+    private let webhookRelease = NSCondition()
     private let behavior: SimulatorBehavior
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
@@ -101,6 +104,7 @@ public final class ProviderSimulator: @unchecked Sendable {
         let fd = listener
         listener = -1
         lock.unlock()
+        releaseWebhooks()
         guard fd >= 0 else { return }
         // shutdown() wakes the thread blocked in accept() (close() alone does not on Linux) and
         // makes every later accept() fail. The accept thread closes the descriptor itself, so
@@ -135,6 +139,38 @@ public final class ProviderSimulator: @unchecked Sendable {
 
     /// POSTs to paths under this prefix are taken as webhook deliveries: `baseURL` + `/hooks/alerts`.
     public static let webhookPathPrefix = "/hooks/"
+
+    /// `baseURL` + `/hooks/alerts`: a webhook sink for alert deliveries.
+    public var webhookURL: URL { baseURL.appendingPathComponent("hooks/alerts") }
+
+    /// How the webhook sink answers one delivery.
+    public enum WebhookAnswer: Sendable {
+        /// This status, with a two-byte body.
+        case status(Int)
+        /// Read the delivery, then say nothing until `releaseWebhooks()` or `stop()`: a webhook
+        /// that has gone silent.
+        case silence
+    }
+
+    /// Answers for the next webhook deliveries, in order; after them every delivery gets 200.
+    public func scriptWebhooks(_ answers: WebhookAnswer...) {
+        lock.lock()
+        webhookScript += answers
+        lock.unlock()
+    }
+
+    /// Lets every silent webhook delivery, now and later, answer 200.
+    public func releaseWebhooks() {
+        webhookRelease.lock()
+        webhooksReleased = true
+        webhookRelease.broadcast()
+        webhookRelease.unlock()
+    }
+
+    /// The webhook deliveries received so far, in arrival order.
+    public var webhookRequests: [SimulatorRequest] {
+        requests.filter { $0.path.hasPrefix(Self.webhookPathPrefix) }
+    }
 
     /// Every request received so far, in arrival order.
     public var requests: [SimulatorRequest] {
@@ -191,12 +227,21 @@ public final class ProviderSimulator: @unchecked Sendable {
             return ok ? .complete : .clientGone
         }
         if request.path.hasPrefix(Self.webhookPathPrefix) {
-            // A webhook sink (alert deliveries in the demo and tests): recorded, answered 200,
-            // and never given a reply queued for the provider.
+            // A webhook sink (alert deliveries in the demo and tests): recorded, answered as
+            // scripted (200 by default), and never given a reply queued for the provider.
             lock.lock()
             received.append(request)
+            let answer = webhookScript.isEmpty ? .status(200) : webhookScript.removeFirst()
             lock.unlock()
-            let ok = connection.writeHead(status: 200, headers: [connectionHeader, ("content-length", "2")]) && connection.write("ok")
+            var status = 200
+            switch answer {
+            case .status(let code): status = code
+            case .silence:
+                webhookRelease.lock()
+                while !webhooksReleased { webhookRelease.wait() }
+                webhookRelease.unlock()
+            }
+            let ok = connection.writeHead(status: status, headers: [connectionHeader, ("content-length", "2")]) && connection.write("ok")
             return ok ? .complete : .clientGone
         }
         lock.lock()

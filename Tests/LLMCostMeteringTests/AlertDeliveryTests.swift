@@ -3,6 +3,7 @@ import LLMCostConfig
 import LLMCostCore
 import LLMCostMetering
 import LLMCostProviders
+import LLMCostSimulator
 import LLMCostStore
 import LLMCostTestSupport
 import Testing
@@ -22,16 +23,16 @@ private struct QuickProvider: LLMProvider {
     }
 }
 
-/// Alerts through the webhook (a real HTTP server on loopback) and the log, sent by a meter in
+/// Alerts through the webhook (the simulator's webhook sink, a real HTTP server on loopback) and the log, sent by a meter in
 /// the background.
 @Suite struct AlertDeliveryTests {
     /// A $20 warn budget alerting at 50%: the first $15 call crosses it.
     let budget = BudgetDefinition(name: "team-cap", period: .total, limit: Money(decimalUSD: "20")!, alertThresholdsBasisPoints: [5000])
 
-    private func webhookSettings(_ receiver: WebhookReceiver, timeoutMilliseconds: Int64 = 5000, retries: Int64 = 0) -> AlertSettings {
+    private func webhookSettings(_ receiver: ProviderSimulator, timeoutMilliseconds: Int64 = 5000, retries: Int64 = 0) -> AlertSettings {
         var settings = AlertSettings()
         settings.log = false
-        settings.webhookURL = receiver.url
+        settings.webhookURL = receiver.webhookURL
         settings.webhookTimeoutMilliseconds = timeoutMilliseconds
         settings.webhookRetries = retries
         return settings
@@ -40,15 +41,15 @@ private struct QuickProvider: LLMProvider {
     @Test func webhookPostsSlackTextAndStructuredFields() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let receiver = WebhookReceiver()
+        let receiver = ProviderSimulator()
         try receiver.start()
         defer { receiver.stop() }
         let meter = Meter(ledger: ledger, pricing: DollarPerToken(), budgets: [budget], alerts: AlertDispatcher(settings: webhookSettings(receiver)))
         _ = try await MeteredProvider(QuickProvider(), meter: meter).complete(.user("hi", maxTokens: 10))
         await meter.waitForPendingAlerts()
 
-        let request = try #require(receiver.requests.first)
-        #expect(receiver.requests.count == 1)
+        let request = try #require(receiver.webhookRequests.first)
+        #expect(receiver.webhookRequests.count == 1)
         #expect(request.method == "POST")
         #expect(request.path == "/hooks/alerts")
         #expect(request.headers["content-type"] == "application/json")
@@ -67,18 +68,18 @@ private struct QuickProvider: LLMProvider {
     @Test func anErrorStatusIsRetriedWithinOneDelivery() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let receiver = WebhookReceiver()
+        let receiver = ProviderSimulator()
         try receiver.start()
         defer { receiver.stop() }
-        receiver.script(.status(500), .status(200))
+        receiver.scriptWebhooks(.status(500), .status(200))
         let meter = Meter(
             ledger: ledger, pricing: DollarPerToken(), budgets: [budget],
             alerts: AlertDispatcher(settings: webhookSettings(receiver, retries: 2)))
         _ = try await MeteredProvider(QuickProvider(), meter: meter).complete(.user("hi", maxTokens: 10))
         await meter.waitForPendingAlerts()
 
-        #expect(receiver.requests.count == 2)
-        #expect(receiver.requests.map(\.body) == [receiver.requests[0].body, receiver.requests[0].body]) // the same alert twice
+        #expect(receiver.webhookRequests.count == 2)
+        #expect(receiver.webhookRequests.map(\.body) == [receiver.webhookRequests[0].body, receiver.webhookRequests[0].body]) // the same alert twice
         let alert = try #require(try ledger.alerts().first)
         #expect(alert.delivered)
         #expect(alert.attempts == 1) // one delivery, two HTTP tries
@@ -87,10 +88,10 @@ private struct QuickProvider: LLMProvider {
     @Test func aSilentWebhookTimesOutIsRecordedAndALaterCallRetriesItOnce() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let receiver = WebhookReceiver()
+        let receiver = ProviderSimulator()
         try receiver.start()
         defer { receiver.stop() }
-        receiver.script(.silence)
+        receiver.scriptWebhooks(.silence)
         let timeout: Int64 = 300
         // Retries are due at once, so the next call's check retries.
         let dispatcher = AlertDispatcher(settings: webhookSettings(receiver, timeoutMilliseconds: timeout), retryAfter: .zero)
@@ -106,7 +107,7 @@ private struct QuickProvider: LLMProvider {
         #expect(!failed.delivered)
         #expect(failed.attempts == 1)
         #expect(failed.lastError == "webhook timed out after 300 ms", "\(failed.lastError ?? "no error")")
-        #expect(receiver.requests.count == 1)
+        #expect(receiver.webhookRequests.count == 1)
         // The configured timeout applied, not URLSession's default minute (what the shared
         // session did on Linux): the bound is loose on purpose, for a loaded machine.
         #expect(waited >= .milliseconds(timeout))
@@ -119,20 +120,20 @@ private struct QuickProvider: LLMProvider {
         #expect(retried.delivered)
         #expect(retried.attempts == 2)
         #expect(retried.lastError == nil)
-        #expect(receiver.requests.count == 2)
+        #expect(receiver.webhookRequests.count == 2)
         // Delivered: no further call sends it again.
         _ = try await provider.complete(.user("third", maxTokens: 10))
         await meter.waitForPendingAlerts()
-        #expect(receiver.requests.count == 2)
+        #expect(receiver.webhookRequests.count == 2)
     }
 
     @Test func aSlowWebhookDoesNotHoldTheCall() async throws {
         let (ledger, folder) = try temporaryLedger()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let receiver = WebhookReceiver()
+        let receiver = ProviderSimulator()
         try receiver.start()
         defer { receiver.stop() }
-        receiver.script(.silence)
+        receiver.scriptWebhooks(.silence)
         // A minute's timeout: were the alert sent inline, the call would wait for the webhook
         // and return with the delivery already failed.
         let meter = Meter(
@@ -141,11 +142,11 @@ private struct QuickProvider: LLMProvider {
         _ = try await MeteredProvider(QuickProvider(), meter: meter).complete(.user("hi", maxTokens: 10))
         // The call is back while the webhook has not answered (it answers only on release).
         #expect(try ledger.alerts().allSatisfy { !$0.delivered && $0.lastError == nil })
-        receiver.release()
+        receiver.releaseWebhooks()
         await meter.waitForPendingAlerts()
         let alert = try #require(try ledger.alerts().first)
         #expect(alert.delivered)
-        #expect(receiver.requests.count == 1)
+        #expect(receiver.webhookRequests.count == 1)
     }
 
     @Test func theLogChannelWritesOneLinePerThreshold() async throws {
