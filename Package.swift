@@ -63,9 +63,15 @@ let package = Package(
             name: "LLMCostMetering",
             dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostConfig"]
         ),
+        // Every rendering for people and scripts (tables, JSON, CSV, markdown), fed by plain report
+        // values from the store, metering and pricing modules.
+        .target(name: "LLMCostPresentation", dependencies: ["LLMCostCore", "LLMCostStore"]),
         .target(
             name: "LLMCost",
-            dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering", "LLMCostConfig", "LLMCostAgentLogs"]
+            dependencies: [
+                "LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostMetering",
+                "LLMCostConfig", "LLMCostAgentLogs", "LLMCostPresentation",
+            ]
         ),
         // `llm-cost proxy`: meters any program's calls in front of the providers (its own
         // dependencies, kept out of the library modules).
@@ -111,7 +117,7 @@ let package = Package(
             name: "LLMCostTOMLTests", dependencies: ["LLMCostTestSupport", "LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(
             name: "LLMCostStoreTests",
-            dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostPresentation", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),

@@ -3,6 +3,7 @@
 @_exported import LLMCostConfig
 @_exported import LLMCostCore
 @_exported import LLMCostMetering
+@_exported import LLMCostPresentation
 @_exported import LLMCostPricing
 @_exported import LLMCostProviders
 @_exported import LLMCostStore

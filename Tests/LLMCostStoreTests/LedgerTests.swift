@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LLMCostCore
+@testable import LLMCostPresentation
 @testable import LLMCostStore
 import LLMCostTestSupport
 import Testing

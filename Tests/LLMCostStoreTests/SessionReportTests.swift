@@ -1,5 +1,6 @@
 import Foundation
 import LLMCostCore
+@testable import LLMCostPresentation
 @testable import LLMCostStore
 import LLMCostTestSupport
 import Testing

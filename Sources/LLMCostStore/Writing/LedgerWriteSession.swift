@@ -310,12 +310,6 @@ extension CallStatus {
     }
 }
 
-/// Floor division, so times before 1970 fall in the right hour.
-@inline(__always) func floorDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor < 0) ? quotient - 1 : quotient
-}
-
 /// `floorDiv` in SQL (SQLite's `/` truncates toward zero): raw-row buckets must match the
 /// rollups' for times before 1970 too.
 func floorDivSQL(_ column: String, _ divisor: Int64) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import LLMCostCore
+import LLMCostStore
 
 /// `llm-cost report --by block` in the four formats, with the spend report's measure columns,
 /// fitting and footnotes. JSON and CSV give times in UTC (as the report's `since` and

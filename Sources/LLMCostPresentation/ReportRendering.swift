@@ -1,5 +1,6 @@
 import Foundation
 import LLMCostCore
+import LLMCostStore
 
 /// The output formats of `llm-cost report`.
 public enum ReportFormat: String, Sendable, CaseIterable {
