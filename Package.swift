@@ -65,7 +65,7 @@ let package = Package(
         ),
         // Every rendering for people and scripts (tables, JSON, CSV, markdown), fed by plain report
         // values from the store, metering and pricing modules.
-        .target(name: "LLMCostPresentation", dependencies: ["LLMCostCore", "LLMCostStore"]),
+        .target(name: "LLMCostPresentation", dependencies: ["LLMCostCore", "LLMCostStore", "LLMCostMetering"]),
         .target(
             name: "LLMCost",
             dependencies: [
@@ -132,7 +132,7 @@ let package = Package(
             name: "LLMCostMeteringTests",
             dependencies: [
                 "LLMCostTestSupport", "LLMCostMetering", "LLMCostStore", "LLMCostProviders", "LLMCostCore", "LLMCostPricing",
-                "LLMCostSimulator", "LLMCostTokenizer",
+                "LLMCostSimulator", "LLMCostTokenizer", "LLMCostPresentation",
             ]),
         // The fuzz targets: parsers of outside input with their invariants, run by the seeded pass
         // in `swift test` and by libFuzzer (`Fuzz/`, `scripts/fuzz.sh`). Optimized in debug builds

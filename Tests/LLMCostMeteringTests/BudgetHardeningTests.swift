@@ -1,6 +1,7 @@
 import Foundation
 import LLMCostCore
 import LLMCostMetering
+import LLMCostPresentation
 import LLMCostProviders
 import LLMCostStore
 import LLMCostTestSupport

@@ -1,9 +1,10 @@
 import Foundation
-import LLMCostTestSupport
 import LLMCostCore
 @testable import LLMCostMetering
+import LLMCostPresentation
 import LLMCostProviders
 import LLMCostStore
+import LLMCostTestSupport
 import Testing
 
 /// A provider that reports, for each request, the input tokens `reportedInput` computes from

@@ -1,5 +1,6 @@
 import Foundation
 import LLMCostCore
+import LLMCostMetering
 
 extension CallEstimate {
     /// The estimate for people: model, input, output and the three costs.
