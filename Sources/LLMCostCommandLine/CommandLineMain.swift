@@ -19,10 +19,6 @@ extension AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as CommandFailure {
-            exit(error, commandType: type(of: command))
-        } catch let error as ValidationError {
-            exit(CommandFailure(error), commandType: type(of: command))
         } catch where exitCode(for: error) == .success {
             exitParsing(error)  // `llm-cost help X` runs a command that "fails" with the help
         } catch {

@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let exportFormat = formatOption.format
         let configuration = try ledger.loadConfiguration()
-        let (start, end, _) = try window.resolve(configuration)
+        let (start, end, _, _) = try window.resolve(configuration)
         let source = try ledger.openLedger(configuration, for: .read)
         let sink: FileOutput
         if let output {

@@ -25,10 +25,7 @@ struct ReportAccuracyCommand: ParsableCommand {
     /// The report, also reached through `report --accuracy` (deprecated).
     static func write(ledger: LedgerOptions, window: TimeWindowOptions, now: String?, format: TableOrJSON) throws {
         let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(window.tz, configuration: configuration)
-        let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)
-        let clock = nowMilliseconds.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
-        let (since, until, _) = try window.resolve(configuration, now: clock)
+        let (since, until, _, _) = try window.resolve(configuration, now: now)
         let report = try EstimateAccuracy(ledger: try ledger.openLedger(configuration, for: .read), since: since, until: until)
         FileOutput.standardOutput.write(format == .json ? report.json() : report.table())
     }

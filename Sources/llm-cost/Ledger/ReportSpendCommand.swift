@@ -42,11 +42,6 @@ struct ReportSpendCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let zone = try resolveTimeZone(window.tz, configuration: configuration)
-        // --now (hidden, for tests and reproducible output): the time relative times and the
-        // active block are taken from.
-        let nowMilliseconds = try resolveTime(now, flag: "--now", timeZone: zone, isEnd: false)
-        let clock = nowMilliseconds.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
         if accuracy {
             // Spend-report formats from the config do not apply here; an explicit --format must.
             let accuracyFormat = formatOption.given ?? .table
@@ -77,7 +72,8 @@ struct ReportSpendCommand: ParsableCommand {
             }
             outputFormat = format
         }
-        let (since, until, _) = try window.resolve(configuration, now: clock)
+        // --now is also the time the active block is taken from.
+        let (since, until, zone, nowMilliseconds) = try window.resolve(configuration, now: now)
         let query = ReportQuery(
             since: since, until: until, timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
             tags: try parseTagFilters(tag), now: nowMilliseconds)

@@ -21,7 +21,7 @@ struct RepriceCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try ledger.loadConfiguration()
-        let (since, until, _) = try window.resolve(configuration)
+        let (since, until, _, _) = try window.resolve(configuration)
         guard let pricing = try loadPricing(configuration) else { throw CommandFailure.runtime("no pricing table available") }
         let summary = try ledger.openLedger(configuration, for: .write).reprice(
             since: since, until: until, pricing: pricing, dryRun: dryRun)

@@ -47,13 +47,17 @@ struct TimeWindowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone for days, weeks, months and dates (default: report.timezone, local).", valueName: "zone"))
     var tz: String?
 
-    /// The window in ms since 1970 UTC, relative times taken from `now`; with the zone used.
-    func resolve(_ configuration: Configuration, now: Date = Date()) throws -> (since: Int64?, until: Int64?, zone: TimeZone) {
+    /// The window in ms since 1970 UTC and the zone used. Relative times count from `now`
+    /// (the reports' hidden `--now`, for tests and reproducible output, read in that zone),
+    /// else from the present; `now` comes back resolved.
+    func resolve(_ configuration: Configuration, now written: String? = nil) throws -> (since: Int64?, until: Int64?, zone: TimeZone, now: Int64?) {
         let zone = try resolveTimeZone(tz, configuration: configuration)
+        let now = try resolveTime(written, flag: "--now", timeZone: zone, isEnd: false)
+        let clock = now.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date()
         return (
-            try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: now),
-            try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: now),
-            zone)
+            try resolveTime(since, flag: "--since", timeZone: zone, isEnd: false, now: clock),
+            try resolveTime(until, flag: "--until", timeZone: zone, isEnd: true, now: clock),
+            zone, now)
     }
 }
 
