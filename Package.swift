@@ -65,7 +65,11 @@ let package = Package(
         ),
         // Every rendering for people and scripts (tables, JSON, CSV, markdown), fed by plain report
         // values from the store, metering and pricing modules.
-        .target(name: "LLMCostPresentation", dependencies: ["LLMCostCore", "LLMCostStore", "LLMCostMetering"]),
+        .target(
+            name: "LLMCostPresentation",
+            dependencies: [
+                "LLMCostCore", "LLMCostPricing", "LLMCostTokenizer", "LLMCostProviders", "LLMCostStore", "LLMCostMetering",
+            ]),
         .target(
             name: "LLMCost",
             dependencies: [

@@ -54,15 +54,21 @@ public struct Usage: Sendable, Hashable, Codable {
     /// Every token of the call, input and output.
     public var totalTokens: Int64 { totalInputTokens + outputTokens }
 
-    /// A description of the first rule the counts break, or `nil` when they are consistent:
-    /// no negative count, and reasoning no larger than output.
-    public var inconsistency: String? {
-        let fields: [(String, Int64)] = [
+    /// Every count under its interchange name (`input_tokens`, ..., `web_fetch_requests`), in
+    /// the order the JSONL format lists them.
+    public var namedCounts: [(name: String, value: Int64)] {
+        [
             ("input_tokens", inputTokens), ("output_tokens", outputTokens),
             ("cache_read_tokens", cacheReadTokens), ("cache_write_5m_tokens", cacheWrite5mTokens),
             ("cache_write_1h_tokens", cacheWrite1hTokens), ("reasoning_tokens", reasoningTokens),
             ("web_search_requests", webSearchRequests), ("web_fetch_requests", webFetchRequests),
         ]
+    }
+
+    /// A description of the first rule the counts break, or `nil` when they are consistent:
+    /// no negative count, and reasoning no larger than output.
+    public var inconsistency: String? {
+        let fields = namedCounts
         if let negative = fields.first(where: { $0.1 < 0 }) {
             return "\(negative.0) is negative (\(negative.1))"
         }

@@ -98,11 +98,11 @@ extension ReportRenderer {
     private func blockColumns(_ report: BlockReport) -> (columns: [Column], footnotes: [String]) {
         let times = LocalTimeFormatter(timeZone: report.query.timeZone)
         var columns = [
-            Column(title: "BLOCK", rightAligned: false, cells: report.blocks.map { block in
+            Column("BLOCK", .left, cells: report.blocks.map { block in
                 times.dateTime(block.start) + "-" + times.time(block.end) + (block.isActive ? " active" : "")
             } + ["TOTAL"]),
-            Column(title: "FIRST", rightAligned: false, cells: report.blocks.map { times.time($0.firstCall) } + [""]),
-            Column(title: "LAST", rightAligned: false, cells: report.blocks.map { times.time($0.lastCall) } + [""]),
+            Column("FIRST", .left, cells: report.blocks.map { times.time($0.firstCall) } + [""]),
+            Column("LAST", .left, cells: report.blocks.map { times.time($0.lastCall) } + [""]),
         ]
         var (measures, footnotes) = measureColumns(
             rows: report.blocks.map(\.totals), total: report.total, mapPricedCalls: report.mapPricedCalls)

@@ -37,34 +37,21 @@ extension CallEstimate {
             """
     }
 
-    /// The estimate as one JSON object (sorted keys; money as exact decimal strings).
-    public func json() throws -> String {
-        struct Shape: Encodable {
-            var provider: String
-            var model: String
-            var pricing_entry: String?
-            var input_tokens: Int64
-            var input_tokens_high: Int64
-            var input_exact: Bool
-            var correction_factor: String?
-            var correction_samples: Int
-            var expected_output_tokens: Int64?
-            var expected_output_basis: String?
-            var max_output_tokens: Int64
-            var max_output_basis: String
-            var input_cost_usd: String?
-            var expected_cost_usd: String?
-            var worst_case_cost_usd: String?
-        }
-        let shape = Shape(
-            provider: provider, model: model, pricing_entry: pricingEntry, input_tokens: input.tokens,
-            input_tokens_high: input.high, input_exact: inputIsExact, correction_factor: correction.isActive ? factorText : nil,
-            correction_samples: correction.samples, expected_output_tokens: expectedOutput,
-            expected_output_basis: expectedOutputBasis, max_output_tokens: maxOutput, max_output_basis: maxOutputBasis, input_cost_usd: inputCost?.decimalString,
-            expected_cost_usd: expectedCost?.decimalString, worst_case_cost_usd: worstCaseCost?.decimalString)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(shape), as: UTF8.self) + "\n"
+    /// The estimate as one JSON object; money as exact decimal strings, `null` where there is
+    /// no value (an unpriced model's costs, an output not expected).
+    public func json() -> String {
+        JSONDocument.object([
+            "provider": .string(provider), "model": .string(model), "pricing_entry": pricingEntry.map(JSONDocument.string),
+            "input_tokens": .integer(input.tokens), "input_tokens_high": .integer(input.high), "input_exact": .bool(inputIsExact),
+            "correction_factor": correction.isActive ? .string(factorText) : nil,
+            "correction_samples": .integer(Int64(correction.samples)),
+            "expected_output_tokens": expectedOutput.map(JSONDocument.integer),
+            "expected_output_basis": expectedOutputBasis.map(JSONDocument.string),
+            "max_output_tokens": .integer(maxOutput), "max_output_basis": .string(maxOutputBasis),
+            "input_cost_usd": inputCost.map { .string($0.decimalString) },
+            "expected_cost_usd": expectedCost.map { .string($0.decimalString) },
+            "worst_case_cost_usd": worstCaseCost.map { .string($0.decimalString) },
+        ]).text()
     }
 
     /// The correction factor to six places, from its integer form (no float formatting).

@@ -3,28 +3,33 @@ import LLMCostCore
 import LLMCostMetering
 
 extension EstimateAccuracy {
-    /// A fixed-width table: the estimate as made, as corrected, and the factor now in force.
+    /// A table: the estimate as made, as corrected, and the factor now in force.
     public func table() -> String {
-        let heading = "PROVIDER    MODEL                         CALLS  MEDIAN ERR  P90 ERR  MEDIAN BIAS"
-        var lines = [
-            String(repeating: " ", count: 48) + "raw estimate" + String(repeating: " ", count: 26) + "as corrected",
-            heading + "  MEDIAN ERR  P90 ERR  MEDIAN BIAS  FACTOR   BAND",
-        ]
-        func columns(_ summary: ErrorSummary) -> String {
-            String(format: "  %9.1f%%  %6.1f%%  %+10.1f%%", summary.medianErrorPercent, summary.p90ErrorPercent, summary.medianBiasPercent)
-        }
-        for row in rows {
-            var factor = "exact    -"
+        func percent(_ value: Double, signed: Bool = false) -> String { String(format: signed ? "%+.1f%%" : "%.1f%%", value) }
+        let cells = rows.map { row -> [String] in
+            var factor = ["exact", "-"]
             if let correction = row.correction {
                 factor = correction.isActive
-                    ? String(format: "%6.3f  ±%4.1f%%", correction.factor, correction.band * 100)
-                    : "learning \(correction.samples)/\(policy.minimumSamples)"
+                    ? [String(format: "%.3f", correction.factor), String(format: "±%.1f%%", correction.band * 100)]
+                    : ["learning \(correction.samples)/\(policy.minimumSamples)", ""]
             }
-            lines.append(
-                row.provider.padding(toLength: 11, withPad: " ", startingAt: 0) + " "
-                    + row.model.padding(toLength: 29, withPad: " ", startingAt: 0) + " "
-                    + String(format: "%5d", row.calls) + columns(row.raw) + columns(row.corrected) + "  " + factor)
+            return [row.provider, row.model, String(row.calls)]
+                + [row.raw, row.corrected].flatMap { summary in
+                    [percent(summary.medianErrorPercent), percent(summary.p90ErrorPercent), percent(summary.medianBiasPercent, signed: true)]
+                } + factor
         }
+        let header = [
+            "PROVIDER", "MODEL", "CALLS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "FACTOR", "BAND",
+        ]
+        let table = TextTable(header: header, rows: cells, rightAligned: Set(2...8))
+        // "raw estimate" over the first three error columns, "as corrected" over the next three.
+        let widths = table.widths
+        func start(ofColumn column: Int) -> Int { table.totalWidth(Array(widths[..<column])) + (column > 0 ? table.gap : 0) }
+        let rawStart = start(ofColumn: 3)
+        let correctedStart = start(ofColumn: 6)
+        let groups = String(repeating: " ", count: rawStart) + "raw estimate"
+            + String(repeating: " ", count: max(1, correctedStart - rawStart - "raw estimate".count)) + "as corrected"
+        var lines = [groups] + table.lines
         if rows.isEmpty { lines.append("(no metered calls with both an estimate and reported usage)") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -149,15 +149,7 @@ public struct ReportRenderer {
 
     // MARK: Table and Markdown
 
-    struct Column {
-        var title: String
-        var rightAligned: Bool
-        var cells: [String]
-        /// The narrowest a too-wide table may make it (`nil`: never shortened).
-        var minimumWidth: Int? = nil
-        /// Shortened from the left (`…/src/llm-cost`): paths end in what tells them apart.
-        var truncatesLeft = false
-    }
+    typealias Column = TextTable.Column
 
     /// The columns people read: zero-only token columns are left out to fit 80 columns. With
     /// session grouping, each session's project, first and last call follow the key columns;
@@ -166,19 +158,18 @@ public struct ReportRenderer {
     private func columns(_ report: Report, compactTimes: Bool) -> (columns: [Column], footnotes: [String]) {
         var columns: [Column] = report.query.groupBy.enumerated().map { index, dimension in
             Column(
-                title: dimension.description.uppercased(), rightAligned: false,
+                dimension.description.uppercased(), .left,
                 cells: report.rows.map { $0.key[index] ?? "(none)" } + [index == 0 ? "TOTAL" : ""], minimumWidth: 12)
         }
-        if columns.isEmpty { columns.append(Column(title: "", rightAligned: false, cells: Array(repeating: "", count: report.rows.count) + ["TOTAL"])) }
+        if columns.isEmpty { columns.append(Column("", .left, cells: Array(repeating: "", count: report.rows.count) + ["TOTAL"])) }
         if report.showsSessionActivity {
             let times = LocalTimeFormatter(timeZone: report.query.timeZone)
-            columns.append(Column(
-                title: "PROJECT", rightAligned: false, cells: report.rows.map { $0.project ?? "(none)" } + [""],
+            columns.append(Column("PROJECT", .left, cells: report.rows.map { $0.project ?? "(none)" } + [""],
                 minimumWidth: 12, truncatesLeft: true))
-            columns.append(Column(title: "FIRST", rightAligned: false, cells: report.rows.map { row in
+            columns.append(Column("FIRST", .left, cells: report.rows.map { row in
                 row.firstCall.map { compactTimes ? times.monthDayTime($0) : times.dateTime($0) } ?? ""
             } + [""]))
-            columns.append(Column(title: "LAST", rightAligned: false, cells: report.rows.map { row in
+            columns.append(Column("LAST", .left, cells: report.rows.map { row in
                 guard let last = row.lastCall else { return "" }
                 guard compactTimes else { return times.dateTime(last) }
                 if let first = row.firstCall, times.sameDay(first, last) { return times.time(last) }
@@ -196,7 +187,7 @@ public struct ReportRenderer {
         var columns: [Column] = []
         func numeric(_ title: String, alwaysShown: Bool = false, _ value: (CallTotals) -> Int64) {
             guard alwaysShown || rows.contains(where: { value($0) != 0 }) else { return }
-            columns.append(Column(title: title, rightAligned: true, cells: rows.map { compactCount(value($0)) }))
+            columns.append(Column(title, .right, cells: rows.map { compactCount(value($0)) }))
         }
         numeric("CALLS", alwaysShown: true) { $0.calls }
         numeric("INPUT", alwaysShown: true) { $0.usage.inputTokens }
@@ -206,12 +197,12 @@ public struct ReportRenderer {
         numeric("REASON") { $0.usage.reasoningTokens }
         var footnotes: [String] = []
         let anyUnpriced = total.unpricedCalls > 0
-        columns.append(Column(title: "COST", rightAligned: true, cells: rows.map { totals in
+        columns.append(Column("COST", .right, cells: rows.map { totals in
             if totals.costIsUnknown { return "unknown" }
             return displayMoney(totals.cost) + (totals.unpricedCalls > 0 ? "*" : "")
         }))
         let totalCost = total.cost.nanoUSD
-        columns.append(Column(title: "SHARE", rightAligned: true, cells: rows.map { totals in
+        columns.append(Column("SHARE", .right, cells: rows.map { totals in
             guard totalCost > 0, !totals.costIsUnknown else { return "-" }
             // Tenths of a percent, rounded half up, in integers.
             let permille = (Int128(totals.cost.nanoUSD) * 2000 / Int128(totalCost) + 1) / 2
@@ -242,54 +233,22 @@ public struct ReportRenderer {
     /// wide, it first leaves out the least-read columns, then shortens the shortenable ones
     /// (the widest first, down to their minimum; then, with `lastResortWidth`, below it).
     func layoutTable(
-        _ input: [Column], keyCount: Int, rowCount: Int, window: String, footnotes input2: [String],
+        _ columns: [Column], keyCount: Int, rowCount: Int, window: String, footnotes: [String],
         dropOrder: [String] = ["REASON", "C.WRITE", "SHARE", "C.READ"], lastResortWidth: Int? = nil,
         emptyMessage: String = "(no calls in this window)"
     ) -> String {
-        var columns = input
-        var footnotes = input2
-        let gap = 2
-        func widthOf(_ column: Column) -> Int { max(column.title.count, column.cells.map(\.count).max() ?? 0) }
-        func totalWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + gap * (widths.count - 1) }
-        var hidden: [String] = []
-        for title in dropOrder where totalWidth(columns.map(widthOf)) > width {
-            if let index = columns.firstIndex(where: { $0.title == title }), index >= keyCount {
-                columns.remove(at: index)
-                hidden.append(title)
-            }
-        }
+        var table = TextTable(columns)
+        var footnotes = footnotes
+        let hidden = table.fit(into: width, dropOrder: dropOrder, keptColumns: keyCount, lastResortWidth: lastResortWidth)
         if !hidden.isEmpty {
             footnotes.append("(\(hidden.joined(separator: ", ")) left out to fit \(width) columns: widen the terminal or use --format json)")
         }
-        var widths = columns.map(widthOf)
-        let shortenable = columns.indices.filter { columns[$0].minimumWidth != nil }
-        for floor in [nil] + (lastResortWidth.map { [$0] } ?? []) {
-            while totalWidth(widths) > width {
-                let candidates = shortenable.filter { widths[$0] > (floor ?? columns[$0].minimumWidth ?? 0) }
-                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
-                widths[widest] -= 1
-            }
-        }
-        for index in shortenable {
-            columns[index].cells = columns[index].cells.map {
-                columns[index].truncatesLeft ? truncateLeft($0, to: widths[index]) : truncate($0, to: widths[index])
-            }
-        }
-        func format(_ cells: [String]) -> String {
-            var line = ""
-            for (index, cell) in cells.enumerated() {
-                if index > 0 { line += String(repeating: " ", count: gap) }
-                let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
-                line += columns[index].rightAligned ? padding + cell : cell + (index == cells.count - 1 ? "" : padding)
-            }
-            return line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
         var lines: [String] = []
-        let header = format(columns.map(\.title))
+        let header = table.headerLine ?? ""
         lines.append(colors ? "\u{1B}[1m\(header)\u{1B}[0m" : header)
-        for row in 0..<rowCount { lines.append(format(columns.map { $0.cells[row] })) }
-        lines.append(String(repeating: "-", count: min(width, totalWidth(widths))))
-        lines.append(format(columns.map { $0.cells[rowCount] }))
+        for row in 0..<rowCount { lines.append(table.rowLine(row)) }
+        lines.append(String(repeating: "-", count: min(width, table.totalWidth(table.widths))))
+        lines.append(table.rowLine(rowCount))
         if rowCount == 0 { lines.insert(emptyMessage, at: 1) }
         lines.append("")
         lines.append(window)
@@ -306,7 +265,7 @@ public struct ReportRenderer {
         func line(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
-        var lines = [line(columns.map(\.title)), "|" + columns.map { $0.rightAligned ? "---:|" : "---|" }.joined()]
+        var lines = [line(columns.map(\.title)), "|" + columns.map { $0.alignment == .right ? "---:|" : "---|" }.joined()]
         for row in 0..<rowCount { lines.append(line(columns.map { $0.cells[row] })) }
         lines.append(line(columns.map { "**\($0.cells[rowCount])**" }.map { $0 == "****" ? "" : $0 }))
         lines.append("")
@@ -405,15 +364,4 @@ func displayMoney(_ money: Money) -> String {
 func csvField(_ text: String) -> String {
     guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-private func truncate(_ text: String, to width: Int) -> String {
-    guard text.count > width, width > 1 else { return text }
-    return String(text.prefix(width - 1)) + "…"
-}
-
-/// `…/src/llm-cost`: the end of a path is what tells it apart.
-private func truncateLeft(_ text: String, to width: Int) -> String {
-    guard text.count > width, width > 1 else { return text }
-    return "…" + String(text.suffix(width - 1))
 }

@@ -50,7 +50,7 @@ struct EstimateCommand: ParsableCommand {
         let estimate = try CallEstimate.estimate(
             request, provider: provider, model: model, ledger: opened, pricing: pricing, expectedOutput: expectedOutput,
             adapterMaxOutput: adapterMaxOutput)
-        FileOutput.standardOutput.write(formatOption.format == .json ? try estimate.json() : estimate.text())
+        FileOutput.standardOutput.write(formatOption.format == .json ? estimate.json() : estimate.text())
     }
 
     private static func read(_ path: String) throws -> String {

@@ -47,6 +47,6 @@ struct TokensCommand: ParsableCommand {
         }
         let report = try TokenCountReport.make(paths: files.isEmpty ? ["-"] : files, counter: counter, includeIds: ids)
         if let warning = report.estimateWarning { FileOutput.standardError.write(warning + "\n") }
-        FileOutput.standardOutput.write(formatOption.format == .json ? report.renderJSON() : report.renderText(ids: ids))
+        FileOutput.standardOutput.write(formatOption.format == .json ? report.json() : report.text(ids: ids))
     }
 }

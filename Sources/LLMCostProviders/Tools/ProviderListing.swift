@@ -1,7 +1,7 @@
 import Foundation
 import LLMCostCore
 
-/// The table `llm-cost providers list` prints. Shows whether each key is set, never its value,
+/// What `llm-cost providers list` shows (its table is in the presentation module). Shows whether each key is set, never its value,
 /// and, given a pricing, which entry prices each provider's default model (or that it is
 /// unpriced, and how to fix that).
 public struct ProviderListing: Sendable {
@@ -58,31 +58,8 @@ public struct ProviderListing: Sendable {
         registry.allSettings.filter { registry.environment.apiKey(for: $0) != nil }.map(\.name)
     }
 
-    public func table(now: Date = Date()) -> String {
-        var advice: [String] = []
-        let rows = registry.allSettings.map { settings -> [String] in
-            var row = [settings.name, settings.type, settings.model ?? "-", baseURL(settings), keyStatus(settings)]
-            switch pricingStatus(settings, now: now) {
-            case .priced(let entry, let free)?: row.append(free ? "\(entry) ($0)" : entry)
-            case .unpriced?:
-                row.append("UNPRICED")
-                advice.append(unpricedAdvice(settings))
-            case .noModel?: row.append("- (no model)")
-            case nil: break
-            }
-            return row
-        }
-        let header = ["NAME", "TYPE", "MODEL", "BASE URL", "API KEY"] + (pricing == nil ? [] : ["PRICING"])
-        let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        let lines = ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        return (lines + (advice.isEmpty ? [] : [""] + advice)).joined(separator: "\n")
-    }
-
-    private func baseURL(_ settings: ProviderSettings) -> String {
+    /// The base URL calls go to: the configured one, else the type's default.
+    public func baseURL(_ settings: ProviderSettings) -> String {
         (settings.baseURL ?? ProviderPresets.defaultBaseURL(forType: settings.type))?.absoluteString ?? "-"
     }
 }

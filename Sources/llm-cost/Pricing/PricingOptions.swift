@@ -22,15 +22,6 @@ struct PricingOptions: ParsableArguments {
     }
 }
 
-/// Writes JSON with sorted keys, so output is stable for scripts and diffs.
-enum PricingJSON {
-    static func render(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
 extension PricingOptions {
     /// Parses `--at`: an ISO 8601 date-time with a zone, or a date (midnight UTC); default now.
     static func time(_ text: String?, flag: String = "--at") throws -> Date {
