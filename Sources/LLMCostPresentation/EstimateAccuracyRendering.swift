@@ -7,19 +7,19 @@ extension EstimateAccuracy {
     public func table() -> String {
         func percent(_ value: Double, signed: Bool = false) -> String { String(format: signed ? "%+.1f%%" : "%.1f%%", value) }
         let cells = rows.map { row -> [String] in
-            var factor = ["exact", "-"]
+            var factor = "exact    -"
             if let correction = row.correction {
                 factor = correction.isActive
-                    ? [String(format: "%.3f", correction.factor), String(format: "±%.1f%%", correction.band * 100)]
-                    : ["learning \(correction.samples)/\(policy.minimumSamples)", ""]
+                    ? String(format: "%6.3f  ±%4.1f%%", correction.factor, correction.band * 100)
+                    : "learning \(correction.samples)/\(policy.minimumSamples)"
             }
             return [row.provider, row.model, String(row.calls)]
                 + [row.raw, row.corrected].flatMap { summary in
                     [percent(summary.medianErrorPercent), percent(summary.p90ErrorPercent), percent(summary.medianBiasPercent, signed: true)]
-                } + factor
+                } + [factor]
         }
         let header = [
-            "PROVIDER", "MODEL", "CALLS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "FACTOR", "BAND",
+            "PROVIDER", "MODEL", "CALLS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "MEDIAN ERR", "P90 ERR", "MEDIAN BIAS", "FACTOR   BAND",
         ]
         let table = TextTable(header: header, rows: cells, rightAligned: Set(2...8))
         // "raw estimate" over the first three error columns, "as corrected" over the next three.
