@@ -243,12 +243,11 @@ public struct ReportRenderer {
         if !hidden.isEmpty {
             footnotes.append("(\(hidden.joined(separator: ", ")) left out to fit \(width) columns: widen the terminal or use --format json)")
         }
-        var lines: [String] = []
-        let header = table.headerLine ?? ""
-        lines.append(colors ? "\u{1B}[1m\(header)\u{1B}[0m" : header)
-        for row in 0..<rowCount { lines.append(table.rowLine(row)) }
+        let (header, rows) = table.headerAndRows
+        var lines = [colors ? "\u{1B}[1m\(header ?? "")\u{1B}[0m" : header ?? ""]
+        lines += rows.prefix(rowCount)
         lines.append(String(repeating: "-", count: min(width, table.totalWidth(table.widths))))
-        lines.append(table.rowLine(rowCount))
+        lines.append(rows[rowCount])
         if rowCount == 0 { lines.insert(emptyMessage, at: 1) }
         lines.append("")
         lines.append(window)

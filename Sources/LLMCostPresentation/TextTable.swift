@@ -78,22 +78,24 @@ public struct TextTable: Sendable {
         return hidden
     }
 
-    /// The header line (`nil` when every title is empty: a key-value listing has none).
-    public var headerLine: String? {
-        columns.allSatisfy(\.title.isEmpty) ? nil : line(columns.map(\.title))
+    /// The header line (`nil` when every title is empty: a key-value listing has none) and
+    /// every row, padded; the widths are measured once for all of them.
+    public var headerAndRows: (header: String?, rows: [String]) {
+        let widths = self.widths
+        let header = columns.allSatisfy(\.title.isEmpty) ? nil : line(columns.map(\.title), widths)
+        return (header, (0..<rowCount).map { row in line(columns.map { $0.cells[row] }, widths) })
     }
 
-    /// Row `index`, padded.
-    public func rowLine(_ index: Int) -> String { line(columns.map { $0.cells[index] }) }
-
     /// The header (when any) and every row.
-    public var lines: [String] { (headerLine.map { [$0] } ?? []) + (0..<rowCount).map(rowLine) }
+    public var lines: [String] {
+        let (header, rows) = headerAndRows
+        return (header.map { [$0] } ?? []) + rows
+    }
 
     /// `lines` joined, with a final newline.
     public var text: String { lines.map { $0 + "\n" }.joined() }
 
-    private func line(_ cells: [String]) -> String {
-        let widths = self.widths
+    private func line(_ cells: [String], _ widths: [Int]) -> String {
         var line = ""
         for (index, cell) in cells.enumerated() {
             if index > 0 { line += String(repeating: " ", count: gap) }
