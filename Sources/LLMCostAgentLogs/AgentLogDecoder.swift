@@ -6,7 +6,7 @@ import Darwin
 import LLMCostCore
 
 /// What one line of an agent log held.
-public enum AgentLogLine: Sendable {
+public enum AgentLogLine: Sendable, Equatable, CustomStringConvertible {
     /// A billed request. Its `requestID` identifies it across lines and files: the same request
     /// written again (a streamed copy, a sub-agent's request in its parent's log) has the same
     /// one, and the copy with the most tokens is the one billed.
@@ -17,6 +17,16 @@ public enum AgentLogLine: Sendable {
     case noUsage
     /// A line that is not JSON, or not the shape expected where usage is (named in the summary).
     case skipped(reason: String)
+
+    /// One short line for test failures and logs: the kind, and the request ids or the reason.
+    public var description: String {
+        switch self {
+        case .request(let record): "request \(record.requestID ?? "-")"
+        case .requests(let records): "requests \(records.map { $0.requestID ?? "-" })"
+        case .noUsage: "noUsage"
+        case .skipped(let reason): "skipped: \(reason)"
+        }
+    }
 }
 
 /// Turns the lines of one append-only agent log (a Claude Code transcript, a Codex rollout) into

@@ -29,21 +29,7 @@ extension FuzzTarget {
 
 enum AgentLogTarget {
     /// What a decoder said of one line, comparable across runs.
-    enum Outcome: Equatable {
-        case request(CallRecord)
-        case requests([CallRecord])
-        case noUsage
-        case skipped(String)
-
-        init(_ line: AgentLogLine) {
-            switch line {
-            case .request(let record): self = .request(record)
-            case .requests(let records): self = .requests(records)
-            case .noUsage: self = .noUsage
-            case .skipped(let reason): self = .skipped(reason)
-            }
-        }
-    }
+    typealias Outcome = AgentLogLine
 
     static func run(_ input: [UInt8]) throws(InvariantViolation) {
         let lines = JSONLTarget.expectedLines(input)
@@ -51,17 +37,17 @@ enum AgentLogTarget {
         for source in AgentLogSource.allCases {
             let path = "/fuzz/\(source.rawValue)/chats/session-1.jsonl"
             var whole = source.makeDecoder(path: path, state: nil)
-            let straight = lines.map { line in Outcome(line.withUnsafeBufferPointer { whole.decode(line: $0) }) }
+            let straight = lines.map { line in line.withUnsafeBufferPointer { whole.decode(line: $0) } }
             var first = source.makeDecoder(path: path, state: nil)
-            var resumed = lines[..<split].map { line in Outcome(line.withUnsafeBufferPointer { first.decode(line: $0) }) }
+            var resumed = lines[..<split].map { line in line.withUnsafeBufferPointer { first.decode(line: $0) } }
             var second = source.makeDecoder(path: path, state: first.state)
-            resumed += lines[split...].map { line in Outcome(line.withUnsafeBufferPointer { second.decode(line: $0) }) }
+            resumed += lines[split...].map { line in line.withUnsafeBufferPointer { second.decode(line: $0) } }
             guard resumed == straight else {
                 throw InvariantViolation("agent-logs: \(source.rawValue) resumed after line \(split) decodes differently")
             }
             for outcome in straight { try check(outcome, source: source) }
             var document = source.makeDecoder(path: "/fuzz/chats/session-1.json", state: nil)
-            try check(Outcome(input.withUnsafeBufferPointer { document.decode(line: $0) }), source: source)
+            try check(input.withUnsafeBufferPointer { document.decode(line: $0) }, source: source)
         }
     }
 

@@ -53,12 +53,7 @@ extension ReportRenderer {
             }
             out.raw("}")
         }
-        out.raw("],\"total\":{")
-        appendMeasures(report.total, to: &out)
-        out.raw("},\"map_priced_calls\":")
-        out.integer(report.mapPricedCalls)
-        out.raw("}\n")
-        return out.text
+        return closeRowsAndDocument(&out, total: report.total, mapPricedCalls: report.mapPricedCalls)
     }
 
     // MARK: CSV

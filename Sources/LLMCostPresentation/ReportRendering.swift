@@ -75,16 +75,22 @@ public struct ReportRenderer {
             appendMeasures(row.totals, to: &out)
             out.raw("}")
         }
-        out.raw("],\"total\":{")
-        appendMeasures(report.total, to: &out)
-        out.raw("},\"map_priced_calls\":")
-        out.integer(report.mapPricedCalls)
-        out.raw("}\n")
-        return out.text
+        return closeRowsAndDocument(&out, total: report.total, mapPricedCalls: report.mapPricedCalls)
     }
 
     func appendTime(_ ms: Int64?, to out: inout JSONWriter) {
         if let ms { out.string(Timestamp.format(milliseconds: ms)) } else { out.raw("null") }
+    }
+
+    /// Ends the rows array and the document the same way for every JSON report: the total's
+    /// measures and how many calls the LiteLLM map priced.
+    func closeRowsAndDocument(_ out: inout JSONWriter, total: CallTotals, mapPricedCalls: Int64) -> String {
+        out.raw("],\"total\":{")
+        appendMeasures(total, to: &out)
+        out.raw("},\"map_priced_calls\":")
+        out.integer(mapPricedCalls)
+        out.raw("}\n")
+        return out.text
     }
 
     func appendMeasures(_ totals: CallTotals, to out: inout JSONWriter) {

@@ -5,11 +5,9 @@ import Testing
 /// `llm-cost budget status|check` against a ledger that a metered prompt spent into.
 @Suite struct BudgetCommandTests {
     @Test func statusShowsSpendAndCheckExitsThreeWhenOver() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         try """
             [[budgets]]
             name = "tiny"

@@ -76,11 +76,9 @@ import Testing
     }
 
     @Test func promptExitsOnlyAfterItsAlertIsDelivered() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let fired = home.appendingPathComponent("fired.txt")
         // A slow alert command: had the process not waited for it, the file would not exist
         // yet when the prompt exits.

@@ -153,11 +153,9 @@ import Testing
         // Every heavy-work slot: its writers and their kills want the machine to themselves.
         try await HeavyWorkSlots.shared.run(slots: nil) {
             let started = ContinuousClock.now
-            let simulator = ProviderSimulator()
-            try simulator.start()
-            defer { simulator.stop() }
-            let home = try CLIRunner.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: home) }
+            let scene = try SimulatedHome()
+            defer { scene.close() }
+            let (simulator, home) = (scene.simulator, scene.home)
             // A hard budget far above what the calls cost: metered calls reserve and settle too.
             try """
                 [[budgets]]
@@ -272,11 +270,9 @@ import Testing
         // Every heavy-work slot: its writers and their kills want the machine to themselves.
         try await HeavyWorkSlots.shared.run(slots: nil) {
             let started = ContinuousClock.now
-            let simulator = ProviderSimulator()
-            try simulator.start()
-            defer { simulator.stop() }
-            let home = try CLIRunner.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: home) }
+            let scene = try SimulatedHome()
+            defer { scene.close() }
+            let (simulator, home) = (scene.simulator, scene.home)
             let database = home.appendingPathComponent("ledger.sqlite").path
             let environment = Self.providerEnvironment(simulator)
             let prompt = ["prompt", "--db", database, "--provider", "anthropic", "--max-tokens", "20"]

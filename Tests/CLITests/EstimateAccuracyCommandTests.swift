@@ -31,11 +31,9 @@ import Testing
     }
 
     @Test func accuracyShowsRawAndCorrectedErrorAndCorrectsHeuristicModelsOnly() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         for _ in 0..<5 {
             for arguments in [["--provider", "anthropic"], ["--provider", "openai", "--model", "gpt-4o"]] {
                 let result = try await CLIRunner.run(["prompt"] + arguments + [text], home: home, environment: environment(simulator))

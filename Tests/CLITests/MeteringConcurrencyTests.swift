@@ -37,11 +37,9 @@ import Testing
     }
 
     @Test func twentyFourProcessesNeverJointlyOverspendAHardBudget() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         // Each call's worst case (max 50 output tokens at $15/M) is ~$0.0008 and its actual cost
         // ~$0.00009, so $0.0015 lets calls through only until spend plus reservations reach it.
         try """
@@ -91,11 +89,9 @@ import Testing
     /// (`sim`, type anthropic: priced as Anthropic) whose replies take a few hundred ms, so the
     /// calls overlap. Each call's worst case is ~$0.00077 and its actual cost ~$0.000066.
     private func sixteenSlowPrompts(limit: String, waitMilliseconds: Int) async throws -> (succeeded: Int, stderr: [String], spentNano: Int64) {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         try """
             [providers.sim]
             type = "anthropic"
@@ -169,11 +165,9 @@ import Testing
     }
 
     @Test func eachAlertThresholdFiresExactlyOnceAcrossSixteenProcesses() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let fired = home.appendingPathComponent("fired.txt")
         // Each call costs ~$0.00008; sixteen of them pass every threshold of a $0.0004 budget.
         try """

@@ -15,11 +15,9 @@ import Testing
     }
 
     @Test func promptPrintsTheReplyAndAUsageLine() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let result = try await CLIRunner.run(
             ["prompt", "--provider", "anthropic", "--system", "Be brief.", "--max-tokens", "50", "hello there"],
             home: home, environment: environment(simulator))
@@ -39,11 +37,9 @@ import Testing
     }
 
     @Test func promptStreamsAndPrintsJSON() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let streamed = try await CLIRunner.run(
             ["prompt", "--provider", "openai", "--stream", "--model", "sim-reasoning", "why"], home: home,
             environment: environment(simulator))
@@ -63,11 +59,9 @@ import Testing
     }
 
     @Test func providerTablesInTheConfigFileAreUsedAndLocatedWhenWrong() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let config = home.appendingPathComponent("llm-cost.toml")
         try """
             [providers.local]
@@ -111,11 +105,9 @@ import Testing
     }
 
     @Test func rawLogShowsTheWireWithTheKeyRedacted() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         var env = environment(simulator)
         env["LLM_COST_RAW_LOG"] = "1"
         let result = try await CLIRunner.run(["prompt", "--provider", "anthropic", "hi"], home: home, environment: env)
@@ -139,11 +131,9 @@ import Testing
     }
 
     @Test func providersCheckDiagnoses() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let ok = try await CLIRunner.run(["providers", "check"], home: home, environment: environment(simulator))
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("anthropic: ok (claude-sonnet-4-5,"))

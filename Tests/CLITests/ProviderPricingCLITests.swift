@@ -29,11 +29,9 @@ import Testing
     }
 
     @Test func providersListSaysHowEachDefaultModelIsPricedOrHowToPriceIt() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         try config(simulator).write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let result = try await CLIRunner.run(["providers", "list"], home: home)
         #expect(result.status == 0, "\(result.stderr)")
@@ -46,11 +44,9 @@ import Testing
     }
 
     @Test func callsOfNamedProvidersArePricedAsTheirTypeAndGroupEitherWay() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         try config(simulator).write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
         let ledger = home.appendingPathComponent("ledger.sqlite").path
         for provider in ["work", "box", "gpu"] {
@@ -93,11 +89,9 @@ import Testing
     }
 
     @Test func aBlockBudgetRefusesAnUnpricedModelWithExitThreeAndSaysHowToPriceIt() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let budget = """
 
             [[budgets]]

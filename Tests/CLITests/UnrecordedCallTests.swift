@@ -7,11 +7,9 @@ import Testing
 /// spool beside the ledger and is recorded later, by `ledger recover` or the next call.
 @Suite struct UnrecordedCallCommandTests {
     @Test func aCallMadeWhileTheLedgerIsLockedIsSpooledThenRecorded() async throws {
-        let simulator = ProviderSimulator()
-        try simulator.start()
-        defer { simulator.stop() }
-        let home = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+        let scene = try SimulatedHome()
+        defer { scene.close() }
+        let (simulator, home) = (scene.simulator, scene.home)
         let db = home.appendingPathComponent("ledger.sqlite").path
         let environment = [
             "ANTHROPIC_API_KEY": "sk-test-0123456789", "ANTHROPIC_BASE_URL": simulator.baseURL.absoluteString,

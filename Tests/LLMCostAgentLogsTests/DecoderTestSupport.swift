@@ -1,22 +1,10 @@
 import LLMCostAgentLogs
 import LLMCostCore
 
-/// `AgentLogLine`, comparable: what tests check a decoder's answers against.
-enum Outcome: Equatable, CustomStringConvertible {
-    case request(CallRecord)
-    case requests([CallRecord])
-    case noUsage
-    case skipped(String)
+/// What tests check a decoder's answers against.
+typealias Outcome = AgentLogLine
 
-    init(_ line: AgentLogLine) {
-        switch line {
-        case .request(let record): self = .request(record)
-        case .requests(let records): self = .requests(records)
-        case .noUsage: self = .noUsage
-        case .skipped(let reason): self = .skipped(reason)
-        }
-    }
-
+extension AgentLogLine {
     /// The billed requests, one or several.
     var records: [CallRecord] {
         switch self {
@@ -30,15 +18,6 @@ enum Outcome: Equatable, CustomStringConvertible {
         if case .skipped(let reason) = self { return reason }
         return nil
     }
-
-    var description: String {
-        switch self {
-        case .request(let record): "request \(record.requestID ?? "-")"
-        case .requests(let records): "requests \(records.map { $0.requestID ?? "-" })"
-        case .noUsage: "noUsage"
-        case .skipped(let reason): "skipped: \(reason)"
-        }
-    }
 }
 
 extension AgentLogLineDecoder {
@@ -48,7 +27,7 @@ extension AgentLogLineDecoder {
     }
 
     mutating func decode(bytes: [UInt8]) -> Outcome {
-        bytes.withUnsafeBufferPointer { Outcome(decode(line: $0)) }
+        bytes.withUnsafeBufferPointer { decode(line: $0) }
     }
 
     /// Decodes lines in order with a fresh decoder for `path`.

@@ -8,17 +8,12 @@ struct PricingResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve", abstract: "Show which entry a model name resolves to, and why.")
 
-    @OptionGroup var pricing: PricingOptions
-    @Argument(help: "Model id as called (dated ids, aliases, provider prefixes, -latest).") var model: String
-    @Option(help: "Provider the call goes through.") var provider: String?
-    @Option(help: ArgumentHelp("Show the entry in force at this time (default now).", valueName: "time")) var at: String?
+    @OptionGroup var lookup: ModelLookupOptions
 
     func run() throws {
-        let table = try pricing.loadTable()
-        let resolution = try table.resolveOrExplain(provider: provider, model: model)
-        let time = PricingDate.milliseconds(try PricingOptions.time(at))
+        let (resolution, time) = try lookup.resolve()
         let definition = resolution.model
-        FileOutput.standardOutput.line("\(provider.map { "\($0)/" } ?? "")\(model) → \(definition.provider)/\(definition.id)")
+        FileOutput.standardOutput.line("\(lookup.provider.map { "\($0)/" } ?? "")\(lookup.model) → \(definition.provider)/\(definition.id)")
         for step in resolution.steps { FileOutput.standardOutput.line("  - \(step)") }
         if resolution.isFromSnapshot, let entry = resolution.entry(atMilliseconds: time) {
             // The map has no history: its one entry prices calls of every date.

@@ -8,16 +8,11 @@ struct PricingShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a model's entry in force: every price, tier and limit.")
 
-    @OptionGroup var pricing: PricingOptions
-    @Argument(help: "Model id as called.") var model: String
-    @Option(help: "Provider the call goes through.") var provider: String?
-    @Option(help: ArgumentHelp("The entry in force at this time (default now).", valueName: "time")) var at: String?
+    @OptionGroup var lookup: ModelLookupOptions
 
     func run() throws {
-        let table = try pricing.loadTable()
-        let resolution = try table.resolveOrExplain(provider: provider, model: model)
+        let (resolution, time) = try lookup.resolve()
         let definition = resolution.model
-        let time = PricingDate.milliseconds(try PricingOptions.time(at))
         FileOutput.standardOutput.line("model          \(definition.provider)/\(definition.id)")
         if let date = resolution.snapshotDate {
             FileOutput.standardOutput.line("from           the LiteLLM map snapshot of \(date) (not in the curated table; any date)")
@@ -26,7 +21,7 @@ struct PricingShowCommand: ParsableCommand {
         if let window = definition.contextWindow { FileOutput.standardOutput.line("context window \(window) tokens") }
         if let maxOutput = definition.maxOutput { FileOutput.standardOutput.line("max output     \(maxOutput) tokens") }
         guard let entry = resolution.entry(atMilliseconds: time) else {
-            FileOutput.standardOutput.line("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(model)`)")
+            FileOutput.standardOutput.line("no entry in force at \(PricingDate.format(time)) (see `llm-cost pricing history \(lookup.model)`)")
             return
         }
         PricingEntryText.detail(entry).forEach(FileOutput.standardOutput.line)

@@ -1,0 +1,25 @@
+import Foundation
+import LLMCostSimulator
+
+/// What most end-to-end tests start with: a provider simulator on loopback and a fresh home
+/// folder for the binary. `close()`, in the test's `defer`, stops the one and removes the other.
+final class SimulatedHome: Sendable {
+    let simulator: ProviderSimulator
+    let home: URL
+
+    init() throws {
+        simulator = ProviderSimulator()
+        try simulator.start()
+        do {
+            home = try CLIRunner.temporaryDirectory()
+        } catch {
+            simulator.stop()
+            throw error
+        }
+    }
+
+    func close() {
+        simulator.stop()
+        try? FileManager.default.removeItem(at: home)
+    }
+}
