@@ -63,12 +63,15 @@ let package = Package(
             name: "LLMCostMetering",
             dependencies: ["LLMCostCore", "LLMCostTokenizer", "LLMCostPricing", "LLMCostStore", "LLMCostProviders", "LLMCostConfig"]
         ),
-        // Every rendering for people and scripts (tables, JSON, CSV, markdown), fed by plain report
-        // values from the store, metering and pricing modules.
+        // SVG charts from plain numbers (scales, ticks, stacking, labels) and the escaped-by-
+        // construction markup type the HTML report is written with. No dependencies.
+        .target(name: "LLMCostCharts"),
+        // Every rendering for people and scripts (tables, JSON, CSV, markdown, the HTML report),
+        // fed by plain report values from the store, metering and pricing modules.
         .target(
             name: "LLMCostPresentation",
             dependencies: [
-                "LLMCostCore", "LLMCostPricing", "LLMCostTokenizer", "LLMCostProviders", "LLMCostStore", "LLMCostMetering",
+                "LLMCostCharts", "LLMCostCore", "LLMCostPricing", "LLMCostTokenizer", "LLMCostProviders", "LLMCostStore", "LLMCostMetering",
             ]),
         .target(
             name: "LLMCost",
@@ -117,6 +120,7 @@ let package = Package(
         // waiting off Swift concurrency's threads.
         .target(name: "LLMCostTestSupport", dependencies: ["LLMCostCore", "LLMCostStore"], path: "Tests/LLMCostTestSupport"),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
+        .testTarget(name: "LLMCostChartsTests", dependencies: ["LLMCostCharts"]),
         .testTarget(
             name: "LLMCostTOMLTests", dependencies: ["LLMCostTestSupport", "LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(

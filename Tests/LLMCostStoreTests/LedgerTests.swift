@@ -197,7 +197,7 @@ import Testing
         var random = RandomCalls(state: 5)
         let groupings: [[ReportDimension]] = [
             [.model], [.provider, .agent], [.day], [.week, .model], [.month], [.session], [.tag("team")],
-            [.agent, .tag("feature"), .day], [.pricingProvider], [.pricingProvider, .provider, .day], [],
+            [.agent, .tag("feature"), .day], [.pricingProvider], [.pricingProvider, .provider, .day], [.hour], [.hour, .model], [],
         ]
         for groupBy in groupings {
             // Windows that start and end mid-hour, at whole hours, and open-ended.
@@ -219,7 +219,7 @@ import Testing
                 if let until, ms >= until { continue }
                 if !query.models.isEmpty && !query.models.contains(record.model) { continue }
                 let key: [String?] = groupBy.map { dimension in
-                    let components = calendar.dateComponents([.year, .month, .day], from: record.timestamp)
+                    let components = calendar.dateComponents([.year, .month, .day, .hour], from: record.timestamp)
                     switch dimension {
                     case .provider: return record.provider
                     case .pricingProvider: return record.pricedProvider
@@ -227,6 +227,8 @@ import Testing
                     case .agent: return record.agent
                     case .session: return record.session
                     case .tag(let key): return record.tags[key]
+                    case .hour:
+                        return String(format: "%04d-%02d-%02d %02d:00", components.year!, components.month!, components.day!, components.hour!)
                     case .day: return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
                     case .month: return String(format: "%04d-%02d", components.year!, components.month!)
                     case .week:

@@ -113,7 +113,9 @@ struct ReportEngine {
         let wholeHourZone = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 3600, from: query.since, to: query.until)
         // Days in the daily rollups are UTC days: fine for any zone without time grouping,
         // and for time grouping only in a zone that is UTC throughout the window.
-        let utcDays = !hasTime || offsets(of: query.timeZone, areMultiplesOf: 86_400, from: query.since, to: query.until)
+        // Hours need the hourly rollups throughout.
+        let utcDays = !hasTime || !query.groupBy.contains(.hour)
+            && offsets(of: query.timeZone, areMultiplesOf: 86_400, from: query.since, to: query.until)
         let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
             && !query.forceRawRows
         var sums: [PartialKey: GroupSums] = [:]
@@ -234,7 +236,7 @@ struct ReportEngine {
                 }
                 tagKeys[nameCount] = key
                 outerColumns.append("ts.tags")
-            case .day, .week, .month, .block:
+            case .hour, .day, .week, .month, .block:
                 break
             }
             nameCount += 1
@@ -392,11 +394,12 @@ extension ReportQuery {
     }
 }
 
-/// Labels a UTC instant with its calendar day (`2026-11-20`), ISO week (the Monday it starts
-/// on, `2026-11-16`) or month (`2026-11`) in a time zone, caching per bucket.
+/// Labels a UTC instant with its hour (`2026-11-20 14:00`), calendar day (`2026-11-20`), ISO
+/// week (the Monday it starts on, `2026-11-16`) or month (`2026-11`) in a time zone, caching
+/// per bucket.
 struct TimeBucketLabeler {
     let timeZone: TimeZone
-    private var cache: [Int64: (year: Int, month: Int, day: Int, weekday: Int)] = [:]
+    private var cache: [Int64: (year: Int, month: Int, day: Int, hour: Int, weekday: Int)] = [:]
 
     init(timeZone: TimeZone) { self.timeZone = timeZone }
 
@@ -405,6 +408,8 @@ struct TimeBucketLabeler {
         switch dimension {
         case .month:
             return String(format: "%04d-%02d", date.year, date.month)
+        case .hour:
+            return String(format: "%04d-%02d-%02d %02d:00", date.year, date.month, date.day, date.hour)
         case .week:
             let days = Timestamp.daysFromCivil(year: date.year, month: date.month, day: date.day) - date.weekday
             let monday = Timestamp.civilFromDays(days)
@@ -414,16 +419,17 @@ struct TimeBucketLabeler {
         }
     }
 
-    /// The local date of an instant, and days since Monday (0...6).
-    private mutating func localDate(_ milliseconds: Int64) -> (year: Int, month: Int, day: Int, weekday: Int) {
+    /// The local date and hour of an instant, and days since Monday (0...6).
+    private mutating func localDate(_ milliseconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, weekday: Int) {
         if let cached = cache[milliseconds] { return cached }
         let seconds = floorDiv(milliseconds, 1000)
         let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
         let localDays = Int(floorDiv(seconds + offset, 86_400))
+        let hour = Int(floorDiv(seconds + offset, 3600) - Int64(localDays) * 24)
         let civil = Timestamp.civilFromDays(localDays)
         // 1970-01-01 was a Thursday: days since Monday = (days + 3) mod 7.
         let weekday = ((localDays + 3) % 7 + 7) % 7
-        let result = (civil.year, civil.month, civil.day, weekday)
+        let result = (civil.year, civil.month, civil.day, hour, weekday)
         cache[milliseconds] = result
         return result
     }
@@ -447,4 +453,26 @@ func offsets(of zone: TimeZone, areMultiplesOf seconds: Int, from: Int64?, to: I
 
 @inline(__always) func ceilDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
     -floorDiv(-value, divisor)
+}
+
+extension Ledger {
+    /// The time of the first and last call in `[since, until)` (ms since 1970 UTC), ignoring
+    /// other filters; `nil` when there is none. Two index lookups: what a report spanning the
+    /// whole ledger uses to lay out its time axis.
+    public func callTimeSpan(since: Int64? = nil, until: Int64? = nil) throws -> (first: Int64, last: Int64)? {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [DatabaseValueConvertible] = []
+            if let since { conditions.append("ts_ms >= ?"); arguments.append(since) }
+            if let until { conditions.append("ts_ms < ?"); arguments.append(until) }
+            let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let bound = { (function: String) throws -> Int64? in
+                try Int64.fetchOne(
+                    db, sql: "SELECT \(function)(ts_ms) FROM calls INDEXED BY calls_by_time" + whereClause,
+                    arguments: StatementArguments(arguments))
+            }
+            guard let first = try bound("MIN"), let last = try bound("MAX") else { return nil }
+            return (first, last)
+        }
+    }
 }

@@ -11,7 +11,9 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     case session
     /// The value of one tag key (calls without the tag group under "none").
     case tag(String)
-    /// Calendar day, week (ISO, starting Monday) or month in the report's time zone.
+    /// Hour (`2026-11-20 14:00`), calendar day, week (ISO, starting Monday) or month in the
+    /// report's time zone.
+    case hour
     case day
     case week
     case month
@@ -21,9 +23,9 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
     case block
 
     /// The names `--by` accepts.
-    public static let accepted = "provider, pricing_provider, model, agent, session, tag:KEY, day, week, month, block"
+    public static let accepted = "provider, pricing_provider, model, agent, session, tag:KEY, hour, day, week, month, block"
 
-    /// Parses `provider`, `pricing_provider`, `model`, `agent`, `session`, `tag:KEY`, `day`, `week`, `month`, `block`.
+    /// Parses `provider`, `pricing_provider`, `model`, `agent`, `session`, `tag:KEY`, `hour`, `day`, `week`, `month`, `block`.
     public init?(_ text: String) {
         switch text.lowercased() {
         case "provider": self = .provider
@@ -31,6 +33,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         case "model": self = .model
         case "agent": self = .agent
         case "session": self = .session
+        case "hour": self = .hour
         case "day": self = .day
         case "week": self = .week
         case "month": self = .month
@@ -49,6 +52,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         case .agent: "agent"
         case .session: "session"
         case .tag(let key): "tag:\(key)"
+        case .hour: "hour"
         case .day: "day"
         case .week: "week"
         case .month: "month"
@@ -58,7 +62,7 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
 
     var isTime: Bool {
         switch self {
-        case .day, .week, .month: true
+        case .hour, .day, .week, .month: true
         default: false
         }
     }
