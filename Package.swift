@@ -72,7 +72,10 @@ let package = Package(
             name: "LLMCostPresentation",
             dependencies: [
                 "LLMCostCharts", "LLMCostCore", "LLMCostPricing", "LLMCostTokenizer", "LLMCostProviders", "LLMCostStore", "LLMCostMetering",
-            ]),
+            ],
+            // `ReportTemplates` is a symlink to the package's `reports/html/`: the HTML report's
+            // style sheet and script, carried in the binary.
+            resources: [.embedInCode("ReportTemplates")]),
         .target(
             name: "LLMCost",
             dependencies: [

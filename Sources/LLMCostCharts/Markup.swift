@@ -31,6 +31,8 @@ public struct Markup: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
 
     public static func += (lhs: inout Markup, rhs: Markup) { lhs.text += rhs.text }
 
+    public static func + (lhs: Markup, rhs: Markup) -> Markup { .raw(lhs.text + rhs.text) }
+
     /// `&`, `<`, `>`, `"` and `'` replaced by their character references: safe inside element
     /// content and inside single- or double-quoted attribute values.
     public static func escape(_ text: String) -> String {

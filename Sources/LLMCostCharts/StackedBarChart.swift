@@ -57,7 +57,7 @@ public struct StackedBarChart: Sendable {
     /// The narrowest a category label may be given before labels are thinned.
     public var categoryLabelWidth = 78.0
 
-    public init(categories: [String], series: [Series], width: Double = 760, height: Double = 260) {
+    public init(categories: [String], series: [Series], width: Double = 1040, height: Double = 280) {
         self.categories = categories
         self.series = series
         self.width = width

@@ -45,6 +45,37 @@ public struct FileOutput: Sendable {
         }
     }
 
+    /// `path` created or truncated, readable by its owner only (a report or export can name
+    /// projects and sessions), for the output `option` names; a path that cannot be written is
+    /// a runtime failure naming it.
+    public static func creating(_ path: String, for option: String = "--output") throws -> FileOutput {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CommandFailure.runtime("\(option): cannot write \(path): \(String(cString: strerror(errno)))") }
+        return FileOutput(descriptor: descriptor)
+    }
+
+    /// Closes a file from `creating`; a failure (a full disk can show only here) throws.
+    public func close() throws {
+        if Foundation.close(descriptor) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+
+    /// Writes a whole document to `path` (`nil` or `-`: standard output): what commands with
+    /// `-o FILE` print. A write that fails is a runtime failure naming the file.
+    public static func writeDocument(_ text: String, to path: String?, option: String = "--output") throws {
+        guard let path, path != "-" else {
+            // As every command prints: a closed pipe (`| head`) is not an error.
+            standardOutput.write(text)
+            return
+        }
+        let file = try creating(path, for: option)
+        do {
+            try file.writeOrThrow(text)
+            try file.close()
+        } catch {
+            throw CommandFailure.runtime("\(option): writing \(path) failed: \(error.localizedDescription); the file is incomplete")
+        }
+    }
+
     public var isTerminal: Bool { isatty(descriptor) == 1 }
 
     /// Colours only on a terminal and only when `NO_COLOR` is not set (https://no-color.org).

@@ -22,9 +22,7 @@ struct ExportCommand: ParsableCommand {
         let source = try ledger.openLedger(configuration, for: .read)
         let sink: FileOutput
         if let output {
-            let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard descriptor >= 0 else { throw CommandFailure.runtime("--output: cannot write \(output): \(String(cString: strerror(errno)))") }
-            sink = FileOutput(descriptor: descriptor)
+            sink = try FileOutput.creating(output)
         } else {
             sink = .standardOutput
         }
@@ -39,11 +37,13 @@ struct ExportCommand: ParsableCommand {
             }
             try sink.writeOrThrow(buffer)
         } catch let error as POSIXError {
-            if output != nil { close(sink.descriptor) }
+            if output != nil { try? sink.close() }
             throw CommandFailure.runtime("export stopped: cannot write \(output ?? "standard output"): \(error.localizedDescription); the output is incomplete")
         }
-        if output != nil, close(sink.descriptor) != 0 {
-            throw CommandFailure.runtime("export: closing \(output ?? "") failed: \(String(cString: strerror(errno))); the output may be incomplete")
+        if output != nil {
+            do { try sink.close() } catch {
+                throw CommandFailure.runtime("export: closing \(output ?? "") failed: \(error.localizedDescription); the output may be incomplete")
+            }
         }
     }
 }

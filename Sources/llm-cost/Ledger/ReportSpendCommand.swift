@@ -17,6 +17,11 @@ struct ReportSpendCommand: ParsableCommand {
             at its first call's UTC hour; the next call at or after its end starts the next), \
             the active one with its burn rate and projection; --since/--until pick the blocks \
             shown, never move their boundaries; block combines with no other grouping.
+
+            --format html writes one self-contained page (no network needed to view it): headline \
+            figures, spend over time stacked by the first grouping, the breakdown, spend by model \
+            and agent, budgets, the most expensive sessions, cache efficiency and estimate \
+            accuracy. Its totals are the JSON report's, exactly.
             """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -33,7 +38,10 @@ struct ReportSpendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only calls with this tag (repeatable: one key's values are alternatives, different keys must all match).", valueName: "key=value")) var tag: [String] = []
 
     /// Given, it wins over `report.format` in the configuration (whose default is table).
-    @OptionGroup var formatOption: FormatOption<ReportFormat>
+    @OptionGroup var formatOption: FormatOption<ReportOutputFormat>
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
 
     @Option(help: .hidden) var now: String?
 
@@ -62,15 +70,18 @@ struct ReportSpendCommand: ParsableCommand {
             }
             if !dimensions.contains(dimension) { dimensions.append(dimension) }
         }
-        let outputFormat: ReportFormat
+        let outputFormat: ReportOutputFormat
         if let given = formatOption.given {
             outputFormat = given
         } else {
-            let configured = configuration.string("report.format") ?? ReportFormat.standard.rawValue
-            guard let format = ReportFormat(rawValue: configured.lowercased()) else {
-                throw configuration.invalid("report.format", "unknown format \"\(configured)\"; expected table, json, csv or markdown")
+            let configured = configuration.string("report.format") ?? ReportOutputFormat.standard.rawValue
+            guard let format = ReportOutputFormat(rawValue: configured.lowercased()) else {
+                throw configuration.invalid("report.format", "unknown format \"\(configured)\"; expected table, json, csv, markdown or html")
             }
             outputFormat = format
+        }
+        if outputFormat == .html, dimensions.contains(.block) {
+            throw CommandFailure.usage("--format html draws the spend report; billing blocks print as table, json, csv or markdown")
         }
         // --now is also the time the active block is taken from.
         let (since, until, zone, nowMilliseconds) = try window.resolve(configuration, now: now)
@@ -86,16 +97,36 @@ struct ReportSpendCommand: ParsableCommand {
             if groupBy.isEmpty { throw configuration.invalid("report.group_by", error.description) }
             throw CommandFailure.usage("--by: \(error)")
         }
-        let renderer = ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
         let opened = try ledger.openLedger(configuration, for: .read)
-        if dimensions == [.block] {
-            FileOutput.standardOutput.write(renderer.render(try opened.blockReport(query), as: outputFormat))
-            return
+        let text: String
+        switch outputFormat.textFormat {
+        case nil:
+            let overview = try SpendOverview(
+                ledger: opened, query: query, budgets: configuration.budgets.map(BudgetDefinition.init),
+                pricing: try configuration.priceTable())
+            text = HTMLReportPage(overview: overview).render()
+        case let format? where dimensions == [.block]:
+            text = renderer.render(try opened.blockReport(query), as: format)
+        case let format?:
+            text = renderer.render(try opened.report(query), as: format)
         }
-        FileOutput.standardOutput.write(renderer.render(try opened.report(query), as: outputFormat))
+        try FileOutput.writeDocument(text, to: output)
+    }
+
+    /// Fits the terminal when printing there; a file gets the default width.
+    var renderer: ReportRenderer {
+        output == nil || output == "-"
+            ? ReportRenderer(width: FileOutput.standardOutput.width, colors: FileOutput.standardOutput.usesColor)
+            : ReportRenderer()
     }
 }
 
-extension ReportFormat: OutputFormatChoices {
-    public static let standard = ReportFormat.table
+/// `report`'s formats: the renderer's text formats, and the HTML page.
+enum ReportOutputFormat: String, OutputFormatChoices {
+    case table, json, csv, markdown, html
+    static let standard = ReportOutputFormat.table
+
+    /// The renderer's format; `nil` for the page.
+    var textFormat: ReportFormat? { ReportFormat(rawValue: rawValue) }
 }
+
