@@ -128,7 +128,7 @@ let package = Package(
             name: "LLMCostTOMLTests", dependencies: ["LLMCostTestSupport", "LLMCostTOML", "LLMCostCore", "LLMCostConfig", "LLMCostPricing"]),
         .testTarget(
             name: "LLMCostStoreTests",
-            dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostPresentation", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostPresentation", "LLMCostPricing", "LLMCostMetering", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
         .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),

@@ -56,6 +56,8 @@ public struct StackedBarChart: Sendable {
     public var rightMargin = 8.0
     /// The narrowest a category label may be given before labels are thinned.
     public var categoryLabelWidth = 78.0
+    /// The widest a bar is drawn, so that a few categories do not make slabs.
+    public var maximumBarWidth = 64.0
 
     public init(categories: [String], series: [Series], width: Double = 1040, height: Double = 280) {
         self.categories = categories
@@ -78,7 +80,7 @@ public struct StackedBarChart: Sendable {
         let scale = NiceScale(largestValue: categoryTotals.max() ?? 0)
         let slot = categories.isEmpty ? plotWidth : plotWidth / Double(categories.count)
         // Bars fill most of their slot; a gap of at least one pixel keeps them apart.
-        let barWidth = max(0.5, min(slot * 0.8, slot - 1))
+        let barWidth = max(0.5, min(slot * 0.8, slot - 1, maximumBarWidth))
         var bars: [Bar] = []
         for category in categories.indices {
             var base = 0.0

@@ -113,13 +113,15 @@ public struct HTMLReportPage {
         let bucketIndex = Dictionary(buckets.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var totals: [String: Int64] = [:]
         for row in overview.overTime.rows { totals[row.key[1] ?? "(none)", default: 0] += row.totals.cost.nanoUSD }
-        let ranked = totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        // Values with no priced spend draw nothing: they stay out of the legend too.
+        let ranked = totals.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         let kept = ranked.count > seriesShown ? Array(ranked.prefix(seriesShown - 1)) : ranked
         let keptIndex = Dictionary(kept.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let names = kept + (ranked.count > kept.count ? ["other (\(ranked.count - kept.count))"] : [])
         var nano = Array(repeating: Array(repeating: Int64(0), count: buckets.count), count: names.count)
         for row in overview.overTime.rows {
             guard let label = row.key[0], let bucket = bucketIndex[label] else { continue }
+            guard row.totals.cost.nanoUSD != 0 else { continue }
             let series = keptIndex[row.key[1] ?? "(none)"] ?? names.count - 1
             nano[series][bucket] += row.totals.cost.nanoUSD
         }
