@@ -73,7 +73,41 @@ extension Ledger {
         try read { db in
             try Self.discrepancies(db, table: "rollup_hourly", timeColumn: "hour", unitMilliseconds: 3_600_000)
                 + Self.discrepancies(db, table: "rollup_daily", timeColumn: "day", unitMilliseconds: 86_400_000)
+                + Self.sessionDiscrepancies(db)
         }
+    }
+
+    /// `rollup_sessions` against the raw rows: sums, first and last call, and the project of
+    /// the latest project-tagged call (the greater name in a tie).
+    private static func sessionDiscrepancies(_ db: Database) throws -> [String] {
+        let columns = RollupColumns.measures
+        let sums = zip(RollupColumns.rawSums, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
+        let differs = (columns + ["first_ms", "last_ms"]).map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
+        let sql = """
+            WITH x AS (
+                SELECT session_id, \(sums), MIN(ts_ms) AS first_ms, MAX(ts_ms) AS last_ms FROM calls GROUP BY session_id
+            ), tagged AS (
+                SELECT c.session_id, c.ts_ms, m.value AS project
+                FROM calls c JOIN tag_set_members m ON m.tag_set_id = c.tag_set_id AND m.key = 'project'
+            ), latest AS (
+                SELECT session_id, MAX(ts_ms) AS ms FROM tagged GROUP BY session_id
+            ), chosen AS (
+                SELECT t.session_id, t.ts_ms AS project_ms, MAX(t.project) AS project
+                FROM tagged t JOIN latest l ON l.session_id = t.session_id AND l.ms = t.ts_ms
+                GROUP BY t.session_id
+            )
+            SELECT 'rollup_sessions session ' || x.session_id || ': rollup calls ' || COALESCE(r.calls, 'missing')
+                || ', raw calls ' || x.calls || ', rollup cost ' || COALESCE(r.cost_nano, 'missing')
+                || ', raw cost ' || x.cost_nano || ', rollup project ' || COALESCE(r.project, '-')
+                || ', raw project ' || COALESCE(p.project, '-')
+            FROM x LEFT JOIN rollup_sessions r USING (session_id) LEFT JOIN chosen p USING (session_id)
+            WHERE r.session_id IS NULL OR \(differs) OR r.project IS NOT p.project OR r.project_ms IS NOT p.project_ms
+            UNION ALL
+            SELECT 'rollup_sessions session ' || r.session_id || ': rollup row without raw rows'
+            FROM rollup_sessions r LEFT JOIN x USING (session_id)
+            WHERE x.session_id IS NULL AND r.calls <> 0
+            """
+        return try String.fetchAll(db, sql: sql)
     }
 
     private static func discrepancies(_ db: Database, table: String, timeColumn: String, unitMilliseconds: Int64) throws -> [String] {

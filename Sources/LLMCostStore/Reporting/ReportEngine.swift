@@ -119,6 +119,7 @@ struct ReportEngine {
         let rollupsUsable = query.groupBy.allSatisfy(\.isInRollups) && query.tags.isEmpty && wholeHourZone
             && !query.forceRawRows
         var sums: [PartialKey: GroupSums] = [:]
+        if sessionRollupsUsable { return try runFromSessionRollups() }
         guard rollupsUsable && !tracksSessionActivity else {
             let bucket = wholeHourZone ? millisecondsPerHour : millisecondsPerQuarterHour
             try sumRaw(from: query.since, to: query.until, bucket: bucket, into: &sums)
@@ -154,12 +155,7 @@ struct ReportEngine {
 
     /// The measures, in the order `totals(_:at:)` reads them.
     static let rollupMeasures = RollupColumns.measures.map { "SUM(\($0))" }
-    static let rawMeasures = [
-        "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
-        "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
-        "SUM(web_search_requests)", "SUM(web_fetch_requests)", "COALESCE(SUM(cost_nano), 0)",
-        "SUM(cost_nano IS NULL)", "SUM(status <> 0)",
-    ]
+    static let rawMeasures = RollupColumns.rawSums
 
     private func sumRollups(
         _ table: String, timeColumn: String, unit: Int64, piece: WindowPiece, into sums: inout [PartialKey: GroupSums]
@@ -174,8 +170,14 @@ struct ReportEngine {
             bucketMilliseconds: unit, conditions: conditions, arguments: arguments, into: &sums)
     }
 
-    private func sumRaw(from: Int64?, to: Int64?, bucket: Int64, into sums: inout [PartialKey: GroupSums]) throws {
-        let (conditions, arguments) = query.rawConditions(from: from, to: to)
+    /// Sums raw rows of `[from, to)` under the query's filters and `extraConditions`.
+    func sumRaw(
+        from: Int64?, to: Int64?, bucket: Int64, extraConditions: [String] = [], extraArguments: [DatabaseValueConvertible] = [],
+        into sums: inout [PartialKey: GroupSums]
+    ) throws {
+        var (conditions, arguments) = query.rawConditions(from: from, to: to)
+        conditions += extraConditions
+        arguments += extraArguments
         // Session activity: first and last call, in the same scan as the sums.
         let activityMeasures = tracksSessionActivity ? ["MIN(ts_ms)", "MAX(ts_ms)"] : []
         try runGrouped(
@@ -318,7 +320,10 @@ struct ReportEngine {
 
     // MARK: - Time buckets
 
-    private func finish(_ sums: [PartialKey: GroupSums], plan: String) throws -> Report {
+    /// The report from the groups' sums: keys labelled, rows ordered and (with `query.limit`)
+    /// cut, the total from `total` when given (a limited read has not seen every row), else
+    /// the sum of the rows.
+    func finish(_ sums: [PartialKey: GroupSums], plan: String, total knownTotal: CallTotals? = nil) throws -> Report {
         var labeler = TimeBucketLabeler(timeZone: query.timeZone)
         var merged: [[String?]: GroupSums] = [:]
         for (partial, group) in sums {
@@ -334,13 +339,17 @@ struct ReportEngine {
             }
             merged[key, default: GroupSums()] += group
         }
+        // Calls without a session are no session: they have no project.
+        let sessionIndex = query.groupBy.firstIndex(of: .session)
         var total = CallTotals()
         let unsorted = merged.map { key, group in
             ReportRow(
                 key: key, totals: group.totals, firstCall: group.activity?.firstCall,
-                lastCall: group.activity?.lastCall, project: group.activity?.project)
+                lastCall: group.activity?.lastCall,
+                project: sessionIndex.map { key[$0] == nil } == true ? nil : group.activity?.project)
         }
         for row in unsorted { total += row.totals }
+        if let knownTotal { total = knownTotal }
         // Time first (chronological), then cost (unknown last), calls, and the key. Indices are
         // sorted, not rows: comparing copies of rows retains their keys on every comparison,
         // which dominates for hundreds of thousands of sessions.
@@ -357,7 +366,7 @@ struct ReportEngine {
             if calls[left] != calls[right] { return calls[left] > calls[right] }
             return unsorted[left].key.map { $0 ?? "\u{10FFFF}" }.lexicographicallyPrecedes(unsorted[right].key.map { $0 ?? "\u{10FFFF}" })
         }
-        let rows = order.map { unsorted[$0] }
+        let rows = order.prefix(max(0, query.limit ?? order.count)).map { unsorted[$0] }
         let mapPriced = total.calls == 0 ? 0 : try countMapPricedCalls()
         return Report(query: query, rows: rows, total: total, plan: plan, mapPricedCalls: mapPriced)
     }

@@ -112,6 +112,9 @@ public struct ReportQuery: Sendable {
     /// The current time, ms since 1970 UTC; `nil`: the clock. Only billing blocks read it (which
     /// block is active, its burn rate); injectable so that tests and `--now` are deterministic.
     public var now: Int64?
+    /// Only this many rows, the most expensive (in the report's order); the total still covers
+    /// every call. `nil`: every row. What a panel of the top few sessions asks for.
+    public var limit: Int?
     /// Ignore the rollups and sum raw rows (tests compare both paths).
     var forceRawRows = false
 

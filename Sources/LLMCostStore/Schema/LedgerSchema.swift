@@ -215,6 +215,47 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v8: exact sums per session") { db in
+            // Per session (0: calls without one), the sums every rollup carries, its first and
+            // last call, and the project tag of its latest call that has one: what `report --by
+            // session` and the HTML report's most expensive sessions read instead of scanning
+            // every call. Kept in the transaction of every write, like the hourly rollups.
+            let measures = RollupColumns.measures.map { "    \($0) INTEGER NOT NULL," }.joined(separator: "\n")
+            try db.execute(sql: """
+                CREATE TABLE rollup_sessions (
+                    session_id INTEGER PRIMARY KEY,
+                \(measures)
+                    first_ms INTEGER NOT NULL,
+                    last_ms INTEGER NOT NULL,
+                    project_ms INTEGER,                  -- the latest call with a project tag; NULL: none
+                    project TEXT
+                );
+                CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms);
+                CREATE INDEX rollup_sessions_by_last ON rollup_sessions(last_ms);
+                CREATE INDEX rollup_sessions_by_cost ON rollup_sessions(cost_nano);
+                -- Calls without a session, by time: the first, last and latest project-tagged
+                -- of them in a window without reading the others.
+                CREATE INDEX calls_without_session ON calls(ts_ms) WHERE session_id = 0;
+                """)
+            // The sessions of a ledger written before this table existed.
+            try db.execute(sql: """
+                INSERT INTO rollup_sessions (session_id, \(RollupColumns.measures.joined(separator: ", ")), first_ms, last_ms)
+                SELECT session_id, \(RollupColumns.rawSums.joined(separator: ", ")), MIN(ts_ms), MAX(ts_ms)
+                FROM calls GROUP BY session_id;
+                WITH tagged AS (
+                    SELECT c.session_id, c.ts_ms, m.value AS project
+                    FROM calls c JOIN tag_set_members m ON m.tag_set_id = c.tag_set_id AND m.key = 'project'
+                ), latest AS (
+                    SELECT session_id, MAX(ts_ms) AS ms FROM tagged GROUP BY session_id
+                ), chosen AS (
+                    SELECT t.session_id, t.ts_ms, MAX(t.project) AS project
+                    FROM tagged t JOIN latest l ON l.session_id = t.session_id AND l.ms = t.ts_ms
+                    GROUP BY t.session_id
+                )
+                UPDATE rollup_sessions SET project_ms = chosen.ts_ms, project = chosen.project
+                FROM chosen WHERE chosen.session_id = rollup_sessions.session_id;
+                """)
+        }
         return migrator
     }
 
@@ -235,5 +276,13 @@ enum RollupColumns {
         "calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
         "cache_write_1h_tokens", "reasoning_tokens", "web_search_requests", "web_fetch_requests",
         "cost_nano", "unpriced_calls", "error_calls",
+    ]
+
+    /// The same measures summed over raw rows of `calls`, in the same order.
+    static let rawSums = [
+        "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
+        "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
+        "SUM(web_search_requests)", "SUM(web_fetch_requests)", "COALESCE(SUM(cost_nano), 0)",
+        "SUM(cost_nano IS NULL)", "SUM(status <> 0)",
     ]
 }

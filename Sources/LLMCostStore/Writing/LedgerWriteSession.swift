@@ -35,6 +35,7 @@ public final class LedgerWriteSession {
     private(set) var newNames: [String: Int64] = [:]
     private(set) var newTagSets: [String: Int64] = [:]
     private var rollups = RollupAccumulator()
+    private var sessionRollups = SessionRollupAccumulator()
     private var keyScratch: [UInt8] = []
 
     /// Calls inserted and duplicates skipped so far.
@@ -151,6 +152,9 @@ public final class LedgerWriteSession {
         rollups.add(
             RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
             usage: usage, cost: cost, isError: record.status != .ok)
+        sessionRollups.add(
+            session: sessionID, time: timestamp, project: record.tags.isEmpty ? nil : record.tags["project"], usage: usage,
+            cost: cost, isError: record.status != .ok)
         insertedCount += 1
         return .inserted
     }
@@ -163,13 +167,13 @@ public final class LedgerWriteSession {
         let find = try findStored ?? RawStatement(db, """
             SELECT id, ts_ms, provider_id, model_id, agent_id, status, input_tokens, output_tokens,
                 cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens,
-                web_search_requests, web_fetch_requests, cost_nano
+                web_search_requests, web_fetch_requests, cost_nano, session_id
             FROM calls WHERE dedupe_key = ?
             """)
         findStored = find
         let sortedTags = record.tags.sorted { $0.key < $1.key }
         find.bindBlob(1, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
-        guard let row = try find.firstRow(columns: 15) else { return false }
+        guard let row = try find.firstRow(columns: 16) else { return false }
         let stored = Usage(
             inputTokens: row[6] ?? 0, outputTokens: row[7] ?? 0, cacheReadTokens: row[8] ?? 0,
             cacheWrite5mTokens: row[9] ?? 0, cacheWrite1hTokens: row[10] ?? 0, reasoningTokens: row[11] ?? 0,
@@ -195,12 +199,14 @@ public final class LedgerWriteSession {
         try update.run()
         let key = RollupKey(hour: floorDiv(row[1] ?? 0, 3_600_000), providerID: row[2] ?? 0, modelID: row[3] ?? 0, agentID: row[4] ?? 0)
         rollups.replace(key, usage: stored, cost: row[14].map(Money.init(nanoUSD:)), with: usage, cost: cost)
+        sessionRollups.replace(session: row[15] ?? 0, usage: stored, cost: row[14].map(Money.init(nanoUSD:)), with: usage, cost: cost)
         return true
     }
 
     /// Adds the pending sums to the rollup table. Called once, before commit.
     func finish() throws {
         try rollups.flush(into: db)
+        try sessionRollups.flush(into: db)
     }
 
     /// The id of a set of tags (0 for none), creating it and its members on first sight.

@@ -43,7 +43,7 @@ extension Ledger {
                            c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                            c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
                            c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.status,
-                           a.name, s.name, t.tags, pp.name
+                           a.name, s.name, t.tags, pp.name, c.session_id
                     FROM calls c JOIN names p ON p.id = c.provider_id JOIN names m ON m.id = c.model_id
                     LEFT JOIN names a ON a.id = c.agent_id LEFT JOIN names s ON s.id = c.session_id
                     LEFT JOIN tag_sets t ON t.id = c.tag_set_id LEFT JOIN names pp ON pp.id = c.pricing_provider_id
@@ -53,6 +53,7 @@ extension Ledger {
                 let assignPricingProvider = try RawStatement(db, "UPDATE calls SET pricing_provider_id = ? WHERE id = ?")
                 var pricingProviderIDs: [String: Int64] = [:]
                 var rollups = RollupAccumulator()
+                var sessionRollups = SessionRollupAccumulator()
                 while let row = try rows.next() {
                     summary.examined += 1
                     var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row[5], model: row[6])
@@ -95,9 +96,11 @@ extension Ledger {
                     rollups.changeCost(
                         RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: row[2], modelID: row[3], agentID: row[4]),
                         from: oldCost, to: quote?.cost)
+                    sessionRollups.changeCost(session: row[22], from: oldCost, to: quote?.cost)
                 }
                 if dryRun { throw DryRun() }
                 try rollups.flush(into: db)
+                try sessionRollups.flush(into: db)
             }
         } catch is DryRun {}
         return summary

@@ -1,0 +1,159 @@
+import GRDB
+import LLMCostCore
+
+/// `report --by session` from `rollup_sessions` instead of every call.
+///
+/// Without a window, the table is the answer. With one, sessions wholly inside it come from the
+/// table; the few that straddle an edge are summed from their raw rows within the window (a
+/// short stretch of the time index: sessions are short); calls without a session are the
+/// window's total (from the hourly and daily rollups) less every session's part. Each piece is
+/// exact, so the report equals the raw one (tests prove it).
+extension ReportEngine {
+    /// Grouped by session alone, without name or tag filters.
+    var sessionRollupsUsable: Bool {
+        query.groupBy == [.session] && query.providers.isEmpty && query.models.isEmpty && query.agents.isEmpty
+            && query.tags.isEmpty && !query.forceRawRows
+    }
+
+    private static let sessionColumns =
+        "n.name, " + RollupColumns.measures.map { "r.\($0)" }.joined(separator: ", ") + ", r.first_ms, r.last_ms, r.project_ms, r.project"
+
+    func runFromSessionRollups() throws -> Report {
+        var sums: [PartialKey: GroupSums] = [:]
+        guard query.since != nil || query.until != nil else {
+            try readSessions(where: "r.calls <> 0", [], into: &sums)
+            let total = try query.limit == nil ? nil : windowTotal()
+            return try finish(sums, plan: "sessions", total: total)
+        }
+        let since = query.since ?? Int64.min
+        let until = query.until ?? Int64.max
+        let inside = "r.session_id <> 0 AND r.calls <> 0 AND r.first_ms >= ? AND r.last_ms < ?"
+        try readSessions(where: inside, [since, until], into: &sums)
+
+        // Sessions with calls on both sides of an edge: their calls inside, from raw rows.
+        let span = try sessionSpan()
+        var straddlers: [Int64: (first: Int64, last: Int64)] = [:]
+        for edge in [query.since, query.until].compactMap({ $0 }) {
+            // Walk whichever index has fewer sessions on its side of the edge.
+            let index = span.map { edge - $0.first < $0.last - edge } ?? true ? "rollup_sessions_by_first" : "rollup_sessions_by_last"
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT session_id, first_ms, last_ms FROM rollup_sessions INDEXED BY \(index)
+                    WHERE first_ms < ? AND last_ms >= ? AND session_id <> 0 AND calls <> 0
+                    """, arguments: [edge, edge])
+            while let row = try rows.next() { straddlers[row[0]] = (row[1], row[2]) }
+        }
+        var straddlerSums: [PartialKey: GroupSums] = [:]
+        if !straddlers.isEmpty {
+            let ids = "[" + straddlers.keys.map(String.init).joined(separator: ",") + "]"
+            let condition = ["session_id IN (SELECT value FROM json_each(?))"]
+            // Those over `since` have their window calls in [since, their last call]; those over
+            // `until` in [their first call, until). Two disjoint ranges, each call read once.
+            let overSince = straddlers.values.filter { $0.first < since }
+            let firstEnd = overSince.map(\.last).max().map { min(until, $0 + 1) } ?? since
+            let overUntil = straddlers.values.filter { $0.last >= until && $0.first >= since }
+            let secondStart = max(firstEnd, overUntil.map(\.first).min() ?? until)
+            for (from, to) in [(since, firstEnd), (secondStart, until)] where from < to {
+                try sumRaw(
+                    from: from == Int64.min ? nil : from, to: to == Int64.max ? nil : to, bucket: 3_600_000,
+                    extraConditions: condition, extraArguments: [ids], into: &straddlerSums)
+            }
+        }
+        for (key, group) in straddlerSums { sums[key, default: GroupSums()] += group }
+
+        // Calls without a session: what the window holds beyond every session's part.
+        let total = try windowTotal()
+        var named = try insideTotal(inside: inside, since: since, until: until)
+        for group in straddlerSums.values { named += group.totals }
+        let unnamed = total - named
+        if unnamed.calls != 0 {
+            let bounds = try Row.fetchOne(
+                db, sql: """
+                    SELECT (SELECT MIN(ts_ms) FROM calls INDEXED BY calls_without_session WHERE session_id = 0 AND ts_ms >= ?1 AND ts_ms < ?2),
+                           (SELECT MAX(ts_ms) FROM calls INDEXED BY calls_without_session WHERE session_id = 0 AND ts_ms >= ?1 AND ts_ms < ?2)
+                    """, arguments: [since, until])
+            let first: Int64 = bounds?[0] ?? since
+            let last: Int64 = bounds?[1] ?? since
+            sums[PartialKey(names: [nil], bucketStart: nil)] = GroupSums(
+                totals: unnamed, activity: SessionActivity(firstCall: first, lastCall: last, project: nil, projectSeen: last))
+        }
+        return try finish(sums, plan: "sessions+raw edges", total: total)
+    }
+
+    /// Rows of `rollup_sessions` matching `condition`: all of them, or with `query.limit` the
+    /// most expensive (and every row tied with the last, so the report's own order decides).
+    private func readSessions(where condition: String, _ arguments: [Int64], into sums: inout [PartialKey: GroupSums]) throws {
+        let select = "SELECT \(Self.sessionColumns) FROM rollup_sessions r LEFT JOIN names n ON n.id = r.session_id WHERE "
+        func add(_ sql: String, _ extra: [Int64] = []) throws -> Row? {
+            var lastRow: Row?
+            let rows = try Row.fetchCursor(db, sql: select + sql, arguments: StatementArguments(arguments + extra))
+            while let row = try rows.next() {
+                let totals = Self.totals(row, at: 1)
+                let last: Int64 = row[14] ?? 0
+                let seen: Int64? = row[15]
+                // Assigned, not added: a session is one row of the table, and a tie read twice is the same row.
+                sums[PartialKey(names: [row[0]], bucketStart: nil)] = GroupSums(
+                    totals: totals, activity: SessionActivity(firstCall: row[13] ?? 0, lastCall: last, project: row[16], projectSeen: seen ?? last))
+                lastRow = row.copy()
+            }
+            return lastRow
+        }
+        guard let limit = query.limit else {
+            _ = try add(condition)
+            return
+        }
+        // Priced sessions by cost (the cost index), then, if too few, unpriced ones by calls.
+        let priced = condition + " AND r.unpriced_calls < r.calls"
+        let before = sums.count
+        if let last = try add(priced + " ORDER BY r.cost_nano DESC LIMIT \(limit)"), sums.count - before == limit {
+            _ = try add(priced + " AND r.cost_nano = ?", [last[10] ?? 0])
+            return
+        }
+        let remaining = limit - (sums.count - before)
+        let unknown = condition + " AND r.unpriced_calls = r.calls"
+        if let last = try add(unknown + " ORDER BY r.calls DESC LIMIT \(remaining)"), remaining > 0 {
+            _ = try add(unknown + " AND r.calls = ?", [last[1] ?? 0])
+        }
+    }
+
+    /// The sums of the sessions wholly inside the window: read directly, or (when the window
+    /// holds most of the ledger's sessions) as everything less the sessions outside it.
+    private func insideTotal(inside: String, since: Int64, until: Int64) throws -> CallTotals {
+        let sums = RollupColumns.measures.map { "COALESCE(SUM(r.\($0)), 0)" }.joined(separator: ", ")
+        func sum(_ condition: String, _ arguments: [Int64]) throws -> CallTotals {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(sums) FROM rollup_sessions r WHERE \(condition)", arguments: StatementArguments(arguments))
+            else { return CallTotals() }
+            return Self.totals(row, at: 0)
+        }
+        return try sum(inside, [since, until])
+    }
+
+    /// The window's total under no grouping: the hourly and daily rollups with raw edges.
+    private func windowTotal() throws -> CallTotals {
+        var whole = query
+        whole.groupBy = []
+        whole.limit = nil
+        return try ReportEngine(db: db, query: whole).run().total
+    }
+
+    /// The first call and the last of any session, from the table's time indexes.
+    private func sessionSpan() throws -> (first: Int64, last: Int64)? {
+        guard let first = try Int64.fetchOne(db, sql: "SELECT MIN(first_ms) FROM rollup_sessions"),
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(last_ms) FROM rollup_sessions")
+        else { return nil }
+        return (first, last)
+    }
+}
+
+extension CallTotals {
+    /// Every measure of `lhs` less `rhs`'s: the calls of a whole that are not in a part.
+    static func - (lhs: CallTotals, rhs: CallTotals) -> CallTotals {
+        var result = lhs
+        result.calls -= rhs.calls
+        result.usage -= rhs.usage
+        result.cost -= rhs.cost
+        result.unpricedCalls -= rhs.unpricedCalls
+        result.errorCalls -= rhs.errorCalls
+        return result
+    }
+}
