@@ -119,19 +119,4 @@ import Testing
         try expectReportsEqual(upgraded, since: nil, until: nil)
         try expectReportsEqual(upgraded, since: RandomCalls.start + 86_400_000, until: RandomCalls.start + 9 * 86_400_000)
     }
-
-    @Test func callsWithoutASessionHaveNoProject() throws {
-        let temporary = try TemporaryLedger()
-        var call = CallRecord(timestamp: Date(timeIntervalSince1970: 1_772_000_000), provider: "p", model: "m", requestID: "a")
-        call.tags["project"] = "/src/x"
-        try temporary.ledger.write { session in try session.insert(call) }
-        for force in [false, true] {
-            var query = ReportQuery(timeZone: .gmt, groupBy: [.session])
-            query.forceRawRows = force
-            let report = try temporary.ledger.report(query)
-            #expect(report.rows.count == 1)
-            #expect(report.rows.first?.key == [nil])
-            #expect(report.rows.first?.project == nil)
-        }
-    }
 }

@@ -339,14 +339,11 @@ struct ReportEngine {
             }
             merged[key, default: GroupSums()] += group
         }
-        // Calls without a session are no session: they have no project.
-        let sessionIndex = query.groupBy.firstIndex(of: .session)
         var total = CallTotals()
         let unsorted = merged.map { key, group in
             ReportRow(
                 key: key, totals: group.totals, firstCall: group.activity?.firstCall,
-                lastCall: group.activity?.lastCall,
-                project: sessionIndex.map { key[$0] == nil } == true ? nil : group.activity?.project)
+                lastCall: group.activity?.lastCall, project: group.activity?.project)
         }
         for row in unsorted { total += row.totals }
         if let knownTotal { total = knownTotal }

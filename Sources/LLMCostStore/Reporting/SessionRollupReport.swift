@@ -74,8 +74,10 @@ extension ReportEngine {
                     """, arguments: [since, until])
             let first: Int64 = bounds?[0] ?? since
             let last: Int64 = bounds?[1] ?? since
+            let project = try unnamedProject(since: since, until: until)
             sums[PartialKey(names: [nil], bucketStart: nil)] = GroupSums(
-                totals: unnamed, activity: SessionActivity(firstCall: first, lastCall: last, project: nil, projectSeen: last))
+                totals: unnamed,
+                activity: SessionActivity(firstCall: first, lastCall: last, project: project?.project, projectSeen: project?.seen ?? last))
         }
         return try finish(sums, plan: "sessions+raw edges", total: total)
     }
@@ -126,6 +128,27 @@ extension ReportEngine {
             return Self.totals(row, at: 0)
         }
         return try sum(inside, [since, until])
+    }
+
+    /// The project of the latest call without a session in the window that has one (the
+    /// greater name in a tie). The table's row for those calls knows the latest overall: inside
+    /// the window it is the answer, before it there is none; only a window that ends before it
+    /// walks back through the calls without a session from the window's end.
+    private func unnamedProject(since: Int64, until: Int64) throws -> (project: String, seen: Int64)? {
+        let stored = try Row.fetchOne(db, sql: "SELECT project_ms, project FROM rollup_sessions WHERE session_id = 0")
+        guard let latest: Int64 = stored?[0] else { return nil }
+        if latest < since { return nil }
+        if latest < until, let project: String = stored?[1] { return (project, latest) }
+        let tagged = """
+            FROM calls c INDEXED BY calls_without_session
+            JOIN tag_set_members m ON m.tag_set_id = c.tag_set_id AND m.key = 'project'
+            WHERE c.session_id = 0
+            """
+        guard let seen = try Int64.fetchOne(
+            db, sql: "SELECT c.ts_ms \(tagged) AND c.ts_ms >= ? AND c.ts_ms < ? ORDER BY c.ts_ms DESC LIMIT 1", arguments: [since, until]),
+            let project = try String.fetchOne(db, sql: "SELECT MAX(m.value) \(tagged) AND c.ts_ms = ?", arguments: [seen])
+        else { return nil }
+        return (project, seen)
     }
 
     /// The window's total under no grouping: the hourly and daily rollups with raw edges.
