@@ -91,6 +91,11 @@ import Testing
             try expectReportsEqual(temporary.ledger, since: since, until: until)
             try expectReportsEqual(temporary.ledger, since: since, until: until, limit: 1 + random.below(8))
         }
+        // Windows ending among the calls without a session (in the first days), which find their
+        // latest project by walking back from the window's end.
+        for hours in stride(from: 3, through: 120, by: 13) {
+            try expectReportsEqual(temporary.ledger, since: start + 3_600_000, until: start + Int64(hours) * 3_600_000)
+        }
         // A window with nothing in it, and one before every call.
         try expectReportsEqual(temporary.ledger, since: start - 10 * 86_400_000, until: start - 86_400_000)
     }
