@@ -15,7 +15,7 @@ public struct HTMLReportPage {
     /// How many series the time chart stacks before folding the rest into "other".
     public var seriesShown = 7
     /// How many of the most expensive sessions are listed.
-    public var sessionsShown = 10
+    public var sessionsShown = SpendOverview.sessionsShown
 
     public init(overview: SpendOverview) {
         self.overview = overview
@@ -299,7 +299,7 @@ public struct HTMLReportPage {
         out += "</tbody></table>"
         let withSession = sessions.rows.filter { $0.key.first.flatMap { $0 } != nil }.count
         if withSession > shown.count {
-            out += "<p class=\"note\">\(shown.count) of \(withSession) sessions; <code>llm-cost report --by session</code> lists them all.</p>"
+            out += "<p class=\"note\">The \(shown.count) most expensive; <code>llm-cost report --by session</code> lists them all.</p>"
         }
         out += "</section>\n"
     }

@@ -22,8 +22,11 @@ public struct SpendOverview: Sendable {
     public var overTime: Report
     public var byModel: Report
     public var byAgent: Report
-    /// Grouped by session, most expensive first (all of them; the page shows the first few).
+    /// Grouped by session, the most expensive first: `sessionsShown` of them and a little more
+    /// (read from the per-session rollups, so a ledger of millions of sessions costs nothing).
     public var sessions: Report
+    /// How many sessions the page lists.
+    public static let sessionsShown = 10
     /// The configured budgets as they stand now (empty when none are configured).
     public var budgets: BudgetStatusReport
     /// Estimate accuracy per model; no rows when the window has no metered estimates.
@@ -37,6 +40,7 @@ public struct SpendOverview: Sendable {
     public init(
         ledger: Ledger, query: ReportQuery, budgets: [BudgetDefinition], pricing: PriceTable, now: Date = Date()
     ) throws {
+        let sessionsShown = Self.sessionsShown
         let nowMilliseconds = query.now ?? Int64((now.timeIntervalSince1970 * 1000).rounded())
         generatedAt = nowMilliseconds
         breakdown = try ledger.report(query)
@@ -60,7 +64,10 @@ public struct SpendOverview: Sendable {
         overTime = try ledger.report(regrouped([timeUnit, stackedBy]))
         byModel = try ledger.report(regrouped([.model]))
         byAgent = try ledger.report(regrouped([.agent]))
-        sessions = try ledger.report(regrouped([.session]))
+        var topSessions = regrouped([.session])
+        // One more than shown: the one left out (besides calls without a session) says there are more.
+        topSessions.limit = sessionsShown + 2
+        sessions = try ledger.report(topSessions)
         let nowDate = Date(timeIntervalSince1970: Double(nowMilliseconds) / 1000)
         self.budgets = try BudgetStatusReport(ledger: ledger, budgets: budgets, now: nowDate)
         accuracy = try EstimateAccuracy(ledger: ledger, since: query.since, until: query.until, now: nowDate)
