@@ -11,9 +11,10 @@ struct BenchLedgerCommand: ParsableCommand {
     @Option(help: "Calls in the benchmark ledger.") var calls: Int = 10_000_000
     @Option(help: "Runs per timing (the median is printed).") var runs: Int = 5
     @Option(help: "The sqlite3 shell used as reference.") var sqlite3: String = "/usr/bin/sqlite3"
+    @Flag(help: "Only the reports (and the HTML report beside the JSON one); skip record and import.") var reportsOnly = false
 
     func run() throws {
         let binary = BenchCommand.llmCostBinary.path
-        try LedgerBenchmark(path: db, calls: calls, runs: runs, binary: binary, sqlite3: sqlite3).run()
+        try LedgerBenchmark(path: db, calls: calls, runs: runs, binary: binary, sqlite3: sqlite3, reportsOnly: reportsOnly).run()
     }
 }

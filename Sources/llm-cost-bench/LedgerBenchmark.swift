@@ -16,14 +16,18 @@ struct LedgerBenchmark {
     var runs: Int
     var binary: String
     var sqlite3: String = "/usr/bin/sqlite3"
+    var reportsOnly = false
 
     private func say(_ text: String) { FileOutput.standardOutput.write(text + "\n") }
 
     func run() throws {
         try buildLedgerIfNeeded()
-        try measureRecord()
-        try measureImport()
+        if !reportsOnly {
+            try measureRecord()
+            try measureImport()
+        }
         try measureReports()
+        try measureHTMLReport()
     }
 
     /// A flat $3 / $15 per million tokens, so reports carry real sums.
@@ -151,7 +155,7 @@ struct LedgerBenchmark {
             ("by month (America/New_York)", ["--by", "month", "--tz", "America/New_York"], "SELECT strftime('%Y-%m', ts_ms / 1000, 'unixepoch', '-5 hours'), \(measures) FROM calls GROUP BY 1"),
             ("last 30 days by model, mid-hour bounds", ["--by", "model", "--since", Timestamp.format(milliseconds: monthStart)],
              "SELECT model_id, \(measures) FROM calls WHERE ts_ms >= \(monthStart) GROUP BY model_id"),
-            ("by session (raw rows)", ["--by", "session"],
+            ("by session (session rollups)", ["--by", "session"],
              "SELECT n.name, g.* FROM (SELECT session_id, \(measures) FROM calls GROUP BY session_id) g LEFT JOIN names n ON n.id = g.session_id"),
             ("by tag:team (raw rows)", ["--by", "tag:team"],
              "SELECT ts.tags, g.* FROM (SELECT tag_set_id, \(measures) FROM calls GROUP BY tag_set_id) g LEFT JOIN tag_sets ts ON ts.id = g.tag_set_id"),
@@ -167,6 +171,29 @@ struct LedgerBenchmark {
             let oursMedian = median(ours)
             let referenceMedian = median(reference)
             say(String(format: "  %-42@ llm-cost %8.1f ms   sqlite3 %8.1f ms   ratio %.3f", name as NSString, oursMedian * 1000, referenceMedian * 1000, oursMedian / referenceMedian))
+        }
+    }
+
+    /// `report --format html` (every panel: the time chart, breakdown, models, agents, the top
+    /// sessions, budgets, cache, accuracy) beside `--format json` of the same query, whole
+    /// process, in the same run.
+    private func measureHTMLReport() throws {
+        let ninetyDays = Timestamp.format(milliseconds: 1_795_000_000_000 - 90 * 86_400_000)
+        let thirtyDays = Timestamp.format(milliseconds: 1_795_000_000_000 - 30 * 86_400_000 + 1_234_567)
+        let cases: [(String, [String])] = [
+            ("by day,model, whole ledger (90 days)", ["--by", "day,model", "--tz", "UTC"]),
+            ("by day,model, --since 90 days before the last call", ["--by", "day,model", "--tz", "UTC", "--since", ninetyDays]),
+            ("by agent, last 30 days, mid-hour start", ["--by", "agent", "--tz", "UTC", "--since", thirtyDays]),
+        ]
+        say("HTML report beside the JSON report of the same query (whole process, median of \(runs)):")
+        for (name, arguments) in cases {
+            var html: [Double] = []
+            var json: [Double] = []
+            for _ in 0..<runs {
+                html.append(try timeShell([binary, "report", "--db", path, "--format", "html", "-o", "/dev/null"] + arguments))
+                json.append(try timeShell([binary, "report", "--db", path, "--format", "json", "-o", "/dev/null"] + arguments))
+            }
+            say(String(format: "  %-52@ html %8.1f ms   json %8.1f ms   ratio %.2f", name as NSString, median(html) * 1000, median(json) * 1000, median(html) / median(json)))
         }
     }
 

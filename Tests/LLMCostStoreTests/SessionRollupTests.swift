@@ -115,7 +115,8 @@ import Testing
                 try db.execute(sql: """
                     DROP TABLE rollup_sessions;
                     DROP INDEX calls_without_session;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v8: exact sums per session';
+                    DROP INDEX calls_with_estimates;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v8: exact sums per session, estimates by time';
                     """)
             }
         }
@@ -123,5 +124,42 @@ import Testing
         #expect(try upgraded.rollupDiscrepancies().isEmpty)
         try expectReportsEqual(upgraded, since: nil, until: nil)
         try expectReportsEqual(upgraded, since: RandomCalls.start + 86_400_000, until: RandomCalls.start + 9 * 86_400_000)
+    }
+
+    /// Calls without a session, counted each of the three ways (their own rows in the window,
+    /// all of them less those outside it, the window less every session): a ledger where they
+    /// are few or many, windows that cover little or most of their span, calls on the edges.
+    @Test(arguments: [(unnamed: 2000, named: 5), (unnamed: 30, named: 40)])
+    func callsWithoutASessionAreCountedExactlyEachWay(unnamed: Int, named: Int) throws {
+        let temporary = try TemporaryLedger()
+        let day: Int64 = 86_400_000
+        let start = RandomCalls.start
+        var records: [CallRecord] = []
+        var random = RandomCalls(state: UInt64(unnamed))
+        for index in 0..<unnamed {
+            var record = random.record(index: index)
+            record.session = nil
+            record.epochMilliseconds = start + Int64(index) * 10 * day / Int64(unnamed)
+            record.requestID = "u-\(index)"
+            records.append(record)
+        }
+        for session in 0..<named {
+            for call in 0..<20 {
+                var record = random.record(index: 10_000 + session * 20 + call)
+                record.session = "n-\(session)"
+                record.epochMilliseconds = start + 4 * day + Int64(session) * 2 * day / Int64(named) + Int64(call) * 60_000
+                record.requestID = "n-\(session)-\(call)"
+                records.append(record)
+            }
+        }
+        try temporary.ledger.write { session in for record in records { try session.insert(record) } }
+        let edges = [records[unnamed / 3].epochMilliseconds, records[unnamed / 2].epochMilliseconds + 1]
+        for (since, until) in [
+            (start + 3 * day, start + 7 * day), (start + day / 2, start + 9 * day), (start + 5 * day, start + 5 * day + 3_600_000),
+            (edges[0], edges[1]), (edges[0] + 1, edges[1] - 1), (start - day, start + 20 * day),
+        ] {
+            try expectReportsEqual(temporary.ledger, since: since, until: until)
+            try expectReportsEqual(temporary.ledger, since: since, until: until, limit: 3)
+        }
     }
 }

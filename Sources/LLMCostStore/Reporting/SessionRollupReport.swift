@@ -61,11 +61,8 @@ extension ReportEngine {
         }
         for (key, group) in straddlerSums { sums[key, default: GroupSums()] += group }
 
-        // Calls without a session: what the window holds beyond every session's part.
         let total = try windowTotal()
-        var named = try insideTotal(inside: inside, since: since, until: until)
-        for group in straddlerSums.values { named += group.totals }
-        let unnamed = total - named
+        let unnamed = try unnamedTotals(windowTotal: total, inside: inside, straddlers: straddlerSums, since: since, until: until)
         if unnamed.calls != 0 {
             let bounds = try Row.fetchOne(
                 db, sql: """
@@ -118,16 +115,45 @@ extension ReportEngine {
         }
     }
 
-    /// The sums of the sessions wholly inside the window: read directly, or (when the window
-    /// holds most of the ledger's sessions) as everything less the sessions outside it.
-    private func insideTotal(inside: String, since: Int64, until: Int64) throws -> CallTotals {
-        let sums = RollupColumns.measures.map { "COALESCE(SUM(r.\($0)), 0)" }.joined(separator: ", ")
-        func sum(_ condition: String, _ arguments: [Int64]) throws -> CallTotals {
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(sums) FROM rollup_sessions r WHERE \(condition)", arguments: StatementArguments(arguments))
-            else { return CallTotals() }
-            return Self.totals(row, at: 0)
+    /// The window's calls without a session, summed the cheapest exact way: none when the
+    /// ledger has none; when they are a minority, their own rows in the window (or, when the
+    /// window holds most of their time span, all of them less those outside it), through the
+    /// index of calls without a session; when they are most of the window, its total less
+    /// every session's part (the few sessions inside it, read from the table).
+    private func unnamedTotals(
+        windowTotal: CallTotals, inside: String, straddlers: [PartialKey: GroupSums], since: Int64, until: Int64
+    ) throws -> CallTotals {
+        let measures = RollupColumns.measures.joined(separator: ", ")
+        guard let stored = try Row.fetchOne(
+            db, sql: "SELECT \(measures), first_ms, last_ms FROM rollup_sessions WHERE session_id = 0"),
+            let first: Int64 = stored[12], let last: Int64 = stored[13]
+        else { return CallTotals() }
+        let all = Self.totals(stored, at: 0)
+        guard all.calls != 0 else { return CallTotals() }
+        // The share of their time span the window covers: a guide to how many are inside.
+        let covered = Double(max(0, min(until, last + 1) - max(since, first))) / Double(max(1, last + 1 - first))
+        let expectedInside = Double(all.calls) * covered
+        guard expectedInside * 2 < Double(windowTotal.calls) else {
+            var named = try sumSessions(inside, [since, until])
+            for group in straddlers.values { named += group.totals }
+            return windowTotal - named
         }
-        return try sum(inside, [since, until])
+        func unnamed(from: Int64, to: Int64) throws -> CallTotals {
+            guard from < to else { return CallTotals() }
+            let sql = "SELECT \(RollupColumns.rawSums.joined(separator: ", ")) FROM calls INDEXED BY calls_without_session "
+                + "WHERE session_id = 0 AND ts_ms >= ? AND ts_ms < ?"
+            return try Row.fetchOne(db, sql: sql, arguments: [from, to]).map { Self.totals($0, at: 0) } ?? CallTotals()
+        }
+        if covered <= 0.5 { return try unnamed(from: since, to: until) }
+        return try all - unnamed(from: Int64.min, to: since) - unnamed(from: until, to: Int64.max)
+    }
+
+    /// The sums of the sessions matching `condition`, from the table.
+    private func sumSessions(_ condition: String, _ arguments: [Int64]) throws -> CallTotals {
+        let sums = RollupColumns.measures.map { "COALESCE(SUM(r.\($0)), 0)" }.joined(separator: ", ")
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(sums) FROM rollup_sessions r WHERE \(condition)", arguments: StatementArguments(arguments))
+        else { return CallTotals() }
+        return Self.totals(row, at: 0)
     }
 
     /// The project of the latest call without a session in the window that has one (the

@@ -215,7 +215,7 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
-        migrator.registerMigration("v8: exact sums per session") { db in
+        migrator.registerMigration("v8: exact sums per session, estimates by time") { db in
             // Per session (0: calls without one), the sums every rollup carries, its first and
             // last call, and the project tag of its latest call that has one: what `report --by
             // session` and the HTML report's most expensive sessions read instead of scanning
@@ -236,6 +236,13 @@ enum LedgerSchema {
                 -- Calls without a session, by time: the first, last and latest project-tagged
                 -- of them in a window without reading the others.
                 CREATE INDEX calls_without_session ON calls(ts_ms) WHERE session_id = 0;
+                -- Every call with an estimate beside reported usage, by time: what `report
+                -- accuracy` and the HTML report read. Partial (only metered calls) and covering,
+                -- so a ledger of imported calls answers from an empty index.
+                CREATE INDEX calls_with_estimates ON calls(
+                    ts_ms, provider_id, model_id, est_input_tokens, est_input_raw, est_correction_ppm,
+                    input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens)
+                    WHERE est_input_tokens IS NOT NULL AND usage_estimated = 0;
                 """)
             // The sessions of a ledger written before this table existed.
             try db.execute(sql: """
