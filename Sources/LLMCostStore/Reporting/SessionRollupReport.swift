@@ -30,17 +30,17 @@ extension ReportEngine {
         let inside = "r.session_id <> 0 AND r.calls <> 0 AND r.first_ms >= ? AND r.last_ms < ?"
         try readSessions(where: inside, [since, until], into: &sums)
 
-        // Sessions with calls on both sides of an edge: their calls inside, from raw rows.
-        let span = try sessionSpan()
+        // Sessions with calls on both sides of an edge: their calls inside, from raw rows. They
+        // start at most the longest session's length before the edge.
+        let longest = try Int64.fetchOne(
+            db, sql: "SELECT MAX(last_ms - first_ms) FROM rollup_sessions INDEXED BY rollup_sessions_by_length WHERE session_id <> 0") ?? 0
         var straddlers: [Int64: (first: Int64, last: Int64)] = [:]
         for edge in [query.since, query.until].compactMap({ $0 }) {
-            // Walk whichever index has fewer sessions on its side of the edge.
-            let index = span.map { edge - $0.first < $0.last - edge } ?? true ? "rollup_sessions_by_first" : "rollup_sessions_by_last"
             let rows = try Row.fetchCursor(
                 db, sql: """
-                    SELECT session_id, first_ms, last_ms FROM rollup_sessions INDEXED BY \(index)
-                    WHERE first_ms < ? AND last_ms >= ? AND session_id <> 0 AND calls <> 0
-                    """, arguments: [edge, edge])
+                    SELECT session_id, first_ms, last_ms FROM rollup_sessions INDEXED BY rollup_sessions_by_first
+                    WHERE first_ms >= ? AND first_ms < ? AND last_ms >= ? AND session_id <> 0
+                    """, arguments: [edge > Int64.min + longest ? edge - longest : Int64.min, edge, edge])
             while let row = try rows.next() { straddlers[row[0]] = (row[1], row[2]) }
         }
         var straddlerSums: [PartialKey: GroupSums] = [:]
@@ -185,13 +185,6 @@ extension ReportEngine {
         return try ReportEngine(db: db, query: whole).run().total
     }
 
-    /// The first call and the last of any session, from the table's time indexes.
-    private func sessionSpan() throws -> (first: Int64, last: Int64)? {
-        guard let first = try Int64.fetchOne(db, sql: "SELECT MIN(first_ms) FROM rollup_sessions"),
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(last_ms) FROM rollup_sessions")
-        else { return nil }
-        return (first, last)
-    }
 }
 
 extension CallTotals {

@@ -230,8 +230,12 @@ enum LedgerSchema {
                     project_ms INTEGER,                  -- the latest call with a project tag; NULL: none
                     project TEXT
                 );
-                CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms);
-                CREATE INDEX rollup_sessions_by_last ON rollup_sessions(last_ms);
+                -- The sessions over a window's edge (first call before it, last at or after it):
+                -- those starting within the longest session's length before the edge, read
+                -- from the index alone.
+                CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms, last_ms);
+                CREATE INDEX rollup_sessions_by_length ON rollup_sessions(last_ms - first_ms) WHERE session_id <> 0;
+                -- The most expensive sessions without sorting them all.
                 CREATE INDEX rollup_sessions_by_cost ON rollup_sessions(cost_nano);
                 -- Calls without a session, by time: the first, last and latest project-tagged
                 -- of them in a window without reading the others.
