@@ -7,11 +7,17 @@ public struct StackedBarChart: Sendable {
         public var name: String
         /// One value per category; negative values count as zero.
         public var values: [Double]
+        /// A colour of its own (the grey of "other"); `nil`: the palette's, by position.
+        public var color: String?
 
-        public init(name: String, values: [Double]) {
+        public init(name: String, values: [Double], color: String? = nil) {
             self.name = name
             self.values = values
+            self.color = color
         }
+
+        /// What the series is drawn in when it is the `index`th.
+        public func color(at index: Int) -> String { color ?? ChartPalette.color(index) }
     }
 
     public struct Bar: Sendable, Equatable {
@@ -136,7 +142,7 @@ public struct StackedBarChart: Sendable {
             let name = series[bar.series].name
             out += """
                 <rect x="\(bar.x)" y="\(bar.y)" width="\(bar.width)" height="\(max(bar.height, 0.5))" \
-                fill="\(ChartPalette.color(bar.series))" data-series="\(name)" data-category="\(categories[bar.category])">\
+                fill="\(series[bar.series].color(at: bar.series))" data-series="\(name)" data-category="\(categories[bar.category])">\
                 <title>\(categories[bar.category]) · \(name): \(valueText(bar.value))</title></rect>
                 """
         }

@@ -125,8 +125,9 @@ public struct HTMLReportPage {
             let series = keptIndex[row.key[1] ?? "(none)"] ?? names.count - 1
             nano[series][bucket] += row.totals.cost.nanoUSD
         }
-        let series = zip(names, nano).map { name, values in
-            StackedBarChart.Series(name: name, values: values.map { Double($0) / 1e9 })
+        let series = zip(names, nano).enumerated().map { index, pair in
+            StackedBarChart.Series(
+                name: pair.0, values: pair.1.map { Double($0) / 1e9 }, color: index >= kept.count ? ChartPalette.rest : nil)
         }
         return (series, nano)
     }
@@ -148,7 +149,7 @@ public struct HTMLReportPage {
         } else {
             out += "<ul class=\"legend\">"
             for (index, one) in series.enumerated() {
-                out += "<li><span class=\"swatch\" style=\"background:\(ChartPalette.color(index))\"></span>\(one.name)</li>"
+                out += "<li><span class=\"swatch\" style=\"background:\(one.color(at: index))\"></span>\(one.name)</li>"
             }
             out += "</ul>"
         }
@@ -177,6 +178,11 @@ public struct HTMLReportPage {
             out += "<p class=\"empty\">No calls in this window.</p></section>\n"
             return
         }
+        // A long breakdown (a day by model over months) folds away, so the panels after it stay in view.
+        let folded = report.rows.count > Self.unfoldedRows
+        if folded {
+            out += "<details><summary>All \(report.rows.count) rows, sortable</summary>"
+        }
         out += "<table class=\"sortable\" id=\"breakdown-table\"><thead><tr>"
         for dimension in dimensions { out += "<th data-sort=\"text\">\(dimension.description)</th>" }
         if report.showsSessionActivity { out += "<th data-sort=\"text\">project</th><th data-sort=\"text\">last call</th>" }
@@ -191,8 +197,13 @@ public struct HTMLReportPage {
         }
         let keyColumns = dimensions.count + (report.showsSessionActivity ? 2 : 0)
         out += "</tbody><tfoot><tr><td colspan=\"\(max(keyColumns, 1))\">total</td>"
-        out += measureCells(report.total, of: report.total) + "</tr></tfoot></table></section>\n"
+        out += measureCells(report.total, of: report.total) + "</tr></tfoot></table>"
+        if folded { out += "</details>" }
+        out += "</section>\n"
     }
+
+    /// The most rows the breakdown shows unfolded.
+    static let unfoldedRows = 40
 
     func measureHeaders(sortable: Bool) -> Markup {
         let titles = ["calls", "input", "output", "cache read", "cache write", "cost", "share"]
