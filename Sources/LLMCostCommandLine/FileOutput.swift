@@ -16,15 +16,7 @@ public struct FileOutput: Sendable {
     public static let standardError = FileOutput(descriptor: 2)
 
     public func write(_ text: String) {
-        var remaining = Array(text.utf8)[...]
-        while !remaining.isEmpty {
-            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            remaining = remaining.dropFirst(written)
-        }
+        try? writeOrThrow(text)
     }
 
     /// `text` and a newline: the CLI's `print`.
@@ -34,14 +26,19 @@ public struct FileOutput: Sendable {
 
     /// Writes everything or throws: for output that must not be silently cut short (export).
     public func writeOrThrow(_ text: String) throws {
-        var remaining = Array(text.utf8)[...]
-        while !remaining.isEmpty {
-            let written = remaining.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        // A native string's UTF-8 is written where it lies: a report of hundreds of megabytes
+        // is not copied first.
+        var text = text
+        try text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                }
+                offset += written
             }
-            remaining = remaining.dropFirst(written)
         }
     }
 
