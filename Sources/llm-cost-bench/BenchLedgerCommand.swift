@@ -5,7 +5,7 @@ struct BenchLedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Write, import, record and report timings, each beside its sqlite3 reference.",
-        discussion: "Builds the benchmark ledger on first run (10M calls take about a minute and 2.5 GB); later runs reuse it. Build with -c release first.")
+        discussion: "Builds the benchmark ledger on first run (10M calls take about two minutes and 1.6 GB); later runs reuse it. Build with -c release first.")
 
     @Option(help: "The benchmark ledger file.") var db: String = "bench-data/ledger-10M.sqlite"
     @Option(help: "Calls in the benchmark ledger.") var calls: Int = 10_000_000
