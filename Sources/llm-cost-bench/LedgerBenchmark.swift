@@ -170,7 +170,8 @@ struct LedgerBenchmark {
             }
             let oursMedian = median(ours)
             let referenceMedian = median(reference)
-            say(String(format: "  %-42@ llm-cost %8.1f ms   sqlite3 %8.1f ms   ratio %.3f", name as NSString, oursMedian * 1000, referenceMedian * 1000, oursMedian / referenceMedian))
+            let label = name.padding(toLength: max(42, name.count), withPad: " ", startingAt: 0)
+            say("  " + label + String(format: " llm-cost %8.1f ms   sqlite3 %8.1f ms   ratio %.3f", oursMedian * 1000, referenceMedian * 1000, oursMedian / referenceMedian))
         }
     }
 
@@ -193,7 +194,8 @@ struct LedgerBenchmark {
                 html.append(try timeShell([binary, "report", "--db", path, "--format", "html", "-o", "/dev/null"] + arguments))
                 json.append(try timeShell([binary, "report", "--db", path, "--format", "json", "-o", "/dev/null"] + arguments))
             }
-            say(String(format: "  %-52@ html %8.1f ms   json %8.1f ms   ratio %.2f", name as NSString, median(html) * 1000, median(json) * 1000, median(html) / median(json)))
+            let label = name.padding(toLength: max(52, name.count), withPad: " ", startingAt: 0)
+            say("  " + label + String(format: " html %8.1f ms   json %8.1f ms   ratio %.2f", median(html) * 1000, median(json) * 1000, median(html) / median(json)))
         }
     }
 

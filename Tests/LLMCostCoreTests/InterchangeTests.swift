@@ -11,6 +11,11 @@ import Testing
         #expect(Timestamp.parseMilliseconds("2026-11-20 14:03Z") == 1_795_183_380_000)
         #expect(Timestamp.format(milliseconds: 1_795_183_380_123) == "2026-11-20T14:03:00.123Z")
         #expect(Timestamp.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        // Past four-digit years: the expanded form, never a trap.
+        #expect(Timestamp.format(milliseconds: 253_402_300_800_000) == "+010000-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(milliseconds: -62_167_219_200_001) == "-000001-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(milliseconds: Int64.max).hasPrefix("+"))
+        #expect(Timestamp.format(milliseconds: Int64.min + 1000).hasPrefix("-"))
     }
 
     @Test(arguments: ["2026-02-30T00:00:00Z", "2026-11-20T14:03:00", "2026-11-20", "2026-13-01T00:00:00Z", "20261120T140300Z", "2026-11-20T25:00:00Z", "yesterday"])

@@ -81,6 +81,11 @@ public enum Timestamp {
         let secondOfDay = Int(((totalSeconds % 86_400) + 86_400) % 86_400)
         let days = Int((totalSeconds - Int64(secondOfDay)) / 86_400)
         let (year, month, day) = civilFromDays(days)
+        guard (0...9999).contains(year) else {
+            // Beyond four digits, ISO 8601's expanded form (`+12345-…`, `-0001-…`) instead of a trap.
+            return (year < 0 ? "-" : "+") + String(format: "%06d-%02d-%02dT%02d:%02d:%02d.%03dZ", abs(year), month, day,
+                secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, millisecond)
+        }
         // Written in place: a report prints two of these per row, hundreds of thousands of rows.
         return String(unsafeUninitializedCapacity: 24) { buffer in
             func put(_ value: Int, width: Int, at start: Int) {
