@@ -27,3 +27,7 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     });
   });
 });
+// Printed, every folded section shows: a closed <details> prints as its summary alone.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details").forEach(function (section) { section.setAttribute("open", ""); });
+});
