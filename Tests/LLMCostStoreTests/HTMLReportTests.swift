@@ -97,6 +97,15 @@ import Testing
         #expect(html.contains("<svg"))
     }
 
+    @Test func withoutAPriceTableOnlyTheCacheSavingsAreMissing() throws {
+        let temporary = try populated(count: 200)
+        let query = ReportQuery(timeZone: .gmt, groupBy: [.model])
+        let html = HTMLReportPage(overview: try SpendOverview(ledger: temporary.ledger, query: query, budgets: [], pricing: nil)).render()
+        #expect(html.contains("savings are not computed"))
+        let total = try temporary.ledger.report(query).total.cost.decimalString
+        #expect(try attributeValues("data-usd", in: html, within: "total-cost") == [total])
+    }
+
     @Test func budgetsShowSpentReservedAndLimit() throws {
         let temporary = try populated(count: 100)
         let budget = BudgetDefinition(name: "team-cap", period: .total, limit: Money(nanoUSD: 2_000_000_000))

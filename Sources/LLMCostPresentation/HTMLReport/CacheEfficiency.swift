@@ -19,6 +19,8 @@ public struct CacheEfficiency: Sendable, Equatable {
     public var writePremium = Money.zero
     /// Models with cache tokens that the table could not price (left out of the dollars).
     public var unpricedModels: [String] = []
+    /// No price table at all: the tokens are counted, the dollars are not.
+    public var withoutPrices = false
 
     /// Reads plus writes plus uncached input: every input token.
     public var promptTokens: Int64 { inputTokens + cacheReadTokens + cacheWriteTokens }
@@ -29,8 +31,9 @@ public struct CacheEfficiency: Sendable, Equatable {
         promptTokens > 0 ? Int64(Int128(cacheReadTokens) * 10_000 / Int128(promptTokens)) : nil
     }
 
-    /// Prices each row (grouped by provider and model) at `time`.
-    public init(rows: [ReportRow], pricing: PriceTable, at time: Date) {
+    /// Prices each row (grouped by provider and model) at `time`; without `pricing`, counts only.
+    public init(rows: [ReportRow], pricing: PriceTable?, at time: Date) {
+        withoutPrices = pricing == nil
         for row in rows {
             let usage = row.totals.usage
             inputTokens += usage.inputTokens
@@ -38,8 +41,8 @@ public struct CacheEfficiency: Sendable, Equatable {
             cacheWriteTokens += usage.cacheWriteTokens
             guard usage.cacheReadTokens > 0 || usage.cacheWriteTokens > 0 else { continue }
             let model = row.key.count > 1 ? row.key[1] ?? "" : row.key.first.flatMap { $0 } ?? ""
-            let provider = row.key.count > 1 ? row.key[0].flatMap { pricing.providerName($0) } : nil
-            guard let rates = Self.rates(provider: provider, model: model, pricing: pricing, at: time) else {
+            let provider = row.key.count > 1 ? row.key[0].flatMap { pricing?.providerName($0) } : nil
+            guard let pricing, let rates = Self.rates(provider: provider, model: model, pricing: pricing, at: time) else {
                 if !unpricedModels.contains(model) { unpricedModels.append(model) }
                 continue
             }

@@ -335,7 +335,9 @@ public struct HTMLReportPage {
             were read from cache and \(count(cache.cacheWriteTokens)) written to it. Savings compare each model's \
             base prices for uncached input, cache reads and cache writes, in force at the window's end.</p>
             """
-        if !cache.unpricedModels.isEmpty {
+        if cache.withoutPrices {
+            out += "<p class=\"note unknown\">The pricing table could not be loaded, so the savings are not computed (<code>llm-cost pricing validate</code> says why).</p>"
+        } else if !cache.unpricedModels.isEmpty {
             out += "<p class=\"note\">Not priced, left out of the dollars: \(cache.unpricedModels.joined(separator: ", ")).</p>"
         }
         out += "</section>\n"

@@ -36,9 +36,11 @@ public struct SpendOverview: Sendable {
     public var generatedAt: Int64
 
     /// Reads the overview for `query` (its groupings are the breakdown's; block is not drawn).
+    /// Without `pricing` (the table could not be loaded) the page has every stored cost, and
+    /// only the cache panel's dollars are missing.
     /// Without a window start or end, the ledger's first and last call bound the time axis.
     public init(
-        ledger: Ledger, query: ReportQuery, budgets: [BudgetDefinition], pricing: PriceTable, now: Date = Date()
+        ledger: Ledger, query: ReportQuery, budgets: [BudgetDefinition], pricing: PriceTable?, now: Date = Date()
     ) throws {
         let sessionsShown = Self.sessionsShown
         let nowMilliseconds = query.now ?? Int64((now.timeIntervalSince1970 * 1000).rounded())

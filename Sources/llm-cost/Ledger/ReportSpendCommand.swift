@@ -103,7 +103,7 @@ struct ReportSpendCommand: ParsableCommand {
         case nil:
             let overview = try SpendOverview(
                 ledger: opened, query: query, budgets: configuration.budgets.map(BudgetDefinition.init),
-                pricing: try configuration.priceTable())
+                pricing: pricingForCacheSavings(configuration))
             text = HTMLReportPage(overview: overview).render()
         case let format? where dimensions == [.block]:
             text = renderer.render(try opened.blockReport(query), as: format)
@@ -111,6 +111,17 @@ struct ReportSpendCommand: ParsableCommand {
             text = renderer.render(try opened.report(query), as: format)
         }
         try FileOutput.writeDocument(text, to: output)
+    }
+
+    /// The price table, for the page's cache savings only (every other figure is the ledger's
+    /// own): a broken user pricing file costs that panel, with a warning, not the report.
+    func pricingForCacheSavings(_ configuration: Configuration) -> PriceTable? {
+        do {
+            return try configuration.priceTable()
+        } catch {
+            FileOutput.standardError.write("warning: the pricing table could not be loaded; the cache savings are left out: \(error)\n")
+            return nil
+        }
     }
 
     /// Fits the terminal when printing there; a file gets the default width.
