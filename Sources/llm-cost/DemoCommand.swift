@@ -109,5 +109,6 @@ struct DemoCommand: AsyncParsableCommand {
         out.write("Budget status:\n")
         out.write(try BudgetStatusReport(ledger: ledger, budgets: [budget]).table())
         out.write("\nExplore it: llm-cost report --db \(path) --by day,agent   (or --format json, --by tag:run)\n")
+        out.write("As a page: llm-cost report --db \(path) --by agent --format html -o spend.html\n")
     }
 }
