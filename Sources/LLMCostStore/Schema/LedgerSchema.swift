@@ -231,9 +231,9 @@ enum LedgerSchema {
                     project TEXT
                 );
                 -- The sessions over a window's edge (first call before it, last at or after it):
-                -- those starting within the longest session's length before the edge, read
-                -- from the index alone.
-                CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms, last_ms);
+                -- those starting within the longest session's length before the edge. On
+                -- first_ms alone, so a session's next call (a new last_ms) leaves it untouched.
+                CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms);
                 CREATE INDEX rollup_sessions_by_length ON rollup_sessions(last_ms - first_ms) WHERE session_id <> 0;
                 -- The most expensive sessions without sorting them all.
                 CREATE INDEX rollup_sessions_by_cost ON rollup_sessions(cost_nano);
