@@ -207,13 +207,7 @@ public struct ReportRenderer {
             if totals.costIsUnknown { return "unknown" }
             return displayMoney(totals.cost) + (totals.unpricedCalls > 0 ? "*" : "")
         }))
-        let totalCost = total.cost.nanoUSD
-        columns.append(Column("SHARE", .right, cells: rows.map { totals in
-            guard totalCost > 0, !totals.costIsUnknown else { return "-" }
-            // Tenths of a percent, rounded half up, in integers.
-            let permille = (Int128(totals.cost.nanoUSD) * 2000 / Int128(totalCost) + 1) / 2
-            return "\(permille / 10).\(permille % 10)%"
-        }))
+        columns.append(Column("SHARE", .right, cells: rows.map { shareText($0, of: total) }))
         if anyUnpriced {
             numeric("UNPRICED", alwaysShown: true) { $0.unpricedCalls }
             footnotes.append(
@@ -333,6 +327,14 @@ struct LocalTimeFormatter {
     func sameDay(_ first: Int64, _ second: Int64) -> Bool {
         local(first).civil == local(second).civil
     }
+}
+
+/// A row's share of the total cost in tenths of a percent, rounded half up in integers
+/// (`12.3%`); `-` when the total has no cost or the row's cost is unknown.
+func shareText(_ totals: CallTotals, of total: CallTotals) -> String {
+    guard total.cost.nanoUSD > 0, !totals.costIsUnknown else { return "-" }
+    let permille = (Int128(totals.cost.nanoUSD) * 2000 / Int128(total.cost.nanoUSD) + 1) / 2
+    return "\(permille / 10).\(permille % 10)%"
 }
 
 /// `1,234`, `12.3k`, `4.56M`, `7.89B`: counts that fit a narrow column.

@@ -218,8 +218,7 @@ public struct HTMLReportPage {
             out += "<td class=\"num\" data-value=\"\(value)\">\(count(value))</td>"
         }
         out += "<td class=\"num\" data-value=\"\(totals.costIsUnknown ? -1 : totals.cost.nanoUSD)\">\(money(totals))</td>"
-        let share = shareBasisPoints(totals, of: whole)
-        out += "<td class=\"num\" data-value=\"\(share ?? -1)\">\(share.map { percent(basisPoints: $0) } ?? "-")</td>"
+        out += "<td class=\"num\" data-value=\"\(shareBasisPoints(totals, of: whole) ?? -1)\">\(shareText(totals, of: whole))</td>"
         return out
     }
 
@@ -242,7 +241,7 @@ public struct HTMLReportPage {
                 <tr><td class="name">\(row.key.first.flatMap { $0 } ?? "(none)")</td>\
                 <td class="num" data-value="\(row.totals.calls)">\(count(row.totals.calls))</td>\
                 <td class="num" data-value="\(row.totals.costIsUnknown ? -1 : row.totals.cost.nanoUSD)">\(money(row.totals))</td>\
-                <td class="num" data-value="\(share ?? -1)">\(share.map { percent(basisPoints: $0) } ?? "-")</td>\
+                <td class="num" data-value="\(share ?? -1)">\(shareText(row.totals, of: report.total))</td>\
                 <td class="bar">\(bar(basisPoints: share ?? 0))</td></tr>
                 """
         }
@@ -264,9 +263,8 @@ public struct HTMLReportPage {
             """
         for row in overview.budgets.rows {
             let usage = row.usage
-            let limit = usage.budget.limit.nanoUSD
-            let spentShare = limit > 0 ? Int64(clamping: Int128(usage.spent.nanoUSD) * 10_000 / Int128(limit)) : 0
-            let reservedShare = limit > 0 ? Int64(clamping: Int128(usage.reserved.nanoUSD) * 10_000 / Int128(limit)) : 0
+            let spentShare = usage.spent.basisPoints(of: usage.budget.limit) ?? 0
+            let reservedShare = usage.reserved.basisPoints(of: usage.budget.limit) ?? 0
             let used = row.shareBasisPoints.map { percent(basisPoints: $0) } ?? "-"
             out += """
                 <tr><td class="name">\(usage.budget.name)</td><td>\(usage.budget.period.rawValue)</td>\
@@ -297,14 +295,13 @@ public struct HTMLReportPage {
             <th class="num">calls</th><th class="num">cost</th><th class="num">share</th></tr></thead><tbody>
             """
         for row in shown {
-            let share = shareBasisPoints(row.totals, of: sessions.total)
             let project: Markup = showsProject ? "<td class=\"name\">\(row.project ?? "")</td>" : ""
             out += """
                 <tr><td class="name">\(row.key.first.flatMap { $0 } ?? "")</td>\
                 \(project)\
                 <td>\(row.firstCall.map(localTime) ?? "")</td><td>\(row.lastCall.map(localTime) ?? "")</td>\
                 <td class="num">\(count(row.totals.calls))</td><td class="num">\(money(row.totals))</td>\
-                <td class="num">\(share.map { percent(basisPoints: $0) } ?? "-")</td></tr>
+                <td class="num">\(shareText(row.totals, of: sessions.total))</td></tr>
                 """
         }
         out += "</tbody></table>"
@@ -402,9 +399,9 @@ public struct HTMLReportPage {
         "<span title=\"\(value)\">\(compactCount(value))</span>"
     }
 
+    /// The share in basis points, for sorting and bar widths (`nil`: unknown or no total).
     func shareBasisPoints(_ totals: CallTotals, of whole: CallTotals) -> Int64? {
-        guard whole.cost.nanoUSD > 0, !totals.costIsUnknown else { return nil }
-        return Int64(Int128(totals.cost.nanoUSD) * 10_000 / Int128(whole.cost.nanoUSD))
+        totals.costIsUnknown ? nil : totals.cost.basisPoints(of: whole.cost)
     }
 
     /// `12.3%` from basis points, rounded down.
@@ -422,11 +419,7 @@ public struct HTMLReportPage {
     }
 
     func localTime(_ milliseconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = overview.breakdown.query.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        LocalTimeFormatter(timeZone: overview.breakdown.query.timeZone).dateTime(milliseconds)
     }
 
     func groupingDescription(_ dimensions: [ReportDimension]) -> String {
