@@ -91,6 +91,16 @@ import Testing
         // By session: each session's project (none here: no project tag), first and last call.
         #expect(markdown.stdout.hasPrefix("| SESSION | PROJECT | FIRST | LAST | CALLS |"))
         #expect(markdown.stdout.contains("\n| s0 | (none) | 2026-11-18 00:00 | "))
+        // --top: the most expensive sessions (s4 and s3 hold the dearest calls), the total still all 50.
+        let top = try json(try await CLIRunner.run(["report", "--by", "session", "--top", "2", "--format", "json"], home: home).stdout)
+        let topSessions = try #require(top["rows"] as? [[String: Any]]).map { ($0["key"] as? [String: Any])?["session"] as? String }
+        #expect(topSessions == ["s4", "s3"])
+        #expect((top["total"] as? [String: Any])?["calls"] as? Int == 50)
+        for refused in [["--top", "0"], ["--top", "3", "--by", "day"], ["--top", "3", "--by", "block"]] {
+            let result = try await CLIRunner.run(["report"] + refused, home: home)
+            #expect(result.status == 2, "\(refused): \(result.stderr)")
+            #expect(result.stderr.contains("--top"), "\(refused): \(result.stderr)")
+        }
         let filtered = try await CLIRunner.run(["report", "--model", "gpt-4o", "--tag", "team=t0", "--format", "json", "--by", "provider"], home: home)
         let total = try #require(try json(filtered.stdout)["total"] as? [String: Any])
         #expect(total["calls"] as? Int == (0..<50).filter { $0 % 3 == 0 && $0 % 2 == 0 }.count)

@@ -56,11 +56,12 @@ public struct SpendOverview: Sendable {
         } else {
             buckets = []
         }
-        stackedBy = query.groupBy.first { !$0.isTimeGrouping } ?? .model
+        stackedBy = query.groupBy.first { !$0.isTime } ?? .model
 
         func regrouped(_ groupBy: [ReportDimension]) -> ReportQuery {
             var copy = query
             copy.groupBy = groupBy
+            copy.limit = nil  // --top cuts the breakdown, not the panels
             return copy
         }
         overTime = try ledger.report(regrouped([timeUnit, stackedBy]))
@@ -85,16 +86,6 @@ public struct SpendOverview: Sendable {
         if days <= 92 { return .day }
         if days <= 731 { return .week }
         return .month
-    }
-}
-
-extension ReportDimension {
-    /// Hour, day, week or month.
-    var isTimeGrouping: Bool {
-        switch self {
-        case .hour, .day, .week, .month: true
-        default: false
-        }
     }
 }
 

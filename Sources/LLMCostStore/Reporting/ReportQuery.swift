@@ -60,7 +60,8 @@ public enum ReportDimension: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    var isTime: Bool {
+    /// Hour, day, week or month: rows in time order.
+    public var isTime: Bool {
         switch self {
         case .hour, .day, .week, .month: true
         default: false

@@ -37,6 +37,9 @@ struct ReportSpendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this agent (repeatable).", valueName: "name")) var agent: [String] = []
     @Option(help: ArgumentHelp("Only calls with this tag (repeatable: one key's values are alternatives, different keys must all match).", valueName: "key=value")) var tag: [String] = []
 
+    @Option(help: ArgumentHelp("Only the N most expensive rows; the total still covers every call. Not with time groupings (their rows are in time order).", valueName: "n"))
+    var top: Int?
+
     /// Given, it wins over `report.format` in the configuration (whose default is table).
     @OptionGroup var formatOption: FormatOption<ReportOutputFormat>
 
@@ -85,9 +88,16 @@ struct ReportSpendCommand: ParsableCommand {
         }
         // --now is also the time the active block is taken from.
         let (since, until, zone, nowMilliseconds) = try window.resolve(configuration, now: now)
-        let query = ReportQuery(
+        var query = ReportQuery(
             since: since, until: until, timeZone: zone, groupBy: dimensions, providers: provider, models: model, agents: agent,
             tags: try parseTagFilters(tag), now: nowMilliseconds)
+        if let top {
+            guard top > 0 else { throw CommandFailure.usage("--top: expected a positive number of rows, got \(top)") }
+            if dimensions.contains(where: { $0.isTime || $0 == .block }) {
+                throw CommandFailure.usage("--top: rows grouped by time or block are listed in time order, not cut by cost")
+            }
+            query.limit = top
+        }
         if let start = query.since, let end = query.until, start >= end {
             throw CommandFailure.usage("--since must be before --until")
         }
