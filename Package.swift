@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         // Already built for AsyncHTTPClient's TLS: the proxy hashes access tokens with it.
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        // The PostgreSQL ledger, for a team's many hosts.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Value types every other module speaks: Usage, Money, CallRecord, MeteringContext.
@@ -98,6 +100,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The ledger on PostgreSQL: the store's logic over postgres-nio (its own dependencies,
+        // kept out of the store module, which knows only the backend boundary).
+        .target(
+            name: "LLMCostPostgres",
+            dependencies: [
+                "LLMCostCore", "LLMCostStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The one way in and out of the executables: exit codes, error messages, standard streams.
         .target(
             name: "LLMCostCommandLine",
@@ -131,6 +143,9 @@ let package = Package(
             dependencies: ["LLMCostTestSupport", "LLMCostStore", "LLMCostPresentation", "LLMCostPricing", "LLMCostMetering", "LLMCostCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LLMCostConfigTests", dependencies: ["LLMCostConfig"]),
+        // Against a real server: $LLM_COST_TEST_POSTGRES_URL, else the throwaway one that
+        // scripts/postgres-test-server.sh starts.
+        .testTarget(name: "LLMCostPostgresTests", dependencies: ["LLMCostTestSupport", "LLMCostPostgres", "LLMCostStore", "LLMCostCore"]),
         .testTarget(name: "LLMCostAgentLogsTests", dependencies: ["LLMCostAgentLogs", "LLMCostCore"]),
         .testTarget(name: "LLMCostPricingTests", dependencies: ["LLMCostPricing", "LLMCostCore"]),
         .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),

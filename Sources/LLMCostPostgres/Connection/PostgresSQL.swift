@@ -1,0 +1,123 @@
+import LLMCostStore
+import PostgresNIO
+
+/// The ledger's SQL on one PostgreSQL connection inside a transaction (see `LedgerSQL`).
+struct PostgresSQL: LedgerSQL {
+    let connection: PostgresConnection
+    let server: PostgresServer
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> Int {
+        do {
+            let query = try Self.query(sql, arguments)
+            let connection = connection
+            return try run(sql) {
+                let rows = try await connection.query(query, logger: PostgresServer.logger)
+                // The rows are not wanted; draining them ends the statement.
+                for try await _ in rows {}
+                return 0
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw PostgresServer.translate(error, location: server.location)
+        }
+    }
+
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws {
+        let query = try Self.query(sql, arguments)
+        let connection = connection
+        let rows: [PostgresRow]
+        do {
+            rows = try run(sql) { try await connection.query(query, logger: PostgresServer.logger).collect() }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw PostgresServer.translate(error, location: server.location)
+        }
+        for row in rows {
+            try body(SQLRow(row.map(Self.value)))
+        }
+    }
+
+    /// Runs one statement's work. The server enforces the statement timeout; past it and a
+    /// margin, the server is taken as gone and the connection closed, so the pool never hands
+    /// out a connection still busy with an abandoned statement.
+    private func run<T: Sendable>(_ sql: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let redacted = server.location.redacted
+        let limit = server.options.statementTimeout + .seconds(5)
+        let connection = connection
+        return try BlockingBridge.wait(
+            timeout: limit,
+            timeoutError: {
+                connection.close().whenComplete { _ in }
+                return .timedOut(redacted, detail: "no answer to a statement within \(limit)")
+            }, work)
+    }
+
+    /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …) and `arguments` bound.
+    static func query(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        let numbered = numberingPlaceholders(sql)
+        guard numbered.count == arguments.count else {
+            throw .server("", detail: "internal: a statement has \(numbered.count) placeholders and \(arguments.count) arguments")
+        }
+        return PostgresQuery(unsafeSQL: numbered.sql, binds: bindings)
+    }
+
+    /// Rewrites `?` outside quotes and comments to `$1`, `$2`, …; returns how many there were.
+    static func numberingPlaceholders(_ sql: String) -> (sql: String, count: Int) {
+        var output: [UInt8] = []
+        output.reserveCapacity(sql.utf8.count + 16)
+        var count = 0
+        var quote: UInt8?
+        var lineComment = false
+        var previous: UInt8 = 0
+        for byte in sql.utf8 {
+            if lineComment {
+                if byte == UInt8(ascii: "\n") { lineComment = false }
+            } else if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "-") && previous == UInt8(ascii: "-") {
+                lineComment = true
+            } else if byte == UInt8(ascii: "?") {
+                count += 1
+                output.append(UInt8(ascii: "$"))
+                output.append(contentsOf: Array(String(count).utf8))
+                previous = byte
+                continue
+            }
+            output.append(byte)
+            previous = byte
+        }
+        return (String(decoding: output, as: UTF8.self), count)
+    }
+
+    /// A cell in the ledger's terms: integers (and booleans) as integers, money never a float.
+    static func value(_ cell: PostgresCell) -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8:
+            return (try? cell.decode(Int64.self)).map(SQLValue.integer) ?? .null
+        case .bool:
+            return (try? cell.decode(Bool.self)).map { .integer($0 ? 1 : 0) } ?? .null
+        case .float4, .float8:
+            return (try? cell.decode(Double.self)).map(SQLValue.real) ?? .null
+        case .bytea:
+            return (try? cell.decode(ByteBuffer.self)).map { .blob(Array($0.readableBytesView)) } ?? .null
+        default:
+            return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
+        }
+    }
+}

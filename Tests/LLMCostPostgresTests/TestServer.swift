@@ -1,0 +1,84 @@
+import Foundation
+import LLMCostStore
+@testable import LLMCostPostgres
+
+/// The PostgreSQL server the tests run against, and a fresh database per test.
+///
+/// `$LLM_COST_TEST_POSTGRES_URL` (with `$LLM_COST_TEST_POSTGRES_PASSWORD`) names one; without
+/// it, `scripts/postgres-test-server.sh start` starts a throwaway server on loopback (or finds
+/// the one it started before). No server is a failure that says why, never a silent skip.
+enum TestServer {
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The server's URL (its `postgres` database) and the password.
+    static let server: Result<(url: String, password: String?), Unavailable> = {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment["LLM_COST_TEST_POSTGRES_URL"], !url.isEmpty {
+            return .success((url, environment["LLM_COST_TEST_POSTGRES_PASSWORD"]))
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = root.appendingPathComponent("scripts/postgres-test-server.sh").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script, "start"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch {
+            return .failure(Unavailable(description: "cannot run \(script): \(error)"))
+        }
+        let url = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !url.isEmpty else {
+            return .failure(Unavailable(description: "no PostgreSQL server for the tests: \(script) start failed: \(message)"
+                + " (set LLM_COST_TEST_POSTGRES_URL, or install postgresql)"))
+        }
+        let folder = environment["LLM_COST_PG_DIR"] ?? "/tmp/llm-cost-pg-\(getuid())"
+        let password = (try? String(contentsOfFile: folder + "/password", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return .success((url, password))
+    }()
+
+    /// The administrative connection (the `postgres` database), for creating test databases.
+    static func administrator() throws -> (PostgresServer, password: String?) {
+        let (url, password) = try server.get()
+        return (try PostgresServer(location: try PostgresLocation(url: url), password: password), password)
+    }
+
+    /// A new, empty database for one test, dropped by `drop`.
+    static func freshDatabase() throws -> TestDatabase {
+        let (admin, password) = try administrator()
+        defer { admin.shutdown() }
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try admin.withConnection { connection in
+            try PostgresSQL(connection: connection, server: admin).execute("CREATE DATABASE \(name)", [])
+        }
+        var location = admin.location
+        location.database = String(name)
+        return TestDatabase(location: location, password: password)
+    }
+}
+
+/// A database made for one test.
+struct TestDatabase {
+    var location: PostgresLocation
+    var password: String?
+
+    func connect(_ options: PostgresServer.Options = .init()) throws -> PostgresServer {
+        try PostgresServer(location: location, password: password, options: options)
+    }
+
+    /// Drops the database (best effort: a test's failure is reported, not this).
+    func drop() {
+        guard let (admin, _) = try? TestServer.administrator() else { return }
+        defer { admin.shutdown() }
+        _ = try? admin.withConnection { connection in
+            try PostgresSQL(connection: connection, server: admin).execute("DROP DATABASE IF EXISTS \(location.database) WITH (FORCE)", [])
+        }
+    }
+}
