@@ -7,7 +7,9 @@ public enum ConfigReport {
         var lines = ["# config file: \(configuration.file ?? "none (built-in defaults)")"]
         for setting in Configuration.settings {
             let resolved = configuration.values[setting.key]
-            let value = resolved?.value?.description ?? "(computed) " + computedDefault(setting.key, environment: environment)
+            var value = resolved?.value?.description ?? "(computed) " + computedDefault(setting.key, environment: environment)
+            // A ledger URL may carry a password: never shown.
+            if setting.key == "ledger.path" { value = ConnectionURLRedaction.redacting(value) }
             lines.append("\(setting.key) = \(value)    # \(resolved?.source.description ?? "default")")
         }
         for provider in configuration.providers {

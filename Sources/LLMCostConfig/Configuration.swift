@@ -45,7 +45,10 @@ public struct Configuration: Sendable {
     public static let settings: [ConfigSetting] = [
         ConfigSetting(
             key: "ledger.path", kind: .string, defaultValue: nil, environment: "LLM_COST_DB",
-            summary: "the SQLite ledger file (default $XDG_DATA_HOME/llm-cost/ledger.sqlite, else ~/.local/share/llm-cost/ledger.sqlite)"),
+            summary: "the SQLite ledger file (default $XDG_DATA_HOME/llm-cost/ledger.sqlite, else ~/.local/share/llm-cost/ledger.sqlite), or a postgres:// URL"),
+        ConfigSetting(
+            key: "ledger.password_env", kind: .string, defaultValue: nil, environment: nil,
+            summary: "for a postgres:// ledger: the environment variable holding its password (else PGPASSWORD, then ~/.pgpass)"),
         ConfigSetting(
             key: "ledger.busy_timeout_ms", kind: .integer, defaultValue: .integer(5000),
             environment: "LLM_COST_BUSY_TIMEOUT_MS",

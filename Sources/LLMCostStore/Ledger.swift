@@ -52,6 +52,13 @@ public final class Ledger: Sendable {
     /// Opens (creating if needed and allowed) the ledger at `path` and brings its schema up to
     /// date. Refuses a SQLite file that belongs to another program.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
+        // A server URL is never a file name (it would become folders named after the host).
+        if case .postgres(let server) = try LedgerLocation(path) {
+            throw .invalidLocation(
+                server.redacted,
+                detail: "this is a PostgreSQL server; its ledger is not available to the commands yet (the connection, "
+                    + "credentials and schema are in place: see the README's PostgreSQL section)")
+        }
         self.path = path
         changes = LedgerChanges(ledgerPath: path)
         if options.createIfMissing && !options.readOnly {

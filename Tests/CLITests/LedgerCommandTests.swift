@@ -74,6 +74,24 @@ import Testing
         #expect(try await CLIRunner.run(["report", "--db", typo], home: home).status == 0)
     }
 
+    /// A server URL is never taken for a file path (it would make folders named after the
+    /// host), and its password is never printed back, by errors or by `config show`.
+    @Test func aServerURLIsNeverAFileAndItsPasswordNeverShows() async throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let url = "postgres://team:hunter2@127.0.0.1:1/ledger"
+        for arguments in [["report"], ["record", "--provider", "openai", "--model", "gpt-4o", "--input", "1"]] {
+            let result = try await CLIRunner.run(arguments + ["--db", url], home: home)
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("postgres://team:***@127.0.0.1:1/ledger"), "\(arguments): \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains("hunter2"), "\(arguments)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home.path).allSatisfy { !$0.hasPrefix("postgres") })
+        let shown = try await CLIRunner.run(["config", "show"], home: home, environment: ["LLM_COST_DB": url])
+        #expect(shown.stdout.contains("ledger.path = \"postgres://team:***@127.0.0.1:1/ledger\""), "\(shown.stdout)")
+        #expect(!shown.stdout.contains("hunter2"))
+    }
+
     @Test func reportFormatsAndGroupings() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }

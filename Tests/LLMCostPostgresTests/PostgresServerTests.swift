@@ -60,7 +60,7 @@ import Testing
         defer { database.drop() }
         let server = try database.connect()
         defer { server.shutdown() }
-        try server.transaction { try $0.execute("CREATE TABLE public.t (v bigint)", []) }
+        _ = try server.transaction { try $0.execute("CREATE TABLE public.t (v bigint)", []) }
         struct Abort: Error {}
         #expect(throws: Abort.self) {
             try server.transaction { sql in

@@ -166,7 +166,7 @@ package final class PostgresServer: Sendable {
                 try sql.execute("COMMIT", [])
                 return result
             } catch {
-                try? sql.execute("ROLLBACK", [])
+                _ = try? sql.execute("ROLLBACK", [])
                 throw error
             }
         }

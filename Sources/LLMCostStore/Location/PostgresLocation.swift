@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 
 /// A ledger on a PostgreSQL server, from a URL as libpq reads it:
 /// `postgres[ql]://[user[:password]@][host][:port][/database][?option=value&...]`.
@@ -206,21 +207,8 @@ public struct PostgresLocation: Sendable, Hashable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    /// `url` with anything between `://user:` and `@` replaced by `***`: for messages about a
-    /// URL that does not parse, so that a password in it is not printed either.
+    /// `url` without its password, for messages about a URL that does not parse.
     static func strippingPassword(_ url: String) -> String {
-        var text = url
-        // The password option of the query string, whatever else is wrong.
-        if let range = text.range(of: #"([?&])password=[^&#]*"#, options: .regularExpression) {
-            let separator = text[range].first.map(String.init) ?? "?"
-            text.replaceSubrange(range, with: separator + "password=***")
-        }
-        guard let schemeEnd = text.range(of: "://") else { return text }
-        let afterScheme = text[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
-        let authority = afterScheme[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return text }
-        text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-        return text
+        ConnectionURLRedaction.redacting(url)
     }
 }
