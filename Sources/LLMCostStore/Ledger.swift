@@ -38,9 +38,14 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// The ledger file.
+    /// The ledger file, or the server's URL without its password.
     public let path: String
-    let pool: DatabasePool
+    /// Where the rows are: a SQLite file (through GRDB), or a database server.
+    enum Storage: Sendable {
+        case sqlite(DatabasePool)
+        case server(any LedgerServer)
+    }
+    let storage: Storage
     /// Committed name and tag-set ids, shared by write transactions.
     let knownNames = IDCache()
     let knownTagSets = IDCache()
@@ -68,7 +73,7 @@ public final class Ledger: Sendable {
         }
         if options.readOnly {
             do {
-                pool = try Self.openReadOnly(path: path, options: options)
+                storage = .sqlite(try Self.openReadOnly(path: path, options: options))
             } catch let error as LedgerError {
                 throw error
             } catch {
@@ -106,7 +111,8 @@ public final class Ledger: Sendable {
             }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            storage = .sqlite(pool)
             let migrator = LedgerSchema.migrator
             let (stamped, upToDate) = try pool.read { db in
                 let stamped = try Self.checkOwnership(db, path: path)
@@ -218,6 +224,25 @@ public final class Ledger: Sendable {
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/llm-cost" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.local/share/llm-cost"
+    }
+
+    /// A ledger on a database server (see `LedgerServer`); opened by the server's module.
+    package init(server: any LedgerServer) {
+        path = server.location
+        storage = .server(server)
+        changes = LedgerChanges(ledgerPath: nil)
+        checkpointer = WALCheckpointer(path: "") // never installed: no file
+    }
+
+    /// The SQLite pool; a ledger on a server has none, and what still reads it directly is
+    /// not available there yet.
+    var pool: DatabasePool {
+        get throws(LedgerError) {
+            guard case .sqlite(let pool) = storage else {
+                throw .server(path, detail: "this is not available on a PostgreSQL ledger yet")
+            }
+            return pool
+        }
     }
 
     /// Runs `body` in one write transaction (rolled back if it throws).

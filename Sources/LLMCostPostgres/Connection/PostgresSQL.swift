@@ -1,3 +1,4 @@
+import Foundation
 import LLMCostStore
 import PostgresNIO
 
@@ -9,14 +10,7 @@ struct PostgresSQL: LedgerSQL {
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> Int {
         do {
-            let query = try Self.query(sql, arguments)
-            let connection = connection
-            return try run(sql) {
-                let rows = try await connection.query(query, logger: PostgresServer.logger)
-                // The rows are not wanted; draining them ends the statement.
-                for try await _ in rows {}
-                return 0
-            }
+            return try run(sql, arguments).metadata.rows ?? 0
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -25,18 +19,26 @@ struct PostgresSQL: LedgerSQL {
     }
 
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws {
-        let query = try Self.query(sql, arguments)
-        let connection = connection
-        let rows: [PostgresRow]
+        let result: PostgresQueryResult
         do {
-            rows = try run(sql) { try await connection.query(query, logger: PostgresServer.logger).collect() }
+            result = try run(sql, arguments)
         } catch let error as LedgerError {
             throw error
         } catch {
             throw PostgresServer.translate(error, location: server.location)
         }
-        for row in rows {
+        for row in result.rows {
             try body(SQLRow(row.map(Self.value)))
+        }
+    }
+
+    /// The statement's rows and what it did (how many rows it changed).
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        let query = try Self.query(sql, arguments)
+        let connection = connection
+        return try run(sql) {
+            let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
+            return try await future.get()
         }
     }
 
@@ -116,6 +118,12 @@ struct PostgresSQL: LedgerSQL {
             return (try? cell.decode(Double.self)).map(SQLValue.real) ?? .null
         case .bytea:
             return (try? cell.decode(ByteBuffer.self)).map { .blob(Array($0.readableBytesView)) } ?? .null
+        case .numeric:
+            // SUM of bigints is a numeric: an integer when it fits, as SQLite's would be.
+            // Decimal holds 38 digits exactly; its description is the plain integer.
+            guard let decimal = try? cell.decode(Decimal.self) else { return .null }
+            let text = decimal.description
+            return Int64(text).map(SQLValue.integer) ?? .text(text)
         default:
             return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
         }

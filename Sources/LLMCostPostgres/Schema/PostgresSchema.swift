@@ -156,7 +156,7 @@ package enum PostgresSchema {
             first_ms bigint NOT NULL,
             last_ms bigint NOT NULL,
             project_ms bigint,
-            project text
+            project text COLLATE "C"                -- the greater name wins a tie, bytewise as in SQLite
         );
         CREATE INDEX rollup_sessions_by_first ON rollup_sessions(first_ms);
         CREATE INDEX rollup_sessions_by_length ON rollup_sessions((last_ms - first_ms)) WHERE session_id <> 0;

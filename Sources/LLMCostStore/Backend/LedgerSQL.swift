@@ -6,6 +6,11 @@ package enum SQLValue: Sendable, Hashable {
     case real(Double)
     case text(String)
     case blob([UInt8])
+
+    /// An integer, or NULL.
+    package static func optional(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
+    /// Text, or NULL.
+    package static func optional(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
 }
 
 /// One row of a result, its columns in the order of the statement's select list.
@@ -60,4 +65,39 @@ extension LedgerSQL {
     package func firstRow(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLRow? {
         try rows(sql, arguments).first
     }
+}
+
+/// What a transaction is for, so a backend can take the locks it needs.
+package enum LedgerTransaction: Sendable {
+    /// Reads only.
+    case read
+    /// Writes calls (and their rollups) or other rows.
+    case write
+    /// Checks and changes what these budgets hold (reserve, settle, release): the backend makes
+    /// transactions on a same budget take turns, from the first read to the commit. SQLite
+    /// takes its write lock at `BEGIN IMMEDIATE`; PostgreSQL locks the budgets' rows in name
+    /// order (`SELECT ... FOR UPDATE`), so budgets that do not overlap go on in parallel.
+    case budgets([String])
+}
+
+/// The differences in SQL between the backends that the shared logic writes around.
+package enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// The scalar smaller and greater of two values (`MIN(a, b)` in SQLite, `LEAST` in PostgreSQL).
+    package var least: String { self == .sqlite ? "MIN" : "LEAST" }
+    package var greatest: String { self == .sqlite ? "MAX" : "GREATEST" }
+}
+
+/// A ledger on a database server: the backend that `Ledger(server:)` runs on. Implemented
+/// outside this module (LLMCostPostgres), so the store itself needs no server client.
+///
+/// Requirements: `transaction` runs `body` in one transaction and commits it when `body`
+/// returns, rolls it back when it throws; errors are `LedgerError`s with `location`, never a
+/// password. `location` is safe to print.
+package protocol LedgerServer: Sendable {
+    var location: String { get }
+    var dialect: SQLDialect { get }
+    func transaction<T>(_ kind: LedgerTransaction, _ body: (any LedgerSQL) throws -> T) throws -> T
 }

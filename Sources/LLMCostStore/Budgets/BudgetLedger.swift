@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Synchronization
 import LLMCostCore
 
@@ -63,14 +62,12 @@ extension Ledger {
         let expiresMs = nowMs + ttl.milliseconds
         let windows = budgets.map { $0.window(containing: now) }
         let id = ReservationID.next()
-        return try immediateTransaction { db in
-            let sweep = try RawStatement(db, "DELETE FROM budget_reservations WHERE expires_ms <= ?")
-            sweep.bind(1, nowMs)
-            try sweep.run()
+        return try transaction(.budgets(budgets.map(\.name))) { sql in
+            try sql.execute("DELETE FROM budget_reservations WHERE expires_ms <= ?", [.integer(nowMs)])
             var heldUp: BudgetRefusal?
             for (budget, window) in zip(budgets, windows) {
-                let spent = try Self.spent(of: budget, in: window, db: db)
-                let reserved = try Self.reserved(against: budget.name, nowMs: nowMs, db: db)
+                let spent = try Self.spent(of: budget, in: window, sql: sql)
+                let reserved = try Self.reserved(against: budget.name, nowMs: nowMs, sql: sql)
                 if spent + reserved + amount > budget.limit {
                     let refusal = BudgetRefusal(
                         budget: budget.name, spent: spent, reserved: reserved, limit: budget.limit, requested: amount,
@@ -80,17 +77,11 @@ extension Ledger {
                 }
             }
             if let heldUp { return .refused(heldUp) }
-            let insert = try RawStatement(db, """
-                INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
-                VALUES (?, ?, ?, ?, ?)
-                """)
             for budget in budgets {
-                insert.bind(1, id)
-                insert.bind(2, budget.name)
-                insert.bind(3, amount.nanoUSD)
-                insert.bind(4, nowMs)
-                insert.bind(5, expiresMs)
-                try insert.run()
+                try sql.execute("""
+                    INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, [.text(id), .text(budget.name), .integer(amount.nanoUSD), .integer(nowMs), .integer(expiresMs)])
             }
             return .reserved(BudgetReservation(id: id, amount: amount, budgets: budgets.map(\.name)))
         }
@@ -113,19 +104,19 @@ extension Ledger {
     ) throws -> WriteOutcome {
         // Calls of this process waiting for room re-check at once (others see the WAL change).
         defer { if reservation != nil { changes.signal() } }
-        return try inWriteSession(pricing: pricing, immediate: true) { session, db -> WriteOutcome in
+        return try inWriteSession(pricing: pricing, kind: .budgets(reservation?.budgets ?? [])) { session -> WriteOutcome in
             let outcome = try session.insert(record)
             if let reservation {
-                let expired = try Self.delete(reservation, db: db)
+                let expired = try Self.delete(reservation, sql: session.sql)
                 if outcome == .inserted, let cost = record.cost, cost > .zero {
                     // Over its reservation, or past it: a reservation that expired (its process
                     // slept beyond the lifetime) held nothing when others reserved.
                     let held = reservation.budgets.filter { !expired.contains($0) }
                     if cost > reservation.amount, !held.isEmpty {
-                        try Self.noteOverrun(against: held, reserved: reservation.amount, cost: cost, record: record, db: db)
+                        try Self.noteOverrun(against: held, reserved: reservation.amount, cost: cost, record: record, sql: session.sql)
                     }
                     if !expired.isEmpty {
-                        try Self.noteOverrun(against: expired, reserved: .zero, cost: cost, record: record, db: db)
+                        try Self.noteOverrun(against: expired, reserved: .zero, cost: cost, record: record, sql: session.sql)
                     }
                 }
             }
@@ -136,7 +127,7 @@ extension Ledger {
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
         defer { changes.signal() }
-        try immediateTransaction { db in _ = try Self.delete(reservation, db: db) }
+        try transaction(.budgets(reservation.budgets)) { sql in _ = try Self.delete(reservation, sql: sql) }
     }
 
     /// How often a call waiting for budget room re-checks even without a change notification:
@@ -164,18 +155,14 @@ extension Ledger {
     public func renew(_ reservations: [BudgetReservation], now: Date = Date(), expiresAfter ttl: Duration) throws -> [BudgetReservation] {
         guard !reservations.isEmpty else { return [] }
         let nowMs = Self.milliseconds(now)
-        return try immediateTransaction { db in
-            let update = try RawStatement(
-                db, "UPDATE budget_reservations SET expires_ms = ? WHERE budget = ? AND reservation = ? AND expires_ms > ?")
+        return try transaction(.budgets(Array(Set(reservations.flatMap(\.budgets))))) { sql in
             var missing: [BudgetReservation] = []
             for reservation in reservations {
                 var renewed = 0
                 for budget in reservation.budgets {
-                    update.bind(1, nowMs + ttl.milliseconds)
-                    update.bind(2, budget)
-                    update.bind(3, reservation.id)
-                    update.bind(4, nowMs)
-                    renewed += try update.run()
+                    renewed += try sql.execute(
+                        "UPDATE budget_reservations SET expires_ms = ? WHERE budget = ? AND reservation = ? AND expires_ms > ?",
+                        [.integer(nowMs + ttl.milliseconds), .text(budget), .text(reservation.id), .integer(nowMs)])
                 }
                 if renewed == 0 { missing.append(reservation) }
             }
@@ -187,49 +174,28 @@ extension Ledger {
     public func usage(of budget: BudgetDefinition, now: Date = Date()) throws -> BudgetUsage {
         let nowMs = Self.milliseconds(now)
         let window = budget.window(containing: now)
-        return try read { db in
+        return try transaction(.read) { sql in
             BudgetUsage(
-                budget: budget, window: window, spent: try Self.spent(of: budget, in: window, db: db),
-                reserved: try Self.reserved(against: budget.name, nowMs: nowMs, db: db))
+                budget: budget, window: window, spent: try Self.spent(of: budget, in: window, sql: sql),
+                reserved: try Self.reserved(against: budget.name, nowMs: nowMs, sql: sql))
         }
     }
 
     /// Deletes the reservation's rows; returns the budgets whose row was already gone (expired
     /// and swept by another caller).
     @discardableResult
-    private static func delete(_ reservation: BudgetReservation, db: Database) throws -> [String] {
-        let delete = try RawStatement(db, "DELETE FROM budget_reservations WHERE budget = ? AND reservation = ?")
+    private static func delete(_ reservation: BudgetReservation, sql: any LedgerSQL) throws -> [String] {
         var gone: [String] = []
         for budget in reservation.budgets {
-            delete.bind(1, budget)
-            delete.bind(2, reservation.id)
-            if try delete.run() == 0 { gone.append(budget) }
+            let deleted = try sql.execute(
+                "DELETE FROM budget_reservations WHERE budget = ? AND reservation = ?", [.text(budget), .text(reservation.id)])
+            if deleted == 0 { gone.append(budget) }
         }
         return gone
     }
 
     static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before the first
-    /// read, so what `body` reads cannot change under it in another process.
-    func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else { throw LedgerError.sqlite(path: path, detail: "transaction returned nothing") }
-                return result
-            }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw Self.translate(error, path: path)
-        }
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LLMCostCore
 
 /// Calls of a budget's period that cost more than the worst case they reserved: how far spend
@@ -21,30 +20,22 @@ extension Ledger {
     /// as spend is).
     public func overruns(of budget: BudgetDefinition, now: Date = Date()) throws -> BudgetOverruns {
         let window = budget.window(containing: now)
-        return try read { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS calls, COALESCE(SUM(cost_nano - reserved_nano), 0) AS amount
-                    FROM budget_overruns WHERE budget = ? AND ts_ms >= ? AND ts_ms < ?
-                    """,
-                arguments: [budget.name, window.start ?? Int64.min, window.end ?? Int64.max])
-            return BudgetOverruns(calls: row?["calls"] ?? 0, amount: Money(nanoUSD: row?["amount"] ?? 0))
+        return try transaction(.read) { sql in
+            let row = try sql.firstRow("""
+                SELECT COUNT(*), COALESCE(SUM(cost_nano - reserved_nano), 0)
+                FROM budget_overruns WHERE budget = ? AND ts_ms >= ? AND ts_ms < ?
+                """, [.text(budget.name), .integer(window.start ?? Int64.min), .integer(window.end ?? Int64.max)])
+            return BudgetOverruns(calls: row?.integer(0) ?? 0, amount: Money(nanoUSD: row?.integer(1) ?? 0))
         }
     }
 
     /// Notes, for each budget the call reserved against, that it cost more than it reserved.
-    static func noteOverrun(against budgets: [String], reserved: Money, cost: Money, record: CallRecord, db: Database) throws {
-        let insert = try RawStatement(db, """
-            INSERT INTO budget_overruns (budget, ts_ms, reserved_nano, cost_nano, request_id) VALUES (?, ?, ?, ?, ?)
-            """)
+    static func noteOverrun(against budgets: [String], reserved: Money, cost: Money, record: CallRecord, sql: any LedgerSQL) throws {
         for budget in budgets {
-            insert.bind(1, budget)
-            insert.bind(2, record.epochMilliseconds)
-            insert.bind(3, reserved.nanoUSD)
-            insert.bind(4, cost.nanoUSD)
-            insert.bind(5, record.requestID)
-            try insert.run()
+            try sql.execute(
+                "INSERT INTO budget_overruns (budget, ts_ms, reserved_nano, cost_nano, request_id) VALUES (?, ?, ?, ?, ?)",
+                [.text(budget), .integer(record.epochMilliseconds), .integer(reserved.nanoUSD), .integer(cost.nanoUSD),
+                 .optional(record.requestID)])
         }
     }
 }

@@ -26,12 +26,19 @@ final class LedgerChanges: Sendable {
     }
 
     private let state = Mutex(State())
-    private let watchedFolder: String
+    /// The folder and WAL file name watched; `nil` for a ledger on a server (no file to watch:
+    /// waiters re-check on their interval).
+    private let watchedFolder: String?
     private let walName: String
     private let watcher = Mutex<FileWatcher?>(nil)
     private let watchStarted = Atomic<Bool>(false)
 
-    init(ledgerPath: String) {
+    init(ledgerPath: String?) {
+        guard let ledgerPath else {
+            watchedFolder = nil
+            walName = ""
+            return
+        }
         let url = URL(fileURLWithPath: ledgerPath)
         watchedFolder = url.deletingLastPathComponent().path
         walName = url.lastPathComponent + "-wal"
@@ -92,7 +99,7 @@ final class LedgerChanges: Sendable {
     }
 
     private func startWatching() {
-        guard !watchStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard let watchedFolder, !watchStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let walName = walName
         let started = FileWatcher(folder: watchedFolder) { [weak self] names in
             if names.contains(walName) { self?.signal() }

@@ -66,23 +66,17 @@ extension LedgerWriteSession {
     /// Remembers how far a log file has been read, in the transaction that writes the calls
     /// read up to there: a crash loses both or neither, so no line is skipped or read twice.
     public func savePosition(_ position: AgentLogFilePosition, readAt milliseconds: Int64) throws {
-        let statement = try RawStatement(database, """
-            INSERT INTO agent_log_files (path, source, device, inode, size, mtime_ns, offset, lines, state, read_ms)
+        try sql.execute("""
+            INSERT INTO agent_log_files (path, source, device, inode, size, mtime_ns, "offset", lines, state, read_ms)
             VALUES (?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT (path) DO UPDATE SET source = excluded.source, device = excluded.device,
                 inode = excluded.inode, size = excluded.size, mtime_ns = excluded.mtime_ns,
-                offset = excluded.offset, lines = excluded.lines, state = excluded.state, read_ms = excluded.read_ms
-            """)
-        statement.bind(1, position.path)
-        statement.bind(2, position.source)
-        statement.bind(3, Int64(bitPattern: position.device))
-        statement.bind(4, Int64(bitPattern: position.inode))
-        statement.bind(5, position.size)
-        statement.bind(6, position.modifiedNanoseconds)
-        statement.bind(7, position.offset)
-        statement.bind(8, Int64(position.lines))
-        statement.bindBlob(9, position.state)
-        statement.bind(10, milliseconds)
-        try statement.run()
+                "offset" = excluded."offset", lines = excluded.lines, state = excluded.state, read_ms = excluded.read_ms
+            """, [
+                .text(position.path), .text(position.source), .integer(Int64(bitPattern: position.device)),
+                .integer(Int64(bitPattern: position.inode)), .integer(position.size), .integer(position.modifiedNanoseconds),
+                .integer(position.offset), .integer(Int64(position.lines)), position.state.map(SQLValue.blob) ?? .null,
+                .integer(milliseconds),
+            ])
     }
 }

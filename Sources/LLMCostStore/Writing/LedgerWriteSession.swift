@@ -15,22 +15,17 @@ public enum WriteOutcome: Sendable, Equatable {
 
 /// The writes of one transaction: calls in, rollups kept exact.
 ///
-/// Holds prepared statements, a name cache and the pending rollup sums for the transaction;
-/// `finish()` adds the sums to `rollup_hourly` before commit. Created only by the ledger's
-/// `write(pricing:_:)`, never kept past it.
+/// Holds a name cache and the pending rollup sums for the transaction; `finish()` adds the
+/// sums to the rollup tables before commit. Created only by the ledger's `write(pricing:_:)`,
+/// never kept past it. Written once over `LedgerSQL`: the same statements on SQLite and on
+/// PostgreSQL (every insert that another host may race is an `ON CONFLICT` upsert).
 public final class LedgerWriteSession {
-    private let db: Database
+    /// The transaction's connection, for writes of other tables in the same transaction.
+    let sql: any LedgerSQL
+    private let dialect: SQLDialect
     private let pricing: (any CallPricing)?
     private let knownNames: IDCache
     private let knownTagSets: IDCache
-    private let insertCall: RawStatement
-    private let lookupName: RawStatement
-    private let insertName: RawStatement
-    private let lookupTagSet: RawStatement
-    private let insertTagSet: RawStatement
-    private let insertTagMember: RawStatement
-    /// The transaction's connection, for writes of other tables in the same transaction.
-    var database: Database { db }
     /// Names and tag sets this transaction looked up or created; shared only once it commits.
     private(set) var newNames: [String: Int64] = [:]
     private(set) var newTagSets: [String: Int64] = [:]
@@ -43,29 +38,24 @@ public final class LedgerWriteSession {
     public private(set) var duplicateCount = 0
     /// Calls whose stored counts a larger copy replaced (`insertKeepingLarger`).
     public private(set) var grownCount = 0
-    private var findStored: RawStatement?
-    private var growStored: RawStatement?
 
-    init(db: Database, pricing: (any CallPricing)?, knownNames: IDCache, knownTagSets: IDCache) throws {
-        self.db = db
+    private static let insertCall = """
+        INSERT INTO calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
+            input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
+            cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
+            cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
+            est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key,
+            est_input_raw, est_correction_ppm, pricing_provider_id)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        """
+
+    init(sql: any LedgerSQL, dialect: SQLDialect, pricing: (any CallPricing)?, knownNames: IDCache, knownTagSets: IDCache) {
+        self.sql = sql
+        self.dialect = dialect
         self.pricing = pricing
         self.knownNames = knownNames
         self.knownTagSets = knownTagSets
-        insertCall = try RawStatement(db, """
-            INSERT INTO calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
-                input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
-                cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
-                cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
-                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key,
-                est_input_raw, est_correction_ppm, pricing_provider_id)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            ON CONFLICT(dedupe_key) DO NOTHING
-            """)
-        lookupTagSet = try RawStatement(db, "SELECT id FROM tag_sets WHERE tags = ?")
-        insertTagSet = try RawStatement(db, "INSERT INTO tag_sets (tags) VALUES (?)")
-        insertTagMember = try RawStatement(db, "INSERT OR IGNORE INTO tag_set_members (key, value, tag_set_id) VALUES (?, ?, ?)")
-        lookupName = try RawStatement(db, "SELECT id FROM names WHERE name = ?")
-        insertName = try RawStatement(db, "INSERT INTO names (name) VALUES (?)")
     }
 
     /// Writes one call unless the ledger has it already. A call without a cost is priced by
@@ -109,40 +99,26 @@ public final class LedgerWriteSession {
         let pricingProviderID = try pricingProvider.flatMap { $0 == record.provider ? nil : $0 }.map(nameID) ?? 0
         let usage = record.usage
         let timestamp = record.epochMilliseconds
-
-        let statement = insertCall
-        statement.bind(1, timestamp)
-        statement.bind(2, providerID)
-        statement.bind(3, modelID)
-        statement.bind(4, agentID)
-        statement.bind(5, sessionID)
-        statement.bind(6, Int64(record.status.storedValue))
-        statement.bind(7, usage.inputTokens)
-        statement.bind(8, usage.outputTokens)
-        statement.bind(9, usage.cacheReadTokens)
-        statement.bind(10, usage.cacheWrite5mTokens)
-        statement.bind(11, usage.cacheWrite1hTokens)
-        statement.bind(12, usage.reasoningTokens)
-        statement.bind(13, usage.webSearchRequests)
-        statement.bind(14, usage.webFetchRequests)
-        statement.bind(15, cost?.nanoUSD)
-        statement.bind(16, Int64(costOrigin.rawValue))
-        statement.bind(17, pricingEntry)
-        statement.bind(18, record.usageSource == .estimated ? 1 : 0)
-        statement.bind(19, record.estimatedUsage?.inputTokens)
-        statement.bind(20, record.estimatedUsage?.outputTokens)
-        statement.bind(21, record.estimatedCost?.nanoUSD)
-        statement.bind(22, record.latencyMilliseconds)
-        statement.bind(23, record.timeToFirstTokenMilliseconds)
-        statement.bind(24, record.requestID)
         let sortedTags = record.tags.sorted { $0.key < $1.key }
-        statement.bind(25, try tagSetID(sortedTags))
-        statement.bindBlob(26, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
-        statement.bind(27, record.heuristicEstimate?.rawTokens)
-        statement.bind(28, record.heuristicEstimate?.factorPartsPerMillion)
-        statement.bind(29, pricingProviderID)
-        guard try statement.run() == 1 else {
-            if keepLarger, try grow(record, usage: usage, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry) {
+        let dedupeKey = Self.bytes(DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
+
+        let inserted = try sql.execute(Self.insertCall, [
+            .integer(timestamp), .integer(providerID), .integer(modelID), .integer(agentID), .integer(sessionID),
+            .integer(Int64(record.status.storedValue)),
+            .integer(usage.inputTokens), .integer(usage.outputTokens), .integer(usage.cacheReadTokens),
+            .integer(usage.cacheWrite5mTokens), .integer(usage.cacheWrite1hTokens), .integer(usage.reasoningTokens),
+            .integer(usage.webSearchRequests), .integer(usage.webFetchRequests),
+            .optional(cost?.nanoUSD), .integer(Int64(costOrigin.rawValue)), .optional(pricingEntry),
+            .integer(record.usageSource == .estimated ? 1 : 0),
+            .optional(record.estimatedUsage?.inputTokens), .optional(record.estimatedUsage?.outputTokens),
+            .optional(record.estimatedCost?.nanoUSD), .optional(record.latencyMilliseconds),
+            .optional(record.timeToFirstTokenMilliseconds), .optional(record.requestID),
+            .integer(try tagSetID(sortedTags)), .blob(dedupeKey),
+            .optional(record.heuristicEstimate?.rawTokens), .optional(record.heuristicEstimate?.factorPartsPerMillion),
+            .integer(pricingProviderID),
+        ])
+        guard inserted == 1 else {
+            if keepLarger, try grow(dedupeKey: dedupeKey, usage: usage, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry) {
                 grownCount += 1
                 return .grown
             }
@@ -159,54 +135,53 @@ public final class LedgerWriteSession {
         return .inserted
     }
 
-    /// Replaces the counts of the stored call with `record`'s dedupe key when `usage` is larger,
+    private static func bytes(_ key: (UInt64, UInt64)) -> [UInt8] {
+        var big = (key.0.bigEndian, key.1.bigEndian)
+        return withUnsafeBytes(of: &big) { Array($0) }
+    }
+
+    /// Replaces the counts of the stored call with this dedupe key when `usage` is larger,
     /// moving the rollups with it. Returns whether it did.
     private func grow(
-        _ record: CallRecord, usage: Usage, cost: Money?, costOrigin: CostOrigin, pricingEntry: String?
+        dedupeKey: [UInt8], usage: Usage, cost: Money?, costOrigin: CostOrigin, pricingEntry: String?
     ) throws -> Bool {
-        let find = try findStored ?? RawStatement(db, """
+        guard let row = try sql.firstRow("""
             SELECT id, ts_ms, provider_id, model_id, agent_id, status, input_tokens, output_tokens,
                 cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens,
                 web_search_requests, web_fetch_requests, cost_nano, session_id
             FROM calls WHERE dedupe_key = ?
-            """)
-        findStored = find
-        let sortedTags = record.tags.sorted { $0.key < $1.key }
-        find.bindBlob(1, DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
-        guard let row = try find.firstRow(columns: 16) else { return false }
+            """, [.blob(dedupeKey)])
+        else { return false }
         let stored = Usage(
-            inputTokens: row[6] ?? 0, outputTokens: row[7] ?? 0, cacheReadTokens: row[8] ?? 0,
-            cacheWrite5mTokens: row[9] ?? 0, cacheWrite1hTokens: row[10] ?? 0, reasoningTokens: row[11] ?? 0,
-            webSearchRequests: row[12] ?? 0, webFetchRequests: row[13] ?? 0)
+            inputTokens: row.integer(6) ?? 0, outputTokens: row.integer(7) ?? 0, cacheReadTokens: row.integer(8) ?? 0,
+            cacheWrite5mTokens: row.integer(9) ?? 0, cacheWrite1hTokens: row.integer(10) ?? 0, reasoningTokens: row.integer(11) ?? 0,
+            webSearchRequests: row.integer(12) ?? 0, webFetchRequests: row.integer(13) ?? 0)
         guard usage.isLarger(than: stored) else { return false }
-        let update = try growStored ?? RawStatement(db, """
+        try sql.execute("""
             UPDATE calls SET input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
                 cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, reasoning_tokens = ?,
                 web_search_requests = ?, web_fetch_requests = ?, cost_nano = ?, cost_origin = ?,
                 pricing_entry = ?
             WHERE id = ?
-            """)
-        growStored = update
-        let counts = [
-            usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWrite5mTokens,
-            usage.cacheWrite1hTokens, usage.reasoningTokens, usage.webSearchRequests, usage.webFetchRequests,
-        ]
-        for (index, count) in counts.enumerated() { update.bind(Int32(index + 1), count) }
-        update.bind(9, cost?.nanoUSD)
-        update.bind(10, Int64(costOrigin.rawValue))
-        update.bind(11, pricingEntry)
-        update.bind(12, row[0] ?? 0)
-        try update.run()
-        let key = RollupKey(hour: floorDiv(row[1] ?? 0, 3_600_000), providerID: row[2] ?? 0, modelID: row[3] ?? 0, agentID: row[4] ?? 0)
-        rollups.replace(key, usage: stored, cost: row[14].map(Money.init(nanoUSD:)), with: usage, cost: cost)
-        sessionRollups.replace(session: row[15] ?? 0, usage: stored, cost: row[14].map(Money.init(nanoUSD:)), with: usage, cost: cost)
+            """, [
+                .integer(usage.inputTokens), .integer(usage.outputTokens), .integer(usage.cacheReadTokens),
+                .integer(usage.cacheWrite5mTokens), .integer(usage.cacheWrite1hTokens), .integer(usage.reasoningTokens),
+                .integer(usage.webSearchRequests), .integer(usage.webFetchRequests),
+                .optional(cost?.nanoUSD), .integer(Int64(costOrigin.rawValue)), .optional(pricingEntry), .integer(row.integer(0) ?? 0),
+            ])
+        let storedCost = row.integer(14).map(Money.init(nanoUSD:))
+        let key = RollupKey(
+            hour: floorDiv(row.integer(1) ?? 0, 3_600_000), providerID: row.integer(2) ?? 0, modelID: row.integer(3) ?? 0,
+            agentID: row.integer(4) ?? 0)
+        rollups.replace(key, usage: stored, cost: storedCost, with: usage, cost: cost)
+        sessionRollups.replace(session: row.integer(15) ?? 0, usage: stored, cost: storedCost, with: usage, cost: cost)
         return true
     }
 
-    /// Adds the pending sums to the rollup table. Called once, before commit.
+    /// Adds the pending sums to the rollup tables. Called once, before commit.
     func finish() throws {
-        try rollups.flush(into: db)
-        try sessionRollups.flush(into: db)
+        try rollups.flush(into: sql)
+        try sessionRollups.flush(into: sql, dialect: dialect)
     }
 
     /// The id of a set of tags (0 for none), creating it and its members on first sight.
@@ -214,20 +189,20 @@ public final class LedgerWriteSession {
         guard !sortedTags.isEmpty else { return 0 }
         let canonical = TagsJSON.encode(sortedTags)
         if let id = newTagSets[canonical] ?? knownTagSets[canonical] { return id }
-        lookupTagSet.bind(1, canonical)
         let id: Int64
-        if let existing = try lookupTagSet.firstInteger() {
+        if let existing = try sql.firstRow("SELECT id FROM tag_sets WHERE tags = ?", [.text(canonical)])?.integer(0) {
             id = existing
-        } else {
-            insertTagSet.bind(1, canonical)
-            try insertTagSet.run()
-            id = insertTagSet.lastInsertedRowID
+        } else if let created = try sql.firstRow(
+            "INSERT INTO tag_sets (tags) VALUES (?) ON CONFLICT (tags) DO NOTHING RETURNING id", [.text(canonical)])?.integer(0) {
+            id = created
             for tag in sortedTags {
-                insertTagMember.bind(1, tag.key)
-                insertTagMember.bind(2, tag.value)
-                insertTagMember.bind(3, id)
-                try insertTagMember.run()
+                try sql.execute(
+                    "INSERT INTO tag_set_members (key, value, tag_set_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [.text(tag.key), .text(tag.value), .integer(id)])
             }
+        } else {
+            // Another host created it meanwhile (and its members with it).
+            id = try sql.firstRow("SELECT id FROM tag_sets WHERE tags = ?", [.text(canonical)])?.integer(0) ?? 0
         }
         newTagSets[canonical] = id
         return id
@@ -235,14 +210,14 @@ public final class LedgerWriteSession {
 
     private func nameID(_ name: String) throws -> Int64 {
         if let id = newNames[name] ?? knownNames[name] { return id }
-        lookupName.bind(1, name)
         let id: Int64
-        if let existing = try lookupName.firstInteger() {
+        if let existing = try sql.firstRow("SELECT id FROM names WHERE name = ?", [.text(name)])?.integer(0) {
             id = existing
+        } else if let created = try sql.firstRow(
+            "INSERT INTO names (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id", [.text(name)])?.integer(0) {
+            id = created
         } else {
-            insertName.bind(1, name)
-            try insertName.run()
-            id = insertName.lastInsertedRowID
+            id = try sql.firstRow("SELECT id FROM names WHERE name = ?", [.text(name)])?.integer(0) ?? 0
         }
         newNames[name] = id
         return id
@@ -253,33 +228,30 @@ extension Ledger {
     /// Runs `body` with a write session in one transaction: everything it inserts lands
     /// together with its rollups, or nothing does (when `body` throws).
     public func write<T>(pricing: (any CallPricing)? = nil, _ body: (LedgerWriteSession) throws -> T) throws -> T {
-        try inWriteSession(pricing: pricing, immediate: false) { session, _ in try body(session) }
+        try inWriteSession(pricing: pricing, kind: .write) { session in try body(session) }
     }
 
-    /// Runs `body` with a write session in a transaction (`BEGIN IMMEDIATE` when `immediate`, for
-    /// reads that must not change before the writes), finishes the session's rollups, and
-    /// teaches the shared id caches the names and tag sets that committed.
+    /// Runs `body` with a write session in a transaction of `kind` (`.budgets` for reads that
+    /// must not change before the writes), finishes the session's rollups, and teaches the
+    /// shared id caches the names and tag sets that committed.
     func inWriteSession<T>(
-        pricing: (any CallPricing)?, immediate: Bool, _ body: (LedgerWriteSession, Database) throws -> T
+        pricing: (any CallPricing)?, kind: LedgerTransaction, _ body: (LedgerWriteSession) throws -> T
     ) throws -> T {
         var committedNames: [String: Int64] = [:]
         var committedTagSets: [String: Int64] = [:]
-        let run = { (db: Database) throws -> T in
-            let session = try LedgerWriteSession(db: db, pricing: pricing, knownNames: self.knownNames, knownTagSets: self.knownTagSets)
-            let result = try body(session, db)
+        let dialect = dialect
+        let result = try transaction(kind) { sql -> T in
+            let session = LedgerWriteSession(
+                sql: sql, dialect: dialect, pricing: pricing, knownNames: self.knownNames, knownTagSets: self.knownTagSets)
+            let result = try body(session)
             try session.finish()
             committedNames = session.newNames
             committedTagSets = session.newTagSets
             return result
         }
-        do {
-            let result = immediate ? try immediateTransaction(run) : try write(run)
-            knownNames.learn(committedNames)
-            knownTagSets.learn(committedTagSets)
-            return result
-        } catch let error as DatabaseError {
-            throw Self.translate(error, path: path)
-        }
+        knownNames.learn(committedNames)
+        knownTagSets.learn(committedTagSets)
+        return result
     }
 
     /// Records one call. Returns `.duplicate` (and changes nothing) if the ledger has it.

@@ -99,8 +99,8 @@ extension Ledger {
                     sessionRollups.changeCost(session: row[22], from: oldCost, to: quote?.cost)
                 }
                 if dryRun { throw DryRun() }
-                try rollups.flush(into: db)
-                try sessionRollups.flush(into: db)
+                try rollups.flush(into: SQLiteSQL(db: db, path: path))
+                try sessionRollups.flush(into: SQLiteSQL(db: db, path: path), dialect: .sqlite)
             }
         } catch is DryRun {}
         return summary

@@ -2,11 +2,15 @@ import GRDB
 import LLMCostCore
 
 /// One row of `rollup_hourly`: a UTC hour, provider, model and agent.
-struct RollupKey: Hashable {
+struct RollupKey: Hashable, Comparable {
     var hour: Int64
     var providerID: Int64
     var modelID: Int64
     var agentID: Int64
+
+    static func < (lhs: RollupKey, rhs: RollupKey) -> Bool {
+        (lhs.hour, lhs.providerID, lhs.modelID, lhs.agentID) < (rhs.hour, rhs.providerID, rhs.modelID, rhs.agentID)
+    }
 }
 
 /// Sums of calls: the measures every rollup and report row carries.
@@ -66,7 +70,7 @@ struct RollupAccumulator {
     }
 
     /// Adds the pending sums to `rollup_hourly` and, summed per UTC day, to `rollup_daily`.
-    mutating func flush(into db: Database) throws {
+    mutating func flush(into sql: any LedgerSQL) throws {
         guard !pending.isEmpty else { return }
         var daily: [RollupKey: CallTotals] = [:]
         for (key, totals) in pending {
@@ -74,8 +78,8 @@ struct RollupAccumulator {
             dayKey.hour = floorDiv(key.hour, 24)
             daily[dayKey, default: CallTotals()] += totals
         }
-        try Self.upsert(pending, sql: Self.hourlyUpsert, db: db)
-        try Self.upsert(daily, sql: Self.dailyUpsert, db: db)
+        try Self.upsert(pending, sql: Self.hourlyUpsert, into: sql)
+        try Self.upsert(daily, sql: Self.dailyUpsert, into: sql)
         pending.removeAll()
     }
 
@@ -90,23 +94,23 @@ struct RollupAccumulator {
             INSERT INTO \(table) (\(columns.joined(separator: ", ")))
             VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
             ON CONFLICT (\(timeColumn), provider_id, model_id, agent_id) DO UPDATE SET
-            \(measures.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+            \(measures.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
             """
     }
 
-    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table).
-    private static func upsert(_ sums: [RollupKey: CallTotals], sql: String, db: Database) throws {
-        let upsert = try RawStatement(db, sql)
-        for (key, totals) in sums {
-            let values = [
-                key.hour, key.providerID, key.modelID, key.agentID, totals.calls,
-                totals.usage.inputTokens, totals.usage.outputTokens, totals.usage.cacheReadTokens,
-                totals.usage.cacheWrite5mTokens, totals.usage.cacheWrite1hTokens, totals.usage.reasoningTokens,
-                totals.usage.webSearchRequests, totals.usage.webFetchRequests, totals.cost.nanoUSD,
-                totals.unpricedCalls, totals.errorCalls,
-            ]
-            for (index, value) in values.enumerated() { upsert.bind(Int32(index + 1), value) }
-            try upsert.run()
+    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table). Rows are
+    /// written in key order: two hosts' transactions then lock shared rows in the same order
+    /// and cannot deadlock.
+    private static func upsert(_ sums: [RollupKey: CallTotals], sql statement: String, into sql: any LedgerSQL) throws {
+        for (key, totals) in sums.sorted(by: { $0.key < $1.key }) {
+            try sql.execute(statement, [
+                .integer(key.hour), .integer(key.providerID), .integer(key.modelID), .integer(key.agentID), .integer(totals.calls),
+                .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens), .integer(totals.usage.cacheReadTokens),
+                .integer(totals.usage.cacheWrite5mTokens), .integer(totals.usage.cacheWrite1hTokens),
+                .integer(totals.usage.reasoningTokens), .integer(totals.usage.webSearchRequests),
+                .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD), .integer(totals.unpricedCalls),
+                .integer(totals.errorCalls),
+            ])
         }
     }
 }

@@ -97,6 +97,49 @@ struct RawStatement {
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
 
+    /// Binds `values` to the placeholders in order.
+    func bind(_ values: [SQLValue]) {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .null: sqlite3_bind_null(handle, index)
+            case .integer(let integer): sqlite3_bind_int64(handle, index, integer)
+            case .real(let real): sqlite3_bind_double(handle, index, real)
+            case .text(let text): bind(index, text)
+            case .blob(let bytes): bindBlob(index, bytes)
+            }
+        }
+    }
+
+    /// Steps through every row, handing each to `body` as plain values.
+    func forEachRow(_ body: (SQLRow) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        let count = sqlite3_column_count(handle)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw currentError(code) }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                switch sqlite3_column_type(handle, column) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(handle, column)))
+                case SQLITE_TEXT:
+                    let bytes = sqlite3_column_text(handle, column)
+                    let length = Int(sqlite3_column_bytes(handle, column))
+                    values.append(.text(bytes.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""))
+                case SQLITE_BLOB:
+                    let length = Int(sqlite3_column_bytes(handle, column))
+                    let pointer = sqlite3_column_blob(handle, column)
+                    values.append(.blob(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []))
+                default: values.append(.null)
+                }
+            }
+            try body(SQLRow(values))
+        }
+    }
+
     private func currentError(_ code: Int32) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
     }

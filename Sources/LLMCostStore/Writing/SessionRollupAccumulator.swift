@@ -50,21 +50,20 @@ struct SessionRollupAccumulator {
         changeCost(session: session, from: oldCost, to: newCost)
     }
 
-    mutating func flush(into db: Database) throws {
+    /// Adds the pending sums to `rollup_sessions`, in session order (see `RollupAccumulator`).
+    mutating func flush(into sql: any LedgerSQL, dialect: SQLDialect) throws {
         guard !pending.isEmpty else { return }
-        let upsert = try RawStatement(db, Self.upsertSQL)
-        for (session, sums) in pending {
+        let statement = dialect == .sqlite ? Self.upsertSQLite : Self.upsertPostgres
+        for (session, sums) in pending.sorted(by: { $0.key < $1.key }) {
             let totals = sums.totals
-            let values: [Int64] = [
-                session, totals.calls, totals.usage.inputTokens, totals.usage.outputTokens, totals.usage.cacheReadTokens,
-                totals.usage.cacheWrite5mTokens, totals.usage.cacheWrite1hTokens, totals.usage.reasoningTokens,
-                totals.usage.webSearchRequests, totals.usage.webFetchRequests, totals.cost.nanoUSD,
-                totals.unpricedCalls, totals.errorCalls, sums.firstCall, sums.lastCall,
-            ]
-            for (index, value) in values.enumerated() { upsert.bind(Int32(index + 1), value) }
-            upsert.bind(Int32(values.count + 1), sums.projectSeen)
-            upsert.bind(Int32(values.count + 2), sums.project)
-            try upsert.run()
+            try sql.execute(statement, [
+                .integer(session), .integer(totals.calls), .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens),
+                .integer(totals.usage.cacheReadTokens), .integer(totals.usage.cacheWrite5mTokens),
+                .integer(totals.usage.cacheWrite1hTokens), .integer(totals.usage.reasoningTokens),
+                .integer(totals.usage.webSearchRequests), .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD),
+                .integer(totals.unpricedCalls), .integer(totals.errorCalls), .integer(sums.firstCall), .integer(sums.lastCall),
+                .optional(sums.projectSeen), .optional(sums.project),
+            ])
         }
         pending.removeAll()
     }
@@ -72,21 +71,26 @@ struct SessionRollupAccumulator {
     /// Sums add; first and last widen; the project moves only to a later call's (or, in the same
     /// millisecond, to the greater name), so the order transactions commit in never matters.
     /// Every SET expression reads the row as it was before the update.
-    private static let upsertSQL: String = {
+    private static let upsertSQLite = upsertSQL(.sqlite)
+    private static let upsertPostgres = upsertSQL(.postgres)
+
+    private static func upsertSQL(_ dialect: SQLDialect) -> String {
         let measures = RollupColumns.measures
         let columns = ["session_id"] + measures + ["first_ms", "last_ms", "project_ms", "project"]
         let newer = """
-            excluded.project_ms IS NOT NULL AND (project_ms IS NULL OR excluded.project_ms > project_ms
-                OR (excluded.project_ms = project_ms AND excluded.project > project))
+            excluded.project_ms IS NOT NULL AND (rollup_sessions.project_ms IS NULL
+                OR excluded.project_ms > rollup_sessions.project_ms
+                OR (excluded.project_ms = rollup_sessions.project_ms AND excluded.project > rollup_sessions.project))
             """
         return """
             INSERT INTO rollup_sessions (\(columns.joined(separator: ", ")))
             VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
             ON CONFLICT (session_id) DO UPDATE SET
-            \(measures.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")),
-            first_ms = MIN(first_ms, excluded.first_ms), last_ms = MAX(last_ms, excluded.last_ms),
-            project = CASE WHEN \(newer) THEN excluded.project ELSE project END,
-            project_ms = CASE WHEN \(newer) THEN excluded.project_ms ELSE project_ms END
+            \(measures.map { "\($0) = rollup_sessions.\($0) + excluded.\($0)" }.joined(separator: ", ")),
+            first_ms = \(dialect.least)(rollup_sessions.first_ms, excluded.first_ms),
+            last_ms = \(dialect.greatest)(rollup_sessions.last_ms, excluded.last_ms),
+            project = CASE WHEN \(newer) THEN excluded.project ELSE rollup_sessions.project END,
+            project_ms = CASE WHEN \(newer) THEN excluded.project_ms ELSE rollup_sessions.project_ms END
             """
-    }()
+    }
 }

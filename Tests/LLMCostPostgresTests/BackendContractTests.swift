@@ -1,0 +1,128 @@
+import Foundation
+import LLMCostCore
+import LLMCostStore
+import LLMCostTestSupport
+import Testing
+@testable import LLMCostPostgres
+
+/// Which backend a contract test runs on.
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty ledger on `backend`, and how to get rid of it.
+final class BackendLedger {
+    let ledger: Ledger
+    private let cleanup: () -> Void
+    /// Another connection (another "host") to the same ledger.
+    let reopen: () throws -> Ledger
+
+    init(_ backend: Backend) throws {
+        switch backend {
+        case .sqlite:
+            let folder = try temporaryFolder("contract")
+            let path = folder.appendingPathComponent("ledger.sqlite").path
+            ledger = try Ledger(path: path)
+            reopen = { try Ledger(path: path) }
+            cleanup = { try? FileManager.default.removeItem(at: folder) }
+        case .postgres:
+            let database = try TestServer.freshDatabase()
+            ledger = try PostgresLedger.open(database.location, password: database.password)
+            reopen = { try PostgresLedger.open(database.location, password: database.password) }
+            cleanup = { database.drop() }
+        }
+    }
+
+    deinit { cleanup() }
+}
+
+/// The same behaviour on SQLite and PostgreSQL: idempotent records, exact sums per budget
+/// scope, reservations, settlement, overruns.
+@Suite struct BackendContractTests {
+    let start = Date(timeIntervalSince1970: 1_780_000_000)
+
+    func call(_ index: Int, at date: Date, cost: String? = "0.25", tags: [String: String] = [:]) -> CallRecord {
+        var record = CallRecord(
+            timestamp: date, provider: index % 2 == 0 ? "anthropic" : "openai", model: index % 3 == 0 ? "m-a" : "m-b",
+            requestID: "r\(index)", usage: Usage(inputTokens: 100 + Int64(index), outputTokens: 10))
+        record.agent = "agent-\(index % 4)"
+        record.session = "s\(index % 5)"
+        record.tags = tags
+        record.cost = cost.flatMap(Money.init(decimalUSD:))
+        return record
+    }
+
+    @Test(arguments: Backend.allCases)
+    func recordsAreIdempotentAndEveryScopeSumsExactly(_ backend: Backend) throws {
+        let fixture = try BackendLedger(backend)
+        let ledger = fixture.ledger
+        var expected: [String: Int64] = [:]  // scope -> nano
+        for index in 0..<60 {
+            // Spread over three days, a few seconds past each hour: rollups and raw edges.
+            let date = start + Double(index) * 3_700
+            let record = call(index, at: date, cost: index % 7 == 6 ? nil : "0.\(100 + index)", tags: ["team": index % 2 == 0 ? "a" : "b"])
+            #expect(try ledger.record(record) == .inserted)
+            #expect(try ledger.record(record) == .duplicate)
+            guard let cost = record.cost?.nanoUSD else { continue }
+            expected["all", default: 0] += cost
+            expected["provider:\(record.provider)", default: 0] += cost
+            expected["model:\(record.model)", default: 0] += cost
+            expected["agent:\(record.agent ?? "")", default: 0] += cost
+            expected["team:\(record.tags["team"] ?? "")", default: 0] += cost
+        }
+        let end = start + 60 * 3_700
+        let scopes: [(String, BudgetScope)] = [
+            ("all", .all), ("provider:openai", .provider("openai")), ("model:m-a", .model("m-a")),
+            ("agent:agent-1", .agent("agent-1")), ("team:b", .tag(key: "team", value: "b")),
+        ]
+        for (key, scope) in scopes {
+            let budget = BudgetDefinition(name: key, scope: scope, period: .total, limit: Money(decimalUSD: "1000")!)
+            let usage = try ledger.usage(of: budget, now: end)
+            #expect(usage.spent.nanoUSD == expected[key], "\(backend) \(key)")
+        }
+        let unpriced = BudgetDefinition(name: "u", period: .total, limit: Money(decimalUSD: "1")!)
+        #expect(try ledger.unpricedCalls(of: unpriced, now: end) == Int64((0..<60).filter { $0 % 7 == 6 }.count))
+        // A second connection (another host) sees the same.
+        let other = try fixture.reopen()
+        #expect(try other.usage(of: BudgetDefinition(name: "x", period: .total, limit: .zero), now: end).spent.nanoUSD == expected["all"])
+        #expect(try other.record(call(0, at: start)) == .duplicate)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func reservationsSettleAndOverrunAlike(_ backend: Backend) throws {
+        let fixture = try BackendLedger(backend)
+        let ledger = fixture.ledger
+        let budget = BudgetDefinition(name: "cap", period: .total, limit: Money(decimalUSD: "10")!, action: .block)
+        func reserve(_ dollars: String, at date: Date) throws -> ReservationOutcome {
+            try ledger.reserve(Money(decimalUSD: dollars)!, against: [budget], now: date, expiresAfter: .seconds(60))
+        }
+        guard case .reserved(let first) = try reserve("6", at: start) else {
+            Issue.record("\(backend): the first reservation fits")
+            return
+        }
+        // 6 held: 5 more would pass 10, but only because of the hold.
+        guard case .refused(let refusal) = try reserve("5", at: start + 1) else {
+            Issue.record("\(backend): 6 + 5 > 10 is refused")
+            return
+        }
+        #expect(refusal.isBlockedOnlyByReservations && refusal.reserved == Money(decimalUSD: "6"))
+        // Settled at 7 (one over its reservation): an overrun of 1, and the hold is gone.
+        var record = call(1, at: start + 2)
+        record.cost = Money(decimalUSD: "7")
+        #expect(try ledger.settle(first, recording: record) == .inserted)
+        let usage = try ledger.usage(of: budget, now: start + 3)
+        #expect(usage.spent == Money(decimalUSD: "7") && usage.reserved == .zero)
+        #expect(try ledger.overruns(of: budget, now: start + 3) == BudgetOverruns(calls: 1, amount: Money(decimalUSD: "1")!))
+        // Renew, release, expiry.
+        guard case .reserved(let second) = try reserve("3", at: start + 4) else {
+            Issue.record("\(backend): 7 + 3 fits exactly")
+            return
+        }
+        #expect(try ledger.renew([second], now: start + 50, expiresAfter: .seconds(60)).isEmpty)
+        #expect(try ledger.usage(of: budget, now: start + 100).reserved == Money(decimalUSD: "3"))
+        try ledger.release(second)
+        #expect(try ledger.usage(of: budget, now: start + 101).reserved == .zero)
+        #expect(try ledger.renew([second], now: start + 102, expiresAfter: .seconds(60)) == [second])
+    }
+}
