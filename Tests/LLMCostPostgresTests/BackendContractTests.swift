@@ -125,4 +125,50 @@ final class BackendLedger {
         #expect(try ledger.usage(of: budget, now: start + 101).reserved == .zero)
         #expect(try ledger.renew([second], now: start + 102, expiresAfter: .seconds(60)) == [second])
     }
+
+    @Test(arguments: Backend.allCases)
+    func alertsAreClaimedOnceAcrossHosts(_ backend: Backend) throws {
+        let fixture = try BackendLedger(backend)
+        let hosts = [fixture.ledger, try fixture.reopen(), try fixture.reopen()]
+        let claims = try hosts.map {
+            try $0.claimAlert(budget: "cap", periodKey: -1, thresholdBasisPoints: 8_000, spent: .zero, limit: .zero, now: start)
+        }
+        #expect(claims.filter { $0 }.count == 1)
+        // Undelivered: due for a retry a minute later, claimed by one host only.
+        let retries = try hosts.map { try $0.claimAlertRetries(maxAttempts: 3, retryAfter: .seconds(30), now: start + 60) }
+        #expect(retries.map(\.count).reduce(0, +) == 1)
+        #expect(retries.first { !$0.isEmpty }?.first?.attempts == 2)
+        let retried = try #require(retries.first { !$0.isEmpty }?.first)
+        try hosts[2].noteAlertDelivery(retried, error: nil)
+        #expect(try hosts[0].alerts().map(\.delivered) == [true])
+        let budget = BudgetDefinition(name: "cap", period: .total, limit: .zero)
+        let warnings = try hosts.map { try $0.claimUnpricedWarning(budget: budget, provider: "p", model: "m", now: start) }
+        #expect(warnings.filter { $0 }.count == 1)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func estimateSamplesReadBackAsWritten(_ backend: Backend) throws {
+        let fixture = try BackendLedger(backend)
+        let ledger = fixture.ledger
+        for index in 0..<5 {
+            var record = call(index, at: start + Double(index))
+            record.provider = "openai"
+            record.model = "gpt"
+            record.estimatedUsage = Usage(inputTokens: 90 + Int64(index))
+            record.heuristicEstimate = HeuristicInputEstimate(rawTokens: 80 + Int64(index), factorPartsPerMillion: 1_100_000)
+            try ledger.record(record)
+        }
+        let samples = try ledger.recentHeuristicSamples(provider: "openai", model: "gpt", since: 0, limit: 3)
+        #expect(samples.map(\.appliedTokens) == [94, 93, 92])
+        #expect(samples.first?.heuristic == HeuristicInputEstimate(rawTokens: 84, factorPartsPerMillion: 1_100_000))
+        #expect(samples.first?.actualTokens == 104)
+        var seen = 0
+        try ledger.forEachEstimateSample { provider, model, _ in
+            #expect(provider == "openai" && model == "gpt")
+            seen += 1
+        }
+        #expect(seen == 5)
+        let output = try ledger.recentOutput(provider: "openai", model: "gpt", since: 0)
+        #expect(output.calls == 5 && output.outputTokens == 50)
+    }
 }

@@ -1,5 +1,3 @@
-import GRDB
-import GRDBSQLite
 import LLMCostCore
 
 /// One recorded call's input estimate beside the input the provider reported.
@@ -29,10 +27,10 @@ extension Ledger {
     /// One query on the partial index `calls_heuristic_samples`: cheap enough for the meter to
     /// run when it refreshes a model's correction. A model the ledger has never seen has none.
     public func recentHeuristicSamples(provider: String, model: String, since: Int64, limit: Int) throws -> [EstimateSample] {
-        try read { db in
-            // Stepped through the raw SQLite API: GRDB's row decoding would cost more than the
-            // query itself, and the meter runs this on its hot path when a cache entry is stale.
-            let statement = try db.cachedStatement(sql: """
+        try transaction(.read) { sql in
+            var samples: [EstimateSample] = []
+            samples.reserveCapacity(min(limit, 256))
+            try sql.forEachRow("""
                 SELECT est_input_tokens, est_input_raw, est_correction_ppm,
                        input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens
                 FROM calls
@@ -42,27 +40,8 @@ extension Ledger {
                   AND ts_ms >= ?
                 ORDER BY ts_ms DESC
                 LIMIT ?
-                """)
-            try statement.setArguments([provider, model, since, limit])
-            let handle = statement.sqliteStatement
-            defer { sqlite3_reset(handle) }
-            func integer(_ column: Int32) -> Int64? {
-                sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
-            }
-            var samples: [EstimateSample] = []
-            samples.reserveCapacity(min(limit, 256))
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
-                samples.append(EstimateSample(
-                    appliedTokens: integer(0) ?? 0,
-                    heuristic: integer(1).map {
-                        HeuristicInputEstimate(rawTokens: $0, factorPartsPerMillion: integer(2) ?? HeuristicInputEstimate.noCorrection)
-                    },
-                    actualTokens: integer(3) ?? 0))
+                """, [.text(provider), .text(model), .integer(since), .integer(Int64(limit))]) { row in
+                samples.append(Self.sample(row, offset: 0))
             }
             return samples
         }
@@ -73,33 +52,32 @@ extension Ledger {
     public func forEachEstimateSample(
         since: Int64? = nil, until: Int64? = nil, _ body: (_ provider: String, _ model: String, EstimateSample) throws -> Void
     ) throws {
-        try read { db in
+        try transaction(.read) { sql in
             var conditions = ["c.est_input_tokens IS NOT NULL", "c.usage_estimated = 0"]
-            var arguments: [DatabaseValueConvertible] = []
-            if let since { conditions.append("c.ts_ms >= ?"); arguments.append(since) }
-            if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
-            let rows = try Row.fetchCursor(db, sql: """
+            var arguments: [SQLValue] = []
+            if let since { conditions.append("c.ts_ms >= ?"); arguments.append(.integer(since)) }
+            if let until { conditions.append("c.ts_ms < ?"); arguments.append(.integer(until)) }
+            try sql.forEachRow("""
                 SELECT p.name, m.name, c.est_input_tokens, c.est_input_raw, c.est_correction_ppm,
                        c.input_tokens + c.cache_read_tokens + c.cache_write_5m_tokens + c.cache_write_1h_tokens
                 FROM calls c
                 JOIN names p ON p.id = c.provider_id
                 JOIN names m ON m.id = c.model_id
                 WHERE \(conditions.joined(separator: " AND "))
-                """, arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                try body(row[0], row[1], Self.sample(row, offset: 2))
+                """, arguments) { row in
+                try body(row.text(0) ?? "", row.text(1) ?? "", Self.sample(row, offset: 2))
             }
         }
     }
 
     /// Reads (applied estimate, raw, factor ppm, actual) from four columns starting at `offset`.
-    private static func sample(_ row: Row, offset: Int) -> EstimateSample {
-        let raw: Int64? = row[offset + 1]
-        let factor: Int64? = row[offset + 2]
+    private static func sample(_ row: SQLRow, offset: Int) -> EstimateSample {
+        let raw = row.integer(offset + 1)
+        let factor = row.integer(offset + 2)
         return EstimateSample(
-            appliedTokens: row[offset] ?? 0,
+            appliedTokens: row.integer(offset) ?? 0,
             heuristic: raw.map { HeuristicInputEstimate(rawTokens: $0, factorPartsPerMillion: factor ?? HeuristicInputEstimate.noCorrection) },
-            actualTokens: row[offset + 3])
+            actualTokens: row.integer(offset + 3) ?? 0)
     }
 }
 
@@ -117,15 +95,15 @@ extension Ledger {
     /// hour), from the hourly rollups: a few hundred rows whatever the ledger's size. Failed
     /// calls are left out of the count (they answer little or nothing).
     public func recentOutput(provider: String, model: String, since: Int64) throws -> RecentOutput {
-        try read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(calls - error_calls), 0) AS calls, COALESCE(SUM(output_tokens), 0) AS output
+        try transaction(.read) { sql in
+            let row = try sql.firstRow("""
+                SELECT COALESCE(SUM(calls - error_calls), 0), COALESCE(SUM(output_tokens), 0)
                 FROM rollup_hourly
                 WHERE hour >= ?
                   AND provider_id = (SELECT id FROM names WHERE name = ?)
                   AND model_id = (SELECT id FROM names WHERE name = ?)
-                """, arguments: [floorDiv(since, 3_600_000), provider, model])
-            return RecentOutput(calls: row?["calls"] ?? 0, outputTokens: row?["output"] ?? 0)
+                """, [.integer(floorDiv(since, 3_600_000)), .text(provider), .text(model)])
+            return RecentOutput(calls: row?.integer(0) ?? 0, outputTokens: row?.integer(1) ?? 0)
         }
     }
 }
