@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "llm-cost",
             dependencies: [
-                "LLMCost", "LLMCostProxy", "LLMCostSimulator", "LLMCostCommandLine",
+                "LLMCost", "LLMCostProxy", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,7 +133,7 @@ let package = Package(
         ),
         // What the test targets share: temporary ledgers, the ../shared folder, fake pricing,
         // waiting off Swift concurrency's threads.
-        .target(name: "LLMCostTestSupport", dependencies: ["LLMCostCore", "LLMCostStore"], path: "Tests/LLMCostTestSupport"),
+        .target(name: "LLMCostTestSupport", dependencies: ["LLMCostCore", "LLMCostStore", "LLMCostPostgres"], path: "Tests/LLMCostTestSupport"),
         .testTarget(name: "LLMCostCoreTests", dependencies: ["LLMCostCore"]),
         .testTarget(name: "LLMCostChartsTests", dependencies: ["LLMCostCharts"]),
         .testTarget(

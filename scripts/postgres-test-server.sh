@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server on loopback for the tests and benchmarks of the PostgreSQL ledger.
 #
-#   scripts/postgres-test-server.sh start   # starts it (or finds it running); prints its URL
+#   scripts/postgres-test-server.sh start   # starts it (or finds it running, or restarts a halted one); prints its URL
+#   scripts/postgres-test-server.sh halt    # stops it, keeping its data (tests of a server that goes away)
 #   scripts/postgres-test-server.sh stop    # stops it and deletes its files
 #
 # It lives in $LLM_COST_PG_DIR (default /tmp/llm-cost-pg-$UID), listens on 127.0.0.1 on a free
@@ -30,6 +31,14 @@ start)
         url
         exit 0
     fi
+    if [ -f "$dir/port" ] && [ -f "$dir/data/PG_VERSION" ]; then
+        # Halted: the same server, data and port again.
+        as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+            || { cat "$dir/server.log" >&2; exit 1; }
+        url
+        exit 0
+    fi
     rm -rf "$dir"
     mkdir -p "$dir"
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -46,6 +55,9 @@ start)
         || { cat "$dir/server.log" >&2; exit 1; }
     url
     ;;
+halt)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
 stop)
     if [ -d "$dir/data" ]; then
         as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -53,7 +65,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|halt|stop" >&2
     exit 2
     ;;
 esac

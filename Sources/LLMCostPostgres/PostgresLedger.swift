@@ -25,6 +25,14 @@ public enum PostgresLedger {
         return try open(location, password: password.password)
     }
 
+    /// Lets `Ledger.at` (and with it the configuration's `ledger.path` and the commands'
+    /// `--db`) open `postgres://` locations. Call once at start.
+    public static func register() {
+        Ledger.registerServerBackend { location, variable, warn in
+            try open(location, passwordVariable: variable, warn: warn)
+        }
+    }
+
     /// Connects with `password`, migrates, and returns the ledger.
     package static func open(_ location: PostgresLocation, password: String?, options: PostgresServer.Options = .init()) throws -> Ledger {
         let server = try PostgresServer(location: location, password: password, options: options)

@@ -59,10 +59,7 @@ public final class Ledger: Sendable {
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         // A server URL is never a file name (it would become folders named after the host).
         if case .postgres(let server) = try LedgerLocation(path) {
-            throw .invalidLocation(
-                server.redacted,
-                detail: "this is a PostgreSQL server; its ledger is not available to the commands yet (the connection, "
-                    + "credentials and schema are in place: see the README's PostgreSQL section)")
+            throw .invalidLocation(server.redacted, detail: "a server, not a file: open it with Ledger.at(LedgerLocation(...))")
         }
         self.path = path
         changes = LedgerChanges(ledgerPath: path)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LLMCostCommandLine
+import LLMCostPostgres
 
 @main
 struct LLMCostCommand: AsyncParsableCommand {
@@ -27,5 +28,9 @@ struct LLMCostCommand: AsyncParsableCommand {
         ])
 
     /// The one way in and out, shared with `llm-cost-bench`: see `CommandFailure`.
-    static func main() async { await runAsRoot() }
+    static func main() async {
+        // `--db postgres://...` and a `postgres://` ledger.path open the server's ledger.
+        PostgresLedger.register()
+        await runAsRoot()
+    }
 }

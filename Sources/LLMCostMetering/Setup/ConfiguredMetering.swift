@@ -12,16 +12,21 @@ import LLMCostStore
 /// let meter = try Meter(configuration: .load())
 /// ```
 extension Configuration {
-    /// The ledger at `ledger.path` (default `Ledger.defaultPath()`), waiting up to
-    /// `ledger.busy_timeout_ms` for a lock. `createIfMissing`: a missing file becomes a new
+    /// The ledger at `ledger.path` (default `Ledger.defaultPath()`; a `postgres://` URL opens
+    /// the server's, see `Ledger.at`), waiting up to `ledger.busy_timeout_ms` for a lock. `createIfMissing`: a missing file becomes a new
     /// ledger (a recording process); otherwise a mistyped path is an error.
     public func openLedger(createIfMissing: Bool = true, readOnly: Bool = false) throws -> Ledger {
         let timeout = integer("ledger.busy_timeout_ms") ?? 5000
         guard (0...86_400_000).contains(timeout) else {
             throw invalid("ledger.busy_timeout_ms", "expected 0 to 86400000 milliseconds, got \(timeout)")
         }
-        return try Ledger(path: path("ledger.path") ?? Ledger.defaultPath(), options: Ledger.Options(
-            busyTimeout: .milliseconds(timeout), createIfMissing: createIfMissing, readOnly: readOnly))
+        let written = string("ledger.path").map { PostgresLocation.hasScheme($0) ? $0 : (path("ledger.path") ?? $0) }
+        let location = try LedgerLocation(written ?? Ledger.defaultPath())
+        return try Ledger.at(
+            location,
+            options: Ledger.Options(busyTimeout: .milliseconds(timeout), createIfMissing: createIfMissing, readOnly: readOnly),
+            passwordVariable: string("ledger.password_env"),
+            warn: { FileHandle.standardError.write(Data(("llm-cost: warning: " + $0 + "\n").utf8)) })
     }
 
     /// The built-in providers (keys from the process environment) and the `[providers.NAME]`

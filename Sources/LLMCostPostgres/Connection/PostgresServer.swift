@@ -155,6 +155,13 @@ package final class PostgresServer: Sendable {
         }
     }
 
+    /// Runs one statement outside any transaction (`CREATE DATABASE` cannot run inside one).
+    package func executeOutsideTransaction(_ statement: String) throws {
+        try withConnection { connection in
+            try PostgresSQL(connection: connection, server: self).execute(statement, [])
+        }
+    }
+
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back
     /// when it throws.
     package func transaction<T>(_ body: (any LedgerSQL) throws -> T) throws -> T {

@@ -11,8 +11,17 @@ import Darwin
 /// a damaged or read-only file) wait in a spool beside it, `<ledger>.unrecorded.jsonl`, in the
 /// import format, until a later write brings them in. A metered call is never just lost.
 extension Ledger {
-    /// The spool of calls waiting to be recorded.
-    public var spoolPath: String { path + ".unrecorded.jsonl" }
+    /// The spool of calls waiting to be recorded: beside a ledger file; for a ledger on a
+    /// server, in this machine's data folder (`spool/`), named after the server and database.
+    public var spoolPath: String {
+        guard case .server = storage, case .postgres(let location)? = try? LedgerLocation(path) else {
+            return path + ".unrecorded.jsonl"
+        }
+        let name = "\(location.user)@\(location.host)_\(location.port)_\(location.database)".map { character -> Character in
+            character.isLetter || character.isNumber || "-_.@".contains(character) ? character : "_"
+        }
+        return Self.dataDirectory() + "/spool/" + String(name) + ".unrecorded.jsonl"
+    }
 
     /// Appends `record` to the spool: one `write` of one line to a file opened `O_APPEND`, so
     /// lines of processes spooling at once never interleave. The file is private (0600).
@@ -22,6 +31,11 @@ extension Ledger {
     /// reading, so a line is never written into a file that has already been read.
     public func spool(_ record: CallRecord) throws(LedgerError) {
         let line = Array((CallRecordJSONL.encode(record) + "\n").utf8)
+        if case .server = storage {
+            // The data folder's spool folder, private like the ledger file's would be.
+            let folder = (spoolPath as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         for _ in 0..<100 {
             let descriptor = open(spoolPath, O_WRONLY | O_APPEND | O_CREAT, 0o600)
             guard descriptor >= 0 else { throw .cannotCreate(path: spoolPath, detail: String(cString: strerror(errno))) }

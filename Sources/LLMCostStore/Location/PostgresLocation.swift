@@ -69,7 +69,8 @@ public struct PostgresLocation: Sendable, Hashable {
         isUnixSocket ? "the socket \(unixSocketPath), database \(database)" : "\(host):\(port), database \(database)"
     }
 
-    static func hasScheme(_ text: String) -> Bool {
+    /// Whether `text` starts like a server URL (`postgres://`, `postgresql://`, any case).
+    public static func hasScheme(_ text: String) -> Bool {
         let lowered = text.prefix(14).lowercased()
         return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
     }

@@ -1,19 +1,19 @@
 import Foundation
 import LLMCostStore
-@testable import LLMCostPostgres
+import LLMCostPostgres
 
 /// The PostgreSQL server the tests run against, and a fresh database per test.
 ///
 /// `$LLM_COST_TEST_POSTGRES_URL` (with `$LLM_COST_TEST_POSTGRES_PASSWORD`) names one; without
 /// it, `scripts/postgres-test-server.sh start` starts a throwaway server on loopback (or finds
 /// the one it started before). No server is a failure that says why, never a silent skip.
-enum TestServer {
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
+public enum TestServer {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The server's URL (its `postgres` database) and the password.
-    static let server: Result<(url: String, password: String?), Unavailable> = {
+    public static let server: Result<(url: String, password: String?), Unavailable> = {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["LLM_COST_TEST_POSTGRES_URL"], !url.isEmpty {
             return .success((url, environment["LLM_COST_TEST_POSTGRES_PASSWORD"]))
@@ -45,19 +45,17 @@ enum TestServer {
     }()
 
     /// The administrative connection (the `postgres` database), for creating test databases.
-    static func administrator() throws -> (PostgresServer, password: String?) {
+    package static func administrator() throws -> (PostgresServer, password: String?) {
         let (url, password) = try server.get()
         return (try PostgresServer(location: try PostgresLocation(url: url), password: password), password)
     }
 
     /// A new, empty database for one test, dropped by `drop`.
-    static func freshDatabase() throws -> TestDatabase {
+    public static func freshDatabase() throws -> TestDatabase {
         let (admin, password) = try administrator()
         defer { admin.shutdown() }
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        try admin.withConnection { connection in
-            try PostgresSQL(connection: connection, server: admin).execute("CREATE DATABASE \(name)", [])
-        }
+        try admin.executeOutsideTransaction("CREATE DATABASE \(name)")
         var location = admin.location
         location.database = String(name)
         return TestDatabase(location: location, password: password)
@@ -65,20 +63,23 @@ enum TestServer {
 }
 
 /// A database made for one test.
-struct TestDatabase {
-    var location: PostgresLocation
-    var password: String?
+public struct TestDatabase: Sendable {
+    public var location: PostgresLocation
+    public var password: String?
 
-    func connect(_ options: PostgresServer.Options = .init()) throws -> PostgresServer {
+    /// The URL of the database (without the password, which `environment` carries).
+    public var url: String { location.redacted }
+    /// `PGPASSWORD` for processes that connect to it.
+    public var environment: [String: String] { password.map { ["PGPASSWORD": $0] } ?? [:] }
+
+    package func connect(_ options: PostgresServer.Options = .init()) throws -> PostgresServer {
         try PostgresServer(location: location, password: password, options: options)
     }
 
     /// Drops the database (best effort: a test's failure is reported, not this).
-    func drop() {
+    public func drop() {
         guard let (admin, _) = try? TestServer.administrator() else { return }
         defer { admin.shutdown() }
-        _ = try? admin.withConnection { connection in
-            try PostgresSQL(connection: connection, server: admin).execute("DROP DATABASE IF EXISTS \(location.database) WITH (FORCE)", [])
-        }
+        try? admin.executeOutsideTransaction("DROP DATABASE IF EXISTS \(location.database) WITH (FORCE)")
     }
 }
