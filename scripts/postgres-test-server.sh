@@ -19,6 +19,15 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     exit 1
 fi
 
+# The server outlives this script: it must not inherit the caller's descriptors beyond the
+# standard three (a caller waiting for a pipe, or for every holder of a descriptor to exit, as
+# Foundation's Process does on Linux, would wait for as long as the server runs). 255 is the
+# descriptor bash reads this script from.
+for descriptor in /proc/$$/fd/*; do
+    number="${descriptor##*/}"
+    if [ "$number" -gt 2 ] && [ "$number" != 255 ]; then eval "exec $number>&-" 2>/dev/null || true; fi
+done
+
 as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }

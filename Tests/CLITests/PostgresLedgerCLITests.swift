@@ -82,4 +82,89 @@ import Testing
         #expect(report.status == 1)
         #expect(report.stderr.contains("not available on a PostgreSQL ledger yet"), "\(report.stderr)")
     }
+
+    /// The proxy recording to a server that goes away mid-run: its calls still go through, wait
+    /// in the local spool, and are recorded once the server is back, each exactly once.
+    @Test func aServerThatGoesAwayMidRunLosesNoCall() async throws {
+        let server = try OwnPostgresServer()
+        defer { server.remove() }
+        // A short connect timeout: calls made while the server is away wait for it that long.
+        let url = server.url + "?connect_timeout=2"
+        let proxy = try await RunningProxy.start(environment: ["PGPASSWORD": server.password], ledger: url)
+        defer { proxy.stop() }
+        let chat = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#
+        for _ in 0..<3 { #expect(try await proxy.curl(path: "/v1/chat/completions", body: chat).hasPrefix("200\n")) }
+        try server.halt()
+        for _ in 0..<3 { #expect(try await proxy.curl(path: "/v1/chat/completions", body: chat).hasPrefix("200\n")) }
+        try server.start()
+        // The next call recorded brings the spooled ones in.
+        #expect(try await proxy.curl(path: "/v1/chat/completions", body: chat).hasPrefix("200\n"))
+        let home = proxy.home
+        let deadline = ContinuousClock.now + .seconds(20)
+        var recorded = 0
+        while ContinuousClock.now < deadline {
+            let status = try await CLIRunner.run(
+                ["budget", "status", "--db", url, "--format", "json", "--config", home.appendingPathComponent("llm-cost.toml").path],
+                home: home, environment: ["PGPASSWORD": server.password])
+            recorded = try Self.calls(in: url, password: server.password, home: home)
+            if recorded == 7 || status.status != 0 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(recorded == 7, "\(proxy.standardError)")
+        #expect(proxy.standardError.contains("waits in"), "\(proxy.standardError)")
+    }
+
+    /// How many calls the ledger holds, read with psql (from outside, as a person would).
+    static func calls(in url: String, password: String, home: URL) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        let plain = url.components(separatedBy: "?").first ?? url
+        process.arguments = [plain.replacingOccurrences(of: "postgres://", with: "postgresql://"), "-tAc", "SELECT count(*) FROM llm_cost.calls"]
+        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
+        let result = try CLIRunner.capture(process, home: home)
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}
+
+/// A PostgreSQL server of one test's own (it stops and starts it), through
+/// `scripts/postgres-test-server.sh` with a folder of its own.
+struct OwnPostgresServer {
+    let folder: URL
+    let url: String
+    let password: String
+
+    init() throws {
+        folder = URL(fileURLWithPath: "/tmp/llm-cost-own-pg-\(UUID().uuidString.prefix(8))")
+        let started = try Self.script("start", folder: folder)
+        url = started.trimmingCharacters(in: .whitespacesAndNewlines)
+        password = try String(contentsOf: folder.appendingPathComponent("password"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func halt() throws { _ = try Self.script("halt", folder: folder) }
+    func start() throws { _ = try Self.script("start", folder: folder) }
+    func remove() { _ = try? Self.script("stop", folder: folder) }
+
+    private static func script(_ command: String, folder: URL) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("scripts/postgres-test-server.sh").path, command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LLM_COST_PG_DIR"] = folder.path
+        process.environment = environment
+        // A file, not a pipe: the server it starts inherits the descriptor and would keep a
+        // pipe open forever.
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("pg-script-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        try process.run()
+        process.waitUntilExit()
+        let text = try String(contentsOf: outputFile, encoding: .utf8)
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "postgres-test-server.sh \(command) failed"])
+        }
+        return text
+    }
 }

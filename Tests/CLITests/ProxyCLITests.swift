@@ -406,8 +406,9 @@ final class RunningProxy: Sendable {
 
     /// `extraConfig`: appended to the config, `HOME/` in it standing for the proxy's home folder;
     /// `privateFiles`: written there first, mode 0600.
+    /// `ledger`: where it records (default: a SQLite file in its home).
     static func start(
-        extraConfig: String = "", environment: [String: String] = [:], privateFiles: [String: String] = [:]
+        extraConfig: String = "", environment: [String: String] = [:], privateFiles: [String: String] = [:], ledger: String? = nil
     ) async throws -> RunningProxy {
         let simulator = ProviderSimulator()
         try simulator.start()
@@ -418,7 +419,7 @@ final class RunningProxy: Sendable {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         let extraConfig = extraConfig.replacingOccurrences(of: "HOME/", with: home.path + "/")
-        let ledger = home.appendingPathComponent("proxy.sqlite").path
+        let ledger = ledger ?? home.appendingPathComponent("proxy.sqlite").path
         let config = home.appendingPathComponent("llm-cost.toml")
         try """
             [ledger]
