@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "llm-cost-bench",
             dependencies: [
-                "LLMCost", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostTokenizer",
+                "LLMCost", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostTokenizer", "LLMCostPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `proxy` calls through the proxy with the client the proxy itself uses.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -53,9 +53,12 @@ struct PostgresLedgerServer: LedgerServer {
             if case .budgets(let names) = kind {
                 // Every transaction that checks or moves a budget's amounts holds its row until
                 // commit; taken in name order, so two hosts never wait on each other in a cycle.
+                // One statement per budget: the upsert creates the row the first time and locks it
+                // (an `ON CONFLICT DO UPDATE` takes the row's lock) every time.
                 for name in Set(names).sorted() {
-                    try sql.execute("INSERT INTO budget_locks (budget) VALUES (?) ON CONFLICT DO NOTHING", [.text(name)])
-                    try sql.execute("SELECT budget FROM budget_locks WHERE budget = ? FOR UPDATE", [.text(name)])
+                    try sql.execute(
+                        "INSERT INTO budget_locks (budget) VALUES (?) ON CONFLICT (budget) DO UPDATE SET budget = excluded.budget",
+                        [.text(name)])
                 }
             }
             return try body(sql)

@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchWorstCaseCommand.self,
             BenchAgentLogsCommand.self,
             BenchProxyCommand.self,
+            BenchBackendsCommand.self,
         ])
 
     static func main() async { await runAsRoot() }

@@ -171,4 +171,40 @@ final class BackendLedger {
         let output = try ledger.recentOutput(provider: "openai", model: "gpt", since: 0)
         #expect(output.calls == 5 && output.outputTokens == 50)
     }
+
+    /// One transaction touching more rollup rows than one combined statement takes: every
+    /// hourly, daily and session row equals the raw rows' sums.
+    @Test(arguments: Backend.allCases)
+    func largeBatchesKeepEveryRollupExact(_ backend: Backend) throws {
+        let fixture = try BackendLedger(backend)
+        let ledger = fixture.ledger
+        try ledger.write { session in
+            for index in 0..<2_600 {
+                var record = call(index, at: start + Double(index) * 1_800, cost: index % 11 == 0 ? nil : "0.00\(1000 + index)")
+                record.session = "s\(index % 1_300)"
+                try session.insert(record)
+            }
+        }
+        try ledger.transaction(.read) { sql in
+            let checks = [
+                ("hourly", "SELECT COUNT(*) FROM (SELECT ts_ms / 3600000 AS k, provider_id AS p, model_id AS m, agent_id AS a, COUNT(*) AS n, "
+                    + "SUM(cost_nano) AS c FROM calls GROUP BY 1, 2, 3, 4) raw JOIN rollup_hourly r ON r.hour = raw.k AND r.provider_id = raw.p "
+                    + "AND r.model_id = raw.m AND r.agent_id = raw.a WHERE r.calls = raw.n AND r.cost_nano = COALESCE(raw.c, 0)",
+                 "SELECT COUNT(*) FROM rollup_hourly"),
+                ("daily", "SELECT COUNT(*) FROM (SELECT ts_ms / 86400000 AS k, provider_id AS p, model_id AS m, agent_id AS a, COUNT(*) AS n, "
+                    + "SUM(cost_nano) AS c FROM calls GROUP BY 1, 2, 3, 4) raw JOIN rollup_daily r ON r.day = raw.k AND r.provider_id = raw.p "
+                    + "AND r.model_id = raw.m AND r.agent_id = raw.a WHERE r.calls = raw.n AND r.cost_nano = COALESCE(raw.c, 0)",
+                 "SELECT COUNT(*) FROM rollup_daily"),
+                ("sessions", "SELECT COUNT(*) FROM (SELECT session_id AS k, COUNT(*) AS n, SUM(cost_nano) AS c, MIN(ts_ms) AS f, MAX(ts_ms) AS l "
+                    + "FROM calls GROUP BY 1) raw JOIN rollup_sessions r ON r.session_id = raw.k "
+                    + "WHERE r.calls = raw.n AND r.cost_nano = COALESCE(raw.c, 0) AND r.first_ms = raw.f AND r.last_ms = raw.l",
+                 "SELECT COUNT(*) FROM rollup_sessions"),
+            ]
+            for (name, matching, all) in checks {
+                let matched = try sql.firstRow(matching)?.integer(0)
+                let rows = try sql.firstRow(all)?.integer(0)
+                #expect(matched == rows && (rows ?? 0) > 200, "\(backend) \(name): \(matched ?? -1) of \(rows ?? -1) rows match")
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCostStore
 import PostgresNIO
+import Synchronization
 
 /// The ledger's SQL on one PostgreSQL connection inside a transaction (see `LedgerSQL`).
 struct PostgresSQL: LedgerSQL {
@@ -32,29 +33,40 @@ struct PostgresSQL: LedgerSQL {
         }
     }
 
+    /// Sends a statement without waiting for its answer: the connection runs statements in
+    /// order, so the next one waited for answers after it (and fails if it could not run).
+    /// Saves a round trip for `BEGIN`.
+    func send(_ statement: String) {
+        let future: EventLoopFuture<PostgresQueryResult> = connection.query(PostgresQuery(unsafeSQL: statement), logger: PostgresServer.logger)
+        future.whenComplete { _ in }
+    }
+
     /// The statement's rows and what it did (how many rows it changed).
+    ///
+    /// Waits on the future itself, on the caller's thread (never an event loop's: the ledger is
+    /// not called from the connection's loop): one hand-off to the loop and one back, where a
+    /// task per statement cost several more. The server enforces the statement timeout; past
+    /// it and a margin, the server is taken as gone and the connection closed (failing the
+    /// wait), so the pool never hands out a connection still busy with an abandoned statement.
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
         let query = try Self.query(sql, arguments)
         let connection = connection
-        return try run(sql) {
-            let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
-            return try await future.get()
-        }
-    }
-
-    /// Runs one statement's work. The server enforces the statement timeout; past it and a
-    /// margin, the server is taken as gone and the connection closed, so the pool never hands
-    /// out a connection still busy with an abandoned statement.
-    private func run<T: Sendable>(_ sql: String, _ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let redacted = server.location.redacted
         let limit = server.options.statementTimeout + .seconds(5)
-        let connection = connection
-        return try BlockingBridge.wait(
-            timeout: limit,
-            timeoutError: {
-                connection.close().whenComplete { _ in }
-                return .timedOut(redacted, detail: "no answer to a statement within \(limit)")
-            }, work)
+        let timedOut = Atomic<Bool>(false)
+        let watchdog = connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
+            timedOut.store(true, ordering: .relaxed)
+            connection.close().whenComplete { _ in }
+        }
+        defer { watchdog.cancel() }
+        let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
+        do {
+            return try future.wait()
+        } catch {
+            if timedOut.load(ordering: .relaxed) {
+                throw LedgerError.timedOut(server.location.redacted, detail: "no answer to a statement within \(limit)")
+            }
+            throw error
+        }
     }
 
     /// `sql` with its `?` placeholders numbered (`$1`, `$2`, …) and `arguments` bound.

@@ -167,7 +167,7 @@ package final class PostgresServer: Sendable {
     package func transaction<T>(_ body: (any LedgerSQL) throws -> T) throws -> T {
         try withConnection { connection in
             let sql = PostgresSQL(connection: connection, server: self)
-            try sql.execute("BEGIN", [])
+            sql.send("BEGIN")
             do {
                 let result = try body(sql)
                 try sql.execute("COMMIT", [])

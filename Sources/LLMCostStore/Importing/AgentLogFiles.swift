@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LLMCostCore
 
 /// How far the ledger has read one agent log file (a Claude Code transcript, a Codex rollout,
@@ -41,23 +40,20 @@ public struct AgentLogFilePosition: Sendable, Hashable {
 extension Ledger {
     /// Every agent log file read so far, by path.
     public func agentLogFilePositions() throws -> [String: AgentLogFilePosition] {
-        do {
-            return try read { db in
-                var positions: [String: AgentLogFilePosition] = [:]
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT path, source, device, inode, size, mtime_ns, offset, lines, state FROM agent_log_files
-                    """)
-                while let row = try rows.next() {
-                    let path: String = row[0]
-                    let state: [UInt8]? = (row[8] as Data?).map { [UInt8]($0) }
-                    positions[path] = AgentLogFilePosition(
-                        path: path, source: row[1], device: UInt64(bitPattern: row[2]), inode: UInt64(bitPattern: row[3]),
-                        size: row[4], modifiedNanoseconds: row[5], offset: row[6], lines: row[7], state: state)
-                }
-                return positions
+        try transaction(.read) { sql in
+            var positions: [String: AgentLogFilePosition] = [:]
+            try sql.forEachRow("""
+                SELECT path, source, device, inode, size, mtime_ns, "offset", lines, state FROM agent_log_files
+                """, []) { row in
+                let path = row.text(0) ?? ""
+                var state: [UInt8]?
+                if case .blob(let bytes) = row.values[8] { state = bytes }
+                positions[path] = AgentLogFilePosition(
+                    path: path, source: row.text(1) ?? "", device: UInt64(bitPattern: row.integer(2) ?? 0),
+                    inode: UInt64(bitPattern: row.integer(3) ?? 0), size: row.integer(4) ?? 0, modifiedNanoseconds: row.integer(5) ?? 0,
+                    offset: row.integer(6) ?? 0, lines: Int(row.integer(7) ?? 0), state: state)
             }
-        } catch let error as DatabaseError {
-            throw Self.translate(error, path: path)
+            return positions
         }
     }
 }

@@ -69,48 +69,55 @@ struct RollupAccumulator {
         changeCost(key, from: oldCost, to: newCost)
     }
 
-    /// Adds the pending sums to `rollup_hourly` and, summed per UTC day, to `rollup_daily`.
-    mutating func flush(into sql: any LedgerSQL) throws {
-        guard !pending.isEmpty else { return }
+    /// The pending sums per hour and, summed per UTC day, per day, each in key order (so two
+    /// hosts' transactions lock shared rollup rows in the same order and cannot deadlock);
+    /// nothing is pending afterwards.
+    mutating func take() -> (hourly: [(key: RollupKey, totals: CallTotals)], daily: [(key: RollupKey, totals: CallTotals)]) {
         var daily: [RollupKey: CallTotals] = [:]
         for (key, totals) in pending {
             var dayKey = key
             dayKey.hour = floorDiv(key.hour, 24)
             daily[dayKey, default: CallTotals()] += totals
         }
-        try Self.upsert(pending, sql: Self.hourlyUpsert, into: sql)
-        try Self.upsert(daily, sql: Self.dailyUpsert, into: sql)
+        let hourly = pending.sorted { $0.key < $1.key }.map { (key: $0.key, totals: $0.value) }
         pending.removeAll()
+        return (hourly, daily.sorted { $0.key < $1.key }.map { (key: $0.key, totals: $0.value) })
+    }
+
+    /// Adds the pending sums to `rollup_hourly` and `rollup_daily`, one upsert per row.
+    mutating func flush(into sql: any LedgerSQL) throws {
+        let (hourly, daily) = take()
+        for row in hourly { try sql.execute(Self.hourlyUpsert, Self.values(row.key, row.totals)) }
+        for row in daily { try sql.execute(Self.dailyUpsert, Self.values(row.key, row.totals)) }
     }
 
     // Built once: building the SQL text on every flush cost more than running it.
-    private static let hourlyUpsert = upsertSQL(into: "rollup_hourly", timeColumn: "hour")
-    private static let dailyUpsert = upsertSQL(into: "rollup_daily", timeColumn: "day")
+    private static let hourlyUpsert = upsertSQL(into: "rollup_hourly", timeColumn: "hour", rows: 1)
+    private static let dailyUpsert = upsertSQL(into: "rollup_daily", timeColumn: "day", rows: 1)
 
-    private static func upsertSQL(into table: String, timeColumn: String) -> String {
+    /// An upsert of `rows` rows into `table`: sums add.
+    static func upsertSQL(into table: String, timeColumn: String, rows: Int) -> String {
         let measures = RollupColumns.measures
         let columns = [timeColumn, "provider_id", "model_id", "agent_id"] + measures
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         return """
             INSERT INTO \(table) (\(columns.joined(separator: ", ")))
-            VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ","))
             ON CONFLICT (\(timeColumn), provider_id, model_id, agent_id) DO UPDATE SET
             \(measures.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
             """
     }
 
-    /// `key.hour` holds the table's time unit (an hour, or a day for the daily table). Rows are
-    /// written in key order: two hosts' transactions then lock shared rows in the same order
-    /// and cannot deadlock.
-    private static func upsert(_ sums: [RollupKey: CallTotals], sql statement: String, into sql: any LedgerSQL) throws {
-        for (key, totals) in sums.sorted(by: { $0.key < $1.key }) {
-            try sql.execute(statement, [
-                .integer(key.hour), .integer(key.providerID), .integer(key.modelID), .integer(key.agentID), .integer(totals.calls),
-                .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens), .integer(totals.usage.cacheReadTokens),
-                .integer(totals.usage.cacheWrite5mTokens), .integer(totals.usage.cacheWrite1hTokens),
-                .integer(totals.usage.reasoningTokens), .integer(totals.usage.webSearchRequests),
-                .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD), .integer(totals.unpricedCalls),
-                .integer(totals.errorCalls),
-            ])
-        }
+    /// The values of one rollup row, in the upsert's column order. `key.hour` holds the table's
+    /// time unit (an hour, or a day for the daily table).
+    static func values(_ key: RollupKey, _ totals: CallTotals) -> [SQLValue] {
+        [
+            .integer(key.hour), .integer(key.providerID), .integer(key.modelID), .integer(key.agentID), .integer(totals.calls),
+            .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens), .integer(totals.usage.cacheReadTokens),
+            .integer(totals.usage.cacheWrite5mTokens), .integer(totals.usage.cacheWrite1hTokens),
+            .integer(totals.usage.reasoningTokens), .integer(totals.usage.webSearchRequests),
+            .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD), .integer(totals.unpricedCalls),
+            .integer(totals.errorCalls),
+        ]
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import LLMCostCore
 
 /// Changes to `rollup_sessions` gathered during a transaction and applied at its end, one
@@ -50,31 +49,41 @@ struct SessionRollupAccumulator {
         changeCost(session: session, from: oldCost, to: newCost)
     }
 
-    /// Adds the pending sums to `rollup_sessions`, in session order (see `RollupAccumulator`).
+    /// The pending sums in session order (see `RollupAccumulator.take`); nothing is pending
+    /// afterwards.
+    mutating func take() -> [(session: Int64, sums: Pending)] {
+        defer { pending.removeAll() }
+        return pending.sorted { $0.key < $1.key }.map { (session: $0.key, sums: $0.value) }
+    }
+
+    /// Adds the pending sums to `rollup_sessions`, one upsert per session.
     mutating func flush(into sql: any LedgerSQL, dialect: SQLDialect) throws {
-        guard !pending.isEmpty else { return }
-        let statement = dialect == .sqlite ? Self.upsertSQLite : Self.upsertPostgres
-        for (session, sums) in pending.sorted(by: { $0.key < $1.key }) {
-            let totals = sums.totals
-            try sql.execute(statement, [
-                .integer(session), .integer(totals.calls), .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens),
-                .integer(totals.usage.cacheReadTokens), .integer(totals.usage.cacheWrite5mTokens),
-                .integer(totals.usage.cacheWrite1hTokens), .integer(totals.usage.reasoningTokens),
-                .integer(totals.usage.webSearchRequests), .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD),
-                .integer(totals.unpricedCalls), .integer(totals.errorCalls), .integer(sums.firstCall), .integer(sums.lastCall),
-                .optional(sums.projectSeen), .optional(sums.project),
-            ])
-        }
-        pending.removeAll()
+        let statement = dialect == .sqlite ? Self.singleSQLite : Self.singlePostgres
+        for row in take() { try sql.execute(statement, Self.values(row.session, row.sums)) }
+    }
+
+    /// The values of one session's row, in the upsert's column order.
+    static func values(_ session: Int64, _ sums: Pending) -> [SQLValue] {
+        let totals = sums.totals
+        return [
+            .integer(session), .integer(totals.calls), .integer(totals.usage.inputTokens), .integer(totals.usage.outputTokens),
+            .integer(totals.usage.cacheReadTokens), .integer(totals.usage.cacheWrite5mTokens),
+            .integer(totals.usage.cacheWrite1hTokens), .integer(totals.usage.reasoningTokens),
+            .integer(totals.usage.webSearchRequests), .integer(totals.usage.webFetchRequests), .integer(totals.cost.nanoUSD),
+            .integer(totals.unpricedCalls), .integer(totals.errorCalls), .integer(sums.firstCall), .integer(sums.lastCall),
+            .optional(sums.projectSeen), .optional(sums.project),
+        ]
     }
 
     /// Sums add; first and last widen; the project moves only to a later call's (or, in the same
     /// millisecond, to the greater name), so the order transactions commit in never matters.
     /// Every SET expression reads the row as it was before the update.
-    private static let upsertSQLite = upsertSQL(.sqlite)
-    private static let upsertPostgres = upsertSQL(.postgres)
+    // Built once: building the SQL text on every flush cost more than running it.
+    private static let singleSQLite = upsertSQL(.sqlite, rows: 1)
+    private static let singlePostgres = upsertSQL(.postgres, rows: 1)
 
-    private static func upsertSQL(_ dialect: SQLDialect) -> String {
+    /// An upsert of `rows` sessions.
+    static func upsertSQL(_ dialect: SQLDialect, rows: Int) -> String {
         let measures = RollupColumns.measures
         let columns = ["session_id"] + measures + ["first_ms", "last_ms", "project_ms", "project"]
         let newer = """
@@ -84,7 +93,7 @@ struct SessionRollupAccumulator {
             """
         return """
             INSERT INTO rollup_sessions (\(columns.joined(separator: ", ")))
-            VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ",")))
+            VALUES \(Array(repeating: "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")", count: rows).joined(separator: ","))
             ON CONFLICT (session_id) DO UPDATE SET
             \(measures.map { "\($0) = rollup_sessions.\($0) + excluded.\($0)" }.joined(separator: ", ")),
             first_ms = \(dialect.least)(rollup_sessions.first_ms, excluded.first_ms),
