@@ -29,6 +29,9 @@ package final class PostgresServer: Sendable {
     package let options: Options
     let client: PostgresClient
     private let runTask: Task<Void, Never>
+    /// Connections leased from the client and kept between transactions (see `withConnection`).
+    private let kept = Mutex<[KeptConnection]>([])
+    private let isShutDown = Atomic<Bool>(false)
     static let logger = Logger(label: "llm-cost.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Connects to the server `location` names, with `password` (see `PostgresPassword`).
@@ -59,10 +62,14 @@ package final class PostgresServer: Sendable {
         runTask = Task(executorPreference: BridgeExecutor.shared) { await client.run() }
     }
 
-    deinit { runTask.cancel() }
+    deinit { shutdown() }
 
     /// Closes every connection.
-    package func shutdown() { runTask.cancel() }
+    package func shutdown() {
+        isShutDown.store(true, ordering: .relaxed)
+        for held in kept.withLock({ kept -> [KeptConnection] in defer { kept.removeAll() }; return kept }) { held.release() }
+        runTask.cancel()
+    }
 
     /// One direct connection, opened and closed: the server's own answer to "can I connect?".
     private static func probe(location: PostgresLocation, password: String?, tls: PostgresConnection.Configuration.TLS, options: Options) throws(LedgerError) {
@@ -130,8 +137,20 @@ package final class PostgresServer: Sendable {
         return TLSChoice(configuration: configuration, required: location.sslMode != .allow && location.sslMode != .prefer)
     }
 
-    /// Runs `body` on one pooled connection, held until it returns.
+    /// Runs `body` on one pooled connection.
+    ///
+    /// A connection leased from the client is kept for the next caller once `body` returns
+    /// (leasing one costs a task and two hand-offs, several times a statement's round trip), up
+    /// to the pool's size; one found closed (the server restarted) is given back and another
+    /// leased. `shutdown()` gives every kept one back.
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        while let kept = kept.withLock({ $0.popLast() }) {
+            guard !kept.connection.isClosed else {
+                kept.release()
+                continue
+            }
+            return try use(kept, body)
+        }
         let lease = ConnectionLease()
         let client = client
         let redacted = location.redacted
@@ -143,16 +162,37 @@ package final class PostgresServer: Sendable {
                 lease.fail(error)
             }
         }
-        defer { lease.release() }
         switch lease.waitForConnection(timeout: waited) {
         case .connection(let connection):
-            return try body(connection)
+            return try use(KeptConnection(connection: connection, lease: lease), body)
         case .failed(let error):
+            lease.release()
             throw Self.translate(error, location: location)
         case .timedOut:
+            lease.release()
             task.cancel()
             throw LedgerError.unreachable(redacted, detail: "no connection from the pool within \(waited)")
         }
+    }
+
+    /// Runs `body` on `held`, then keeps it for the next caller, unless it closed meanwhile,
+    /// the body failed on it (it may be mid-statement or broken), or enough are kept already.
+    private func use<T>(_ held: KeptConnection, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let result: T
+        do {
+            result = try body(held.connection)
+        } catch {
+            held.release()
+            throw error
+        }
+        let maximum = options.maximumConnections
+        let keep = !held.connection.isClosed && !isShutDown.load(ordering: .relaxed) && kept.withLock { kept -> Bool in
+            guard kept.count < maximum else { return false }
+            kept.append(held)
+            return true
+        }
+        if !keep { held.release() }
+        return result
     }
 
     /// Runs one statement outside any transaction (`CREATE DATABASE` cannot run inside one).
@@ -230,6 +270,14 @@ package final class PostgresServer: Sendable {
         }
         return String(describing: error)
     }
+}
+
+/// A connection leased from the client, and the lease that gives it back.
+private struct KeptConnection: Sendable {
+    let connection: PostgresConnection
+    let lease: ConnectionLease
+
+    func release() { lease.release() }
 }
 
 /// One pooled connection handed from the client's task to a synchronous caller, and back.
