@@ -73,11 +73,15 @@ package enum LedgerTransaction: Sendable {
     case read
     /// Writes calls (and their rollups) or other rows.
     case write
-    /// Checks and changes what these budgets hold (reserve, settle, release): the backend makes
-    /// transactions on a same budget take turns, from the first read to the commit. SQLite
-    /// takes its write lock at `BEGIN IMMEDIATE`; PostgreSQL locks the budgets' rows in name
-    /// order (`SELECT ... FOR UPDATE`), so budgets that do not overlap go on in parallel.
+    /// Checks these budgets and reserves against them: the backend makes such transactions on
+    /// a same budget take turns, from the first read to the commit. SQLite takes its write
+    /// lock at `BEGIN IMMEDIATE`; PostgreSQL locks the budgets' rows in name order, so budgets
+    /// that do not overlap go on in parallel.
     case budgets([String])
+    /// Moves amounts between reserved and spent (settle, release, renew). Readers see it whole
+    /// (they read spend and reservations in one statement), so on PostgreSQL it takes no
+    /// budget lock; SQLite still takes its write lock at `BEGIN IMMEDIATE`.
+    case settlement
 }
 
 /// The differences in SQL between the backends that the shared logic writes around.

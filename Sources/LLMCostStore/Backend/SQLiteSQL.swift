@@ -42,7 +42,7 @@ extension Ledger {
             switch kind {
             case .read: return try read { try body(SQLiteSQL(db: $0, path: path)) }
             case .write: return try write { try body(SQLiteSQL(db: $0, path: path)) }
-            case .budgets: return try immediateTransaction { try body(SQLiteSQL(db: $0, path: path)) }
+            case .budgets, .settlement: return try immediateTransaction { try body(SQLiteSQL(db: $0, path: path)) }
             }
         }
     }

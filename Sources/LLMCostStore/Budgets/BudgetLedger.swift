@@ -66,8 +66,7 @@ extension Ledger {
             try sql.execute("DELETE FROM budget_reservations WHERE expires_ms <= ?", [.integer(nowMs)])
             var heldUp: BudgetRefusal?
             for (budget, window) in zip(budgets, windows) {
-                let spent = try Self.spent(of: budget, in: window, sql: sql)
-                let reserved = try Self.reserved(against: budget.name, nowMs: nowMs, sql: sql)
+                let (spent, reserved) = try Self.spentAndReserved(of: budget, in: window, nowMs: nowMs, sql: sql)
                 if spent + reserved + amount > budget.limit {
                     let refusal = BudgetRefusal(
                         budget: budget.name, spent: spent, reserved: reserved, limit: budget.limit, requested: amount,
@@ -104,7 +103,7 @@ extension Ledger {
     ) throws -> WriteOutcome {
         // Calls of this process waiting for room re-check at once (others see the WAL change).
         defer { if reservation != nil { changes.signal() } }
-        return try inWriteSession(pricing: pricing, kind: .budgets(reservation?.budgets ?? [])) { session -> WriteOutcome in
+        return try inWriteSession(pricing: pricing, kind: .settlement) { session -> WriteOutcome in
             let outcome = try session.insert(record)
             if let reservation {
                 let expired = try Self.delete(reservation, sql: session.sql)
@@ -127,7 +126,7 @@ extension Ledger {
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
         defer { changes.signal() }
-        try transaction(.budgets(reservation.budgets)) { sql in _ = try Self.delete(reservation, sql: sql) }
+        try transaction(.settlement) { sql in _ = try Self.delete(reservation, sql: sql) }
     }
 
     /// How often a call waiting for budget room re-checks even without a change notification:
@@ -155,7 +154,7 @@ extension Ledger {
     public func renew(_ reservations: [BudgetReservation], now: Date = Date(), expiresAfter ttl: Duration) throws -> [BudgetReservation] {
         guard !reservations.isEmpty else { return [] }
         let nowMs = Self.milliseconds(now)
-        return try transaction(.budgets(Array(Set(reservations.flatMap(\.budgets))))) { sql in
+        return try transaction(.settlement) { sql in
             var missing: [BudgetReservation] = []
             for reservation in reservations {
                 var renewed = 0
@@ -175,9 +174,8 @@ extension Ledger {
         let nowMs = Self.milliseconds(now)
         let window = budget.window(containing: now)
         return try transaction(.read) { sql in
-            BudgetUsage(
-                budget: budget, window: window, spent: try Self.spent(of: budget, in: window, sql: sql),
-                reserved: try Self.reserved(against: budget.name, nowMs: nowMs, sql: sql))
+            let (spent, reserved) = try Self.spentAndReserved(of: budget, in: window, nowMs: nowMs, sql: sql)
+            return BudgetUsage(budget: budget, window: window, spent: spent, reserved: reserved)
         }
     }
 
