@@ -71,6 +71,27 @@ import Testing
         #expect(try server.transaction { try $0.firstRow("SELECT count(*) FROM public.t")?.integer(0) } == 0)
     }
 
+    /// A statement sent without waiting that fails takes its transaction down with it, with
+    /// its own error, though nothing waited for its answer.
+    @Test func aDeferredStatementThatFailsFailsItsTransaction() throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let server = try database.connect()
+        defer { server.shutdown() }
+        _ = try server.transaction { try $0.execute("CREATE TABLE public.t (v bigint PRIMARY KEY)", []) }
+        let error = try #require(throws: LedgerError.self) {
+            try server.transaction { sql in
+                try sql.executeDeferred("INSERT INTO public.t VALUES (1)", [])
+                try sql.executeDeferred("INSERT INTO public.no_such_table VALUES (1)", [])
+            }
+        }
+        #expect(error.description.contains("no_such_table"), "\(error)")
+        #expect(try server.transaction { try $0.firstRow("SELECT count(*) FROM public.t")?.integer(0) } == 0)
+        // The connection is usable afterwards.
+        try server.transaction { sql in try sql.executeDeferred("INSERT INTO public.t VALUES (2)", []) }
+        #expect(try server.transaction { try $0.firstRow("SELECT count(*) FROM public.t")?.integer(0) } == 1)
+    }
+
     @Test func aStatementPastItsTimeoutIsCancelled() throws {
         let database = try TestServer.freshDatabase()
         defer { database.drop() }

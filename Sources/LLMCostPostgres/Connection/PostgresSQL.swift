@@ -7,11 +7,25 @@ import Synchronization
 struct PostgresSQL: LedgerSQL {
     let connection: PostgresConnection
     let server: PostgresServer
+    /// Statements sent without waiting (`executeDeferred`), checked at the commit.
+    let deferred = DeferredStatements()
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> Int {
         do {
             return try run(sql, arguments).metadata.rows ?? 0
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw PostgresServer.translate(error, location: server.location)
+        }
+    }
+
+    /// Commits; `false` when the server rolled the transaction back instead (an earlier
+    /// statement sent without waiting failed).
+    func commit() throws -> Bool {
+        do {
+            return try run("COMMIT", []).metadata.command != "ROLLBACK"
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -31,6 +45,25 @@ struct PostgresSQL: LedgerSQL {
         for row in result.rows {
             try body(SQLRow(row.map(Self.value)))
         }
+    }
+
+    func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) {
+        let query = try Self.query(sql, arguments)
+        let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
+        deferred.append(future)
+    }
+
+    /// The first error of a statement sent without waiting, if one failed (all have answered
+    /// once a later statement has).
+    func deferredFailure() -> LedgerError? {
+        for future in deferred.take() {
+            do {
+                _ = try future.wait()
+            } catch {
+                return PostgresServer.translate(error, location: server.location)
+            }
+        }
+        return nil
     }
 
     /// Sends a statement without waiting for its answer: the connection runs statements in
@@ -138,6 +171,22 @@ struct PostgresSQL: LedgerSQL {
             return Int64(text).map(SQLValue.integer) ?? .text(text)
         default:
             return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
+        }
+    }
+}
+
+/// Statements of one transaction sent without waiting for their answers.
+final class DeferredStatements: Sendable {
+    private let futures = Mutex<[EventLoopFuture<PostgresQueryResult>]>([])
+
+    func append(_ future: EventLoopFuture<PostgresQueryResult>) {
+        futures.withLock { $0.append(future) }
+    }
+
+    func take() -> [EventLoopFuture<PostgresQueryResult>] {
+        futures.withLock { futures in
+            defer { futures.removeAll() }
+            return futures
         }
     }
 }

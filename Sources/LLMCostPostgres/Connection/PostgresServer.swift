@@ -210,11 +210,18 @@ package final class PostgresServer: Sendable {
             sql.send("BEGIN")
             do {
                 let result = try body(sql)
-                try sql.execute("COMMIT", [])
+                let committed = try sql.commit()
+                // A statement sent without waiting that failed aborted the transaction: the
+                // server answers COMMIT with ROLLBACK, and its error is the one to report.
+                if let failure = sql.deferredFailure() { throw failure }
+                guard committed else {
+                    throw LedgerError.server(location.redacted, detail: "the transaction was rolled back by the server")
+                }
                 return result
             } catch {
+                let failure = sql.deferredFailure()
                 _ = try? sql.execute("ROLLBACK", [])
-                throw error
+                throw failure ?? error
             }
         }
     }

@@ -51,9 +51,18 @@ package protocol LedgerSQL {
 
     /// Runs a query and hands each row to `body`, in order.
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws
+
+    /// Runs a statement whose result nobody reads. A backend may send it without waiting for
+    /// the answer (a round trip saved on a server): its error then surfaces at the next
+    /// statement waited for, or at the commit, which then fails.
+    func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError)
 }
 
 extension LedgerSQL {
+    package func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) {
+        _ = try execute(sql, arguments)
+    }
+
     /// Every row of a query.
     package func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [SQLRow] {
         var rows: [SQLRow] = []

@@ -63,7 +63,7 @@ extension Ledger {
         let windows = budgets.map { $0.window(containing: now) }
         let id = ReservationID.next()
         return try transaction(.budgets(budgets.map(\.name))) { sql in
-            try sql.execute("DELETE FROM budget_reservations WHERE expires_ms <= ?", [.integer(nowMs)])
+            try sql.executeDeferred("DELETE FROM budget_reservations WHERE expires_ms <= ?", [.integer(nowMs)])
             var heldUp: BudgetRefusal?
             for (budget, window) in zip(budgets, windows) {
                 let (spent, reserved) = try Self.spentAndReserved(of: budget, in: window, nowMs: nowMs, sql: sql)
@@ -76,8 +76,9 @@ extension Ledger {
                 }
             }
             if let heldUp { return .refused(heldUp) }
+            // Answered by the commit: the reservation stands once the transaction does.
             for budget in budgets {
-                try sql.execute("""
+                try sql.executeDeferred("""
                     INSERT INTO budget_reservations (reservation, budget, amount_nano, created_ms, expires_ms)
                     VALUES (?, ?, ?, ?, ?)
                     """, [.text(id), .text(budget.name), .integer(amount.nanoUSD), .integer(nowMs), .integer(expiresMs)])

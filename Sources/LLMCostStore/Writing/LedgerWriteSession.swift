@@ -211,7 +211,8 @@ public final class LedgerWriteSession {
             }
             let last = parts.removeLast()
             let prefix = parts.enumerated().map { "part\($0.offset) AS (\($0.element.sql) RETURNING 1)" }
-            try sql.execute(
+            // Sent without waiting: the commit that follows answers for it.
+            try sql.executeDeferred(
                 (prefix.isEmpty ? "" : "WITH " + prefix.joined(separator: ", ") + " ") + last.sql,
                 parts.flatMap(\.values) + last.values)
             start += Self.rowsPerStatement
