@@ -49,7 +49,9 @@ struct PostgresLedgerServer: LedgerServer {
     var dialect: SQLDialect { .postgres }
 
     func transaction<T>(_ kind: LedgerTransaction, _ body: (any LedgerSQL) throws -> T) throws -> T {
-        try server.transaction { sql in
+        // Reads see one snapshot across their statements, as SQLite's do.
+        let begin = if case .read = kind { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" } else { "BEGIN" }
+        return try server.transaction(begin: begin) { sql in
             if case .budgets(let names) = kind {
                 // Every transaction that checks or moves a budget's amounts holds its row until
                 // commit; taken in name order, so two hosts never wait on each other in a cycle.

@@ -61,6 +61,30 @@ import Testing
         }
     }
 
+    /// `ledger copy` from a file to the server: `export` of both prints the same calls, a
+    /// second copy adds none, `ledger info` counts them.
+    @Test func ledgerCopyToTheServerIsExactAndIdempotent() async throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let file = home.appendingPathComponent("local.sqlite").path
+        let imported = try await CLIRunner.run(
+            ["import", "--db", file, "-"], stdin: LedgerCommandTests.sampleLines(count: 80).joined(separator: "\n"), home: home)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let copied = try await CLIRunner.run(["ledger", "copy", "--db", file, "--to", database.url], home: home, environment: database.environment)
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("copied 80 calls") && copied.stdout.contains("80 new"), "\(copied.stdout)")
+        let again = try await CLIRunner.run(["ledger", "copy", "--db", file, "--to", database.url], home: home, environment: database.environment)
+        #expect(again.stdout.contains("0 new, 80 already there"), "\(again.stdout)")
+        let local = try await CLIRunner.run(["export", "--db", file], home: home)
+        let remote = try await CLIRunner.run(["export", "--db", database.url], home: home, environment: database.environment)
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(remote.stdout == local.stdout && !local.stdout.isEmpty)
+        let info = try await CLIRunner.run(["ledger", "info", "--db", database.url], home: home, environment: database.environment)
+        #expect(info.stdout.contains("calls: 80"), "\(info.stdout)")
+    }
+
     @Test func recordIsIdempotentAndPasswordsStayOutOfMessages() async throws {
         let database = try TestServer.freshDatabase()
         defer { database.drop() }

@@ -204,10 +204,12 @@ package final class PostgresServer: Sendable {
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back
     /// when it throws.
-    package func transaction<T>(_ body: (any LedgerSQL) throws -> T) throws -> T {
+    /// `begin` opens it (`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY` for reads that must
+    /// see one snapshot across statements).
+    package func transaction<T>(begin: String = "BEGIN", _ body: (any LedgerSQL) throws -> T) throws -> T {
         try withConnection { connection in
             let sql = PostgresSQL(connection: connection, server: self)
-            sql.send("BEGIN")
+            sql.send(begin)
             do {
                 let result = try body(sql)
                 let committed = try sql.commit()

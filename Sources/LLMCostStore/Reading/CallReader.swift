@@ -3,67 +3,88 @@ import LLMCostCore
 
 extension Ledger {
     /// Calls `body` with every stored call in `[since, until)`, oldest first, from one
-    /// consistent snapshot, in constant memory.
+    /// consistent snapshot, in constant memory: one cursor on SQLite; on a server, pages of
+    /// `Self.callPage` calls, each after the last one read, in one repeatable-read transaction.
     public func forEachCall(since: Int64? = nil, until: Int64? = nil, _ body: (CallRecord) throws -> Void) throws {
-        try read { db in
-            var conditions: [String] = []
-            var arguments: [DatabaseValueConvertible] = []
-            if let since { conditions.append("c.ts_ms >= ?"); arguments.append(since) }
-            if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT c.ts_ms, p.name, m.name, a.name, s.name, t.tags, c.request_id, c.status,
-                       c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
-                       c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
-                       c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
-                       c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms,
-                       c.est_input_raw, c.est_correction_ppm, pp.name
-                FROM calls c
-                JOIN names p ON p.id = c.provider_id
-                JOIN names m ON m.id = c.model_id
-                LEFT JOIN names a ON a.id = c.agent_id
-                LEFT JOIN names s ON s.id = c.session_id
-                LEFT JOIN tag_sets t ON t.id = c.tag_set_id
-                LEFT JOIN names pp ON pp.id = c.pricing_provider_id
-                \(whereClause)
-                ORDER BY c.ts_ms, c.id
-                """, arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row[1], model: row[2])
-                record.epochMilliseconds = row[0]
-                record.agent = row[3]
-                record.session = row[4]
-                if let tags: String = row[5] { record.tags = TagsJSON.decode(tags) }
-                record.requestID = row[6]
-                record.status = CallStatus(storedValue: row[7])
-                record.usage = Usage(
-                    inputTokens: row[8], outputTokens: row[9], cacheReadTokens: row[10],
-                    cacheWrite5mTokens: row[11], cacheWrite1hTokens: row[12], reasoningTokens: row[13],
-                    webSearchRequests: row[14], webFetchRequests: row[15])
-                record.cost = (row[16] as Int64?).map(Money.init(nanoUSD:))
-                record.pricingEntry = row[17]
-                record.usageSource = (row[18] as Int64) == 1 ? .estimated : .reported
-                let estimatedInput: Int64? = row[19]
-                let estimatedOutput: Int64? = row[20]
-                if estimatedInput != nil || estimatedOutput != nil {
-                    record.estimatedUsage = Usage(inputTokens: estimatedInput ?? 0, outputTokens: estimatedOutput ?? 0)
+        let paged = dialect == .postgres
+        try transaction(.read) { sql in
+            var after: (ts: Int64, id: Int64)?
+            while true {
+                var conditions: [String] = []
+                var arguments: [SQLValue] = []
+                if let since { conditions.append("c.ts_ms >= ?"); arguments.append(.integer(since)) }
+                if let until { conditions.append("c.ts_ms < ?"); arguments.append(.integer(until)) }
+                if let after {
+                    conditions.append("(c.ts_ms > ? OR (c.ts_ms = ? AND c.id > ?))")
+                    arguments += [.integer(after.ts), .integer(after.ts), .integer(after.id)]
                 }
-                record.estimatedCost = (row[21] as Int64?).map(Money.init(nanoUSD:))
-                record.latencyMilliseconds = row[22]
-                record.timeToFirstTokenMilliseconds = row[23]
-                if let raw: Int64 = row[24] {
-                    record.heuristicEstimate = HeuristicInputEstimate(
-                        rawTokens: raw, factorPartsPerMillion: row[25] ?? HeuristicInputEstimate.noCorrection)
+                let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                var read = 0
+                try sql.forEachRow("""
+                    SELECT c.ts_ms, p.name, m.name, a.name, s.name, t.tags, c.request_id, c.status,
+                           c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
+                           c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
+                           c.web_fetch_requests, c.cost_nano, c.pricing_entry, c.usage_estimated,
+                           c.est_input_tokens, c.est_output_tokens, c.est_cost_nano, c.latency_ms, c.ttft_ms,
+                           c.est_input_raw, c.est_correction_ppm, pp.name, c.id
+                    FROM calls c
+                    JOIN names p ON p.id = c.provider_id
+                    JOIN names m ON m.id = c.model_id
+                    LEFT JOIN names a ON a.id = c.agent_id
+                    LEFT JOIN names s ON s.id = c.session_id
+                    LEFT JOIN tag_sets t ON t.id = c.tag_set_id
+                    LEFT JOIN names pp ON pp.id = c.pricing_provider_id
+                    \(whereClause)
+                    ORDER BY c.ts_ms, c.id
+                    \(paged ? "LIMIT \(Self.callPage)" : "")
+                    """, arguments) { row in
+                    read += 1
+                    after = (row.integer(0) ?? 0, row.integer(27) ?? 0)
+                    try body(Self.callRecord(row))
                 }
-                record.pricingProvider = row[26]
-                try body(record)
+                if !paged || read < Self.callPage { return }
             }
         }
     }
 
+    /// Calls per page when reading every call from a server.
+    static let callPage = 10_000
+
+    /// A stored call, from the columns `forEachCall` selects.
+    private static func callRecord(_ row: SQLRow) -> CallRecord {
+        var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row.text(1) ?? "", model: row.text(2) ?? "")
+        record.epochMilliseconds = row.integer(0) ?? 0
+        record.agent = row.text(3)
+        record.session = row.text(4)
+        if let tags = row.text(5) { record.tags = TagsJSON.decode(tags) }
+        record.requestID = row.text(6)
+        record.status = CallStatus(storedValue: row.integer(7) ?? 0)
+        record.usage = Usage(
+            inputTokens: row.integer(8) ?? 0, outputTokens: row.integer(9) ?? 0, cacheReadTokens: row.integer(10) ?? 0,
+            cacheWrite5mTokens: row.integer(11) ?? 0, cacheWrite1hTokens: row.integer(12) ?? 0,
+            reasoningTokens: row.integer(13) ?? 0, webSearchRequests: row.integer(14) ?? 0, webFetchRequests: row.integer(15) ?? 0)
+        record.cost = row.integer(16).map(Money.init(nanoUSD:))
+        record.pricingEntry = row.text(17)
+        record.usageSource = row.integer(18) == 1 ? .estimated : .reported
+        let estimatedInput = row.integer(19)
+        let estimatedOutput = row.integer(20)
+        if estimatedInput != nil || estimatedOutput != nil {
+            record.estimatedUsage = Usage(inputTokens: estimatedInput ?? 0, outputTokens: estimatedOutput ?? 0)
+        }
+        record.estimatedCost = row.integer(21).map(Money.init(nanoUSD:))
+        record.latencyMilliseconds = row.integer(22)
+        record.timeToFirstTokenMilliseconds = row.integer(23)
+        if let raw = row.integer(24) {
+            record.heuristicEstimate = HeuristicInputEstimate(
+                rawTokens: raw, factorPartsPerMillion: row.integer(25) ?? HeuristicInputEstimate.noCorrection)
+        }
+        record.pricingProvider = row.text(26)
+        return record
+    }
+
     /// Number of calls stored.
     public func callCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
+        try transaction(.read) { sql in Int(try sql.firstRow("SELECT COUNT(*) FROM calls")?.integer(0) ?? 0) }
     }
 
     /// Checks that the hourly and daily rollups equal sums over raw rows, field by field.

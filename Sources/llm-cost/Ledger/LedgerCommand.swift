@@ -6,8 +6,8 @@ import LLMCostCommandLine
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Inspect the ledger file.",
-        subcommands: [Info.self, Verify.self, Recover.self])
+        abstract: "Inspect the ledger, recover spooled calls, copy it to another.",
+        subcommands: [Info.self, Verify.self, Recover.self, Copy.self])
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Where the ledger is and how many calls it holds.")
@@ -15,8 +15,10 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let opened = try ledger.openLedger(try ledger.loadConfiguration(), for: .read)
-            let size = (try? FileManager.default.attributesOfItem(atPath: opened.path)[.size] as? Int64) ?? 0
-            FileOutput.standardOutput.write("path: \(opened.path)\ncalls: \(try opened.callCount())\nsize: \(size) bytes\n")
+            FileOutput.standardOutput.write("path: \(opened.path)\ncalls: \(try opened.callCount())\n")
+            if let size = (try? FileManager.default.attributesOfItem(atPath: opened.path))?[.size] as? Int64 {
+                FileOutput.standardOutput.write("size: \(size) bytes\n")
+            }
             if opened.hasSpooledCalls {
                 FileOutput.standardOutput.write("unrecorded: calls wait in \(opened.spoolPath) (run `llm-cost ledger recover`)\n")
             }
