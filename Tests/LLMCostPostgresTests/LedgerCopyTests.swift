@@ -7,7 +7,12 @@ import Testing
 
 /// `Ledger.copy(to:)` between the backends: exact both ways, idempotent, the rollups kept.
 @Suite struct LedgerCopyTests {
-    @Test func sqliteToPostgresAndBackIsExactAndIdempotent() throws {
+    @Test func sqliteToPostgresAndBackIsExactAndIdempotent() async throws {
+        // Every slot: tens of thousands of writes, and the server's share of the machine.
+        try await HeavyWorkSlots.shared.run(slots: nil) { try await onOwnThread { try copyBothWays() } }
+    }
+
+    private func copyBothWays() throws {
         let source = try BackendLedger(.sqlite)
         let server = try BackendLedger(.postgres)
         let back = try BackendLedger(.sqlite)
