@@ -85,6 +85,21 @@ import Testing
         #expect(info.stdout.contains("calls: 80"), "\(info.stdout)")
     }
 
+    /// `import` of a JSONL file into the server: all or nothing, and again adds nothing.
+    @Test func importIntoTheServerIsIdempotent() async throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let lines = LedgerCommandTests.sampleLines(count: 120).joined(separator: "\n")
+        let first = try await CLIRunner.run(["import", "--db", database.url, "-"], stdin: lines, home: home, environment: database.environment)
+        #expect(first.status == 0 && first.stdout.contains("imported 120 calls"), "\(first.stdout) \(first.stderr)")
+        let again = try await CLIRunner.run(["import", "--db", database.url, "-"], stdin: lines, home: home, environment: database.environment)
+        #expect(again.stdout.contains("imported 0 calls") && again.stdout.contains("120 already in the ledger"), "\(again.stdout)")
+        let info = try await CLIRunner.run(["ledger", "info", "--db", database.url], home: home, environment: database.environment)
+        #expect(info.stdout.contains("calls: 120"), "\(info.stdout)")
+    }
+
     @Test func recordIsIdempotentAndPasswordsStayOutOfMessages() async throws {
         let database = try TestServer.freshDatabase()
         defer { database.drop() }
