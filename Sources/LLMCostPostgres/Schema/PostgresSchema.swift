@@ -21,6 +21,7 @@ package enum PostgresSchema {
     /// The migrations, in order: (version, name, statements).
     static let migrations: [(version: Int64, name: String, sql: String)] = [
         (1, "calls, names, tag sets, rollups, budgets, alerts, agent log files", version1),
+        (2, "tag keys and values compared bytewise", version2),
     ]
 
     /// Brings the schema up to date; returns the versions this call applied.
@@ -217,5 +218,11 @@ package enum PostgresSchema {
             state bytea,
             read_ms bigint NOT NULL
         );
+        """
+
+    /// Reports take the greater project name in a tie (`MAX(value)`): bytewise, as SQLite
+    /// compares, whatever the database's default collation.
+    static let version2 = """
+        ALTER TABLE tag_set_members ALTER COLUMN key TYPE text COLLATE "C", ALTER COLUMN value TYPE text COLLATE "C";
         """
 }

@@ -101,6 +101,30 @@ package enum SQLDialect: Sendable {
     /// The scalar smaller and greater of two values (`MIN(a, b)` in SQLite, `LEAST` in PostgreSQL).
     package var least: String { self == .sqlite ? "MIN" : "LEAST" }
     package var greatest: String { self == .sqlite ? "MAX" : "GREATEST" }
+
+    /// `INDEXED BY index` in SQLite, where a plan that must walk an index says so (and fails
+    /// loudly without it); nothing in PostgreSQL, whose planner takes no such hint.
+    package func indexedBy(_ index: String) -> String { self == .sqlite ? "INDEXED BY \(index)" : "" }
+
+    /// `floor(column / divisor)` in integers (`/` truncates toward zero in both): raw-row time
+    /// buckets must match the rollups' for times before 1970 too.
+    package func floorDiv(_ column: String, _ divisor: Int64) -> String {
+        switch self {
+        case .sqlite: "(\(column) / \(divisor) - (\(column) % \(divisor) < 0))"
+        case .postgres: "((\(column) - ((\(column) % \(divisor) + \(divisor)) % \(divisor))) / \(divisor))"
+        }
+    }
+
+    /// `column` is one of `values`, as a condition with one text argument (a JSON array read
+    /// by `json_each` in SQLite, an array literal in PostgreSQL), so the statement's text, and
+    /// its cached plan, does not change with the number of values.
+    package func isOneOf(_ column: String, _ values: some Sequence<Int64>) -> (condition: String, argument: SQLValue) {
+        let list = values.map(String.init).joined(separator: ",")
+        switch self {
+        case .sqlite: return ("\(column) IN (SELECT value FROM json_each(?))", .text("[" + list + "]"))
+        case .postgres: return ("\(column) = ANY(CAST(? AS bigint[]))", .text("{" + list + "}"))
+        }
+    }
 }
 
 /// A ledger on a database server: the backend that `Ledger(server:)` runs on. Implemented

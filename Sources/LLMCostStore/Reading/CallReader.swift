@@ -91,20 +91,21 @@ extension Ledger {
     /// Returns the rollup rows that disagree (empty when consistent). Reads every row: for
     /// tests and `llm-cost ledger verify`, not for reports.
     public func rollupDiscrepancies() throws -> [String] {
-        try read { db in
-            try Self.discrepancies(db, table: "rollup_hourly", timeColumn: "hour", unitMilliseconds: 3_600_000)
-                + Self.discrepancies(db, table: "rollup_daily", timeColumn: "day", unitMilliseconds: 86_400_000)
-                + Self.sessionDiscrepancies(db)
+        let dialect = dialect
+        return try transaction(.read) { sql in
+            try Self.discrepancies(sql, dialect, table: "rollup_hourly", timeColumn: "hour", unitMilliseconds: 3_600_000)
+                + Self.discrepancies(sql, dialect, table: "rollup_daily", timeColumn: "day", unitMilliseconds: 86_400_000)
+                + Self.sessionDiscrepancies(sql)
         }
     }
 
     /// `rollup_sessions` against the raw rows: sums, first and last call, and the project of
     /// the latest project-tagged call (the greater name in a tie).
-    private static func sessionDiscrepancies(_ db: Database) throws -> [String] {
+    private static func sessionDiscrepancies(_ sql: any LedgerSQL) throws -> [String] {
         let columns = RollupColumns.measures
         let sums = zip(RollupColumns.rawSums, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
-        let differs = (columns + ["first_ms", "last_ms"]).map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
-        let sql = """
+        let differs = (columns + ["first_ms", "last_ms"]).map { "r.\($0) IS DISTINCT FROM x.\($0)" }.joined(separator: " OR ")
+        let statement = """
             WITH x AS (
                 SELECT session_id, \(sums), MIN(ts_ms) AS first_ms, MAX(ts_ms) AS last_ms FROM calls GROUP BY session_id
             ), tagged AS (
@@ -113,51 +114,49 @@ extension Ledger {
             ), latest AS (
                 SELECT session_id, MAX(ts_ms) AS ms FROM tagged GROUP BY session_id
             ), chosen AS (
-                SELECT t.session_id, t.ts_ms AS project_ms, MAX(t.project) AS project
+                SELECT t.session_id, l.ms AS project_ms, MAX(t.project) AS project
                 FROM tagged t JOIN latest l ON l.session_id = t.session_id AND l.ms = t.ts_ms
-                GROUP BY t.session_id
+                GROUP BY t.session_id, l.ms
             )
-            SELECT 'rollup_sessions session ' || x.session_id || ': rollup calls ' || COALESCE(r.calls, 'missing')
-                || ', raw calls ' || x.calls || ', rollup cost ' || COALESCE(r.cost_nano, 'missing')
-                || ', raw cost ' || x.cost_nano || ', rollup project ' || COALESCE(r.project, '-')
-                || ', raw project ' || COALESCE(p.project, '-')
+            SELECT 'rollup_sessions session ' || CAST(x.session_id AS TEXT)
+                || ': rollup calls ' || COALESCE(CAST(r.calls AS TEXT), 'missing') || ', raw calls ' || CAST(x.calls AS TEXT)
+                || ', rollup cost ' || COALESCE(CAST(r.cost_nano AS TEXT), 'missing') || ', raw cost ' || CAST(x.cost_nano AS TEXT)
+                || ', rollup project ' || COALESCE(r.project, '-') || ', raw project ' || COALESCE(p.project, '-')
             FROM x LEFT JOIN rollup_sessions r USING (session_id) LEFT JOIN chosen p USING (session_id)
-            WHERE r.session_id IS NULL OR \(differs) OR r.project IS NOT p.project OR r.project_ms IS NOT p.project_ms
+            WHERE r.session_id IS NULL OR \(differs) OR r.project IS DISTINCT FROM p.project
+                OR r.project_ms IS DISTINCT FROM p.project_ms
             UNION ALL
-            SELECT 'rollup_sessions session ' || r.session_id || ': rollup row without raw rows'
+            SELECT 'rollup_sessions session ' || CAST(r.session_id AS TEXT) || ': rollup row without raw rows'
             FROM rollup_sessions r LEFT JOIN x USING (session_id)
             WHERE x.session_id IS NULL AND r.calls <> 0
             """
-        return try String.fetchAll(db, sql: sql)
+        return try sql.rows(statement).compactMap { $0.text(0) }
     }
 
-    private static func discrepancies(_ db: Database, table: String, timeColumn: String, unitMilliseconds: Int64) throws -> [String] {
+    private static func discrepancies(
+        _ sql: any LedgerSQL, _ dialect: SQLDialect, table: String, timeColumn: String, unitMilliseconds: Int64
+    ) throws -> [String] {
         let columns = RollupColumns.measures
+        let sums = zip(RollupColumns.rawSums, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
         let rawSums = """
-            SELECT \(floorDivSQL("ts_ms", unitMilliseconds)) AS \(timeColumn), provider_id, model_id, agent_id, COUNT(*) AS calls,
-                SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-                SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_5m_tokens) AS cache_write_5m_tokens,
-                SUM(cache_write_1h_tokens) AS cache_write_1h_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-                SUM(web_search_requests) AS web_search_requests, SUM(web_fetch_requests) AS web_fetch_requests,
-                COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(cost_nano IS NULL) AS unpriced_calls,
-                SUM(status <> 0) AS error_calls
+            SELECT \(dialect.floorDiv("ts_ms", unitMilliseconds)) AS \(timeColumn), provider_id, model_id, agent_id, \(sums)
             FROM calls GROUP BY 1, 2, 3, 4
             """
-        let differs = columns.map { "r.\($0) IS NOT x.\($0)" }.joined(separator: " OR ")
+        let differs = columns.map { "r.\($0) IS DISTINCT FROM x.\($0)" }.joined(separator: " OR ")
         let key = "\(timeColumn), provider_id, model_id, agent_id"
-        let sql = """
+        let statement = """
             WITH x AS (\(rawSums))
-            SELECT '\(table) \(timeColumn) ' || x.\(timeColumn) || ' provider ' || x.provider_id
-                || ' model ' || x.model_id || ' agent ' || x.agent_id
-                || ': rollup calls ' || COALESCE(r.calls, 'missing') || ', raw calls ' || x.calls
-                || ', rollup cost ' || COALESCE(r.cost_nano, 'missing') || ', raw cost ' || x.cost_nano
+            SELECT '\(table) \(timeColumn) ' || CAST(x.\(timeColumn) AS TEXT) || ' provider ' || CAST(x.provider_id AS TEXT)
+                || ' model ' || CAST(x.model_id AS TEXT) || ' agent ' || CAST(x.agent_id AS TEXT)
+                || ': rollup calls ' || COALESCE(CAST(r.calls AS TEXT), 'missing') || ', raw calls ' || CAST(x.calls AS TEXT)
+                || ', rollup cost ' || COALESCE(CAST(r.cost_nano AS TEXT), 'missing') || ', raw cost ' || CAST(x.cost_nano AS TEXT)
             FROM x LEFT JOIN \(table) r USING (\(key))
             WHERE r.\(timeColumn) IS NULL OR \(differs)
             UNION ALL
-            SELECT '\(table) \(timeColumn) ' || r.\(timeColumn) || ': rollup row without raw rows'
+            SELECT '\(table) \(timeColumn) ' || CAST(r.\(timeColumn) AS TEXT) || ': rollup row without raw rows'
             FROM \(table) r LEFT JOIN x USING (\(key))
             WHERE x.\(timeColumn) IS NULL AND r.calls <> 0
             """
-        return try String.fetchAll(db, sql: sql)
+        return try sql.rows(statement).compactMap { $0.text(0) }
     }
 }

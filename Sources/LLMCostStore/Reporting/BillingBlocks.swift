@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LLMCostCore
 
 /// A 5-hour billing block, the window Claude subscriptions count usage in (as ccusage shows
@@ -114,19 +113,23 @@ extension Ledger {
     /// count all their calls, also those outside the window. `query.now` (else the clock)
     /// decides which block is active. Its grouping is ignored.
     public func billingBlocks(_ query: ReportQuery) throws -> [BillingBlock] {
-        try read { db in try BillingBlockReader(db: db, query: query).blocks(now: query.resolvedNow) }
+        let dialect = dialect
+        return try transaction(.read) { sql in
+            try BillingBlockReader(sql: sql, dialect: dialect, query: query).blocks(now: query.resolvedNow)
+        }
     }
 
     /// `billingBlocks` with the totals and the count of map-priced calls a report prints.
     public func blockReport(_ query: ReportQuery) throws -> BlockReport {
         try query.validate()
         let now = query.resolvedNow
-        return try read { db in
-            let blocks = try BillingBlockReader(db: db, query: query).blocks(now: now)
+        let dialect = dialect
+        return try transaction(.read) { sql in
+            let blocks = try BillingBlockReader(sql: sql, dialect: dialect, query: query).blocks(now: now)
             var total = CallTotals()
             for block in blocks { total += block.totals }
             let mapPriced = try blocks.first.map { first in
-                try ReportEngine.countMapPricedCalls(db, query: query, from: first.start, to: blocks[blocks.count - 1].end)
+                try ReportEngine.countMapPricedCalls(sql, dialect, query: query, from: first.start, to: blocks[blocks.count - 1].end)
             } ?? 0
             return BlockReport(query: query, now: now, blocks: blocks, total: total, mapPricedCalls: mapPriced)
         }
@@ -141,7 +144,8 @@ extension Ledger {
     /// range query sums the block. Only the filters of `query` apply; its window and grouping
     /// do not.
     public func activeBillingBlock(now: Int64, filters query: ReportQuery = ReportQuery()) throws -> BillingBlock? {
-        try read { db in try BillingBlockReader(db: db, query: query).active(now: now) }
+        let dialect = dialect
+        return try transaction(.read) { sql in try BillingBlockReader(sql: sql, dialect: dialect, query: query).active(now: now) }
     }
 }
 
@@ -175,18 +179,36 @@ struct BlockChain {
 
 /// The queries behind billing blocks, on one read snapshot.
 struct BillingBlockReader {
-    let db: Database
+    let sql: any LedgerSQL
+    let dialect: SQLDialect
     let query: ReportQuery
 
-    /// The times of the calls matching the filters in `[from, to)` (either end open) through
-    /// the time index, in ascending or descending order. A cursor: SQLite steps only as far as
-    /// the caller reads.
-    private func times(from: Int64?, to: Int64?, descending: Bool) throws -> RowCursor {
-        let (conditions, arguments) = query.rawConditions(from: from, to: to)
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        // INDEXED BY: the walk must be an index walk (or fail loudly), never a sort of the table.
-        let sql = "SELECT ts_ms FROM calls INDEXED BY calls_by_time \(whereClause) ORDER BY ts_ms \(descending ? "DESC" : "ASC")"
-        return try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+    /// How many call times one page of `forEachTime` reads.
+    static let timesPerPage = 4096
+
+    /// Hands `body` the times of the calls matching the filters in `[from, to)` (either end
+    /// open) through the time index, ascending or descending, until it returns false.
+    ///
+    /// By pages of distinct times, each a short walk of the index from where the last ended,
+    /// so a walk that stops early reads little, on a server too (which sends a result whole).
+    /// Calls at one same time are one time here: the chain of blocks is the same with them.
+    private func forEachTime(from: Int64?, to: Int64?, descending: Bool, _ body: (Int64) -> Bool) throws {
+        var from = from
+        var to = to
+        while true {
+            let (conditions, arguments) = query.rawConditions(from: from, to: to)
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            // INDEXED BY: the walk must be an index walk (or fail loudly), never a sort of the table.
+            let page = try sql.rows("""
+                SELECT DISTINCT ts_ms FROM calls \(dialect.indexedBy("calls_by_time")) \(whereClause)
+                ORDER BY ts_ms \(descending ? "DESC" : "ASC") LIMIT \(Self.timesPerPage)
+                """, arguments)
+            for row in page {
+                guard let time = row.integer(0), body(time) else { return }
+                if descending { to = time } else { from = time + 1 }
+            }
+            if page.count < Self.timesPerPage { return }
+        }
     }
 
     /// A call that certainly starts a block and from which the chain reaches `reference`: the
@@ -194,32 +216,34 @@ struct BillingBlockReader {
     /// `nil` when no block before `reference` reaches it (no call before it, or the last one 5
     /// hours or more before it): the first call from `reference` on starts a block.
     func chainStart(before reference: Int64) throws -> Int64? {
-        let cursor = try times(from: nil, to: reference, descending: true)
         var later: Int64?
-        while let row = try cursor.next() {
-            let time: Int64 = row[0]
+        var start: Int64?
+        try forEachTime(from: nil, to: reference, descending: true) { time in
             guard let next = later else {
                 // The newest call's block ends by `time` + 5 h: before `reference`, or it reaches it.
-                if reference - time >= BillingBlock.duration { return nil }
+                if reference - time >= BillingBlock.duration { return false }
                 later = time
-                continue
+                return true
             }
-            if next - time >= BillingBlock.duration { return next }
+            if next - time >= BillingBlock.duration {
+                start = next
+                return false
+            }
             later = time
+            return true
         }
-        return later
+        return start ?? later
     }
 
     /// Blocks overlapping the query's window, with `isActive` and the burn rate as of `now`.
     func blocks(now: Int64) throws -> [BillingBlock] {
         let from: Int64? = try query.since.map { since in try chainStart(before: since) ?? since }
         var chain = BlockChain()
-        let cursor = try times(from: from, to: nil, descending: false)
-        while let row = try cursor.next() {
-            let time: Int64 = row[0]
+        try forEachTime(from: from, to: nil, descending: false) { time in
             // A block starting at or after `until` is not shown, nor is anything after it.
-            if let until = query.until, chain.startsBlock(time), BlockChain.hourStart(time) >= until { break }
+            if let until = query.until, chain.startsBlock(time), BlockChain.hourStart(time) >= until { return false }
             chain.add(time)
+            return true
         }
         let spans = chain.spans.filter { span in query.since.map { span.end > $0 } ?? true }
         guard let first = spans.first, let last = spans.last else { return [] }
@@ -236,17 +260,19 @@ struct BillingBlockReader {
 
     /// The block containing `now`, if its first call is not after `now`.
     func active(now: Int64) throws -> BillingBlock? {
-        let cursor = try times(from: nil, to: now + 1, descending: true)
         var times: [Int64] = []
-        while let row = try cursor.next() {
-            let time: Int64 = row[0]
+        var idle = false
+        try forEachTime(from: nil, to: now + 1, descending: true) { time in
             if let later = times.last {
-                if later - time >= BillingBlock.duration { break }
+                if later - time >= BillingBlock.duration { return false }
             } else if now - time >= BillingBlock.duration {
-                return nil  // idle: the newest call's block ended by now
+                idle = true  // the newest call's block ended by now
+                return false
             }
             times.append(time)
+            return true
         }
+        if idle { return nil }
         var chain = BlockChain()
         for time in times.reversed() { chain.add(time) }
         guard let span = chain.spans.last, span.start <= now, now < span.end else { return nil }
@@ -268,29 +294,28 @@ struct BillingBlockReader {
     /// the filters allow (no tag filter), else from raw rows.
     private func hourlyTotals(from: Int64, to: Int64) throws -> [(Int64, CallTotals)] {
         let hour: Int64 = 3_600_000
-        let sql: String
-        var arguments: [DatabaseValueConvertible]
+        let statement: String
+        var arguments: [SQLValue]
         if query.tags.isEmpty && !query.forceRawRows {
             var conditions = ["hour >= ?", "hour < ?"]
-            arguments = [from / hour, to / hour]
+            arguments = [.integer(from / hour), .integer(to / hour)]
             query.addNameFilters(to: &conditions, arguments: &arguments)
-            sql = """
+            statement = """
                 SELECT hour, \(ReportEngine.rollupMeasures.joined(separator: ", ")) FROM rollup_hourly
                 WHERE \(conditions.joined(separator: " AND ")) GROUP BY hour ORDER BY hour
                 """
         } else {
             let (conditions, rawArguments) = query.rawConditions(from: from, to: to)
             arguments = rawArguments
-            sql = """
-                SELECT \(floorDivSQL("ts_ms", hour)) AS h, \(ReportEngine.rawMeasures.joined(separator: ", ")) FROM calls
+            statement = """
+                SELECT \(dialect.floorDiv("ts_ms", hour)) AS h, \(ReportEngine.rawMeasures.joined(separator: ", ")) FROM calls
                 WHERE \(conditions.joined(separator: " AND ")) GROUP BY h ORDER BY h
                 """
         }
         var result: [(Int64, CallTotals)] = []
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-        while let row = try rows.next() {
+        try sql.forEachRow(statement, arguments) { row in
             let totals = ReportEngine.totals(row, at: 1)
-            if totals.calls != 0 { result.append(((row[0] as Int64? ?? 0) * hour, totals)) }
+            if totals.calls != 0 { result.append(((row.integer(0) ?? 0) * hour, totals)) }
         }
         return result
     }
@@ -298,11 +323,11 @@ struct BillingBlockReader {
     /// Sums of the calls of `[from, to)` and the last one's time: one index range.
     private func rangeTotals(from: Int64, to: Int64) throws -> (CallTotals, Int64?) {
         let (conditions, arguments) = query.rawConditions(from: from, to: to)
-        let sql = """
+        let statement = """
             SELECT \(ReportEngine.rawMeasures.joined(separator: ", ")), MAX(ts_ms) FROM calls
             WHERE \(conditions.joined(separator: " AND "))
             """
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) else { return (CallTotals(), nil) }
-        return (ReportEngine.totals(row, at: 0), row[ReportEngine.rawMeasures.count])
+        guard let row = try sql.firstRow(statement, arguments) else { return (CallTotals(), nil) }
+        return (ReportEngine.totals(row, at: 0), row.integer(ReportEngine.rawMeasures.count))
     }
 }

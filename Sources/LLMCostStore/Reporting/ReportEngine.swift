@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LLMCostCore
 
 extension Ledger {
@@ -14,7 +13,8 @@ extension Ledger {
     public func report(_ query: ReportQuery) throws -> Report {
         try query.validate()
         if query.groupBy.contains(.block) { throw ReportQueryError.blockInGroupedReport }
-        return try read { db in try ReportEngine(db: db, query: query).run() }
+        let dialect = dialect
+        return try transaction(.read) { sql in try ReportEngine(sql: sql, dialect: dialect, query: query).run() }
     }
 }
 
@@ -60,7 +60,8 @@ func windowPieces(since: Int64?, until: Int64?, allowDays: Bool) -> [WindowPiece
 }
 
 struct ReportEngine {
-    let db: Database
+    let sql: any LedgerSQL
+    let dialect: SQLDialect
     let query: ReportQuery
 
     /// A group key while summing: names resolved, time still a bucket start in ms.
@@ -140,15 +141,18 @@ struct ReportEngine {
     /// The calls of the window (and filters) priced from the LiteLLM map snapshot: a count over
     /// the partial index of those calls (`calls_priced_from_map`), so it reads only them.
     private func countMapPricedCalls() throws -> Int64 {
-        try Self.countMapPricedCalls(db, query: query, from: query.since, to: query.until)
+        try Self.countMapPricedCalls(sql, dialect, query: query, from: query.since, to: query.until)
     }
 
     /// The calls of `[from, to)` under the query's filters priced from the LiteLLM map.
-    static func countMapPricedCalls(_ db: Database, query: ReportQuery, from: Int64?, to: Int64?) throws -> Int64 {
+    static func countMapPricedCalls(
+        _ sql: any LedgerSQL, _ dialect: SQLDialect, query: ReportQuery, from: Int64?, to: Int64?
+    ) throws -> Int64 {
         var (conditions, arguments) = query.rawConditions(from: from, to: to)
         conditions.insert(LedgerSchema.mapPricedCondition, at: 0)
-        let sql = "SELECT COUNT(*) FROM calls INDEXED BY calls_priced_from_map WHERE " + conditions.joined(separator: " AND ")
-        return try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
+        let statement = "SELECT COUNT(*) FROM calls \(dialect.indexedBy("calls_priced_from_map")) WHERE "
+            + conditions.joined(separator: " AND ")
+        return try sql.firstRow(statement, arguments)?.integer(0) ?? 0
     }
 
     // MARK: - SQL
@@ -161,9 +165,9 @@ struct ReportEngine {
         _ table: String, timeColumn: String, unit: Int64, piece: WindowPiece, into sums: inout [PartialKey: GroupSums]
     ) throws {
         var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let from = piece.from { conditions.append("\(timeColumn) >= ?"); arguments.append(from / unit) }
-        if let to = piece.to { conditions.append("\(timeColumn) < ?"); arguments.append(to / unit) }
+        var arguments: [SQLValue] = []
+        if let from = piece.from { conditions.append("\(timeColumn) >= ?"); arguments.append(.integer(from / unit)) }
+        if let to = piece.to { conditions.append("\(timeColumn) < ?"); arguments.append(.integer(to / unit)) }
         query.addNameFilters(to: &conditions, arguments: &arguments)
         try runGrouped(
             table: table, measures: Self.rollupMeasures, timeExpression: timeColumn,
@@ -172,7 +176,7 @@ struct ReportEngine {
 
     /// Sums raw rows of `[from, to)` under the query's filters and `extraConditions`.
     func sumRaw(
-        from: Int64?, to: Int64?, bucket: Int64, extraConditions: [String] = [], extraArguments: [DatabaseValueConvertible] = [],
+        from: Int64?, to: Int64?, bucket: Int64, extraConditions: [String] = [], extraArguments: [SQLValue] = [],
         into sums: inout [PartialKey: GroupSums]
     ) throws {
         var (conditions, arguments) = query.rawConditions(from: from, to: to)
@@ -181,24 +185,23 @@ struct ReportEngine {
         // Session activity: first and last call, in the same scan as the sums.
         let activityMeasures = tracksSessionActivity ? ["MIN(ts_ms)", "MAX(ts_ms)"] : []
         try runGrouped(
-            table: "calls", measures: Self.rawMeasures + activityMeasures, timeExpression: floorDivSQL("ts_ms", bucket),
+            table: "calls", measures: Self.rawMeasures + activityMeasures, timeExpression: dialect.floorDiv("ts_ms", bucket),
             bucketMilliseconds: bucket, conditions: conditions, arguments: arguments,
             sessionActivity: tracksSessionActivity, into: &sums)
     }
 
     /// Reads the measures (in the order of `rawMeasures` and `rollupMeasures`) from `row`,
     /// starting at column `base`.
-    static func totals(_ row: Row, at base: Int) -> CallTotals {
+    static func totals(_ row: SQLRow, at base: Int) -> CallTotals {
+        func value(_ offset: Int) -> Int64 { row.integer(base + offset) ?? 0 }
         var totals = CallTotals()
-        totals.calls = row[base] ?? 0
+        totals.calls = value(0)
         totals.usage = Usage(
-            inputTokens: row[base + 1] ?? 0, outputTokens: row[base + 2] ?? 0,
-            cacheReadTokens: row[base + 3] ?? 0, cacheWrite5mTokens: row[base + 4] ?? 0,
-            cacheWrite1hTokens: row[base + 5] ?? 0, reasoningTokens: row[base + 6] ?? 0,
-            webSearchRequests: row[base + 7] ?? 0, webFetchRequests: row[base + 8] ?? 0)
-        totals.cost = Money(nanoUSD: row[base + 9] ?? 0)
-        totals.unpricedCalls = row[base + 10] ?? 0
-        totals.errorCalls = row[base + 11] ?? 0
+            inputTokens: value(1), outputTokens: value(2), cacheReadTokens: value(3), cacheWrite5mTokens: value(4),
+            cacheWrite1hTokens: value(5), reasoningTokens: value(6), webSearchRequests: value(7), webFetchRequests: value(8))
+        totals.cost = Money(nanoUSD: value(9))
+        totals.unpricedCalls = value(10)
+        totals.errorCalls = value(11)
         return totals
     }
 
@@ -212,7 +215,7 @@ struct ReportEngine {
     /// call with a tag set of its own to Swift (4x the time of the plain GROUP BY on 300k calls).
     private func runGrouped(
         table: String, measures: [String], timeExpression: String, bucketMilliseconds: Int64,
-        conditions: [String], arguments: [DatabaseValueConvertible], sessionActivity: Bool = false,
+        conditions: [String], arguments: [SQLValue], sessionActivity: Bool = false,
         into sums: inout [PartialKey: GroupSums]
     ) throws {
         var innerColumns: [String] = []
@@ -255,7 +258,7 @@ struct ReportEngine {
         let innerMeasureList = measures.enumerated().map { "\($1) AS m\($0)" }
         // With session activity the group's own ids close the row: the key of its project.
         let groupIDColumns = sessionActivity ? groupAliases.map { "g.\($0)" } : []
-        let sql = """
+        let statement = """
             SELECT \((outerColumns + measureColumns + groupIDColumns).joined(separator: ", "))
             FROM (SELECT \((innerColumns + innerMeasureList).joined(separator: ", "))
                   FROM \(table) \(whereClause) \(groupBy)) g
@@ -272,25 +275,23 @@ struct ReportEngine {
                       GROUP BY \((groupAliases + ["pts"]).joined(separator: ", "))) g
                 JOIN tag_sets ts ON ts.id = g.pts
                 """
-            let rows = try Row.fetchCursor(db, sql: projectSQL, arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                let ids: [Int64?] = groupAliases.indices.map { row[$0] }
-                let text: String = row[groupAliases.count] ?? ""
+            try sql.forEachRow(projectSQL, arguments) { row in
+                let ids: [Int64?] = groupAliases.indices.map { row.integer($0) }
+                let text = row.text(groupAliases.count) ?? ""
                 if decodedTagSets[text] == nil { decodedTagSets[text] = TagsJSON.decode(text) }
-                guard let project = decodedTagSets[text]?["project"] else { continue }
-                let seen: Int64 = row[groupAliases.count + 1] ?? 0
+                guard let project = decodedTagSets[text]?["project"] else { return }
+                let seen = row.integer(groupAliases.count + 1) ?? 0
                 // The latest wins; two projects seen in the same millisecond: the greater name,
                 // so the result never depends on the order rows come back in.
-                if let known = projects[ids], known.seen > seen || (known.seen == seen && known.project >= project) { continue }
+                if let known = projects[ids], known.seen > seen || (known.seen == seen && known.project >= project) { return }
                 projects[ids] = (project, seen)
             }
         }
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-        while let row = try rows.next() {
+        try sql.forEachRow(statement, arguments) { row in
             var names: [String?] = []
             names.reserveCapacity(nameCount)
             for column in 0..<nameCount {
-                let text: String? = row[column]
+                let text = row.text(column)
                 if let key = tagKeys[column] {
                     guard let text else {
                         names.append(nil)
@@ -302,14 +303,14 @@ struct ReportEngine {
                     names.append(text)
                 }
             }
-            let bucketStart: Int64? = hasTime ? (row[nameCount] as Int64? ?? 0) * bucketMilliseconds : nil
+            let bucketStart: Int64? = hasTime ? (row.integer(nameCount) ?? 0) * bucketMilliseconds : nil
             let base = nameCount + (hasTime ? 1 : 0)
             var group = GroupSums(totals: Self.totals(row, at: base))
-            guard group.totals.calls != 0 else { continue }
+            guard group.totals.calls != 0 else { return }
             if sessionActivity {
-                let first: Int64 = row[base + 12] ?? 0
-                let last: Int64 = row[base + 13] ?? 0
-                let ids: [Int64?] = groupAliases.indices.map { row[base + measures.count + $0] }
+                let first = row.integer(base + 12) ?? 0
+                let last = row.integer(base + 13) ?? 0
+                let ids: [Int64?] = groupAliases.indices.map { row.integer(base + measures.count + $0) }
                 let project = projects[ids]
                 group.activity = SessionActivity(
                     firstCall: first, lastCall: last, project: project?.project, projectSeen: project?.seen ?? last)
@@ -390,31 +391,31 @@ struct ReportEngine {
 
 extension ReportQuery {
     /// The conditions selecting raw rows of `[from, to)` under the query's name and tag filters.
-    func rawConditions(from: Int64?, to: Int64?) -> ([String], [DatabaseValueConvertible]) {
+    func rawConditions(from: Int64?, to: Int64?) -> ([String], [SQLValue]) {
         var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let from { conditions.append("ts_ms >= ?"); arguments.append(from) }
-        if let to { conditions.append("ts_ms < ?"); arguments.append(to) }
+        var arguments: [SQLValue] = []
+        if let from { conditions.append("ts_ms >= ?"); arguments.append(.integer(from)) }
+        if let to { conditions.append("ts_ms < ?"); arguments.append(.integer(to)) }
         addNameFilters(to: &conditions, arguments: &arguments)
         // Filters on one key match any of their values; filters on different keys must all match.
         for (key, filters) in Dictionary(grouping: tags, by: \.key).sorted(by: { $0.key < $1.key }) {
             let values = Set(filters.map(\.value)).sorted()
             let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
             conditions.append("tag_set_id IN (SELECT tag_set_id FROM tag_set_members WHERE key = ? AND value IN (\(placeholders)))")
-            arguments.append(key)
-            arguments += values as [DatabaseValueConvertible]
+            arguments.append(.text(key))
+            arguments += values.map(SQLValue.text)
         }
         return (conditions, arguments)
     }
 
     /// The provider, model and agent filters, as conditions on the name ids (rollups and raw
     /// rows both have them).
-    func addNameFilters(to conditions: inout [String], arguments: inout [DatabaseValueConvertible]) {
+    func addNameFilters(to conditions: inout [String], arguments: inout [SQLValue]) {
         for (column, names) in [("provider_id", providers), ("model_id", models), ("agent_id", agents)]
         where !names.isEmpty {
             let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
             conditions.append("\(column) IN (SELECT id FROM names WHERE name IN (\(placeholders)))")
-            arguments.append(contentsOf: names)
+            arguments += names.map(SQLValue.text)
         }
     }
 }
@@ -485,16 +486,15 @@ extension Ledger {
     /// other filters; `nil` when there is none. Two index lookups: what a report spanning the
     /// whole ledger uses to lay out its time axis.
     public func callTimeSpan(since: Int64? = nil, until: Int64? = nil) throws -> (first: Int64, last: Int64)? {
-        try read { db in
+        let index = dialect.indexedBy("calls_by_time")
+        return try transaction(.read) { sql in
             var conditions: [String] = []
-            var arguments: [DatabaseValueConvertible] = []
-            if let since { conditions.append("ts_ms >= ?"); arguments.append(since) }
-            if let until { conditions.append("ts_ms < ?"); arguments.append(until) }
+            var arguments: [SQLValue] = []
+            if let since { conditions.append("ts_ms >= ?"); arguments.append(.integer(since)) }
+            if let until { conditions.append("ts_ms < ?"); arguments.append(.integer(until)) }
             let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let bound = { (function: String) throws -> Int64? in
-                try Int64.fetchOne(
-                    db, sql: "SELECT \(function)(ts_ms) FROM calls INDEXED BY calls_by_time" + whereClause,
-                    arguments: StatementArguments(arguments))
+                try sql.firstRow("SELECT \(function)(ts_ms) FROM calls \(index)" + whereClause, arguments)?.integer(0)
             }
             guard let first = try bound("MIN"), let last = try bound("MAX") else { return nil }
             return (first, last)

@@ -289,11 +289,12 @@ enum RollupColumns {
         "cost_nano", "unpriced_calls", "error_calls",
     ]
 
-    /// The same measures summed over raw rows of `calls`, in the same order.
+    /// The same measures summed over raw rows of `calls`, in the same order, in SQL both
+    /// backends read alike (no sum over a boolean: PostgreSQL has no cast to add them).
     static let rawSums = [
         "COUNT(*)", "SUM(input_tokens)", "SUM(output_tokens)", "SUM(cache_read_tokens)",
         "SUM(cache_write_5m_tokens)", "SUM(cache_write_1h_tokens)", "SUM(reasoning_tokens)",
         "SUM(web_search_requests)", "SUM(web_fetch_requests)", "COALESCE(SUM(cost_nano), 0)",
-        "SUM(cost_nano IS NULL)", "SUM(status <> 0)",
+        "COUNT(*) - COUNT(cost_nano)", "COUNT(NULLIF(status, 0))",
     ]
 }

@@ -247,7 +247,8 @@ public final class LedgerWriteSession {
         return id
     }
 
-    private func nameID(_ name: String) throws -> Int64 {
+    /// The id of `name` in the names table, added if new.
+    func nameID(_ name: String) throws -> Int64 {
         if let id = newNames[name] ?? knownNames[name] { return id }
         let id: Int64
         if let existing = try sql.firstRow("SELECT id FROM names WHERE name = ?", [.text(name)])?.integer(0) {
@@ -325,12 +326,6 @@ extension CallStatus {
         default: self = .ok
         }
     }
-}
-
-/// `floorDiv` in SQL (SQLite's `/` truncates toward zero): raw-row buckets must match the
-/// rollups' for times before 1970 too.
-func floorDivSQL(_ column: String, _ divisor: Int64) -> String {
-    "(\(column) / \(divisor) - (\(column) % \(divisor) < 0))"
 }
 
 /// Tags as a canonical JSON object (sorted keys), the form stored and exported.

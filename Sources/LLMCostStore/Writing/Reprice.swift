@@ -1,4 +1,3 @@
-import GRDB
 import LLMCostCore
 
 /// What a reprice changed.
@@ -32,13 +31,16 @@ extension Ledger {
     ) throws -> RepriceSummary {
         var summary = RepriceSummary()
         struct DryRun: Error {}
+        let dialect = dialect
         do {
-            try write { db in
-                var conditions = ["c.cost_origin <> \(CostOrigin.given.rawValue)"]
-                var arguments: [DatabaseValueConvertible] = []
-                if let since { conditions.append("c.ts_ms >= ?"); arguments.append(since) }
-                if let until { conditions.append("c.ts_ms < ?"); arguments.append(until) }
-                let rows = try Row.fetchCursor(db, sql: """
+            try inWriteSession(pricing: nil, kind: .write) { session in
+                let sql = session.sql
+                var conditions = ["c.cost_origin <> \(CostOrigin.given.rawValue)", "c.id > ?"]
+                var arguments: [SQLValue] = []
+                if let since { conditions.append("c.ts_ms >= ?"); arguments.append(.integer(since)) }
+                if let until { conditions.append("c.ts_ms < ?"); arguments.append(.integer(until)) }
+                // By pages of ids: a server sends a result whole, and the updates go in between.
+                let page = """
                     SELECT c.id, c.ts_ms, c.provider_id, c.model_id, c.agent_id, p.name, m.name,
                            c.input_tokens, c.output_tokens, c.cache_read_tokens, c.cache_write_5m_tokens,
                            c.cache_write_1h_tokens, c.reasoning_tokens, c.web_search_requests,
@@ -47,71 +49,73 @@ extension Ledger {
                     FROM calls c JOIN names p ON p.id = c.provider_id JOIN names m ON m.id = c.model_id
                     LEFT JOIN names a ON a.id = c.agent_id LEFT JOIN names s ON s.id = c.session_id
                     LEFT JOIN tag_sets t ON t.id = c.tag_set_id LEFT JOIN names pp ON pp.id = c.pricing_provider_id
-                    WHERE \(conditions.joined(separator: " AND "))
-                    """, arguments: StatementArguments(arguments))
-                let update = try RawStatement(db, "UPDATE calls SET cost_nano = ?, cost_origin = ?, pricing_entry = ? WHERE id = ?")
-                let assignPricingProvider = try RawStatement(db, "UPDATE calls SET pricing_provider_id = ? WHERE id = ?")
+                    WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT \(Self.repricePageSize)
+                    """
                 var pricingProviderIDs: [String: Int64] = [:]
                 var rollups = RollupAccumulator()
                 var sessionRollups = SessionRollupAccumulator()
-                while let row = try rows.next() {
-                    summary.examined += 1
-                    var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row[5], model: row[6])
-                    let timestamp: Int64 = row[1]
-                    record.epochMilliseconds = timestamp
-                    record.status = CallStatus(storedValue: row[17])
-                    // The whole call, as a pricing table sees it: tags carry the service tier.
-                    record.agent = row[18]
-                    record.session = row[19]
-                    if let tags: String = row[20] { record.tags = TagsJSON.decode(tags) }
-                    record.pricingProvider = row[21]
-                    if record.pricingProvider == nil, let mapped = pricing.pricingProvider(for: record.provider),
-                        mapped != record.provider
-                    {
-                        record.pricingProvider = mapped
-                        summary.pricingProviderAssigned += 1
-                        if pricingProviderIDs[mapped] == nil { pricingProviderIDs[mapped] = try self.nameID(mapped, db: db) }
-                        assignPricingProvider.bind(1, pricingProviderIDs[mapped])
-                        assignPricingProvider.bind(2, row[0] as Int64)
-                        try assignPricingProvider.run()
+                var lastID: Int64 = .min
+                while true {
+                    let rows = try sql.rows(page, [.integer(lastID)] + arguments)
+                    for row in rows {
+                        let id = row.integer(0) ?? 0
+                        lastID = id
+                        summary.examined += 1
+                        var record = CallRecord(timestamp: .init(timeIntervalSince1970: 0), provider: row.text(5) ?? "", model: row.text(6) ?? "")
+                        let timestamp = row.integer(1) ?? 0
+                        record.epochMilliseconds = timestamp
+                        record.status = CallStatus(storedValue: row.integer(17) ?? 0)
+                        // The whole call, as a pricing table sees it: tags carry the service tier.
+                        record.agent = row.text(18)
+                        record.session = row.text(19)
+                        if let tags = row.text(20) { record.tags = TagsJSON.decode(tags) }
+                        record.pricingProvider = row.text(21)
+                        if record.pricingProvider == nil, let mapped = pricing.pricingProvider(for: record.provider),
+                            mapped != record.provider
+                        {
+                            record.pricingProvider = mapped
+                            summary.pricingProviderAssigned += 1
+                            if pricingProviderIDs[mapped] == nil { pricingProviderIDs[mapped] = try session.nameID(mapped) }
+                            try sql.executeDeferred(
+                                "UPDATE calls SET pricing_provider_id = ? WHERE id = ?",
+                                [.optional(pricingProviderIDs[mapped]), .integer(id)])
+                        }
+                        record.usage = Usage(
+                            inputTokens: row.integer(7) ?? 0, outputTokens: row.integer(8) ?? 0, cacheReadTokens: row.integer(9) ?? 0,
+                            cacheWrite5mTokens: row.integer(10) ?? 0, cacheWrite1hTokens: row.integer(11) ?? 0,
+                            reasoningTokens: row.integer(12) ?? 0, webSearchRequests: row.integer(13) ?? 0,
+                            webFetchRequests: row.integer(14) ?? 0)
+                        let oldCost = row.integer(15).map(Money.init(nanoUSD:))
+                        let oldEntry = row.text(16)
+                        let quote = pricing.quote(for: record)
+                        if let oldCost { summary.costBefore += oldCost }
+                        if let quote { summary.costAfter += quote.cost }
+                        guard quote?.cost != oldCost || quote?.entryID != oldEntry else { continue }
+                        summary.changed += 1
+                        if oldCost == nil { summary.newlyPriced += 1 }
+                        if quote == nil { summary.nowUnpriced += 1 }
+                        if !dryRun {
+                            try sql.executeDeferred(
+                                "UPDATE calls SET cost_nano = ?, cost_origin = ?, pricing_entry = ? WHERE id = ?",
+                                [.optional(quote?.cost.nanoUSD), .integer(Int64((quote == nil ? CostOrigin.unpriced : .table).rawValue)),
+                                 .optional(quote?.entryID), .integer(id)])
+                        }
+                        rollups.changeCost(
+                            RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: row.integer(2) ?? 0,
+                                      modelID: row.integer(3) ?? 0, agentID: row.integer(4) ?? 0),
+                            from: oldCost, to: quote?.cost)
+                        sessionRollups.changeCost(session: row.integer(22) ?? 0, from: oldCost, to: quote?.cost)
                     }
-                    record.usage = Usage(
-                        inputTokens: row[7], outputTokens: row[8], cacheReadTokens: row[9],
-                        cacheWrite5mTokens: row[10], cacheWrite1hTokens: row[11], reasoningTokens: row[12],
-                        webSearchRequests: row[13], webFetchRequests: row[14])
-                    let oldCost = (row[15] as Int64?).map(Money.init(nanoUSD:))
-                    let oldEntry: String? = row[16]
-                    let quote = pricing.quote(for: record)
-                    if let oldCost { summary.costBefore += oldCost }
-                    if let quote { summary.costAfter += quote.cost }
-                    guard quote?.cost != oldCost || quote?.entryID != oldEntry else { continue }
-                    summary.changed += 1
-                    if oldCost == nil { summary.newlyPriced += 1 }
-                    if quote == nil { summary.nowUnpriced += 1 }
-                    update.bind(1, quote?.cost.nanoUSD)
-                    update.bind(2, Int64((quote == nil ? CostOrigin.unpriced : .table).rawValue))
-                    update.bind(3, quote?.entryID)
-                    update.bind(4, row[0] as Int64)
-                    try update.run()
-                    rollups.changeCost(
-                        RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: row[2], modelID: row[3], agentID: row[4]),
-                        from: oldCost, to: quote?.cost)
-                    sessionRollups.changeCost(session: row[22], from: oldCost, to: quote?.cost)
+                    if rows.count < Self.repricePageSize { break }
                 }
                 if dryRun { throw DryRun() }
-                try rollups.flush(into: SQLiteSQL(db: db, path: path))
-                try sessionRollups.flush(into: SQLiteSQL(db: db, path: path), dialect: .sqlite)
+                try rollups.flush(into: sql)
+                try sessionRollups.flush(into: sql, dialect: dialect)
             }
         } catch is DryRun {}
         return summary
     }
 
-    /// The id of `name` in the names table, added if new.
-    func nameID(_ name: String, db: Database) throws -> Int64 {
-        try db.execute(sql: "INSERT OR IGNORE INTO names (name) VALUES (?)", arguments: [name])
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM names WHERE name = ?", arguments: [name]) else {
-            throw LedgerError.sqlite(path: path, detail: "name \(name) missing right after its insert")
-        }
-        return id
-    }
+    /// Calls one page of a reprice reads.
+    static let repricePageSize = 10_000
 }
