@@ -103,7 +103,7 @@ struct BenchBackendsCommand: AsyncParsableCommand {
             var batch: [CallRecord] = []
             func flush() throws {
                 let records = batch
-                try ledger.write { session in for record in records { try session.insert(record) } }
+                try ledger.write { session in try session.insert(contentsOf: records) }
                 written += records.count
                 batch.removeAll(keepingCapacity: true)
             }

@@ -172,6 +172,43 @@ final class BackendLedger {
         #expect(output.calls == 5 && output.outputTokens == 50)
     }
 
+    /// Bulk inserts count each call as one by one would: a call repeated within a batch, or
+    /// across a statement's edge, or stored before, is a duplicate. Two hosts bulk-inserting
+    /// the same calls at once, in opposite orders, store each once and do not deadlock.
+    @Test(arguments: Backend.allCases)
+    func bulkInsertsCountLikeOneByOneAndHostsDoNotDeadlock(_ backend: Backend) async throws {
+        let fixture = try BackendLedger(backend)
+        let ledger = fixture.ledger
+        var random = RandomCalls(state: 41)
+        let records = (0..<7_000).map { random.record(index: $0) }
+        try ledger.record(records[10])
+        let batch = Array(records[0..<4_500]) + Array(records[100..<200]) + [records[4_499]]
+        let counts = try ledger.write { session -> [Int] in
+            try session.insert(contentsOf: batch)
+            return [session.insertedCount, session.duplicateCount]
+        }
+        // The same, one by one, into a file.
+        let reference = try BackendLedger(.sqlite)
+        try reference.ledger.record(records[10])
+        let expected = try reference.ledger.write { session -> [Int] in
+            for record in batch { try session.insert(record) }
+            return [session.insertedCount, session.duplicateCount]
+        }
+        #expect(counts == expected)
+        #expect(counts[1] > 100)
+
+        let hosts = try (0..<2).map { _ in try fixture.reopen() }
+        let tail = Array(records[3_000...])
+        async let forward = onOwnThread { try hosts[0].write { session in try session.insert(contentsOf: tail) } }
+        async let backward = onOwnThread { try hosts[1].write { session in try session.insert(contentsOf: tail.reversed()) } }
+        _ = try await (forward, backward)
+        try reference.ledger.write { session in for record in records { try session.insert(record) } }
+        #expect(try ledger.callCount() == reference.ledger.callCount())
+        #expect(try ledger.rollupDiscrepancies().isEmpty)
+        let query = ReportQuery(timeZone: .gmt, groupBy: [.session, .model])
+        #expect(try ledger.report(query).rows == reference.ledger.report(query).rows)
+    }
+
     /// One transaction touching more rollup rows than one combined statement takes: every
     /// hourly, daily and session row equals the raw rows' sums.
     @Test(arguments: Backend.allCases)

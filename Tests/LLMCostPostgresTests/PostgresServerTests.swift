@@ -55,6 +55,35 @@ import Testing
         #expect(row?.values == [.integer(Int64.max), .text("naïve ' \" ?"), .integer(1), .text("?"), .blob([0, 255, 7])])
     }
 
+    /// The arrays bulk inserts bind: every value comes back as it went, in order, whatever
+    /// its characters (quotes, backslashes, commas, braces, the word NULL, emoji), NULLs and
+    /// empty arrays included.
+    @Test func arraysCarryEveryValueExactly() throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let server = try database.connect()
+        defer { server.shutdown() }
+        let arrays: [SQLArray] = [
+            .texts(["plain", "", "NULL", nil, #"a "quoted" \ back\slash"#, "{braces},commas", " spaces ", "naïve ☃ 🚀", "\t\n"]),
+            .integers([0, -1, Int64.min, Int64.max, nil, 42]),
+            .blobs([Array(0...255), [], nil, [0x5C, 0x22]]),
+            .texts([]), .integers([]), .integers([nil]),
+        ]
+        try server.transaction { sql in
+            for array in arrays {
+                let rows = try sql.rows("SELECT v FROM unnest(?) WITH ORDINALITY AS a(v, n) ORDER BY n", [.array(array)])
+                let values = rows.map { $0.values[0] }
+                switch array {
+                case .texts(let expected): #expect(values == expected.map { .optional($0) })
+                case .integers(let expected): #expect(values == expected.map { .optional($0) })
+                case .blobs(let expected): #expect(values == expected.map { $0.map(SQLValue.blob) ?? .null })
+                }
+            }
+            let matched = try sql.firstRow("SELECT count(*) FROM generate_series(1, 10) g WHERE g = ANY(?)", [.array(.integers([2, 3, 99]))])
+            #expect(matched?.integer(0) == 2)
+        }
+    }
+
     @Test func aFailedTransactionLeavesNothing() throws {
         let database = try TestServer.freshDatabase()
         defer { database.drop() }

@@ -47,6 +47,20 @@ struct PostgresSQL: LedgerSQL {
         }
     }
 
+    func submit(_ sql: String, _ arguments: [SQLValue]) throws -> PendingRows {
+        let answer = try start(sql, arguments)
+        let server = server
+        return PendingRows {
+            do {
+                return try Self.finish(answer, server: server).rows.map { SQLRow($0.map(Self.value)) }
+            } catch let error as LedgerError {
+                throw error
+            } catch {
+                throw PostgresServer.translate(error, location: server.location)
+            }
+        }
+    }
+
     func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) {
         let query = try Self.query(sql, arguments)
         let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
@@ -82,21 +96,46 @@ struct PostgresSQL: LedgerSQL {
     /// it and a margin, the server is taken as gone and the connection closed (failing the
     /// wait), so the pool never hands out a connection still busy with an abandoned statement.
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
-        let query = try Self.query(sql, arguments)
-        let connection = connection
-        let limit = server.options.statementTimeout + .seconds(5)
+        try Self.finish(try start(sql, arguments), server: server)
+    }
+
+    /// A statement sent, and the watchdog that gives up on its answer.
+    final class Answer: Sendable {
+        let future: EventLoopFuture<PostgresQueryResult>
         let timedOut = Atomic<Bool>(false)
-        let watchdog = connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-            timedOut.store(true, ordering: .relaxed)
-            connection.close().whenComplete { _ in }
+        let limit: Duration
+        private let watchdog = Mutex<Scheduled<Void>?>(nil)
+
+        init(_ query: PostgresQuery, on connection: PostgresConnection, limit: Duration) {
+            self.limit = limit
+            future = connection.query(query, logger: PostgresServer.logger)
+            let scheduled = connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) { [weak self] in
+                guard let self else { return }
+                self.timedOut.store(true, ordering: .relaxed)
+                connection.close().whenComplete { _ in }
+            }
+            watchdog.withLock { $0 = scheduled }
         }
-        defer { watchdog.cancel() }
-        let future: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: PostgresServer.logger)
+
+        // An answer never waited for (its transaction failed first) leaves no watchdog behind.
+        deinit { cancelWatchdog() }
+
+        func cancelWatchdog() { watchdog.withLock { $0?.cancel() } }
+    }
+
+    /// Sends a statement; `finish` waits for its answer.
+    private func start(_ sql: String, _ arguments: [SQLValue]) throws -> Answer {
+        Answer(try Self.query(sql, arguments), on: connection, limit: server.options.statementTimeout + .seconds(5))
+    }
+
+    /// Waits for a statement's answer on the caller's thread (see `run`).
+    private static func finish(_ answer: Answer, server: PostgresServer) throws -> PostgresQueryResult {
+        defer { answer.cancelWatchdog() }
         do {
-            return try future.wait()
+            return try answer.future.wait()
         } catch {
-            if timedOut.load(ordering: .relaxed) {
-                throw LedgerError.timedOut(server.location.redacted, detail: "no answer to a statement within \(limit)")
+            if answer.timedOut.load(ordering: .relaxed) {
+                throw LedgerError.timedOut(server.location.redacted, detail: "no answer to a statement within \(answer.limit)")
             }
             throw error
         }
@@ -112,6 +151,7 @@ struct PostgresSQL: LedgerSQL {
             case .real(let value): bindings.append(value)
             case .text(let value): bindings.append(value)
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .array(let array): bindings.append(BinaryArray(array: array))
             }
         }
         let numbered = numberingPlaceholders(sql)

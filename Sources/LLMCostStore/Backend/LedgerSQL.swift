@@ -6,11 +6,33 @@ package enum SQLValue: Sendable, Hashable {
     case real(Double)
     case text(String)
     case blob([UInt8])
+    /// Many values as one: a column of rows to insert with `unnest`, or a set to match with
+    /// `isOneOf`. PostgreSQL takes it as an array (binary); SQLite as a JSON array (text), for
+    /// `json_each`.
+    case array(SQLArray)
 
     /// An integer, or NULL.
     package static func optional(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
     /// Text, or NULL.
     package static func optional(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+}
+
+/// The values of an array argument, all of one type (see `SQLValue.array`).
+package enum SQLArray: Sendable, Hashable {
+    case integers([Int64?])
+    case texts([String?])
+    case blobs([[UInt8]?])
+
+    /// The values of one kind taken from `values` (`.integer`, `.text` or `.blob`, else NULL).
+    package static func integers(of values: some Sequence<SQLValue>) -> SQLArray {
+        .integers(values.map { if case .integer(let value) = $0 { value } else { nil } })
+    }
+    package static func texts(of values: some Sequence<SQLValue>) -> SQLArray {
+        .texts(values.map { if case .text(let value) = $0 { value } else { nil } })
+    }
+    package static func blobs(of values: some Sequence<SQLValue>) -> SQLArray {
+        .blobs(values.map { if case .blob(let value) = $0 { value } else { nil } })
+    }
 }
 
 /// One row of a result, its columns in the order of the statement's select list.
@@ -56,11 +78,32 @@ package protocol LedgerSQL {
     /// the answer (a round trip saved on a server): its error then surfaces at the next
     /// statement waited for, or at the commit, which then fails.
     func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError)
+
+    /// Sends a query whose rows are read later, with `PendingRows.rows()`: a backend on a
+    /// server runs it while the caller goes on (building the next statement). Statements run
+    /// in the order sent; read the rows before the transaction ends.
+    func submit(_ sql: String, _ arguments: [SQLValue]) throws -> PendingRows
+}
+
+/// The rows of a query sent with `LedgerSQL.submit`, read when needed.
+package struct PendingRows {
+    private let wait: () throws -> [SQLRow]
+
+    package init(_ wait: @escaping () throws -> [SQLRow]) { self.wait = wait }
+
+    /// Waits for the query's answer; throws its error.
+    package func rows() throws -> [SQLRow] { try wait() }
 }
 
 extension LedgerSQL {
     package func executeDeferred(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) {
         _ = try execute(sql, arguments)
+    }
+
+    /// Runs the query at once: nothing to overlap with on an embedded database.
+    package func submit(_ sql: String, _ arguments: [SQLValue]) throws -> PendingRows {
+        let answer = try rows(sql, arguments)
+        return PendingRows { answer }
     }
 
     /// Every row of a query.
@@ -115,14 +158,14 @@ package enum SQLDialect: Sendable {
         }
     }
 
-    /// `column` is one of `values`, as a condition with one text argument (a JSON array read
-    /// by `json_each` in SQLite, an array literal in PostgreSQL), so the statement's text, and
-    /// its cached plan, does not change with the number of values.
+    /// `column` is one of `values`, as a condition with one array argument (a JSON array read
+    /// by `json_each` in SQLite), so the statement's text, and its cached plan, does not change
+    /// with the number of values.
     package func isOneOf(_ column: String, _ values: some Sequence<Int64>) -> (condition: String, argument: SQLValue) {
-        let list = values.map(String.init).joined(separator: ",")
+        let argument = SQLValue.array(.integers(values.map { $0 }))
         switch self {
-        case .sqlite: return ("\(column) IN (SELECT value FROM json_each(?))", .text("[" + list + "]"))
-        case .postgres: return ("\(column) = ANY(CAST(? AS bigint[]))", .text("{" + list + "}"))
+        case .sqlite: return ("\(column) IN (SELECT value FROM json_each(?))", argument)
+        case .postgres: return ("\(column) = ANY(?)", argument)
         }
     }
 }

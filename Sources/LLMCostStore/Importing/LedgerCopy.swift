@@ -30,7 +30,7 @@ extension Ledger {
             guard !batch.isEmpty else { return }
             let records = batch
             let (added, repeated) = try destination.write { session -> (Int, Int) in
-                for record in records { try session.insert(record) }
+                try session.insert(contentsOf: records)
                 return (session.insertedCount, session.duplicateCount)
             }
             summary.inserted += added

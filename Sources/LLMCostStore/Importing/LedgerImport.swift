@@ -173,7 +173,7 @@ extension Ledger {
                                 lastLine = parsed.summary?.linesRead ?? lastLine
                                 break
                             }
-                            for record in batch.records { try session.insert(record) }
+                            try session.insert(contentsOf: batch.records)
                             lastLine = batch.throughLine
                         }
                         return (session.insertedCount, session.duplicateCount, lastLine)
@@ -192,7 +192,7 @@ extension Ledger {
         } else {
             try write(pricing: pricing) { session in
                 while let batch = try pipe.take() {
-                    for record in batch.records { try session.insert(record) }
+                    try session.insert(contentsOf: batch.records)
                 }
                 if let summary = parsed.summary, summary.rejectedCount > 0 {
                     var rejected = summary

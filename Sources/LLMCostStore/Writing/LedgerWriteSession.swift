@@ -50,6 +50,23 @@ public final class LedgerWriteSession {
         ON CONFLICT (dedupe_key) DO NOTHING
         """
 
+    private enum ColumnKind { case integer, text, blob }
+
+    /// The kind of each of `insertCall`'s columns, in order.
+    private static let callColumnKinds: [ColumnKind] = [
+        .integer, .integer, .integer, .integer, .integer, .integer,
+        .integer, .integer, .integer, .integer, .integer, .integer, .integer, .integer,
+        .integer, .integer, .text, .integer, .integer, .integer, .integer, .integer, .integer, .text,
+        .integer, .blob, .integer, .integer, .integer,
+    ]
+
+    /// `insertCall` for many calls at once on PostgreSQL: each column an array.
+    private static let insertCallsFromArrays: String = {
+        let columns = insertCall.components(separatedBy: "VALUES")[0]
+        let arrays = Array(repeating: "?", count: callColumnKinds.count).joined(separator: ", ")
+        return columns + "SELECT * FROM unnest(\(arrays))\nON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"
+    }()
+
     init(sql: any LedgerSQL, dialect: SQLDialect, pricing: (any CallPricing)?, knownNames: IDCache, knownTagSets: IDCache) {
         self.sql = sql
         self.dialect = dialect
@@ -76,6 +93,99 @@ public final class LedgerWriteSession {
     }
 
     private func insert(_ record: CallRecord, keepLarger: Bool) throws -> WriteOutcome {
+        let call = try prepare(record)
+        guard try sql.execute(Self.insertCall, call.values) == 1 else {
+            if keepLarger,
+                try grow(dedupeKey: call.dedupeKey, usage: record.usage, cost: call.cost, costOrigin: call.costOrigin,
+                         pricingEntry: call.pricingEntry) {
+                grownCount += 1
+                return .grown
+            }
+            duplicateCount += 1
+            return .duplicate
+        }
+        account(call, record)
+        return .inserted
+    }
+
+    /// Writes `records` as `insert(_:)` would, one after another (a call repeated within them
+    /// is a duplicate the second time), counted in `insertedCount` and `duplicateCount`.
+    ///
+    /// On a server, where each statement is a round trip, by statements of many rows: the
+    /// batch's new names and tag sets first, in a few statements, then inserts of up to
+    /// `callsPerStatement` calls each from arrays (`unnest`), whose `RETURNING` says which were
+    /// new. Each insert runs on the server while the next one's arrays are built here. Calls go
+    /// in in dedupe-key order (the first of equal keys first), so two hosts inserting some same
+    /// calls wait for each other but never deadlock.
+    public func insert(contentsOf records: some Collection<CallRecord>) throws {
+        guard dialect == .postgres else {
+            for record in records { try insert(record, keepLarger: false) }
+            return
+        }
+        let records = Array(records)
+        try resolveNames(records)
+        try resolveTagSets(records)
+        let calls = try records.map(prepare)
+        let order = calls.indices.sorted { left, right in
+            calls[left].dedupeKey == calls[right].dedupeKey
+                ? left < right : calls[left].dedupeKey.lexicographicallyPrecedes(calls[right].dedupeKey)
+        }
+        var pending: (rows: PendingRows, slice: ArraySlice<Int>)?
+        var start = order.startIndex
+        while start < order.endIndex {
+            let slice = order[start..<min(start + Self.callsPerStatement, order.endIndex)]
+            start = slice.endIndex
+            let columns = Self.callColumnKinds.indices.map { column -> SQLValue in
+                let values = slice.lazy.map { calls[$0].values[column] }
+                switch Self.callColumnKinds[column] {
+                case .integer: return .array(.integers(of: values))
+                case .text: return .array(.texts(of: values))
+                case .blob: return .array(.blobs(of: values))
+                }
+            }
+            let submitted = try sql.submit(Self.insertCallsFromArrays, columns)
+            if let previous = pending { try accountInserted(previous.rows, previous.slice, calls, records) }
+            pending = (submitted, slice)
+        }
+        if let last = pending { try accountInserted(last.rows, last.slice, calls, records) }
+    }
+
+    /// Calls in one multi-row insert on a server.
+    static let callsPerStatement = 2_000
+
+    /// Counts the calls (`slice`, indices into `calls` and `records`) of one multi-row insert:
+    /// those whose keys it returned were new (the first of equal keys, the one inserted), the
+    /// rest duplicates.
+    private func accountInserted(
+        _ pending: PendingRows, _ slice: ArraySlice<Int>, _ calls: [PreparedCall], _ records: [CallRecord]
+    ) throws {
+        var inserted: Set<[UInt8]> = []
+        for row in try pending.rows() {
+            if case .blob(let key) = row.values[0] { inserted.insert(key) }
+        }
+        for index in slice {
+            if inserted.remove(calls[index].dedupeKey) != nil {
+                account(calls[index], records[index])
+            } else {
+                duplicateCount += 1
+            }
+        }
+    }
+
+    /// A call ready to insert: its row's values, in `insertCall`'s column order, and what the
+    /// rollups need once it is in.
+    private struct PreparedCall {
+        var values: [SQLValue]
+        var dedupeKey: [UInt8]
+        var cost: Money?
+        var costOrigin: CostOrigin
+        var pricingEntry: String?
+        var rollupKey: RollupKey
+        var sessionID: Int64
+    }
+
+    /// Prices `record` when it has no cost and resolves its names and tags to ids.
+    private func prepare(_ record: CallRecord) throws -> PreparedCall {
         var cost = record.cost
         var pricingEntry = record.pricingEntry
         // A cost with a pricing entry came from a table (an export of a priced row): reprice may
@@ -101,8 +211,7 @@ public final class LedgerWriteSession {
         let timestamp = record.epochMilliseconds
         let sortedTags = record.tags.sorted { $0.key < $1.key }
         let dedupeKey = Self.bytes(DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
-
-        let inserted = try sql.execute(Self.insertCall, [
+        let values: [SQLValue] = [
             .integer(timestamp), .integer(providerID), .integer(modelID), .integer(agentID), .integer(sessionID),
             .integer(Int64(record.status.storedValue)),
             .integer(usage.inputTokens), .integer(usage.outputTokens), .integer(usage.cacheReadTokens),
@@ -116,23 +225,20 @@ public final class LedgerWriteSession {
             .integer(try tagSetID(sortedTags)), .blob(dedupeKey),
             .optional(record.heuristicEstimate?.rawTokens), .optional(record.heuristicEstimate?.factorPartsPerMillion),
             .integer(pricingProviderID),
-        ])
-        guard inserted == 1 else {
-            if keepLarger, try grow(dedupeKey: dedupeKey, usage: usage, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry) {
-                grownCount += 1
-                return .grown
-            }
-            duplicateCount += 1
-            return .duplicate
-        }
-        rollups.add(
-            RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
-            usage: usage, cost: cost, isError: record.status != .ok)
+        ]
+        return PreparedCall(
+            values: values, dedupeKey: dedupeKey, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry,
+            rollupKey: RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
+            sessionID: sessionID)
+    }
+
+    /// Adds an inserted call to the pending rollups and the count.
+    private func account(_ call: PreparedCall, _ record: CallRecord) {
+        rollups.add(call.rollupKey, usage: record.usage, cost: call.cost, isError: record.status != .ok)
         sessionRollups.add(
-            session: sessionID, time: timestamp, project: record.tags.isEmpty ? nil : record.tags["project"], usage: usage,
-            cost: cost, isError: record.status != .ok)
+            session: call.sessionID, time: record.epochMilliseconds, project: record.tags.isEmpty ? nil : record.tags["project"],
+            usage: record.usage, cost: call.cost, isError: record.status != .ok)
         insertedCount += 1
-        return .inserted
     }
 
     private static func bytes(_ key: (UInt64, UInt64)) -> [UInt8] {
@@ -245,6 +351,76 @@ public final class LedgerWriteSession {
         }
         newTagSets[canonical] = id
         return id
+    }
+
+    /// Looks up the names of `records` that neither cache knows, and adds those the ledger lacks:
+    /// three statements at most for a whole batch, where `nameID` takes one or two per name.
+    /// New names are inserted in sorted order, so hosts adding the same ones cannot deadlock.
+    private func resolveNames(_ records: [CallRecord]) throws {
+        var wanted: Set<String> = []
+        func want(_ name: String?) {
+            if let name, newNames[name] == nil, knownNames[name] == nil { wanted.insert(name) }
+        }
+        for record in records {
+            want(record.provider)
+            want(record.model)
+            want(record.agent)
+            want(record.session)
+            want(record.pricingProvider ?? pricing?.pricingProvider(for: record.provider))
+        }
+        guard !wanted.isEmpty else { return }
+        let select = "SELECT name, id FROM names WHERE name = ANY(?)"
+        let learn = { (row: SQLRow) in if let name = row.text(0), let id = row.integer(1) { self.newNames[name] = id } }
+        try sql.forEachRow(select, [.array(.texts(wanted.sorted()))], learn)
+        let missing = wanted.filter { newNames[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return }
+        let list = SQLValue.array(.texts(missing))
+        try sql.forEachRow(
+            "INSERT INTO names (name) SELECT unnest(?) ON CONFLICT (name) DO NOTHING RETURNING name, id", [list], learn)
+        // Names another host added meanwhile.
+        if missing.contains(where: { newNames[$0] == nil }) { try sql.forEachRow(select, [list], learn) }
+    }
+
+    /// `resolveNames` for the batch's tag sets, with the members of those it creates.
+    private func resolveTagSets(_ records: [CallRecord]) throws {
+        var wanted: [String: [(key: String, value: String)]] = [:]
+        for record in records where !record.tags.isEmpty {
+            let sorted = record.tags.sorted { $0.key < $1.key }
+            let canonical = TagsJSON.encode(sorted)
+            if newTagSets[canonical] == nil && knownTagSets[canonical] == nil { wanted[canonical] = sorted }
+        }
+        guard !wanted.isEmpty else { return }
+        let select = "SELECT tags, id FROM tag_sets WHERE tags = ANY(?)"
+        let learn = { (row: SQLRow) in if let tags = row.text(0), let id = row.integer(1) { self.newTagSets[tags] = id } }
+        try sql.forEachRow(select, [.array(.texts(wanted.keys.sorted()))], learn)
+        let missing = wanted.keys.filter { newTagSets[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return }
+        let list = SQLValue.array(.texts(missing))
+        var created: [(tags: String, id: Int64)] = []
+        try sql.forEachRow(
+            "INSERT INTO tag_sets (tags) SELECT unnest(?) ON CONFLICT (tags) DO NOTHING RETURNING tags, id", [list]
+        ) { row in
+            learn(row)
+            if let tags = row.text(0), let id = row.integer(1) { created.append((tags, id)) }
+        }
+        if !created.isEmpty {
+            var keys: [String?] = []
+            var values: [String?] = []
+            var ids: [Int64?] = []
+            for set in created {
+                for tag in wanted[set.tags] ?? [] {
+                    keys.append(tag.key)
+                    values.append(tag.value)
+                    ids.append(set.id)
+                }
+            }
+            try sql.executeDeferred("""
+                INSERT INTO tag_set_members (key, value, tag_set_id)
+                SELECT * FROM unnest(?, ?, ?) ON CONFLICT DO NOTHING
+                """, [.array(.texts(keys)), .array(.texts(values)), .array(.integers(ids))])
+        }
+        // Tag sets another host added meanwhile (with their members).
+        if missing.contains(where: { newTagSets[$0] == nil }) { try sql.forEachRow(select, [list], learn) }
     }
 
     /// The id of `name` in the names table, added if new.

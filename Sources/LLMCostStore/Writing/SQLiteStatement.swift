@@ -1,4 +1,5 @@
 import GRDB
+import LLMCostCore
 import GRDBSQLite
 
 /// One of GRDB's cached prepared statements, bound and stepped through the raw SQLite API:
@@ -107,8 +108,35 @@ struct RawStatement {
             case .real(let real): sqlite3_bind_double(handle, index, real)
             case .text(let text): bind(index, text)
             case .blob(let bytes): bindBlob(index, bytes)
+            case .array(let array): bind(index, Self.json(array))
             }
         }
+    }
+
+    /// An array argument as SQLite reads it: a JSON array (`json_each`), blobs in hex.
+    static func json(_ array: SQLArray) -> String {
+        var json = JSONWriter()
+        json.raw("[")
+        func separate(_ index: Int) { if index > 0 { json.raw(",") } }
+        switch array {
+        case .integers(let values):
+            for (index, value) in values.enumerated() {
+                separate(index)
+                if let value { json.integer(value) } else { json.raw("null") }
+            }
+        case .texts(let values):
+            for (index, value) in values.enumerated() {
+                separate(index)
+                if let value { json.string(value) } else { json.raw("null") }
+            }
+        case .blobs(let values):
+            for (index, value) in values.enumerated() {
+                separate(index)
+                if let value { json.string(value.map { String(format: "%02x", $0) }.joined()) } else { json.raw("null") }
+            }
+        }
+        json.raw("]")
+        return json.text
     }
 
     /// Steps through every row, handing each to `body` as plain values.
