@@ -107,11 +107,14 @@ extension Ledger {
         let stopAtFirstRejection = !options.skipInvalid && !options.dryRun
         let keepRecords = !options.dryRun
         let progress = options.progress
+        // Records handed over at a time. A server takes each hand-over as a few statements of
+        // thousands of rows, pipelined: larger ones keep both sides of the wire busy.
+        let recordsPerBatch = dialect == .postgres ? 20_000 : 4096
         let producer = Thread {
             let totalBytes = reader.size
             var nextProgress: Int64 = 0
             var batch: [CallRecord] = []
-            batch.reserveCapacity(4096)
+            batch.reserveCapacity(recordsPerBatch)
             var summary = ImportSummary(path: path)
             do {
                 try reader.forEachLine { line, number, bytesRead in
@@ -130,7 +133,7 @@ extension Ledger {
                         // keep validating, stop handing records over.
                         guard keepRecords, !(stopAtFirstRejection && summary.rejectedCount > 0) else { return }
                         batch.append(record)
-                        if batch.count == 4096 {
+                        if batch.count == recordsPerBatch {
                             try pipe.put(RecordBatch(records: batch, throughLine: number))
                             batch.removeAll(keepingCapacity: true)
                         }

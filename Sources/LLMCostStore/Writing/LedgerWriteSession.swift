@@ -123,20 +123,25 @@ public final class LedgerWriteSession {
             return
         }
         let records = Array(records)
+        let keys = records.map(keys(of:))
         try resolveNames(records)
-        try resolveTagSets(records)
-        let calls = try records.map(prepare)
-        let order = calls.indices.sorted { left, right in
-            calls[left].dedupeKey == calls[right].dedupeKey
-                ? left < right : calls[left].dedupeKey.lexicographicallyPrecedes(calls[right].dedupeKey)
+        try resolveTagSets(keys)
+        let order = records.indices.sorted { left, right in
+            keys[left].dedupeKey == keys[right].dedupeKey
+                ? left < right : keys[left].dedupeKey.lexicographicallyPrecedes(keys[right].dedupeKey)
         }
-        var pending: (rows: PendingRows, slice: ArraySlice<Int>)?
+        // Slices of equal size: no short statement at the end. Each slice's rows are prepared
+        // and its arrays built while the server inserts the one before.
+        let statements = (order.count + Self.callsPerStatement - 1) / Self.callsPerStatement
+        let perStatement = (order.count + statements - 1) / max(1, statements)
+        var pending: (rows: PendingRows, slice: ArraySlice<Int>, calls: [PreparedCall])?
         var start = order.startIndex
         while start < order.endIndex {
-            let slice = order[start..<min(start + Self.callsPerStatement, order.endIndex)]
+            let slice = order[start..<min(start + perStatement, order.endIndex)]
             start = slice.endIndex
+            let calls = try slice.map { try prepare(records[$0], keys[$0]) }
             let columns = Self.callColumnKinds.indices.map { column -> SQLValue in
-                let values = slice.lazy.map { calls[$0].values[column] }
+                let values = calls.lazy.map { $0.values[column] }
                 switch Self.callColumnKinds[column] {
                 case .integer: return .array(.integers(of: values))
                 case .text: return .array(.texts(of: values))
@@ -144,16 +149,16 @@ public final class LedgerWriteSession {
                 }
             }
             let submitted = try sql.submit(Self.insertCallsFromArrays, columns)
-            if let previous = pending { try accountInserted(previous.rows, previous.slice, calls, records) }
-            pending = (submitted, slice)
+            if let previous = pending { try accountInserted(previous.rows, previous.slice, previous.calls, records) }
+            pending = (submitted, slice, calls)
         }
-        if let last = pending { try accountInserted(last.rows, last.slice, calls, records) }
+        if let last = pending { try accountInserted(last.rows, last.slice, last.calls, records) }
     }
 
-    /// Calls in one multi-row insert on a server.
-    static let callsPerStatement = 2_000
+    /// Calls in one multi-row insert on a server, at most.
+    static let callsPerStatement = 2_500
 
-    /// Counts the calls (`slice`, indices into `calls` and `records`) of one multi-row insert:
+    /// Counts the calls (`calls`, of `records` at the indices in `slice`) of one multi-row insert:
     /// those whose keys it returned were new (the first of equal keys, the one inserted), the
     /// rest duplicates.
     private func accountInserted(
@@ -163,9 +168,9 @@ public final class LedgerWriteSession {
         for row in try pending.rows() {
             if case .blob(let key) = row.values[0] { inserted.insert(key) }
         }
-        for index in slice {
-            if inserted.remove(calls[index].dedupeKey) != nil {
-                account(calls[index], records[index])
+        for (call, index) in zip(calls, slice) {
+            if inserted.remove(call.dedupeKey) != nil {
+                account(call, records[index])
             } else {
                 duplicateCount += 1
             }
@@ -185,7 +190,7 @@ public final class LedgerWriteSession {
     }
 
     /// Prices `record` when it has no cost and resolves its names and tags to ids.
-    private func prepare(_ record: CallRecord) throws -> PreparedCall {
+    private func prepare(_ record: CallRecord, _ known: RecordKeys? = nil) throws -> PreparedCall {
         var cost = record.cost
         var pricingEntry = record.pricingEntry
         // A cost with a pricing entry came from a table (an export of a priced row): reprice may
@@ -209,8 +214,9 @@ public final class LedgerWriteSession {
         let pricingProviderID = try pricingProvider.flatMap { $0 == record.provider ? nil : $0 }.map(nameID) ?? 0
         let usage = record.usage
         let timestamp = record.epochMilliseconds
-        let sortedTags = record.tags.sorted { $0.key < $1.key }
-        let dedupeKey = Self.bytes(DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch))
+        let keys = known ?? keys(of: record)
+        let sortedTags = keys.sortedTags
+        let dedupeKey = keys.dedupeKey
         let values: [SQLValue] = [
             .integer(timestamp), .integer(providerID), .integer(modelID), .integer(agentID), .integer(sessionID),
             .integer(Int64(record.status.storedValue)),
@@ -222,7 +228,7 @@ public final class LedgerWriteSession {
             .optional(record.estimatedUsage?.inputTokens), .optional(record.estimatedUsage?.outputTokens),
             .optional(record.estimatedCost?.nanoUSD), .optional(record.latencyMilliseconds),
             .optional(record.timeToFirstTokenMilliseconds), .optional(record.requestID),
-            .integer(try tagSetID(sortedTags)), .blob(dedupeKey),
+            .integer(try tagSetID(sortedTags, canonical: keys.canonicalTags)), .blob(dedupeKey),
             .optional(record.heuristicEstimate?.rawTokens), .optional(record.heuristicEstimate?.factorPartsPerMillion),
             .integer(pricingProviderID),
         ]
@@ -230,6 +236,21 @@ public final class LedgerWriteSession {
             values: values, dedupeKey: dedupeKey, cost: cost, costOrigin: costOrigin, pricingEntry: pricingEntry,
             rollupKey: RollupKey(hour: floorDiv(timestamp, 3_600_000), providerID: providerID, modelID: modelID, agentID: agentID),
             sessionID: sessionID)
+    }
+
+    /// What identifies a call, computed once per call: its tags in key order, as the canonical
+    /// JSON of its tag set (nil without tags), and its dedupe key.
+    private struct RecordKeys {
+        var sortedTags: [(key: String, value: String)]
+        var canonicalTags: String?
+        var dedupeKey: [UInt8]
+    }
+
+    private func keys(of record: CallRecord) -> RecordKeys {
+        let sortedTags = record.tags.sorted { $0.key < $1.key }
+        return RecordKeys(
+            sortedTags: sortedTags, canonicalTags: sortedTags.isEmpty ? nil : TagsJSON.encode(sortedTags),
+            dedupeKey: Self.bytes(DedupeKey.make(for: record, sortedTags: sortedTags, scratch: &keyScratch)))
     }
 
     /// Adds an inserted call to the pending rollups and the count.
@@ -330,9 +351,9 @@ public final class LedgerWriteSession {
     static let rowsPerStatement = 1_000
 
     /// The id of a set of tags (0 for none), creating it and its members on first sight.
-    private func tagSetID(_ sortedTags: [(key: String, value: String)]) throws -> Int64 {
+    private func tagSetID(_ sortedTags: [(key: String, value: String)], canonical known: String? = nil) throws -> Int64 {
         guard !sortedTags.isEmpty else { return 0 }
-        let canonical = TagsJSON.encode(sortedTags)
+        let canonical = known ?? TagsJSON.encode(sortedTags)
         if let id = newTagSets[canonical] ?? knownTagSets[canonical] { return id }
         let id: Int64
         if let existing = try sql.firstRow("SELECT id FROM tag_sets WHERE tags = ?", [.text(canonical)])?.integer(0) {
@@ -382,12 +403,11 @@ public final class LedgerWriteSession {
     }
 
     /// `resolveNames` for the batch's tag sets, with the members of those it creates.
-    private func resolveTagSets(_ records: [CallRecord]) throws {
+    private func resolveTagSets(_ keys: [RecordKeys]) throws {
         var wanted: [String: [(key: String, value: String)]] = [:]
-        for record in records where !record.tags.isEmpty {
-            let sorted = record.tags.sorted { $0.key < $1.key }
-            let canonical = TagsJSON.encode(sorted)
-            if newTagSets[canonical] == nil && knownTagSets[canonical] == nil { wanted[canonical] = sorted }
+        for key in keys {
+            guard let canonical = key.canonicalTags else { continue }
+            if newTagSets[canonical] == nil && knownTagSets[canonical] == nil { wanted[canonical] = key.sortedTags }
         }
         guard !wanted.isEmpty else { return }
         let select = "SELECT tags, id FROM tag_sets WHERE tags = ANY(?)"
