@@ -49,6 +49,9 @@ struct PostgresSQL: LedgerSQL {
 
     func submit(_ sql: String, _ arguments: [SQLValue]) throws -> PendingRows {
         let answer = try start(sql, arguments)
+        // Checked at the commit too: a failure is reported as itself, whether or not its rows
+        // are read before.
+        deferred.append(answer.future)
         let server = server
         return PendingRows {
             do {
