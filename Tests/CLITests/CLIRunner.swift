@@ -78,6 +78,17 @@ struct CLIRunner {
         return try capture(process, stdin: nil, home: home)
     }
 
+    /// Runs `sql` with `psql` on the database at `url` (a ledger on a server, read from outside
+    /// as a person would), rows as `a|b` lines.
+    static func psql(_ url: String, password: String, _ sql: String, home: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        let plain = url.components(separatedBy: "?").first ?? url
+        process.arguments = [plain, "-X", "-tAc", sql]
+        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin", "HOME": home.path]
+        return try capture(process, stdin: nil, home: home)
+    }
+
     /// Runs `process` to its end with its output in files under `home` and returns what it printed.
     /// `whileRunning`, if given, is called about every millisecond until the process exits, with
     /// a reader of what it has printed on stderr so far (a crash test kills it from there).

@@ -148,8 +148,12 @@ import Testing
 
     /// Record loops, a batched import and metered calls share one ledger; each round kills the
     /// import (and about half of the other runs) at random points, then checks the ledger. At
-    /// the end, running the killed import again finishes it.
-    @Test func writersKilledAtRandomLoseNoAcknowledgedWrite() async throws {
+    /// the end, running the killed import again finishes it. On a file, and on a server (where
+    /// a killed client's transaction is rolled back by the server when its connection drops).
+    @Test(arguments: ["sqlite", "postgres"])
+    func writersKilledAtRandomLoseNoAcknowledgedWrite(_ backend: String) async throws {
+        let server = try backend == "postgres" ? TestServer.freshDatabase() : nil
+        defer { server?.drop() }
         // Every heavy-work slot: its writers and their kills want the machine to themselves.
         try await HeavyWorkSlots.shared.run(slots: nil) {
             let started = ContinuousClock.now
@@ -164,15 +168,19 @@ import Testing
                 limit_usd = 1000
                 action = "block"
                 """.write(to: home.appendingPathComponent("llm-cost.toml"), atomically: true, encoding: .utf8)
-            let database = home.appendingPathComponent("ledger.sqlite").path
+            let database = server?.url ?? home.appendingPathComponent("ledger.sqlite").path
+            let password = server?.password
+            let serverEnvironment = server?.environment ?? [:]
             let importFile = home.appendingPathComponent("large.jsonl")
             let (created, lines) = try await onOwnThread {
-                (try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home), try Self.writeLargeImport(to: importFile))
+                (try CLIRunner.run(["import", "--db", database, "-"], stdin: "", home: home, environment: serverEnvironment),
+                 try Self.writeLargeImport(to: importFile))
             }
             #expect(created.status == 0, "\(created.stderr)")
             // Writers wait for one another's lock (an import's batch holds it about a second, longer
             // on a loaded machine) well past the default 5 s, so none fails for being slow.
             let environment = Self.providerEnvironment(simulator).merging(["LLM_COST_BUSY_TIMEOUT_MS": "30000"]) { $1 }
+                .merging(serverEnvironment) { $1 }
             let tally = CrashTally()
             var random = SplitMix64(seed: Self.seed)
             let rounds = 3
@@ -207,30 +215,33 @@ import Testing
                 ]) }
                 importedThrough = max(importedThrough, acknowledgedLines.value)
                 // A metered call the ledger could not take waits in the spool: part of its promise.
-                let recover = try await onOwnThread { try CLIRunner.run(["ledger", "recover", "--db", database], home: home) }
+                let recover = try await onOwnThread {
+                    try CLIRunner.run(["ledger", "recover", "--db", database], home: home, environment: serverEnvironment)
+                }
                 #expect(recover.status == 0, "\(recover.stderr)")
                 try await LedgerCheck.expectIntact(
-                    database, home: home, acknowledged: tally.acknowledged + Self.importIDs(through: importedThrough),
-                    "seed \(Self.seed), round \(round) (\(plan))")
+                    database, home: home, password: password, acknowledged: tally.acknowledged + Self.importIDs(through: importedThrough),
+                    "\(backend), seed \(Self.seed), round \(round) (\(plan))")
             }
 
             // The killed import, run again, finishes: every line once, the ones already in counted.
             let (before, rerun) = try await onOwnThread {
-                (try LedgerCheck.rowsPerRequestID(database, home: home).keys.filter { $0.hasPrefix("imp-") }.count,
-                 try CLIRunner.run(["import", "--db", database, importFile.path], home: home))
+                (try LedgerCheck.rowsPerRequestID(database, home: home, password: password).keys.filter { $0.hasPrefix("imp-") }.count,
+                 try CLIRunner.run(["import", "--db", database, importFile.path], home: home, environment: serverEnvironment))
             }
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout.hasPrefix("imported \(lines - before) call"), "\(before) in before: \(rerun.stdout)")
             if before > 0 { #expect(rerun.stdout.contains("(\(before) already in the ledger"), "\(rerun.stdout)") }
             let acknowledged = tally.acknowledged + Self.importIDs(through: lines)
-            let rows = try await LedgerCheck.expectIntact(database, home: home, acknowledged: acknowledged, "seed \(Self.seed), after the re-run")
+            let rows = try await LedgerCheck.expectIntact(
+                database, home: home, password: password, acknowledged: acknowledged, "\(backend), seed \(Self.seed), after the re-run")
             #expect(rows.keys.filter { $0.hasPrefix("imp-") }.count == lines)
 
             #expect(tally.failures.isEmpty, "seed \(Self.seed): \(tally.failures.prefix(5))")
             #expect(tally.kills(of: .import) > 0)
             #expect(tally.kills(of: .record) > 0)
             #expect(tally.kills(of: .prompt) > 0)
-            print("crash safety (seed \(Self.seed)): \(rounds) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
+            print("crash safety on \(backend) (seed \(Self.seed)): \(rounds) rounds; \(tally.summary); import acknowledged through line \(importedThrough) of \(lines) before the re-run; "
                 + "\(acknowledged.count) acknowledged writes checked; \(ContinuousClock.now - started)")
         }
     }

@@ -157,10 +157,13 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// The checks a crash test makes from outside once its writers are dead.
 enum LedgerCheck {
-    /// How many rows of `calls` carry each request id, read with the `sqlite3` shell.
-    static func rowsPerRequestID(_ database: String, home: URL) throws -> [String: Int] {
-        let result = try CLIRunner.sqlite(database, "SELECT request_id, count(*) FROM calls GROUP BY request_id", home: home)
-        guard result.status == 0 else { throw CheckFailure(description: "sqlite3 could not read \(database): \(result.stderr)") }
+    /// How many rows of `calls` carry each request id, read from outside: with the `sqlite3`
+    /// shell, or `psql` for a ledger on a server (`password` given).
+    static func rowsPerRequestID(_ database: String, home: URL, password: String? = nil) throws -> [String: Int] {
+        let query = "SELECT request_id, count(*) FROM calls GROUP BY request_id"
+        let result = try password.map { try CLIRunner.psql(database, password: $0, query.replacingOccurrences(of: "calls", with: "llm_cost.calls"), home: home) }
+            ?? CLIRunner.sqlite(database, query, home: home)
+        guard result.status == 0 else { throw CheckFailure(description: "could not read \(database): \(result.stderr)") }
         var rows: [String: Int] = [:]
         for line in result.stdout.split(separator: "\n") {
             guard let bar = line.lastIndex(of: "|"), let count = Int(line[line.index(after: bar)...]) else { continue }
@@ -174,16 +177,19 @@ enum LedgerCheck {
     /// there. Returns the rows per request id.
     @discardableResult
     static func expectIntact(
-        _ database: String, home: URL, acknowledged: [String], _ context: String,
+        _ database: String, home: URL, password: String? = nil, acknowledged: [String], _ context: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> [String: Int] {
+        let environment = password.map { ["PGPASSWORD": $0] } ?? [:]
         let (integrity, verify, rows) = try await onOwnThread {
-            (try CLIRunner.sqlite(database, "PRAGMA integrity_check", home: home),
-             try CLIRunner.run(["ledger", "verify", "--db", database], home: home),
-             try rowsPerRequestID(database, home: home))
+            (try password == nil ? CLIRunner.sqlite(database, "PRAGMA integrity_check", home: home) : nil,
+             try CLIRunner.run(["ledger", "verify", "--db", database], home: home, environment: environment),
+             try rowsPerRequestID(database, home: home, password: password))
         }
-        #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok",
-                "\(context): integrity_check says \(integrity.stdout) \(integrity.stderr)", sourceLocation: sourceLocation)
+        if let integrity {
+            #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok",
+                    "\(context): integrity_check says \(integrity.stdout) \(integrity.stderr)", sourceLocation: sourceLocation)
+        }
         #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: rollups match"),
                 "\(context): ledger verify: \(verify.stdout) \(verify.stderr)", sourceLocation: sourceLocation)
         let twice = rows.filter { $0.value > 1 }.keys.sorted()

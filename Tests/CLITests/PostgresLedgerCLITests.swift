@@ -175,12 +175,7 @@ import Testing
 
     /// How many calls the ledger holds, read with psql (from outside, as a person would).
     static func calls(in url: String, password: String, home: URL) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        let plain = url.components(separatedBy: "?").first ?? url
-        process.arguments = [plain.replacingOccurrences(of: "postgres://", with: "postgresql://"), "-tAc", "SELECT count(*) FROM llm_cost.calls"]
-        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
-        let result = try CLIRunner.capture(process, home: home)
+        let result = try CLIRunner.psql(url, password: password, "SELECT count(*) FROM llm_cost.calls", home: home)
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
