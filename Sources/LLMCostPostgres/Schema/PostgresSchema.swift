@@ -22,6 +22,7 @@ package enum PostgresSchema {
     static let migrations: [(version: Int64, name: String, sql: String)] = [
         (1, "calls, names, tag sets, rollups, budgets, alerts, agent log files", version1),
         (2, "tag keys and values compared bytewise", version2),
+        (3, "record_call: one call and its rollups in one call of a function", version3),
     ]
 
     /// Brings the schema up to date; returns the versions this call applied.
@@ -59,9 +60,20 @@ package enum PostgresSchema {
         }
     }
 
-    /// The statements of a migration: split where a line ends with `;`.
+    /// The statements of a migration: split where a line ends with `;`, outside `$$` quotes (a
+    /// function's body).
     static func statements(of sql: String) -> [String] {
-        sql.components(separatedBy: ";\n")
+        var statements: [String] = []
+        var current = ""
+        for piece in sql.components(separatedBy: ";\n") {
+            current += current.isEmpty ? piece : ";\n" + piece
+            if current.components(separatedBy: "$$").count % 2 == 1 {
+                statements.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { statements.append(current) }
+        return statements
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }
             .filter { text in !text.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") } }
@@ -224,5 +236,102 @@ package enum PostgresSchema {
     /// compares, whatever the database's default collation.
     static let version2 = """
         ALTER TABLE tag_set_members ALTER COLUMN key TYPE text COLLATE "C", ALTER COLUMN value TYPE text COLLATE "C";
+        """
+
+    /// Records one call and, when it is new, adds it to the hourly, daily and session rollups:
+    /// what `Ledger.record` does on a server, in one statement the server parses in a few
+    /// microseconds (a function's statements are planned once per connection, where the same
+    /// work as one `WITH` statement was parsed and planned on every call: half the server's
+    /// time). The arguments are `LedgerWriteSession.insertCall`'s values in its order, then
+    /// the call's project tag; returns whether the call was new. The rollup upserts are those
+    /// of `RollupAccumulator` and `SessionRollupAccumulator` for one call: the contract tests
+    /// hold this function to the same reports as SQLite's.
+    static let version3 = """
+        CREATE FUNCTION record_call(
+            p_ts_ms bigint, p_provider_id bigint, p_model_id bigint, p_agent_id bigint, p_session_id bigint, p_status bigint,
+            p_input_tokens bigint, p_output_tokens bigint, p_cache_read_tokens bigint, p_cache_write_5m_tokens bigint,
+            p_cache_write_1h_tokens bigint, p_reasoning_tokens bigint, p_web_search_requests bigint, p_web_fetch_requests bigint,
+            p_cost_nano bigint, p_cost_origin bigint, p_pricing_entry text, p_usage_estimated bigint, p_est_input_tokens bigint,
+            p_est_output_tokens bigint, p_est_cost_nano bigint, p_latency_ms bigint, p_ttft_ms bigint, p_request_id text,
+            p_tag_set_id bigint, p_dedupe_key bytea, p_est_input_raw bigint, p_est_correction_ppm bigint,
+            p_pricing_provider_id bigint, p_project text
+        ) RETURNS boolean LANGUAGE plpgsql AS $$
+        DECLARE
+            v_cost bigint := COALESCE(p_cost_nano, 0);
+            v_unpriced bigint := CASE WHEN p_cost_nano IS NULL THEN 1 ELSE 0 END;
+            v_error bigint := CASE WHEN p_status <> 0 THEN 1 ELSE 0 END;
+            v_hour bigint := (p_ts_ms - ((p_ts_ms % 3600000 + 3600000) % 3600000)) / 3600000;
+            v_day bigint := (p_ts_ms - ((p_ts_ms % 86400000 + 86400000) % 86400000)) / 86400000;
+            v_project_ms bigint := CASE WHEN p_project IS NULL THEN NULL ELSE p_ts_ms END;
+        BEGIN
+            INSERT INTO llm_cost.calls (ts_ms, provider_id, model_id, agent_id, session_id, status,
+                input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
+                cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
+                cost_nano, cost_origin, pricing_entry, usage_estimated, est_input_tokens,
+                est_output_tokens, est_cost_nano, latency_ms, ttft_ms, request_id, tag_set_id, dedupe_key,
+                est_input_raw, est_correction_ppm, pricing_provider_id)
+            VALUES (p_ts_ms, p_provider_id, p_model_id, p_agent_id, p_session_id, p_status,
+                p_input_tokens, p_output_tokens, p_cache_read_tokens, p_cache_write_5m_tokens,
+                p_cache_write_1h_tokens, p_reasoning_tokens, p_web_search_requests, p_web_fetch_requests,
+                p_cost_nano, p_cost_origin, p_pricing_entry, p_usage_estimated, p_est_input_tokens,
+                p_est_output_tokens, p_est_cost_nano, p_latency_ms, p_ttft_ms, p_request_id, p_tag_set_id, p_dedupe_key,
+                p_est_input_raw, p_est_correction_ppm, p_pricing_provider_id)
+            ON CONFLICT (dedupe_key) DO NOTHING;
+            IF NOT FOUND THEN
+                RETURN false;
+            END IF;
+            INSERT INTO llm_cost.rollup_hourly AS r (hour, provider_id, model_id, agent_id, calls, input_tokens, output_tokens,
+                cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, web_search_requests,
+                web_fetch_requests, cost_nano, unpriced_calls, error_calls)
+            VALUES (v_hour, p_provider_id, p_model_id, p_agent_id, 1, p_input_tokens, p_output_tokens,
+                p_cache_read_tokens, p_cache_write_5m_tokens, p_cache_write_1h_tokens, p_reasoning_tokens, p_web_search_requests,
+                p_web_fetch_requests, v_cost, v_unpriced, v_error)
+            ON CONFLICT (hour, provider_id, model_id, agent_id) DO UPDATE SET
+                calls = r.calls + 1, input_tokens = r.input_tokens + excluded.input_tokens,
+                output_tokens = r.output_tokens + excluded.output_tokens, cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+                cache_write_5m_tokens = r.cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+                cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+                reasoning_tokens = r.reasoning_tokens + excluded.reasoning_tokens,
+                web_search_requests = r.web_search_requests + excluded.web_search_requests,
+                web_fetch_requests = r.web_fetch_requests + excluded.web_fetch_requests, cost_nano = r.cost_nano + excluded.cost_nano,
+                unpriced_calls = r.unpriced_calls + excluded.unpriced_calls, error_calls = r.error_calls + excluded.error_calls;
+            INSERT INTO llm_cost.rollup_daily AS r (day, provider_id, model_id, agent_id, calls, input_tokens, output_tokens,
+                cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, web_search_requests,
+                web_fetch_requests, cost_nano, unpriced_calls, error_calls)
+            VALUES (v_day, p_provider_id, p_model_id, p_agent_id, 1, p_input_tokens, p_output_tokens,
+                p_cache_read_tokens, p_cache_write_5m_tokens, p_cache_write_1h_tokens, p_reasoning_tokens, p_web_search_requests,
+                p_web_fetch_requests, v_cost, v_unpriced, v_error)
+            ON CONFLICT (day, provider_id, model_id, agent_id) DO UPDATE SET
+                calls = r.calls + 1, input_tokens = r.input_tokens + excluded.input_tokens,
+                output_tokens = r.output_tokens + excluded.output_tokens, cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+                cache_write_5m_tokens = r.cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+                cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+                reasoning_tokens = r.reasoning_tokens + excluded.reasoning_tokens,
+                web_search_requests = r.web_search_requests + excluded.web_search_requests,
+                web_fetch_requests = r.web_fetch_requests + excluded.web_fetch_requests, cost_nano = r.cost_nano + excluded.cost_nano,
+                unpriced_calls = r.unpriced_calls + excluded.unpriced_calls, error_calls = r.error_calls + excluded.error_calls;
+            INSERT INTO llm_cost.rollup_sessions AS r (session_id, calls, input_tokens, output_tokens, cache_read_tokens,
+                cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, web_search_requests, web_fetch_requests,
+                cost_nano, unpriced_calls, error_calls, first_ms, last_ms, project_ms, project)
+            VALUES (p_session_id, 1, p_input_tokens, p_output_tokens, p_cache_read_tokens,
+                p_cache_write_5m_tokens, p_cache_write_1h_tokens, p_reasoning_tokens, p_web_search_requests, p_web_fetch_requests,
+                v_cost, v_unpriced, v_error, p_ts_ms, p_ts_ms, v_project_ms, p_project)
+            ON CONFLICT (session_id) DO UPDATE SET
+                calls = r.calls + 1, input_tokens = r.input_tokens + excluded.input_tokens,
+                output_tokens = r.output_tokens + excluded.output_tokens, cache_read_tokens = r.cache_read_tokens + excluded.cache_read_tokens,
+                cache_write_5m_tokens = r.cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+                cache_write_1h_tokens = r.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+                reasoning_tokens = r.reasoning_tokens + excluded.reasoning_tokens,
+                web_search_requests = r.web_search_requests + excluded.web_search_requests,
+                web_fetch_requests = r.web_fetch_requests + excluded.web_fetch_requests, cost_nano = r.cost_nano + excluded.cost_nano,
+                unpriced_calls = r.unpriced_calls + excluded.unpriced_calls, error_calls = r.error_calls + excluded.error_calls,
+                first_ms = LEAST(r.first_ms, excluded.first_ms), last_ms = GREATEST(r.last_ms, excluded.last_ms),
+                project = CASE WHEN excluded.project_ms IS NOT NULL AND (r.project_ms IS NULL OR excluded.project_ms > r.project_ms
+                    OR (excluded.project_ms = r.project_ms AND excluded.project > r.project)) THEN excluded.project ELSE r.project END,
+                project_ms = CASE WHEN excluded.project_ms IS NOT NULL AND (r.project_ms IS NULL OR excluded.project_ms > r.project_ms
+                    OR (excluded.project_ms = r.project_ms AND excluded.project > r.project)) THEN excluded.project_ms ELSE r.project_ms END;
+            RETURN true;
+        END
+        $$;
         """
 }

@@ -155,55 +155,19 @@ public final class LedgerWriteSession {
         if let last = pending { try accountInserted(last.rows, last.slice, last.calls, records) }
     }
 
-    /// Sends one call and its rollups as one statement, answered later: its rows are empty
-    /// when the ledger had the call already. For `Ledger.record` on a server, where it makes
-    /// recording a call one round trip (`BEGIN` and `COMMIT` go with it).
-    ///
-    /// The rollup rows are computed by the server from the row the insert returns, so a
-    /// duplicate (no row returned) changes no rollup, and nothing waits for the insert's answer.
-    func submitInsertWithRollups(_ record: CallRecord) throws -> PendingRows {
+    /// Sends one call and its rollups as one statement, answered later: one row, 1 when the
+    /// call was new, 0 when the ledger had it. For `Ledger.record` on a server, where it makes
+    /// recording a call one round trip (`BEGIN` and `COMMIT` go with it), through the schema's
+    /// `record_call` function, whose statements the server plans once per connection.
+    func submitRecordCall(_ record: CallRecord) throws -> PendingRows {
         let call = try prepare(record)
         let project = SQLValue.optional(record.tags.isEmpty ? nil : record.tags["project"])
-        return try sql.submit(Self.insertWithRollups, call.values + [project, project])
+        return try sql.submit(Self.recordCall, call.values + [project])
     }
 
-    /// The statement of `submitInsertWithRollups` (PostgreSQL: data-modifying `WITH` parts).
-    private static let insertWithRollups: String = {
-        let measures = RollupColumns.measures
-        let counts = measures.filter { !["calls", "cost_nano", "unpriced_calls", "error_calls"].contains($0) }
-        let computed = ["1 AS calls"] + counts + [
-            "COALESCE(cost_nano, 0) AS cost_nano", "CASE WHEN cost_nano IS NULL THEN 1 ELSE 0 END AS unpriced_calls",
-            "CASE WHEN status <> 0 THEN 1 ELSE 0 END AS error_calls",
-        ]
-        // The upserts' conflict clauses, as the accumulators write them.
-        func conflictClause(_ upsert: String) -> String { "ON CONFLICT" + upsert.components(separatedBy: "ON CONFLICT")[1] }
-        let hourly = RollupAccumulator.upsertSQL(into: "rollup_hourly", timeColumn: "hour", rows: 1)
-        let daily = RollupAccumulator.upsertSQL(into: "rollup_daily", timeColumn: "day", rows: 1)
-        let sessions = SessionRollupAccumulator.upsertSQL(.postgres, rows: 1)
-        let keys = "provider_id, model_id, agent_id, \(measures.joined(separator: ", "))"
-        return """
-            WITH ins AS (
-                \(insertCall)
-                RETURNING ts_ms, provider_id, model_id, agent_id, session_id, \(counts.joined(separator: ", ")), cost_nano, status
-            ), m AS (
-                SELECT ts_ms, provider_id, model_id, agent_id, session_id, \(computed.joined(separator: ", ")) FROM ins
-            ), h AS (
-                INSERT INTO rollup_hourly (hour, \(keys))
-                SELECT \(SQLDialect.postgres.floorDiv("ts_ms", 3_600_000)), \(keys) FROM m
-                \(conflictClause(hourly))
-            ), d AS (
-                INSERT INTO rollup_daily (day, \(keys))
-                SELECT \(SQLDialect.postgres.floorDiv("ts_ms", 86_400_000)), \(keys) FROM m
-                \(conflictClause(daily))
-            ), s AS (
-                INSERT INTO rollup_sessions (session_id, \(measures.joined(separator: ", ")), first_ms, last_ms, project_ms, project)
-                SELECT session_id, \(measures.joined(separator: ", ")), ts_ms, ts_ms,
-                    CASE WHEN CAST(? AS text) IS NULL THEN NULL ELSE ts_ms END, CAST(? AS text) FROM m
-                \(conflictClause(sessions))
-            )
-            SELECT 1 FROM ins
-            """
-    }()
+    /// `record_call(...)` with `insertCall`'s values and the project.
+    private static let recordCall =
+        "SELECT record_call(" + Array(repeating: "?", count: callColumnKinds.count + 1).joined(separator: ", ") + ")"
 
     /// Calls in one multi-row insert on a server, at most.
     static let callsPerStatement = 2_500
@@ -543,12 +507,12 @@ extension Ledger {
     /// Records one call. Returns `.duplicate` (and changes nothing) if the ledger has it.
     ///
     /// On a server, in one round trip: the call and its rollups are one statement, sent with
-    /// `BEGIN` and `COMMIT` without waiting between them (see `submitInsertWithRollups`).
+    /// `BEGIN` and `COMMIT` without waiting between them (see `submitRecordCall`).
     @discardableResult
     public func record(_ record: CallRecord, pricing: (any CallPricing)? = nil) throws -> WriteOutcome {
         guard dialect == .postgres else { return try write(pricing: pricing) { try $0.insert(record) } }
-        let answer = try inWriteSession(pricing: pricing, kind: .write) { session in try session.submitInsertWithRollups(record) }
-        return try answer.rows().isEmpty ? .duplicate : .inserted
+        let answer = try inWriteSession(pricing: pricing, kind: .write) { session in try session.submitRecordCall(record) }
+        return try answer.rows().first?.integer(0) == 1 ? .inserted : .duplicate
     }
 }
 
