@@ -236,7 +236,7 @@ public final class Ledger: Sendable {
     var pool: DatabasePool {
         get throws(LedgerError) {
             guard case .sqlite(let pool) = storage else {
-                throw .server(path, detail: "this is not available on a PostgreSQL ledger yet")
+                throw .server(path, detail: "internal: a SQLite connection was asked of a ledger on a server")
             }
             return pool
         }

@@ -124,6 +124,53 @@ import Testing
         #expect(info.stdout.contains("calls: 120"), "\(info.stdout)")
     }
 
+    /// `import --from claude-code` into the server reads as into a file: the same requests,
+    /// duplicates collapsed the same, the same reports; a second run finds nothing new (the read
+    /// positions are in the server's ledger); a streamed message completed later grows its call
+    /// there too, rollups with it.
+    @Test func agentLogsImportIntoTheServerAsIntoAFile() async throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let root = home.appendingPathComponent("logs/projects")
+        _ = try AgentLogImportCLITests.writeTree(under: root)
+        let file = home.appendingPathComponent("local.sqlite").path
+        let intoFile = try await CLIRunner.run(["import", "--db", file, "--from", "claude-code", root.path], home: home)
+        let intoServer = try await CLIRunner.run(
+            ["import", "--db", database.url, "--from", "claude-code", root.path], home: home, environment: database.environment)
+        #expect(intoServer.status == 0, "\(intoServer.stderr)")
+        #expect(intoServer.stdout.contains("7 requests recorded") && intoServer.stdout.contains("6 duplicates collapsed"), "\(intoServer.stdout)")
+        for arguments in [["--by", "tag:project,agent"], ["--by", "session"], ["--by", "model,day", "--tz", "UTC"]] {
+            let report = ["report", "--format", "json"] + arguments
+            let fromFile = try await CLIRunner.run(report + ["--db", file], home: home)
+            let fromServer = try await CLIRunner.run(report + ["--db", database.url], home: home, environment: database.environment)
+            #expect(fromServer.stdout == fromFile.stdout && fromFile.status == 0, "\(arguments): \(fromServer.stderr)")
+        }
+        let again = try await CLIRunner.run(
+            ["import", "--db", database.url, "--from", "claude-code", root.path], home: home, environment: database.environment)
+        #expect(again.stdout.contains("4 files (0 new or changed), 0 lines read, 0 requests recorded"), "\(again.stdout)")
+
+        // A message whose last snapshot is still being written, then completed.
+        let folder = home.appendingPathComponent("p")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let log = folder.appendingPathComponent("S.jsonl")
+        let billed = AgentLogImportCLITests.Billed(model: "claude-sonnet-4-5", input: 5, output: 300, cacheRead: 1_000)
+        let first = AgentLogImportCLITests.assistant(
+            session: "S", time: "2026-11-03T08:00:00.000Z", messageID: "m1", requestID: "r1", billed, output: 12) + "\n"
+        let second = AgentLogImportCLITests.assistant(session: "S", time: "2026-11-03T08:00:01.000Z", messageID: "m1", requestID: "r1", billed)
+        try (first + second.prefix(40)).write(to: log, atomically: true, encoding: .utf8)
+        let partial = try await CLIRunner.run(
+            ["import", "--db", database.url, "--from", "claude-code", folder.path], home: home, environment: database.environment)
+        #expect(partial.stdout.contains("1 request recorded"), "\(partial.stdout)")
+        try (first + second + "\n").write(to: log, atomically: true, encoding: .utf8)
+        let completed = try await CLIRunner.run(
+            ["import", "--db", database.url, "--from", "claude-code", folder.path], home: home, environment: database.environment)
+        #expect(completed.stdout.contains("1 completed to their final counts"), "\(completed.stdout)")
+        let verify = try await CLIRunner.run(["ledger", "verify", "--db", database.url], home: home, environment: database.environment)
+        #expect(verify.status == 0 && verify.stdout.contains("rollups match 8 calls"), "\(verify.stdout) \(verify.stderr)")
+    }
+
     @Test func recordIsIdempotentAndPasswordsStayOutOfMessages() async throws {
         let database = try TestServer.freshDatabase()
         defer { database.drop() }
