@@ -23,36 +23,31 @@ struct BinaryArray: PostgresDynamicTypeEncodable {
     func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         switch array {
         case .integers(let values):
-            header(into: &buffer, count: values.count, hasNull: values.contains(nil), element: .int8)
-            buffer.reserveCapacity(minimumWritableBytes: values.count * 12)
-            for value in values {
-                if let value {
-                    buffer.writeInteger(Int32(8))
-                    buffer.writeInteger(value)
-                } else {
-                    buffer.writeInteger(Int32(-1))
-                }
+            write(values, element: .int8, into: &buffer) { value, buffer in
+                buffer.writeInteger(Int32(8))
+                buffer.writeInteger(value)
             }
         case .texts(let values):
-            header(into: &buffer, count: values.count, hasNull: values.contains(nil), element: .text)
-            for value in values {
-                if let value {
-                    buffer.writeInteger(Int32(value.utf8.count))
-                    buffer.writeString(value)
-                } else {
-                    buffer.writeInteger(Int32(-1))
-                }
+            write(values, element: .text, into: &buffer) { value, buffer in
+                buffer.writeInteger(Int32(value.utf8.count))
+                buffer.writeString(value)
             }
         case .blobs(let values):
-            header(into: &buffer, count: values.count, hasNull: values.contains(nil), element: .bytea)
-            for value in values {
-                if let value {
-                    buffer.writeInteger(Int32(value.count))
-                    buffer.writeBytes(value)
-                } else {
-                    buffer.writeInteger(Int32(-1))
-                }
+            write(values, element: .bytea, into: &buffer) { value, buffer in
+                buffer.writeInteger(Int32(value.count))
+                buffer.writeBytes(value)
             }
+        }
+    }
+
+    /// The header, then each element: NULL as length -1, else as `element` writes it (its
+    /// length, then its bytes).
+    private func write<Value>(
+        _ values: [Value?], element: PostgresDataType, into buffer: inout ByteBuffer, _ writeElement: (Value, inout ByteBuffer) -> Void
+    ) {
+        header(into: &buffer, count: values.count, hasNull: values.contains { $0 == nil }, element: element)
+        for value in values {
+            if let value { writeElement(value, &buffer) } else { buffer.writeInteger(Int32(-1)) }
         }
     }
 
