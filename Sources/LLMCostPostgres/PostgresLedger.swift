@@ -66,4 +66,9 @@ struct PostgresLedgerServer: LedgerServer {
             return try body(sql)
         }
     }
+
+    func watchChanges(_ onChange: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
+        let listening = server.listen(on: SQLDialect.changeChannel, onChange)
+        return { listening.cancel() }
+    }
 }

@@ -227,7 +227,7 @@ public final class Ledger: Sendable {
     package init(server: any LedgerServer) {
         path = server.location
         storage = .server(server)
-        changes = LedgerChanges(ledgerPath: nil)
+        changes = LedgerChanges(server: server)
         checkpointer = WALCheckpointer(path: "") // never installed: no file
     }
 

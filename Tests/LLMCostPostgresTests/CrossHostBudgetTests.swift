@@ -8,6 +8,39 @@ import Testing
 /// One hard budget held across hosts: many ledgers (each its own connection pool, as separate
 /// machines would have) reserving and settling against one PostgreSQL database at once.
 @Suite struct CrossHostBudgetTests {
+    /// A call waiting for room on one host wakes when another host settles or releases (the
+    /// server's notice), not at its next re-check: host B's only source of wake-ups is the
+    /// server, so its generation moving at all says the notice arrived. Without the notice
+    /// the waits below run to their deadline and the test fails.
+    @Test func aSettlementOrReleaseOnOneHostWakesAWaiterOnAnother() async throws {
+        let database = try TestServer.freshDatabase()
+        defer { database.drop() }
+        let hostA = try PostgresLedger.open(database.location, password: database.password)
+        let hostB = try PostgresLedger.open(database.location, password: database.password)
+        let budget = BudgetDefinition(name: "team", period: .total, limit: Money(decimalUSD: "10")!, action: .block)
+        // The first wait starts B's watch, which wakes it once as it begins listening.
+        await hostB.waitForChange(after: hostB.changeGeneration, until: .now + .seconds(20))
+        for settles in [true, false] {
+            guard case .reserved(let reservation) = try hostA.reserve(
+                Money(decimalUSD: "0.90")!, against: [budget], now: Date(), expiresAfter: .seconds(60))
+            else {
+                Issue.record("the reservation was refused")
+                return
+            }
+            let before = hostB.changeGeneration
+            async let woken: UInt64 = { await hostB.waitForChange(after: before, until: .now + .seconds(20)); return hostB.changeGeneration }()
+            try await Task.sleep(for: .milliseconds(100))
+            if settles {
+                var record = CallRecord(timestamp: Date(), provider: "openai", model: "gpt-4o", requestID: "r-notice")
+                record.cost = Money(decimalUSD: "0.50")
+                try hostA.settle(reservation, recording: record)
+            } else {
+                try hostA.release(reservation)
+            }
+            #expect(await woken > before, settles ? "settlement" : "release")
+        }
+    }
+
     /// 16 hosts, each running calls of a worst case of $0.40 and a real cost of $0.30 against a
     /// $10 block budget, as fast as they can: spend never passes the limit (no overruns here:
     /// each call costs less than it reserved), every admitted call is recorded once, and the

@@ -32,6 +32,8 @@ package final class PostgresServer: Sendable {
     /// Connections leased from the client and kept between transactions (see `withConnection`).
     private let kept = Mutex<[KeptConnection]>([])
     private let isShutDown = Atomic<Bool>(false)
+    /// Tasks listening for notifications (see `listen`), cancelled at shutdown.
+    private let listeners = Mutex<[Task<Void, Never>]>([])
     static let logger = Logger(label: "llm-cost.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Connects to the server `location` names, with `password` (see `PostgresPassword`).
@@ -67,8 +69,35 @@ package final class PostgresServer: Sendable {
     /// Closes every connection.
     package func shutdown() {
         isShutDown.store(true, ordering: .relaxed)
+        for listener in listeners.withLock({ listeners -> [Task<Void, Never>] in defer { listeners.removeAll() }; return listeners }) {
+            listener.cancel()
+        }
         for held in kept.withLock({ kept -> [KeptConnection] in defer { kept.removeAll() }; return kept }) { held.release() }
         runTask.cancel()
+    }
+
+    /// Calls `onNotification` for every notification on `channel`, on a pooled connection kept
+    /// for it, until the returned task is cancelled or the server shut down; also once each time
+    /// listening (re)starts, since what was sent while it was down is lost. A lost connection is
+    /// replaced after a second.
+    package func listen(on channel: String, _ onNotification: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+        let task = Task(executorPreference: BridgeExecutor.shared) { [client, weak self] in
+            while !Task.isCancelled, self?.isShutDown.load(ordering: .relaxed) == false {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: channel) { notifications in
+                            onNotification()
+                            for try await _ in notifications { onNotification() }
+                        }
+                    }
+                } catch {
+                    // Gone or cancelled: the loop's condition decides.
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        listeners.withLock { $0.append(task) }
+        return task
     }
 
     /// One direct connection, opened and closed: the server's own answer to "can I connect?".

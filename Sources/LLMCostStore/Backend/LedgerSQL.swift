@@ -145,6 +145,14 @@ package enum SQLDialect: Sendable {
     package var least: String { self == .sqlite ? "MIN" : "LEAST" }
     package var greatest: String { self == .sqlite ? "MAX" : "GREATEST" }
 
+    /// The statement a settlement or release runs so that other hosts' waiters re-check at
+    /// once: `NOTIFY`, delivered when the transaction commits (see `LedgerServer.watchChanges`).
+    /// None in SQLite, whose other processes see the write-ahead log change.
+    package var changeNotice: String? { self == .postgres ? "NOTIFY \(Self.changeChannel)" : nil }
+
+    /// The channel of `changeNotice`.
+    package static let changeChannel = "llm_cost_changes"
+
     /// `INDEXED BY index` in SQLite, where a plan that must walk an index says so (and fails
     /// loudly without it); nothing in PostgreSQL, whose planner takes no such hint.
     package func indexedBy(_ index: String) -> String { self == .sqlite ? "INDEXED BY \(index)" : "" }
@@ -180,4 +188,15 @@ package protocol LedgerServer: Sendable {
     var location: String { get }
     var dialect: SQLDialect { get }
     func transaction<T>(_ kind: LedgerTransaction, _ body: (any LedgerSQL) throws -> T) throws -> T
+
+    /// Calls `onChange` whenever another connection commits a `SQLDialect.changeNotice` (a
+    /// settlement or release: budget room may have opened), from the first call until the
+    /// returned stop is called; also once whenever the watch (re)starts, since notices sent
+    /// while it was down are lost. `nil` when the backend cannot watch: waiters re-check on
+    /// their interval. A hint to re-check, never a promise.
+    func watchChanges(_ onChange: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)?
+}
+
+extension LedgerServer {
+    package func watchChanges(_ onChange: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? { nil }
 }

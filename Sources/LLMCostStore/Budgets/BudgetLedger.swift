@@ -107,6 +107,7 @@ extension Ledger {
         return try inWriteSession(pricing: pricing, kind: .settlement) { session -> WriteOutcome in
             let outcome = try session.insert(record)
             if let reservation {
+                if let notice = dialect.changeNotice { try session.sql.executeDeferred(notice, []) }
                 let expired = try Self.delete(reservation, sql: session.sql)
                 if outcome == .inserted, let cost = record.cost, cost > .zero {
                     // Over its reservation, or past it: a reservation that expired (its process
@@ -127,7 +128,11 @@ extension Ledger {
     /// Gives a reservation back without recording anything (the call never went out).
     public func release(_ reservation: BudgetReservation) throws {
         defer { changes.signal() }
-        try transaction(.settlement) { sql in _ = try Self.delete(reservation, sql: sql) }
+        let notice = dialect.changeNotice
+        try transaction(.settlement) { sql in
+            _ = try Self.delete(reservation, sql: sql)
+            if let notice { try sql.executeDeferred(notice, []) }
+        }
     }
 
     /// How often a call waiting for budget room re-checks even without a change notification:

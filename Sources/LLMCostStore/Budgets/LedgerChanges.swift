@@ -11,8 +11,9 @@ import Glibc
 ///
 /// Two sources bump one generation counter:
 /// - this process's own settlements and releases (`signal()`, called after they commit);
-/// - on Linux, inotify on the ledger's folder, filtered to the ledger's `-wal` file: every
-///   commit of another process appends to it, so the event arrives a moment after the commit.
+/// - other processes' commits: for a file, inotify on the ledger's folder (Linux), filtered to
+///   the ledger's `-wal` file, which every commit appends to; for a server, its notices
+///   (`LedgerServer.watchChanges`: `LISTEN`/`NOTIFY` on PostgreSQL), from any host.
 ///   The watch starts with the first waiter and lasts as long as the ledger.
 ///
 /// Waiters also give up at their deadline, and callers are expected to re-check at a modest
@@ -32,8 +33,12 @@ final class LedgerChanges: Sendable {
     private let walName: String
     private let watcher = Mutex<FileWatcher?>(nil)
     private let watchStarted = Atomic<Bool>(false)
+    /// For a ledger on a server: starts its watch, and what stops it once started.
+    private let startServerWatch: (@Sendable (@escaping @Sendable () -> Void) -> (@Sendable () -> Void)?)?
+    private let stopServerWatch = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(ledgerPath: String?) {
+        startServerWatch = nil
         guard let ledgerPath else {
             watchedFolder = nil
             walName = ""
@@ -44,8 +49,16 @@ final class LedgerChanges: Sendable {
         walName = url.lastPathComponent + "-wal"
     }
 
+    /// For a ledger on `server`: its notices wake waiters.
+    init(server: any LedgerServer) {
+        watchedFolder = nil
+        walName = ""
+        startServerWatch = { onChange in server.watchChanges(onChange) }
+    }
+
     deinit {
         watcher.withLock { $0?.stop() }
+        stopServerWatch.withLock { $0?() }
     }
 
     /// The current generation: read it before checking, then wait for it to move.
@@ -99,6 +112,11 @@ final class LedgerChanges: Sendable {
     }
 
     private func startWatching() {
+        if let startServerWatch, !watchStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            let stop = startServerWatch { [weak self] in self?.signal() }
+            stopServerWatch.withLock { $0 = stop }
+            return
+        }
         guard let watchedFolder, !watchStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let walName = walName
         let started = FileWatcher(folder: watchedFolder) { [weak self] names in
