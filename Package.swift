@@ -100,6 +100,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `llm-cost login`: the browser sign-in's loopback listener (a server framework, kept out of
+        // the provider module, which only stores and refreshes what sign-in yields).
+        .target(
+            name: "LLMCostSignIn",
+            dependencies: [
+                "LLMCostCore", "LLMCostProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The ledger on PostgreSQL: the store's logic over postgres-nio (its own dependencies,
         // kept out of the store module, which knows only the backend boundary).
         .target(
@@ -117,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "llm-cost",
             dependencies: [
-                "LLMCost", "LLMCostProxy", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostPostgres",
+                "LLMCost", "LLMCostProxy", "LLMCostSimulator", "LLMCostCommandLine", "LLMCostPostgres", "LLMCostSignIn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -151,6 +162,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["LLMCostTestSupport", "LLMCostCore", "LLMCostSimulator"]),
         .testTarget(name: "LLMCostProxyTests", dependencies: ["LLMCostTestSupport", "LLMCostProxy", "LLMCost"]),
         .testTarget(name: "LLMCostProvidersTests", dependencies: ["LLMCostTestSupport", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
+        .testTarget(name: "LLMCostSignInTests", dependencies: ["LLMCostTestSupport", "LLMCostSignIn", "LLMCostProviders", "LLMCostSimulator", "LLMCostCore"]),
         .testTarget(
             name: "LLMCostTokenizerTests", dependencies: ["LLMCostTestSupport", "LLMCostTokenizer", "LLMCostSimulator", "LLMCostCore"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),

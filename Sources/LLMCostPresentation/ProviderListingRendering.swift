@@ -2,12 +2,12 @@ import Foundation
 import LLMCostProviders
 
 extension ProviderListing {
-    /// NAME, TYPE, MODEL, BASE URL, API KEY and, given a pricing, PRICING; advice for each
+    /// NAME, TYPE, MODEL, BASE URL, AUTH (the key variable's state, or the sign-in and until when) and, given a pricing, PRICING; advice for each
     /// unpriced provider after the table.
     public func table(now: Date = Date()) -> String {
         var advice: [String] = []
         let rows = registry.allSettings.map { settings -> [String] in
-            var row = [settings.name, settings.type, settings.model ?? "-", baseURL(settings), keyStatus(settings)]
+            var row = [settings.name, settings.type, settings.model ?? "-", baseURL(settings), authStatus(settings, now: now)]
             switch pricingStatus(settings, now: now) {
             case .priced(let entry, let free)?: row.append(free ? "\(entry) ($0)" : entry)
             case .unpriced?:
@@ -18,7 +18,7 @@ extension ProviderListing {
             }
             return row
         }
-        let header = ["NAME", "TYPE", "MODEL", "BASE URL", "API KEY"] + (pricing == nil ? [] : ["PRICING"])
+        let header = ["NAME", "TYPE", "MODEL", "BASE URL", "AUTH"] + (pricing == nil ? [] : ["PRICING"])
         let lines = TextTable(header: header, rows: rows).lines
         return (lines + (advice.isEmpty ? [] : [""] + advice)).joined(separator: "\n")
     }

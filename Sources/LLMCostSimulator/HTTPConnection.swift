@@ -100,6 +100,8 @@ struct HTTPConnection {
     static func reason(_ status: Int) -> String {
         switch status {
         case 200: return "OK"
+        case 302: return "Found"
+        case 405: return "Method Not Allowed"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 403: return "Forbidden"

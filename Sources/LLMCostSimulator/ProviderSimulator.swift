@@ -31,6 +31,9 @@ public final class ProviderSimulator: @unchecked Sendable {
     private var webhooksReleased = false
     private let webhookRelease = NSCondition()
     private let behavior: SimulatorBehavior
+    /// The authorization server beside the providers, when sign-in is simulated: provider
+    /// requests then need one of its access tokens or keys.
+    public let authorization: SimulatedAuthorization?
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
 
@@ -44,9 +47,12 @@ public final class ProviderSimulator: @unchecked Sendable {
     ///   - keepsConnectionsAlive: serve further requests on a connection whose reply completed
     ///     (until the client says `connection: close`); off by default, which keeps each call's
     ///     connection its own.
-    public init(requiredAPIKey: String? = nil, keepsConnectionsAlive: Bool = false) {
+    ///   - authorization: an OAuth authorization server to serve beside the providers (see
+    ///     `SimulatedAuthorization`).
+    public init(requiredAPIKey: String? = nil, keepsConnectionsAlive: Bool = false, authorization: SimulatedAuthorization? = nil) {
         behavior = SimulatorBehavior(requiredAPIKey: requiredAPIKey)
         self.keepsConnectionsAlive = keepsConnectionsAlive
+        self.authorization = authorization
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -244,13 +250,27 @@ public final class ProviderSimulator: @unchecked Sendable {
             let ok = connection.writeHead(status: status, headers: [connectionHeader, ("content-length", "2")]) && connection.write("ok")
             return ok ? .complete : .clientGone
         }
+        if let authorization, SimulatedAuthorization.handles(request.path) {
+            lock.lock()
+            received.append(request)
+            lock.unlock()
+            let answer = authorization.answer(request)
+            let ok = connection.writeHead(
+                status: answer.status, headers: [connectionHeader] + answer.headers + [("content-length", "\(answer.body.utf8.count)")])
+                && connection.write(answer.body)
+            return ok ? .complete : .clientGone
+        }
+        // A provider call without a live token is refused before it can take a queued reply.
+        let refused = authorization.map { request.format != nil && !$0.accepts(SimulatorBehavior.presentedKey(request)) } ?? false
         lock.lock()
         received.append(request)
         requestCount += 1
         let number = requestCount
-        let reply = queue.isEmpty ? nil : queue.removeFirst()
+        let reply = queue.isEmpty || refused ? nil : queue.removeFirst()
         lock.unlock()
-        let chosen = reply ?? behavior.reply(to: request)
+        let chosen = refused
+            ? SimulatedReply.httpError(status: 401, message: "invalid or expired access token (the simulated authorization server issued none like it)")
+            : reply ?? behavior.reply(to: request)
         let outcome = ReplyWriter(connection: connection, request: request, requestNumber: number, connectionHeader: connectionHeader.1)
             .write(chosen)
         lock.lock()

@@ -20,6 +20,8 @@ struct LLMCostCommand: AsyncParsableCommand {
             EstimateCommand.self,
             PricingCommand.self,
             ProvidersCommand.self,
+            LoginCommand.self,
+            LogoutCommand.self,
             PromptCommand.self,
             ProxyCommand.self,
             BudgetCommand.self,

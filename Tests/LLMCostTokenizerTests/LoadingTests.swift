@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LLMCostCore
 @testable import LLMCostTokenizer
 
 /// Rank-file search order, sha256 rejection, and the binary cache, on real files in temporary folders.

@@ -29,15 +29,24 @@ enum BuiltInProviders {
         }
     }
 
-    /// The key for `settings`, or a configuration error naming the variable to set.
-    static func requiredKey(_ settings: ProviderSettings, _ environment: ProviderEnvironment, auth: AuthMethod) throws -> String? {
-        guard auth != .none else { return nil }
-        if let key = environment.apiKey(for: settings) { return key }
+    /// What calls of `settings` authenticate with: the signed-in credential (an API key from
+    /// OpenRouter's flow, or OAuth tokens), else the key variable's value, else nothing. With
+    /// `required`, a missing key is a configuration error naming the variable to set.
+    static func credential(
+        _ settings: ProviderSettings, _ environment: ProviderEnvironment, auth: AuthMethod, required: Bool = true
+    ) throws -> (key: String?, tokens: BearerTokenProvider?) {
+        if let signedIn = try environment.signedIn(settings) {
+            return signedIn.current.kind == .apiKey ? (signedIn.current.secret, nil) : (nil, signedIn.bearerTokens)
+        }
+        guard auth != .none else { return (nil, nil) }
+        if let key = environment.apiKey(for: settings) { return (key, nil) }
+        guard required else { return (nil, nil) }
         let variable = settings.apiKeyEnv ?? ProviderPresets.defaults(forType: settings.type).apiKeyEnv
+        let signIn = settings.signIn != nil ? ", or sign in with `llm-cost login \(settings.name)`" : ""
         throw ProviderError.configuration(
             provider: settings.name,
-            message: variable.map { "no API key: set \($0)" }
-                ?? "no API key: set api_key_env to the variable holding it, or auth = \"none\"")
+            message: (variable.map { "no API key: set \($0)" }
+                ?? "no API key: set api_key_env to the variable holding it, or auth = \"none\"") + signIn)
     }
 
     static func model(_ settings: ProviderSettings) throws -> String {
@@ -49,11 +58,12 @@ enum BuiltInProviders {
 
     static func anthropic(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
         let auth = settings.auth ?? .xAPIKey
-        let key = try requiredKey(settings, environment, auth: auth)
+        let (key, tokens) = try credential(settings, environment, auth: auth)
         let credentials: AnthropicProvider.Credentials
-        switch (auth, key) {
-        case (.bearer, let key?): credentials = .oauth(BearerTokenProvider { _ in key })
-        case (_, let key?): credentials = .apiKey(key)
+        switch (auth, key, tokens) {
+        case (_, _, let tokens?): credentials = .oauth(tokens)
+        case (.bearer, let key?, _): credentials = .oauth(BearerTokenProvider { _ in key })
+        case (_, let key?, _): credentials = .apiKey(key)
         default: credentials = .none
         }
         var provider = AnthropicProvider(
@@ -70,25 +80,26 @@ enum BuiltInProviders {
     ) throws -> any LLMProvider {
         let auth = settings.auth ?? ProviderPresets.defaults(forType: settings.type).auth
         // Compatible servers often need no key: send one only when there is one.
-        let key = settings.type == "openai" || settings.type == "openrouter"
-            ? try requiredKey(settings, environment, auth: auth) : environment.apiKey(for: settings)
+        let (key, tokens) = try credential(
+            settings, environment, auth: auth, required: settings.type == "openai" || settings.type == "openrouter")
         var provider = OpenAIChatProvider(
             name: settings.name, model: try model(settings),
             endpoint: OpenAIChatProvider.chatCompletionsURL(base: settings.baseURL ?? defaultBase),
             auth: auth, apiKey: key, extraHeaders: settings.extraHeaders, maxTokensField: maxTokensField,
             capabilities: ProviderCapabilities(streamingUsage: streamingUsage), timeouts: settings.timeouts,
-            retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog)
+            retry: settings.retryPolicy, transport: environment.transport, rawLog: environment.rawLog, tokens: tokens)
         provider.pricingProvider = settings.pricedAs
         return provider
     }
 
     static func responses(_ settings: ProviderSettings, _ environment: ProviderEnvironment) throws -> any LLMProvider {
         let auth = settings.auth ?? .bearer
+        let (key, tokens) = try credential(settings, environment, auth: auth)
         var provider = OpenAIResponsesProvider(
             name: settings.name, model: try model(settings), baseURL: settings.baseURL ?? OpenAIChatProvider.openAIBaseURL,
-            auth: auth, apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
+            auth: auth, apiKey: key, extraHeaders: settings.extraHeaders,
             timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
-            rawLog: environment.rawLog)
+            rawLog: environment.rawLog, tokens: tokens)
         provider.pricingProvider = settings.pricedAs
         return provider
     }
@@ -107,12 +118,13 @@ enum BuiltInProviders {
             throw ProviderSettingsError.invalidValue("providers.\(settings.name).deployment", "cannot form a URL with `\(deployment)`")
         }
         let auth = settings.auth ?? .apiKey
+        let (key, tokens) = try credential(settings, environment, auth: auth)
         var provider = OpenAIChatProvider(
             name: settings.name, model: settings.model ?? deployment, endpoint: url, auth: auth,
-            apiKey: try requiredKey(settings, environment, auth: auth), extraHeaders: settings.extraHeaders,
+            apiKey: key, extraHeaders: settings.extraHeaders,
             maxTokensField: "max_completion_tokens", capabilities: ProviderCapabilities(streamingUsage: true),
             timeouts: settings.timeouts, retry: settings.retryPolicy, transport: environment.transport,
-            rawLog: environment.rawLog)
+            rawLog: environment.rawLog, tokens: tokens)
         provider.pricingProvider = settings.pricedAs
         return provider
     }

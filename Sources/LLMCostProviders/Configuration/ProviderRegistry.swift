@@ -7,17 +7,32 @@ public struct ProviderEnvironment: Sendable {
     public var variables: [String: String]
     public var transport: any HTTPTransport
     public var rawLog: RawLogHook?
+    /// Where `llm-cost login` keeps credentials; `nil`: API keys only.
+    public var credentials: (any CredentialStore)?
 
-    public init(variables: [String: String], transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil) {
+    public init(
+        variables: [String: String], transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil,
+        credentials: (any CredentialStore)? = nil
+    ) {
         self.variables = variables
         self.transport = transport
         self.rawLog = rawLog
+        self.credentials = credentials
     }
 
     /// The API key the settings point at, or `nil`.
     public func apiKey(for settings: ProviderSettings) -> String? {
         let variable = settings.apiKeyEnv ?? ProviderPresets.defaults(forType: settings.type).apiKeyEnv
         return variable.flatMap { variables[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The credential `llm-cost login` stored for the provider, ready for calls, or `nil` when it
+    /// is not signed in. A signed-in provider uses it rather than its key variable: signing in
+    /// is the later, deliberate choice, and `llm-cost logout` goes back to the key.
+    public func signedIn(_ settings: ProviderSettings) throws(SignInError) -> SignedInCredential? {
+        guard let credentials, let stored = try credentials.load(provider: settings.name) else { return nil }
+        let endpoint = settings.signIn.map { TokenEndpoint(provider: settings.name, settings: $0, transport: transport) }
+        return SignedInCredential(provider: settings.name, credential: stored, store: credentials, endpoint: endpoint)
     }
 }
 
@@ -39,7 +54,9 @@ public struct ProviderRegistry: Sendable {
 
     /// A registry from the process environment.
     public static func fromProcessEnvironment(rawLog: RawLogHook? = nil) -> ProviderRegistry {
-        ProviderRegistry(environment: ProviderEnvironment(variables: ProcessInfo.processInfo.environment, rawLog: rawLog))
+        let variables = ProcessInfo.processInfo.environment
+        return ProviderRegistry(environment: ProviderEnvironment(
+            variables: variables, rawLog: rawLog, credentials: CredentialStores.preferred(environment: variables)))
     }
 
     /// Adds a custom provider type: `type = "NAME"` in a config table then builds with `factory`.

@@ -14,6 +14,7 @@ import LLMCostCore
 /// timeout = 60                        # seconds
 /// max_retries = 2
 /// pricing_provider = "deepseek"       # whose prices apply (see `pricedAs`)
+/// [providers.my-vllm.oauth]           # sign in with `llm-cost login my-vllm` instead (see `OAuthSettings`)
 /// ```
 public struct ProviderSettings: Sendable, Hashable {
     public var name: String
@@ -33,6 +34,8 @@ public struct ProviderSettings: Sendable, Hashable {
     /// `pricing_provider`: the pricing table's provider whose prices apply to this provider's
     /// calls (an `openai-compatible` server hosting DeepSeek: `deepseek`; Ollama: `ollama`).
     public var pricingProviderKey: String?
+    /// `[providers.NAME.oauth]`: how `llm-cost login` signs in, when not the type's built-in way.
+    public var oauth: OAuthSettings?
 
     public init(
         name: String, type: String, model: String? = nil, baseURL: URL? = nil, apiKeyEnv: String? = nil,
@@ -54,7 +57,7 @@ public struct ProviderSettings: Sendable, Hashable {
 
     public static let knownKeys = [
         "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment", "api_version",
-        "timeout", "max_retries", "pricing_provider",
+        "timeout", "max_retries", "pricing_provider", "oauth",
     ]
 
     /// Reads a `[providers.NAME]` table: the entry point for the config file. `${VAR}` in
@@ -105,6 +108,12 @@ public struct ProviderSettings: Sendable, Hashable {
             guard !text.isEmpty else { throw .invalidValue("\(prefix).pricing_provider", "expected a provider name, found an empty string") }
             pricingProviderKey = text
         }
+        if let value = table["oauth"] {
+            guard case .table(let oauthTable) = value else { throw .wrongType("\(prefix).oauth", expected: "a table", found: value) }
+            oauth = try OAuthSettings(
+                path: "\(prefix).oauth", table: oauthTable, defaults: OAuthSettings.builtIn(forType: type, baseURL: baseURL),
+                environment: environment)
+        }
         if let value = table["timeout"] {
             let seconds: Double
             switch value {
@@ -146,6 +155,12 @@ public struct ProviderSettings: Sendable, Hashable {
         "anthropic": "anthropic", "openai": "openai", "openai-responses": "openai", "azure": "azure",
         "openrouter": "openrouter",
     ]
+
+    /// How `llm-cost login` signs in to this provider: `[providers.NAME.oauth]`, else the type's
+    /// built-in flow (OpenRouter's), else `nil` (it takes API keys only).
+    public var signIn: OAuthSettings? {
+        oauth ?? OAuthSettings.builtIn(forType: type, baseURL: baseURL)
+    }
 
     /// The retry policy these settings ask for.
     public var retryPolicy: RetryPolicy { maxRetries.map { RetryPolicy(maxRetries: $0) } ?? .default }

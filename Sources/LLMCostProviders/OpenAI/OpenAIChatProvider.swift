@@ -14,6 +14,8 @@ public struct OpenAIChatProvider: LLMProvider {
     /// The provider whose prices apply, when not `name` (set from `ProviderSettings.pricedAs`).
     public var pricingProvider: String? = nil
     private let apiKey: String?
+    /// OAuth access tokens (a signed-in provider), sent instead of `apiKey`.
+    private let tokens: BearerTokenProvider?
     private let baseCapabilities: ProviderCapabilities
     let context: HTTPCallContext
 
@@ -22,13 +24,14 @@ public struct OpenAIChatProvider: LLMProvider {
         extraHeaders: [String: String] = [:], maxTokensField: String = "max_tokens",
         capabilities: ProviderCapabilities = ProviderCapabilities(streamingUsage: false),
         timeouts: Timeouts = .default, retry: RetryPolicy = .default,
-        transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil
+        transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil, tokens: BearerTokenProvider? = nil
     ) {
         self.name = name
         self.defaultModel = model
         self.endpoint = endpoint
         self.auth = auth
         self.apiKey = apiKey
+        self.tokens = tokens
         self.extraHeaders = extraHeaders
         self.maxTokensField = maxTokensField
         self.baseCapabilities = capabilities
@@ -60,12 +63,15 @@ public struct OpenAIChatProvider: LLMProvider {
         let body = WireJSON.data(OpenAIChatRequestEncoder.body(
             for: request, model: request.model ?? defaultModel, stream: true, maxTokensField: maxTokensField))
         let endpoint = endpoint, name = name
-        var headers: [(name: String, value: String)] = [("content-type", "application/json"), ("accept", "text/event-stream")]
-        if let header = auth.header(for: apiKey) { headers.append(header) }
-        for (header, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.append((header, value)) }
-        let finalHeaders = headers
+        let auth = auth, apiKey = apiKey, tokens = tokens, extraHeaders = extraHeaders
         return context.eventStream(
-            build: { _ in HTTPRequestSpec(url: endpoint, headers: finalHeaders, body: body) },
+            canRefreshCredentials: tokens != nil,
+            build: { refresh in
+                var headers: [(name: String, value: String)] = [("content-type", "application/json"), ("accept", "text/event-stream")]
+                if let header = try await auth.header(key: apiKey, tokens: tokens, refresh: refresh) { headers.append(header) }
+                for (header, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.append((header, value)) }
+                return HTTPRequestSpec(url: endpoint, headers: headers, body: body)
+            },
             makeParser: { requestID in OpenAIChatStreamParser(provider: name, requestID: requestID) })
     }
 }

@@ -8,6 +8,8 @@ public struct OpenAIResponsesProvider: LLMProvider {
     public let auth: AuthMethod
     public let extraHeaders: [String: String]
     private let apiKey: String?
+    /// OAuth access tokens (a signed-in provider), sent instead of `apiKey`.
+    private let tokens: BearerTokenProvider?
     /// The provider whose prices apply, when not `name` (set from `ProviderSettings.pricedAs`).
     public var pricingProvider: String? = nil
     let context: HTTPCallContext
@@ -16,13 +18,14 @@ public struct OpenAIResponsesProvider: LLMProvider {
         name: String = "openai-responses", model: String, baseURL: URL = OpenAIChatProvider.openAIBaseURL,
         auth: AuthMethod = .bearer, apiKey: String?, extraHeaders: [String: String] = [:],
         timeouts: Timeouts = .default, retry: RetryPolicy = .default,
-        transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil
+        transport: any HTTPTransport = URLSessionTransport(), rawLog: RawLogHook? = nil, tokens: BearerTokenProvider? = nil
     ) {
         self.name = name
         self.defaultModel = model
         self.baseURL = baseURL
         self.auth = auth
         self.apiKey = apiKey
+        self.tokens = tokens
         self.extraHeaders = extraHeaders
         context = HTTPCallContext(
             provider: name, transport: transport, timeouts: timeouts, retry: retry, rawLog: rawLog,
@@ -37,12 +40,15 @@ public struct OpenAIResponsesProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
         let body = WireJSON.data(Self.body(for: request, model: request.model ?? defaultModel))
         let url = baseURL.appendingPathComponent("responses"), name = name
-        var headers: [(name: String, value: String)] = [("content-type", "application/json"), ("accept", "text/event-stream")]
-        if let header = auth.header(for: apiKey) { headers.append(header) }
-        for (header, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.append((header, value)) }
-        let finalHeaders = headers
+        let auth = auth, apiKey = apiKey, tokens = tokens, extraHeaders = extraHeaders
         return context.eventStream(
-            build: { _ in HTTPRequestSpec(url: url, headers: finalHeaders, body: body) },
+            canRefreshCredentials: tokens != nil,
+            build: { refresh in
+                var headers: [(name: String, value: String)] = [("content-type", "application/json"), ("accept", "text/event-stream")]
+                if let header = try await auth.header(key: apiKey, tokens: tokens, refresh: refresh) { headers.append(header) }
+                for (header, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.append((header, value)) }
+                return HTTPRequestSpec(url: url, headers: headers, body: body)
+            },
             makeParser: { requestID in OpenAIResponsesStreamParser(provider: name, requestID: requestID) })
     }
 

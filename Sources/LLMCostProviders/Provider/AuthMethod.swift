@@ -19,4 +19,11 @@ public enum AuthMethod: String, Sendable, Hashable, CaseIterable {
         case .none: return nil
         }
     }
+
+    /// The auth header of one call: an OAuth access token from `tokens` when there is one
+    /// (always `Authorization: Bearer`; `refresh` after a 401), else `header(for: key)`.
+    func header(key: String?, tokens: BearerTokenProvider?, refresh: Bool) async throws -> (name: String, value: String)? {
+        if let tokens { return ("authorization", "Bearer \(try await tokens.token(forceRefresh: refresh))") }
+        return header(for: key)
+    }
 }

@@ -52,10 +52,40 @@ public struct ProviderListing: Sendable {
         return "missing (set \(variable ?? "its key variable"))"
     }
 
-    /// Providers whose API key is set: the ones `providers check` tries by default (local
+    /// How calls of one provider authenticate: `signed in until 2026-12-06 18:00Z` (a token,
+    /// refreshed after that), `signed in (API key)`, `sign-in unreadable: ...`, else `keyStatus`.
+    public func authStatus(_ settings: ProviderSettings, now: Date = Date()) -> String {
+        let stored: StoredCredential?
+        do {
+            stored = try registry.environment.credentials?.load(provider: settings.name)
+        } catch {
+            return "sign-in unreadable: \(error.message)"
+        }
+        guard let stored else { return keyStatus(settings) }
+        switch stored.kind {
+        case .apiKey: return "signed in (API key)"
+        case .oauth:
+            guard let expiry = stored.expiresAt else { return "signed in" }
+            let until = Self.minuteFormat().string(from: expiry)
+            if expiry > now { return "signed in until \(until)" }
+            return stored.refreshToken == nil ? "sign-in expired \(until): llm-cost login \(settings.name)" : "signed in (token refreshed on next call)"
+        }
+    }
+
+    private static func minuteFormat() -> DateFormatter {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd HH:mm'Z'"
+        return format
+    }
+
+    /// Providers that can be called: signed in, or with their API key set: the ones `providers check` tries by default (local
     /// servers that need no key are only checked by name, since most machines run none).
     public var namesWithKeys: [String] {
-        registry.allSettings.filter { registry.environment.apiKey(for: $0) != nil }.map(\.name)
+        registry.allSettings.filter { settings in
+            registry.environment.apiKey(for: settings) != nil || (try? registry.environment.credentials?.load(provider: settings.name)) != nil
+        }.map(\.name)
     }
 
     /// The base URL calls go to: the configured one, else the type's default.

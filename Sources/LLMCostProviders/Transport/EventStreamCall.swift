@@ -155,6 +155,10 @@ struct HTTPCallContext: Sendable {
             default: return .timeout(provider: provider, message: error.explanation)
             }
         case is CancellationError: return .cancelled(provider: provider)
+        // A refresh the provider refused needs a person; a token endpoint that is down may recover.
+        case let error as SignInError where error.needsSignIn:
+            return .authentication(provider: provider, status: nil, requestID: nil, message: error.message)
+        case let error as SignInError: return .network(provider: provider, message: error.message)
         default: return .network(provider: provider, message: String(describing: error))
         }
     }

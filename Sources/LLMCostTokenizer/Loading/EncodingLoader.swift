@@ -1,4 +1,5 @@
 import Foundation
+import LLMCostCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

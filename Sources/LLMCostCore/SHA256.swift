@@ -1,6 +1,6 @@
-/// SHA-256 (FIPS 180-4), enough to check rank files against the hashes tiktoken publishes
-/// without pulling a crypto package into the build.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4), enough to check rank files against the hashes tiktoken publishes and
+/// to form PKCE challenges, without pulling a crypto package into the library modules.
+package enum SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -13,7 +13,23 @@ enum SHA256 {
     ]
 
     /// Lower-case hex digest of `data`.
-    static func hexDigest(_ data: UnsafeRawBufferPointer) -> String {
+    package static func hexDigest(_ data: UnsafeRawBufferPointer) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for word in stateWords(data) {
+            for shift in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((word >> UInt32(shift)) & 0xF)]) }
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// The 32-byte digest of `bytes`.
+    package static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        Array(bytes).withUnsafeBytes { raw in
+            stateWords(raw).flatMap { word in stride(from: 24, through: 0, by: -8).map { UInt8(truncatingIfNeeded: word >> UInt32($0)) } }
+        }
+    }
+
+    private static func stateWords(_ data: UnsafeRawBufferPointer) -> [UInt32] {
         var state: [UInt32] = [
             0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
         ]
@@ -36,12 +52,7 @@ enum SHA256 {
                 }
             }
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for word in state {
-            for shift in stride(from: 28, through: 0, by: -4) { hex.append(digits[Int((word >> UInt32(shift)) & 0xF)]) }
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return state
     }
 
     @inline(__always)
