@@ -92,7 +92,7 @@ public struct Configuration: Sendable {
     /// Keys a `[providers.NAME]` table accepts.
     public static let providerKeys = [
         "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment",
-        "api_version", "timeout", "max_retries", "pricing_provider",
+        "api_version", "timeout", "max_retries", "pricing_provider", "oauth",
     ]
 
     /// A resolved setting.

@@ -190,10 +190,22 @@ final class PrintedLines: @unchecked Sendable {
 
     /// Collects what `process` writes on standard output (set before it runs).
     static func standardOutput(of process: Process) -> PrintedLines {
+        let (printed, pipe) = collecting()
+        process.standardOutput = pipe
+        return printed
+    }
+
+    /// Collects what `process` writes on standard error (set before it runs).
+    static func standardError(of process: Process) -> PrintedLines {
+        let (printed, pipe) = collecting()
+        process.standardError = pipe
+        return printed
+    }
+
+    private static func collecting() -> (PrintedLines, Pipe) {
         let printed = PrintedLines()
         let pipe = Pipe()
-        process.standardOutput = pipe
         pipe.fileHandleForReading.readabilityHandler = { handle in printed.append(handle.availableData) }
-        return printed
+        return (printed, pipe)
     }
 }

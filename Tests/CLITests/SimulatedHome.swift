@@ -7,8 +7,8 @@ final class SimulatedHome: Sendable {
     let simulator: ProviderSimulator
     let home: URL
 
-    init() throws {
-        simulator = ProviderSimulator()
+    init(authorization: SimulatedAuthorization? = nil) throws {
+        simulator = ProviderSimulator(authorization: authorization)
         try simulator.start()
         do {
             home = try CLIRunner.temporaryDirectory()
