@@ -93,6 +93,8 @@ public struct Configuration: Sendable {
     public static let providerKeys = [
         "type", "model", "base_url", "api_key_env", "auth", "extra_headers", "deployment",
         "api_version", "timeout", "max_retries", "pricing_provider", "oauth",
+        // type = "router"
+        "candidates", "strategy", "requires", "min_context", "failure_threshold", "cool_down",
     ]
 
     /// A resolved setting.

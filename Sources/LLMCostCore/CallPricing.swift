@@ -36,9 +36,13 @@ public protocol CallPricing: Sendable {
     func quote(for record: CallRecord) -> PriceQuote?
     func pricingProvider(for provider: String) -> String?
     func maxOutputTokens(for record: CallRecord) -> Int64?
+    /// The model's context window (input and output together) in tokens, if the table knows it:
+    /// what a router checks a request's size against.
+    func contextWindow(for record: CallRecord) -> Int64?
 }
 
 extension CallPricing {
     public func pricingProvider(for provider: String) -> String? { nil }
     public func maxOutputTokens(for record: CallRecord) -> Int64? { nil }
+    public func contextWindow(for record: CallRecord) -> Int64? { nil }
 }

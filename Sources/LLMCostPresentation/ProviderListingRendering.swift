@@ -7,6 +7,11 @@ extension ProviderListing {
     public func table(now: Date = Date()) -> String {
         var advice: [String] = []
         let rows = registry.allSettings.map { settings -> [String] in
+            if let router = settings.router {
+                // A router's model, URL, key and price are its candidates'.
+                let candidates = router.candidates.map(\.description).joined(separator: ", ")
+                return [settings.name, "router (\(router.strategy.rawValue))", candidates, "-", "-"] + (pricing == nil ? [] : ["per candidate"])
+            }
             var row = [settings.name, settings.type, settings.model ?? "-", baseURL(settings), authStatus(settings, now: now)]
             switch pricingStatus(settings, now: now) {
             case .priced(let entry, let free)?: row.append(free ? "\(entry) ($0)" : entry)

@@ -24,6 +24,10 @@ public struct ConfiguredPricing: CallPricing {
         table.maxOutputTokens(for: mapped(record))
     }
 
+    public func contextWindow(for record: CallRecord) -> Int64? {
+        table.contextWindow(for: mapped(record))
+    }
+
     /// The record as the table sees it: priced as its configured provider's type.
     private func mapped(_ record: CallRecord) -> CallRecord {
         guard record.pricingProvider == nil, let mapped = pricingProviders[record.provider] else { return record }

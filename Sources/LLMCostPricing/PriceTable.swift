@@ -358,6 +358,10 @@ extension PriceTable: CallPricing {
         model(provider: record.pricedProvider, model: record.model)?.maxOutput
     }
 
+    public func contextWindow(for record: CallRecord) -> Int64? {
+        model(provider: record.pricedProvider, model: record.model)?.contextWindow
+    }
+
     /// The ledger's hook: the record's cost by the entry in force at its timestamp, or `nil`
     /// when the table cannot price it (unknown model, no entry then, bad counts). A record
     /// tagged `service_tier=batch|flex|priority|fast` is priced at that tier. A model no

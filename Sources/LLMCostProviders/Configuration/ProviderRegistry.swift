@@ -66,7 +66,7 @@ public struct ProviderRegistry: Sendable {
 
     /// Adds or replaces one provider.
     public mutating func add(_ settings: ProviderSettings) throws(ProviderSettingsError) {
-        guard factories[settings.type] != nil else {
+        guard factories[settings.type] != nil || settings.type == ProviderSettings.routerType else {
             throw .unknownType("providers.\(settings.name).type", type: settings.type, known: types)
         }
         configured[settings.name] = settings
@@ -81,7 +81,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Known provider types.
-    public var types: [String] { factories.keys.sorted() }
+    public var types: [String] { (Array(factories.keys) + [ProviderSettings.routerType]).sorted() }
 
     /// Every configured provider's settings, by name.
     public var allSettings: [ProviderSettings] { configured.values.sorted { $0.name < $1.name } }
@@ -106,10 +106,46 @@ public struct ProviderRegistry: Sendable {
     /// `maxRetries` overrides the configured retries (a health check wants the first answer).
     public func provider(named name: String, maxRetries: Int? = nil) throws -> any LLMProvider {
         var settings = try settings(named: name)
+        if settings.type == ProviderSettings.routerType { return try router(named: name, maxRetries: maxRetries) }
         if let maxRetries { settings.maxRetries = maxRetries }
         guard let factory = factories[settings.type] else {
             throw ProviderSettingsError.unknownType("providers.\(name).type", type: settings.type, known: types)
         }
         return try factory(settings, environment)
+    }
+
+    /// Builds the router called `name` over its configured candidates, each made by
+    /// `provider(named:)` and passed through `wrap` (the metering layer wraps each in its meter).
+    /// A candidate that cannot be built (its key is not set) is kept as unavailable: the router
+    /// passes it over and `providers check` says why. Throws for a candidate that is not
+    /// configured or is itself a router.
+    public func router(
+        named name: String, maxRetries: Int? = nil, estimator: (any CandidateEstimator)? = nil,
+        wrap: (any LLMProvider) -> any LLMProvider = { $0 }
+    ) throws -> LLMRouter {
+        let settings = try settings(named: name)
+        guard let routing = settings.router else {
+            throw ProviderSettingsError.invalidValue("providers.\(name).type", "`\(name)` is not a router")
+        }
+        var candidates: [LLMRouter.Candidate] = []
+        for spec in routing.candidates {
+            guard let candidateSettings = configured[spec.provider] else {
+                throw ProviderSettingsError.invalidValue(
+                    "providers.\(name).candidates", "no provider named `\(spec.provider)` (configured: \(configured.keys.sorted().joined(separator: ", ")))")
+            }
+            guard candidateSettings.type != ProviderSettings.routerType else {
+                throw ProviderSettingsError.invalidValue("providers.\(name).candidates", "`\(spec.provider)` is a router; a candidate must be a provider")
+            }
+            do {
+                let provider = try self.provider(named: spec.provider, maxRetries: maxRetries)
+                candidates.append(LLMRouter.Candidate(provider: wrap(provider), model: spec.model))
+            } catch {
+                let model = spec.model ?? candidateSettings.model ?? "?"
+                candidates.append(LLMRouter.Candidate(unavailable: spec.provider, model: model, reason: "unavailable: \(error)"))
+            }
+        }
+        return LLMRouter(
+            name: name, candidates: candidates, strategy: routing.strategy, requirements: routing.requirements, estimator: estimator,
+            failureThreshold: routing.failureThreshold, coolDown: routing.coolDown)
     }
 }

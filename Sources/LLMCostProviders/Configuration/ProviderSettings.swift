@@ -36,6 +36,11 @@ public struct ProviderSettings: Sendable, Hashable {
     public var pricingProviderKey: String?
     /// `[providers.NAME.oauth]`: how `llm-cost login` signs in, when not the type's built-in way.
     public var oauth: OAuthSettings?
+    /// The candidates and strategy of a provider of type `router`.
+    public var router: RouterSettings?
+
+    /// The type of a provider that passes calls to its candidates (`LLMRouter`).
+    public static let routerType = "router"
 
     public init(
         name: String, type: String, model: String? = nil, baseURL: URL? = nil, apiKeyEnv: String? = nil,
@@ -64,9 +69,6 @@ public struct ProviderSettings: Sendable, Hashable {
     /// string values is replaced from `environment`. Errors name `providers.NAME.key`.
     public init(name: String, table: [String: ConfigValue], environment: [String: String]) throws(ProviderSettingsError) {
         let prefix = "providers.\(name)"
-        for key in table.keys where !Self.knownKeys.contains(key) {
-            throw .unknownKey("\(prefix).\(key)", known: Self.knownKeys)
-        }
         func string(_ key: String) throws(ProviderSettingsError) -> String? {
             guard let value = table[key] else { return nil }
             guard case .string(let text) = value else { throw .wrongType("\(prefix).\(key)", expected: "a string", found: value) }
@@ -76,6 +78,13 @@ public struct ProviderSettings: Sendable, Hashable {
             throw .missingKey("\(prefix).type", why: "every provider needs a type (anthropic, openai, openrouter, ...)")
         }
         self.init(name: name, type: type)
+        if type == Self.routerType {
+            router = try RouterSettings(name: name, table: table)
+            return
+        }
+        for key in table.keys where !Self.knownKeys.contains(key) {
+            throw .unknownKey("\(prefix).\(key)", known: Self.knownKeys)
+        }
         model = try string("model")
         if let text = try string("base_url") {
             guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil

@@ -154,6 +154,11 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same kind of error, reported by `router` with `message` (what every candidate said).
+    func reported(by router: String, message: String) -> Self {
+        Self(code, provider: router, httpStatus: httpStatus, requestID: requestID, message: message, retryAfter: retryAfter)
+    }
+
     /// The same error, with the request id filled in when it was not known yet.
     func withRequestID(_ id: String?) -> Self {
         guard requestID == nil, let id else { return self }

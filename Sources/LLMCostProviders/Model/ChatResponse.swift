@@ -14,9 +14,11 @@ public struct ChatResponse: Sendable, Hashable {
     public var messageID: String?
     /// The model as the provider reported it.
     public var model: String?
+    /// Through a router: the candidate that served the call.
+    public var route: RouteTaken?
 
     public init(text: String, reasoning: String = "", toolCalls: [ToolCall] = [], stopReason: StopReason,
-                usage: Usage?, requestID: String? = nil, messageID: String? = nil, model: String? = nil) {
+                usage: Usage?, requestID: String? = nil, messageID: String? = nil, model: String? = nil, route: RouteTaken? = nil) {
         self.text = text
         self.reasoning = reasoning
         self.toolCalls = toolCalls
@@ -25,6 +27,7 @@ public struct ChatResponse: Sendable, Hashable {
         self.requestID = requestID
         self.messageID = messageID
         self.model = model
+        self.route = route
     }
 }
 
@@ -72,6 +75,6 @@ public struct ResponseAccumulator: Sendable {
             text: text, reasoning: reasoning,
             toolCalls: toolCalls.sorted { $0.key < $1.key }.map(\.value),
             stopReason: stopReason, usage: lastUsage, requestID: start.requestID,
-            messageID: start.messageID, model: start.model)
+            messageID: start.messageID, model: start.model, route: start.route)
     }
 }

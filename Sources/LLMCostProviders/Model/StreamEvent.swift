@@ -31,11 +31,14 @@ public struct StreamStart: Sendable, Hashable {
     public var messageID: String?
     /// The model as the provider reports it (may be a dated id, or a fallback model).
     public var model: String?
+    /// Set by a router: the candidate that took the call (the provider named in a report).
+    public var route: RouteTaken?
 
-    public init(requestID: String? = nil, messageID: String? = nil, model: String? = nil) {
+    public init(requestID: String? = nil, messageID: String? = nil, model: String? = nil, route: RouteTaken? = nil) {
         self.requestID = requestID
         self.messageID = messageID
         self.model = model
+        self.route = route
     }
 }
 

@@ -67,15 +67,17 @@ public struct PromptRunner: Sendable {
             throw ProviderError.cancelled(provider: provider.name, requestID: accumulator.start.requestID)
         }
         let latency = clock.now - started
-        let model = options.model ?? provider.defaultModel
+        // Through a router, the call is the candidate's that served it.
+        let servedBy = response.route?.provider ?? provider.name
+        let model = response.route?.model ?? options.model ?? provider.defaultModel
         let record = CallRecord(
-            timestamp: timestamp, provider: provider.name, model: model, agent: options.context.agent,
+            timestamp: timestamp, provider: servedBy, model: model, agent: options.context.agent,
             session: options.context.session, tags: options.context.tags, requestID: response.requestID,
             usage: response.usage ?? .zero, usageSource: response.usage == nil ? .estimated : .reported,
             latencyMilliseconds: latency.milliseconds, timeToFirstTokenMilliseconds: firstToken?.milliseconds)
         let quote = pricing?.quote(for: record)
         return Outcome(
-            provider: provider.name, model: model, response: response, latency: latency, timeToFirstToken: firstToken,
+            provider: servedBy, model: model, response: response, latency: latency, timeToFirstToken: firstToken,
             record: record, quote: quote)
     }
 }
@@ -86,6 +88,9 @@ extension PromptRunner.Outcome {
     /// `anthropic/claude-sonnet-4-5 · in 12 (+3 cache read, +4 cache write) · out 6 (2 reasoning) · cost unpriced · 812 ms · req_01`.
     public var summaryLine: String {
         var parts = ["\(provider)/\(response.model ?? model)"]
+        if let route = response.route {
+            parts[0] += " via \(route.router)" + (route.attempt > 1 ? " (attempt \(route.attempt))" : "")
+        }
         if let usage = response.usage {
             var input = "in \(usage.inputTokens)"
             var extras: [String] = []
@@ -114,6 +119,10 @@ extension PromptRunner.Outcome {
             "usage_source": usage == nil ? "estimated" : "reported",
         ]
         if let id = response.requestID { object["request_id"] = id }
+        if let route = response.route {
+            object["router"] = route.router
+            object["router_attempt"] = route.attempt
+        }
         if let usage {
             object["usage"] = [
                 "input_tokens": usage.inputTokens, "output_tokens": usage.outputTokens,

@@ -19,10 +19,29 @@ public struct ProviderCheck: Sendable {
         self.registry = registry
     }
 
+    /// Checks `name` with a one-token request; a router, each of its candidates (`smart → anthropic:claude-sonnet-4-5`).
+    public func checks(_ name: String) async -> [Result] {
+        guard (try? registry.settings(named: name))?.type == ProviderSettings.routerType else { return [await check(name)] }
+        let router: LLMRouter
+        do {
+            router = try registry.router(named: name, maxRetries: 0)
+        } catch {
+            return [Result(name: name, ok: false, diagnosis: "not usable: \(error)")]
+        }
+        var results: [Result] = []
+        for candidate in router.candidates {
+            let label = "\(name) → \(candidate.label)"
+            guard let provider = candidate.provider else {
+                results.append(Result(name: label, ok: false, diagnosis: candidate.unavailable ?? "unavailable", model: candidate.model))
+                continue
+            }
+            results.append(await check(provider, as: label, model: candidate.model))
+        }
+        return results
+    }
+
     /// Checks `name` with a one-token request.
     public func check(_ name: String) async -> Result {
-        let clock = ContinuousClock()
-        let started = clock.now
         let provider: any LLMProvider
         do {
             // No retries: a check reports what the first attempt met, at once.
@@ -30,16 +49,22 @@ public struct ProviderCheck: Sendable {
         } catch {
             return Result(name: name, ok: false, diagnosis: "not usable: \(error)")
         }
+        return await check(provider, as: name, model: nil)
+    }
+
+    private func check(_ provider: any LLMProvider, as label: String, model: String?) async -> Result {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var request = ChatRequest.user("Reply with: ok", maxTokens: 1)
+        request.model = model
+        let asked = model ?? provider.defaultModel
         do {
-            let response = try await provider.complete(ChatRequest.user("Reply with: ok", maxTokens: 1))
-            return Result(
-                name: name, ok: true, diagnosis: "ok", model: response.model ?? provider.defaultModel,
-                latency: clock.now - started)
+            let response = try await provider.complete(request)
+            return Result(name: label, ok: true, diagnosis: "ok", model: response.model ?? asked, latency: clock.now - started)
         } catch let error as ProviderError {
-            return Result(name: name, ok: false, diagnosis: Self.diagnose(error), model: provider.defaultModel,
-                          latency: clock.now - started)
+            return Result(name: label, ok: false, diagnosis: Self.diagnose(error), model: asked, latency: clock.now - started)
         } catch {
-            return Result(name: name, ok: false, diagnosis: "\(error)", model: provider.defaultModel)
+            return Result(name: label, ok: false, diagnosis: "\(error)", model: asked)
         }
     }
 

@@ -35,8 +35,8 @@ struct PromptCommand: AsyncParsableCommand {
         // The named provider, wrapped in the meter: the runner's call is estimated, checked
         // against budgets and recorded by it.
         var meteredRegistry = registry
-        let base = try registry.provider(named: provider)
-        meteredRegistry.register(type: "llm-cost-metered") { _, _ in MeteredProvider(base, meter: meter) }
+        let metered = try registry.meteredProvider(named: provider, meter: meter)
+        meteredRegistry.register(type: "llm-cost-metered") { _, _ in metered }
         try meteredRegistry.add(ProviderSettings(name: provider, type: "llm-cost-metered"))
         let options = PromptRunner.Options(
             provider: provider, model: model, system: system, maxTokens: maxTokens, text: text,

@@ -47,9 +47,10 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
         }
         var failed = false
         for name in names {
-            let result = await ProviderCheck(registry: registry).check(name)
-            FileOutput.standardOutput.line(result.line)
-            failed = failed || !result.ok
+            for result in await ProviderCheck(registry: registry).checks(name) {
+                FileOutput.standardOutput.line(result.line)
+                failed = failed || !result.ok
+            }
         }
         if failed { throw CommandFailure.runtimeReported }
     }
