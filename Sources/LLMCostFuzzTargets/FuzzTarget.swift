@@ -64,6 +64,7 @@ public enum FuzzTargets {
         .agentLogs,
         .proxyRequest,
         .proxyUsageChunk,
+        .tokenReply,
     ]
 
     /// The target called `name`, if registered.

@@ -47,14 +47,14 @@ public struct StoredCredential: Sendable, Hashable, Codable {
     }
 
     /// The JSON the stores keep (dates as seconds since 1970, so nothing is lost or reformatted).
-    func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .secondsSince1970
         return try encoder.encode(self)
     }
 
-    static func decoded(from data: Data) throws -> StoredCredential {
+    package static func decoded(from data: Data) throws -> StoredCredential {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try decoder.decode(StoredCredential.self, from: data)
