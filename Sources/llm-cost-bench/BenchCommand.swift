@@ -16,6 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
             ProvidersBenchCommand.self,
             BenchTokenizerCommand.self,
             BenchMeteringCommand.self,
+            BenchRouterCommand.self,
             BenchEstimationCommand.self,
             BenchBudgetWaitCommand.self,
             BenchWorstCaseCommand.self,

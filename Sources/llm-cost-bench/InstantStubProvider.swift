@@ -6,8 +6,8 @@ import LLMCost
 struct InstantStubProvider: LLMProvider {
     /// The input tokens it reports.
     var inputTokens: Int64
-    var name: String { "anthropic" }
-    var defaultModel: String { "claude-sonnet-4-5" }
+    var name = "anthropic"
+    var defaultModel = "claude-sonnet-4-5"
     func capabilities(for model: String) -> ProviderCapabilities { ProviderCapabilities() }
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<StreamEvent, Error> {
         let inputTokens = self.inputTokens
