@@ -39,7 +39,10 @@ import Testing
         let url = try await onOwnThread { () throws -> String in
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, process.isRunning || errors.text.contains("http://") {
-                if let line = errors.text.split(separator: "\n").first(where: { $0.hasPrefix("http://") }) { return String(line) }
+                // Only whole lines: the pipe may hand over half of the URL's line first.
+                let printed = errors.text
+                let complete = printed.lastIndex(of: "\n").map { printed[..<$0] } ?? ""
+                if let line = complete.split(separator: "\n").first(where: { $0.hasPrefix("http://") }) { return String(line) }
                 Thread.sleep(forTimeInterval: 0.02)
             }
             process.terminate()
