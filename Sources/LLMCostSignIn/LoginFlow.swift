@@ -59,7 +59,8 @@ public struct LoginFlow: Sendable {
             throw SignInError.redirect(provider, "the browser came back without an authorization code")
         }
         let credential = try await endpoint.exchange(code: code, verifier: pkce.verifier, redirectURI: redirectURI, state: state)
-        try store.save(credential, provider: provider)
+        // Under the refresh lock: a process refreshing the old sign-in cannot save over this one.
+        try await store.withExclusiveAccess(provider: provider) { try store.save(credential, provider: provider) }
         return credential
     }
 

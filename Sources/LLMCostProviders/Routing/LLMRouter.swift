@@ -82,7 +82,7 @@ public struct LLMRouter: LLMProvider {
     /// - Parameters:
     ///   - requirements: what every candidate must offer, besides what each request needs.
     ///   - estimator: estimates for `cheapest` and for context requirements; without one,
-    ///     `cheapest` keeps the configured order and context is not checked.
+    ///     `cheapest` keeps the configured order and context (`min_context` too) is not checked.
     public init(
         name: String, candidates: [Candidate], strategy: RouterSettings.Strategy = .ordered,
         requirements: RouteRequirements = RouteRequirements(), estimator: (any CandidateEstimator)? = nil,
@@ -117,12 +117,14 @@ public struct LLMRouter: LLMProvider {
             var asked = request
             asked.model = candidate.model
             let estimate = estimator?.estimate(asked, provider: provider, model: candidate.model)
-            if let minimum = needs.minContext {
+            if let minimum = needs.minContext, estimator != nil {
                 guard let window = estimate?.contextWindow else { return (index, "context window unknown (\(minimum) required)", estimate) }
                 if window < minimum { return (index, "context window \(window) < \(minimum) required", estimate) }
             }
             if let estimate, let window = estimate.contextWindow {
-                let needed = estimate.inputTokens + Int64(request.maxTokens ?? 0)
+                // Saturating: max_tokens comes from outside.
+                let (sum, overflow) = estimate.inputTokens.addingReportingOverflow(Int64(max(0, request.maxTokens ?? 0)))
+                let needed = overflow ? Int64.max : sum
                 if needed > window { return (index, "needs ~\(needed) tokens of context, has \(window)", estimate) }
             }
             if let estimate, let limit = estimate.maxOutput, let asked = request.maxTokens, Int64(asked) > limit {
@@ -222,7 +224,10 @@ public struct LLMRouter: LLMProvider {
                     default:
                         if !delivered {
                             delivered = true
-                            for event in held where !deliver(event) { return }
+                            for event in held where !deliver(event) {
+                                breakers.noVerdict(step.index, at: clock.now)
+                                return
+                            }
                             held = []
                         }
                         guard deliver(event) else {

@@ -55,8 +55,10 @@ public final class SignedInCredential: Sendable {
                 throw SignInError.signInAgain(provider, reason: "the token expired and the provider has no sign-in settings to refresh it")
             }
             let fresh = try await endpoint.refresh(stored)
-            try store.save(fresh, provider: provider)
+            // The server has spent the old refresh token: the new one is kept in memory even when
+            // the store cannot take it, and this call goes ahead with the fresh token.
             latest.withLock { $0 = fresh }
+            try? store.save(fresh, provider: provider)
             return fresh.secret
         }
     }

@@ -33,7 +33,9 @@ struct LoginCommand: AsyncParsableCommand {
         let settings = try SignInCommands.settings(named: name, in: registry)
         guard let signIn = settings.signIn else { throw SignInError.noSignIn(name, type: settings.type) }
         guard let store = registry.environment.credentials else { throw CommandFailure.runtime("no credential store") }
-        guard timeout > 0 else { throw CommandFailure.usage("--timeout: expected a positive number of seconds, found \(timeout)") }
+        guard (1...86_400).contains(timeout) else {
+            throw CommandFailure.usage("--timeout: expected 1...86400 seconds, found \(timeout)")
+        }
         let flow = LoginFlow(
             provider: name, settings: signIn, store: store, transport: registry.environment.transport, timeout: .seconds(timeout))
         let noBrowser = noBrowser, name = name
