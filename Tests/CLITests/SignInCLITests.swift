@@ -31,13 +31,14 @@ import Testing
 
     /// `llm-cost login sim --no-browser`: reads the URL it prints, visits it, waits for the exit.
     private func login(_ scene: SimulatedHome) async throws -> CLIRunner.Result {
-        let process = CLIRunner.process(["login", "sim", "--no-browser", "--timeout", "30"], home: scene.home,
+        let process = CLIRunner.process(["login", "sim", "--no-browser", "--timeout", "300"], home: scene.home,
                                         environment: ["LLM_COST_CREDENTIAL_STORE": "file"])
         let errors = PrintedLines.standardError(of: process)
         let output = PrintedLines.standardOutput(of: process)
         try process.run()
         let url = try await onOwnThread { () throws -> String in
-            let deadline = Date().addingTimeInterval(20)
+            // Generous: on a loaded 2-core machine a process can take many seconds to start.
+            let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, process.isRunning || errors.text.contains("http://") {
                 // Only whole lines: the pipe may hand over half of the URL's line first.
                 let printed = errors.text
@@ -50,13 +51,17 @@ import Testing
         }
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        browser.arguments = ["-s", "-L", "-o", "/dev/null", url]
+        browser.arguments = ["-s", "-S", "-L", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}", url]
+        let visited = PrintedLines.standardOutput(of: browser)
+        let browserErrors = PrintedLines.standardError(of: browser)
         try browser.run()
         await onOwnThread {
             process.waitUntilExit()
             browser.waitUntilExit()
         }
-        return CLIRunner.Result(status: process.terminationStatus, stdout: output.text, stderr: errors.text)
+        // What the browser saw goes with the login's own output, for a failure's message.
+        let browserLine = "browser: exit \(browser.terminationStatus), \(visited.text) \(browserErrors.text)"
+        return CLIRunner.Result(status: process.terminationStatus, stdout: output.text, stderr: errors.text + browserLine)
     }
 
     @Test func loginThenCallsThenProvidersListThenLogout() async throws {
@@ -135,7 +140,8 @@ import Testing
         let scene = try SimulatedHome(authorization: authorization)
         defer { scene.close() }
         try configure(scene)
-        #expect(try await login(scene).status == 0)
+        let login = try await login(scene)
+        #expect(login.status == 0, "\(login.stderr)")
         authorization.invalidateAccessTokens()
         authorization.revokeRefreshTokens()
         let call = try await CLIRunner.run(["prompt", "--provider", "sim", "hello"], home: scene.home)
