@@ -69,11 +69,8 @@ public struct ProviderSettings: Sendable, Hashable {
     /// string values is replaced from `environment`. Errors name `providers.NAME.key`.
     public init(name: String, table: [String: ConfigValue], environment: [String: String]) throws(ProviderSettingsError) {
         let prefix = "providers.\(name)"
-        func string(_ key: String) throws(ProviderSettingsError) -> String? {
-            guard let value = table[key] else { return nil }
-            guard case .string(let text) = value else { throw .wrongType("\(prefix).\(key)", expected: "a string", found: value) }
-            return try VariableSubstitution.substitute(text, environment: environment, path: "\(prefix).\(key)")
-        }
+        let reader = SettingsTable(path: prefix, values: table, environment: environment)
+        func string(_ key: String) throws(ProviderSettingsError) -> String? { try reader.string(key) }
         guard let type = try string("type") else {
             throw .missingKey("\(prefix).type", why: "every provider needs a type (anthropic, openai, openrouter, ...)")
         }
@@ -86,11 +83,7 @@ public struct ProviderSettings: Sendable, Hashable {
             throw .unknownKey("\(prefix).\(key)", known: Self.knownKeys)
         }
         model = try string("model")
-        if let text = try string("base_url") {
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
-            else { throw .invalidValue("\(prefix).base_url", "expected an http(s) URL, found `\(text)`") }
-            baseURL = url
-        }
+        baseURL = try reader.httpURL("base_url")
         apiKeyEnv = try string("api_key_env")
         if let text = try string("auth") {
             guard let method = AuthMethod(rawValue: text) else {

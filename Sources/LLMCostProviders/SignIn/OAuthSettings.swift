@@ -79,18 +79,9 @@ public struct OAuthSettings: Sendable, Hashable {
         for key in table.keys where !Self.knownKeys.contains(key) {
             throw .unknownKey("\(path).\(key)", known: Self.knownKeys)
         }
-        func string(_ key: String) throws(ProviderSettingsError) -> String? {
-            guard let value = table[key] else { return nil }
-            guard case .string(let text) = value else { throw .wrongType("\(path).\(key)", expected: "a string", found: value) }
-            return try VariableSubstitution.substitute(text, environment: environment, path: "\(path).\(key)")
-        }
-        func url(_ key: String) throws(ProviderSettingsError) -> URL? {
-            guard let text = try string(key) else { return nil }
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw .invalidValue("\(path).\(key)", "expected an http(s) URL, found `\(text)`")
-            }
-            return url
-        }
+        let reader = SettingsTable(path: path, values: table, environment: environment)
+        func string(_ key: String) throws(ProviderSettingsError) -> String? { try reader.string(key) }
+        func url(_ key: String) throws(ProviderSettingsError) -> URL? { try reader.httpURL(key) }
         var flow = defaults?.flow ?? .authorizationCode
         if let text = try string("flow") {
             guard let chosen = Flow(rawValue: text) else {
