@@ -18,11 +18,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The port (0 picks a free one).") var port: UInt16 = 8089
     @Option(help: "The IPv4 address to listen on.") var host = "127.0.0.1"
     @Option(help: "Answer 401 unless requests present this key.") var requireKey: String?
+    @Flag(help: "Serve an OAuth authorization server beside the providers (client id llm-cost-sim-client, /oauth/authorize, /oauth/token; OpenRouter's /auth): provider calls then need its tokens.")
+    var oauth = false
     @Flag(help: "Serve further requests on a connection after a complete reply (default: one request per connection).")
     var keepAlive = false
 
     func run() async throws {
-        let simulator = ProviderSimulator(requiredAPIKey: requireKey, keepsConnectionsAlive: keepAlive)
+        let simulator = ProviderSimulator(
+            requiredAPIKey: requireKey, keepsConnectionsAlive: keepAlive, authorization: oauth ? SimulatedAuthorization() : nil)
         let actual: UInt16
         do {
             actual = try simulator.start(host: host, port: port)
